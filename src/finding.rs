@@ -1,0 +1,155 @@
+//! The one finding type every stage produces.
+//!
+//! Loader, schema, reference checks and (later) policies all report [`Finding`]s:
+//! values, never errors. A finding names its rule, severity, message and help, and
+//! where it is: file, span and JSON pointer, plus optional related places ("first
+//! defined here"). Reporters only read findings; they never compute positions.
+
+use crate::source::{Source, Span};
+use serde::Serialize;
+use std::cmp::Ordering;
+use std::fmt;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Informational: never fails a run.
+    Info,
+    /// Likely a mistake; fails only with `--fail-on warning`.
+    Warning,
+    /// Invalid configuration: fails the run.
+    Error,
+}
+
+impl Severity {
+    /// The lowercase name used in every output format.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    /// Parse a severity name (`error`, `warning`, `info`).
+    #[must_use]
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "error" => Some(Severity::Error),
+            "warning" | "warn" => Some(Severity::Warning),
+            "info" | "note" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in a source file.
+#[derive(Debug, Clone)]
+pub struct Location {
+    /// The file.
+    pub source: Source,
+    /// The range inside it.
+    pub span: Span,
+    /// JSON pointer of the node inside the file's document (empty for the root or
+    /// for problems that are not about a node).
+    pub pointer: String,
+}
+
+/// A secondary place shown with a finding, e.g. "first defined here".
+#[derive(Debug, Clone)]
+pub struct Related {
+    /// What this place is.
+    pub message: String,
+    /// Where it is.
+    pub location: Location,
+}
+
+/// One problem found in the configuration.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Rule id, namespaced by the stage that raised it (`parse/duplicate-key`,
+    /// `schema/limit-count`, `ref/duplicate-service`, ...).
+    pub rule: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// The problem, in one short clause.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+    /// Where it is.
+    pub location: Location,
+    /// Other places involved.
+    pub related: Vec<Related>,
+    /// The environment the file belongs to, when known.
+    pub environment: Option<String>,
+}
+
+impl Finding {
+    /// A finding with no related places and no environment yet.
+    pub fn new(
+        rule: impl Into<String>,
+        severity: Severity,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        location: Location,
+    ) -> Self {
+        Finding {
+            rule: rule.into(),
+            severity,
+            message: message.into(),
+            help: help.into(),
+            location,
+            related: Vec::new(),
+            environment: None,
+        }
+    }
+
+    /// Add a related place.
+    #[must_use]
+    pub fn with_related(mut self, message: impl Into<String>, location: Location) -> Self {
+        self.related.push(Related {
+            message: message.into(),
+            location,
+        });
+        self
+    }
+
+    /// The file the finding is in, as shown to users.
+    #[must_use]
+    pub fn file(&self) -> &str {
+        &self.location.source.display
+    }
+
+    /// Order used by every reporter: file, line, column, rule, then message.
+    #[must_use]
+    pub fn report_order(&self, other: &Finding) -> Ordering {
+        let a = &self.location;
+        let b = &other.location;
+        a.source
+            .display
+            .cmp(&b.source.display)
+            .then(a.span.start.line.cmp(&b.span.start.line))
+            .then(a.span.start.column.cmp(&b.span.start.column))
+            .then_with(|| self.rule.cmp(&other.rule))
+            .then_with(|| self.message.cmp(&other.message))
+            .then_with(|| a.pointer.cmp(&b.pointer))
+    }
+}
+
+/// Sort findings into report order and drop exact duplicates.
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by(Finding::report_order);
+    findings.dedup_by(|a, b| {
+        a.report_order(b) == Ordering::Equal
+            && a.severity == b.severity
+            && a.environment == b.environment
+    });
+}

@@ -1,0 +1,10 @@
+//! gwlint: an offline checker and safe apply hand-off for APISIX gateway configuration.
+//!
+//! The crate is organised by stage: [`load`] turns files into documents with spans,
+//! [`model`] merges an environment's documents, [`schema`] validates them, and
+//! [`report`] renders [`finding::Finding`]s. [`check`] runs the stages in order.
+
+pub mod finding;
+pub mod load;
+pub mod schema;
+pub mod source;

@@ -1,0 +1,157 @@
+//! A parsed document: a `serde_json::Value` plus a tree of source spans.
+//!
+//! The span tree mirrors the value: every node has the span of its text, and every
+//! mapping entry also has the span of its key. Lookups go by JSON pointer and fall
+//! back to the nearest existing ancestor, so any stage can turn "this pointer" into
+//! "this line and column" without knowing whether the file was YAML or JSON.
+
+use crate::source::Span;
+use serde_json::Value;
+
+/// One document of a file.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The data, typed as YAML 1.2 core schema / JSON.
+    pub value: Value,
+    /// Where each node of `value` is written.
+    pub spans: SpanNode,
+}
+
+/// The span of one node and of its children.
+#[derive(Debug, Clone, Default)]
+pub struct SpanNode {
+    /// The node's own text (for collections: from the first to the last character).
+    pub span: Span,
+    /// Spans of the children, in the same shape as the value.
+    pub children: SpanChildren,
+}
+
+/// Children of a span node.
+#[derive(Debug, Clone, Default)]
+pub enum SpanChildren {
+    /// A scalar.
+    #[default]
+    Leaf,
+    /// A sequence: one node per item, in order.
+    Seq(Vec<SpanNode>),
+    /// A mapping: one entry per key.
+    Map(Vec<MapEntrySpan>),
+}
+
+/// Where one mapping entry is written.
+#[derive(Debug, Clone)]
+pub struct MapEntrySpan {
+    /// The key, as it appears in the value.
+    pub key: Box<str>,
+    /// The key's text.
+    pub key_span: Span,
+    /// The value's spans.
+    pub value: SpanNode,
+}
+
+/// The result of locating a JSON pointer in a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Located {
+    /// The span of the node the pointer names, or of its nearest existing ancestor.
+    pub span: Span,
+    /// The span of the key the node is written under, when it is a mapping value.
+    pub key_span: Option<Span>,
+    /// Whether the pointer itself exists (false: `span` is an ancestor's).
+    pub exact: bool,
+}
+
+impl SpanNode {
+    /// A leaf node.
+    #[must_use]
+    pub fn leaf(span: Span) -> Self {
+        SpanNode {
+            span,
+            children: SpanChildren::Leaf,
+        }
+    }
+
+    /// The child for one pointer token, with its key span for mapping entries.
+    #[must_use]
+    pub fn child(&self, token: &str) -> Option<(&SpanNode, Option<Span>)> {
+        match &self.children {
+            SpanChildren::Leaf => None,
+            SpanChildren::Seq(items) => token
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .map(|n| (n, None)),
+            SpanChildren::Map(entries) => entries
+                .iter()
+                .rev()
+                .find(|e| &*e.key == token)
+                .map(|e| (&e.value, Some(e.key_span))),
+        }
+    }
+
+    /// Number of nodes in this subtree.
+    #[must_use]
+    pub fn count(&self) -> usize {
+        1 + match &self.children {
+            SpanChildren::Leaf => 0,
+            SpanChildren::Seq(items) => items.iter().map(SpanNode::count).sum(),
+            SpanChildren::Map(entries) => entries.iter().map(|e| 1 + e.value.count()).sum(),
+        }
+    }
+}
+
+impl Document {
+    /// Locate a JSON pointer (`""` is the root, `/services/0/name` a field).
+    #[must_use]
+    pub fn locate(&self, pointer: &str) -> Located {
+        let mut node = &self.spans;
+        let mut key_span = None;
+        for token in pointer_tokens(pointer) {
+            match node.child(&token) {
+                Some((child, key)) => {
+                    node = child;
+                    key_span = key;
+                }
+                None => {
+                    return Located {
+                        span: node.span,
+                        key_span,
+                        exact: false,
+                    }
+                }
+            }
+        }
+        Located {
+            span: node.span,
+            key_span,
+            exact: true,
+        }
+    }
+}
+
+/// Split a JSON pointer into unescaped tokens.
+pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+}
+
+/// Escape one token for a JSON pointer.
+#[must_use]
+pub fn escape_token(token: &str) -> String {
+    if token.contains(['~', '/']) {
+        token.replace('~', "~0").replace('/', "~1")
+    } else {
+        token.to_owned()
+    }
+}
+
+/// Append a token to a JSON pointer.
+#[must_use]
+pub fn join_pointer(pointer: &str, token: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + token.len() + 1);
+    out.push_str(pointer);
+    out.push('/');
+    out.push_str(&escape_token(token));
+    out
+}

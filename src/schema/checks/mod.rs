@@ -1,0 +1,83 @@
+//! Checks that APISIX and ADC enforce in code rather than in JSON Schema.
+//!
+//! APISIX runs imperative Lua checks after a plugin's or resource's schema passes
+//! (mutual exclusions, regex compilation, consistency rules); ADC adds zod
+//! refinements. This module holds their Rust equivalents. Each check reads one
+//! configuration object and reports [`Issue`]s with pointers relative to it; the
+//! schema stage turns them into located findings. Checks assume the object already
+//! passed its JSON Schema, but must never panic on any input.
+
+mod auth;
+mod logging;
+mod resources;
+mod security;
+mod traffic;
+mod transform;
+
+pub use resources::{adc_resource_check, standalone_resource_check};
+
+use serde_json::Value;
+
+/// What a check found, relative to the object it was given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// JSON pointer relative to the checked object (`""` is the object itself).
+    pub pointer: String,
+    /// The problem, as one short lowercase clause.
+    pub message: String,
+    /// Which part of the node the finding should underline.
+    pub target: Target,
+}
+
+/// What part of the named node a finding points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// The value at the pointer (a bad value).
+    Value,
+    /// The key under which the value is written (an unknown or forbidden key).
+    Key,
+}
+
+impl Issue {
+    /// An issue about the value at `pointer`.
+    pub fn value(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Issue {
+            pointer: pointer.into(),
+            message: message.into(),
+            target: Target::Value,
+        }
+    }
+
+    /// An issue about the key at `pointer`.
+    pub fn key(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Issue {
+            pointer: pointer.into(),
+            message: message.into(),
+            target: Target::Key,
+        }
+    }
+}
+
+/// Which of a plugin's schemas a configuration is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaKind {
+    /// The plugin on a route, service, plugin config or global rule.
+    Plugin,
+    /// An auth plugin's consumer (credential) configuration.
+    Consumer,
+    /// The plugin's `plugin_metadata`.
+    Metadata,
+}
+
+/// An imperative plugin check.
+pub type PluginCheck = fn(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>);
+
+/// The imperative check of a plugin, if it has one.
+#[must_use]
+pub fn plugin_check(name: &str) -> Option<PluginCheck> {
+    auth::lookup(name)
+        .or_else(|| traffic::lookup(name))
+        .or_else(|| security::lookup(name))
+        .or_else(|| transform::lookup(name))
+        .or_else(|| logging::lookup(name))
+}

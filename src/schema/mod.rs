@@ -1,0 +1,2 @@
+//! Schema validation (wiring in progress).
+pub mod checks;

@@ -1,0 +1,189 @@
+//! Source files and positions.
+//!
+//! Owns the text of every loaded file and the mapping between character offsets, byte
+//! offsets and 1-based line/column pairs. Every finding points into a [`SourceFile`]
+//! through a [`Span`]; nothing else in the crate does position arithmetic.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A position in a source file: 1-based line and column (columns count characters),
+/// plus the character offset from the start of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Position {
+    /// Character offset from the start of the file (0-based).
+    pub offset: u32,
+    /// Line, 1-based.
+    pub line: u32,
+    /// Column in characters, 1-based.
+    pub column: u32,
+}
+
+impl Position {
+    /// The position at the very start of a file.
+    pub const START: Position = Position {
+        offset: 0,
+        line: 1,
+        column: 1,
+    };
+}
+
+/// A half-open range `[start, end)` of a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    /// First character of the range.
+    pub start: Position,
+    /// One past the last character of the range.
+    pub end: Position,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    #[must_use]
+    pub fn new(start: Position, end: Position) -> Self {
+        Span { start, end }
+    }
+
+    /// An empty span at `pos`.
+    #[must_use]
+    pub fn point(pos: Position) -> Self {
+        Span {
+            start: pos,
+            end: pos,
+        }
+    }
+
+    /// The smallest span covering both `self` and `other`.
+    #[must_use]
+    pub fn cover(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// A file that was read: its path as given, its path for display, and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path used to read the file.
+    pub path: PathBuf,
+    /// The path shown to users: relative to the current directory when possible.
+    pub display: String,
+    /// The file's text (empty when the file could not be read as UTF-8 text).
+    pub text: String,
+    /// Byte offset at which each line starts.
+    line_starts: Vec<u32>,
+}
+
+/// Shared handle to a source file.
+pub type Source = Arc<SourceFile>;
+
+impl SourceFile {
+    /// A source file from its path and text.
+    #[must_use]
+    pub fn new(path: PathBuf, text: String) -> Self {
+        let display = display_path(&path);
+        let line_starts = std::iter::once(0)
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| to_u32(i + 1)),
+            )
+            .collect();
+        SourceFile {
+            path,
+            display,
+            text,
+            line_starts,
+        }
+    }
+
+    /// Number of lines in the file (an empty file has one empty line).
+    #[must_use]
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The text of a 1-based line, without its line terminator.
+    #[must_use]
+    pub fn line_text(&self, line: u32) -> &str {
+        let idx = line.saturating_sub(1) as usize;
+        let Some(&start) = self.line_starts.get(idx) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(idx + 1)
+            .map_or(self.text.len(), |&e| e as usize);
+        self.text[start as usize..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// Byte offset of a position (line and column are authoritative; the character
+    /// offset is not needed, so positions built from either source agree).
+    #[must_use]
+    pub fn byte_offset(&self, pos: Position) -> usize {
+        let idx = pos.line.saturating_sub(1) as usize;
+        let Some(&start) = self.line_starts.get(idx) else {
+            return self.text.len();
+        };
+        let line = &self.text[start as usize..];
+        let skip = pos.column.saturating_sub(1) as usize;
+        let within = line
+            .char_indices()
+            .nth(skip)
+            .map_or(line.len(), |(i, _)| i);
+        start as usize + within
+    }
+
+    /// The position of a byte offset.
+    #[must_use]
+    pub fn position_of_byte(&self, byte: usize) -> Position {
+        let byte = byte.min(self.text.len());
+        let idx = match self.line_starts.binary_search(&to_u32(byte)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[idx] as usize;
+        let column = self.text[start..byte].chars().count();
+        let offset = self.text[..byte].chars().count();
+        Position {
+            offset: to_u32(offset),
+            line: to_u32(idx + 1),
+            column: to_u32(column + 1),
+        }
+    }
+
+    /// Byte range of a span.
+    #[must_use]
+    pub fn byte_range(&self, span: Span) -> std::ops::Range<usize> {
+        let start = self.byte_offset(span.start);
+        let end = self.byte_offset(span.end).max(start);
+        start..end
+    }
+}
+
+/// Convert a length or offset to `u32`, saturating (files are capped far below 4 GiB).
+#[must_use]
+pub fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The path shown for `path`: relative to the current directory when it lies below
+/// it, otherwise as given. Separators are always `/`.
+#[must_use]
+pub fn display_path(path: &Path) -> String {
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| {
+            if path.is_absolute() {
+                path.strip_prefix(&cwd).ok().map(Path::to_path_buf)
+            } else {
+                None
+            }
+        })
+        .unwrap_or_else(|| path.to_path_buf());
+    let shown = relative.to_string_lossy().replace('\\', "/");
+    shown.strip_prefix("./").map(str::to_owned).unwrap_or(shown)
+}
