@@ -4,7 +4,11 @@
 //! [`model`] merges an environment's documents, [`schema`] validates them, and
 //! [`report`] renders [`finding::Finding`]s. [`check`] runs the stages in order.
 
+pub mod check;
 pub mod finding;
+pub mod format;
 pub mod load;
+pub mod model;
 pub mod schema;
 pub mod source;
+pub mod value;

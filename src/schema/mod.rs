@@ -1,2 +1,277 @@
-//! Schema validation (wiring in progress).
+//! Schema validation: JSON Schema plus the checks APISIX and ADC run in code.
+//!
+//! Owns the embedded schemas (ADC file, APISIX standalone file, one per plugin),
+//! compiled once per run and fully offline, and the validation of one file's
+//! document: the file schema first, then every plugin configuration against its
+//! plugin's schema (route, consumer or metadata flavour), then the imperative
+//! checks of [`checks`] on every object that passed its schema. Rule ids are
+//! `schema/<resource>` (`schema/route`, `schema/upstream`, ...) and
+//! `schema/<plugin>` (`schema/limit-count`), plus `schema/unknown-plugin`.
+
 pub mod checks;
+mod locate;
+pub mod plugins;
+mod sites;
+
+use crate::finding::{Finding, Severity};
+use crate::format::Format;
+use crate::load::document::join_pointer;
+use crate::load::Document;
+use crate::source::Source;
+use checks::{Issue, SchemaKind, Target};
+use locate::Site;
+pub use plugins::{Plugin, PluginRegistry};
+pub use sites::is_credential;
+use serde_json::Value;
+use sites::{PluginUse, ResourceSite};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The ADC declarative file schema.
+pub const ADC_SCHEMA: &str = include_str!("defs/adc.json");
+/// The APISIX standalone file schema.
+pub const STANDALONE_SCHEMA: &str = include_str!("defs/standalone.json");
+
+/// A schema together with its compiled validator.
+pub struct Compiled {
+    /// The schema document (read for `x-messages` and field names).
+    pub schema: Value,
+    validator: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled").finish_non_exhaustive()
+    }
+}
+
+impl Compiled {
+    /// Compile a schema with format validation on and no remote references.
+    ///
+    /// # Errors
+    /// Returns the validator's message when the schema is invalid.
+    pub fn new(schema: Value) -> Result<Self, String> {
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&schema)
+            .map_err(|e| e.to_string())?;
+        Ok(Compiled { schema, validator })
+    }
+
+    /// Whether `value` is valid.
+    #[must_use]
+    pub fn is_valid(&self, value: &Value) -> bool {
+        self.validator.is_valid(value)
+    }
+}
+
+/// Every schema a run needs, compiled.
+#[derive(Debug)]
+pub struct SchemaSet {
+    adc: Compiled,
+    standalone: Compiled,
+    /// The known plugins.
+    pub plugins: PluginRegistry,
+}
+
+/// Settings that change what the schema stage reports.
+#[derive(Debug, Clone, Default)]
+pub struct SchemaOptions {
+    /// Plugin names that are valid without a schema (custom plugins).
+    pub custom_plugins: BTreeSet<String>,
+}
+
+impl SchemaSet {
+    /// The built-in schemas, plus the plugin schemas in `plugin_dirs`.
+    ///
+    /// # Errors
+    /// Returns a message naming the schema file that could not be read or compiled.
+    pub fn load(plugin_dirs: &[&Path]) -> Result<Self, String> {
+        let mut plugins = PluginRegistry::builtin()?;
+        for dir in plugin_dirs {
+            plugins.add_dir(dir)?;
+        }
+        Ok(SchemaSet {
+            adc: compile_embedded("adc.json", ADC_SCHEMA)?,
+            standalone: compile_embedded("standalone.json", STANDALONE_SCHEMA)?,
+            plugins,
+        })
+    }
+
+    /// The file schema of a format.
+    #[must_use]
+    pub fn file_schema(&self, format: Format) -> &Compiled {
+        match format {
+            Format::Adc => &self.adc,
+            Format::Standalone => &self.standalone,
+        }
+    }
+}
+
+fn compile_embedded(name: &str, text: &str) -> Result<Compiled, String> {
+    let schema: Value =
+        serde_json::from_str(text).map_err(|e| format!("built-in schema {name}: {e}"))?;
+    Compiled::new(schema).map_err(|e| format!("built-in schema {name}: {e}"))
+}
+
+/// Validate one file's document in the given format.
+#[must_use]
+pub fn validate_document(
+    set: &SchemaSet,
+    options: &SchemaOptions,
+    format: Format,
+    source: &Source,
+    document: &Document,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let root = Site {
+        source,
+        document,
+        base: "",
+    };
+    let file_schema = set.file_schema(format);
+    let mut failed_pointers = Vec::new();
+    for error in file_schema.validator.iter_errors(&document.value) {
+        let pointer = error.instance_path().as_str().to_owned();
+        let kind = sites::resource_kind_at(format, &document.value, &pointer);
+        let rule = format!("schema/{kind}");
+        let help = resource_help(format, kind);
+        findings.extend(locate::findings_for_error(&error, file_schema, &rule, &help, &root));
+        failed_pointers.push(pointer);
+    }
+    for site in sites::resources(format, &document.value) {
+        if !failed_pointers.iter().any(|p| p.starts_with(&site.pointer)) {
+            findings.extend(resource_checks(format, &site, &root));
+        }
+    }
+    for use_ in sites::plugins(format, &document.value) {
+        findings.extend(check_plugin_use(set, options, &use_, &root));
+    }
+    findings
+}
+
+/// Run the imperative checks of one resource.
+fn resource_checks(format: Format, site: &ResourceSite<'_>, root: &Site<'_>) -> Vec<Finding> {
+    let mut issues = Vec::new();
+    match format {
+        Format::Adc => checks::adc_resource_check(site.kind, site.value, &mut issues),
+        Format::Standalone => checks::standalone_resource_check(site.list, site.value, &mut issues),
+    }
+    let rule = format!("schema/{}", sites::rule_name(site.kind));
+    let help = resource_help(format, sites::rule_name(site.kind));
+    issues_to_findings(issues, &rule, &help, &site.pointer, root)
+}
+
+/// Validate one plugin use: its schema, or an unknown-plugin warning.
+fn check_plugin_use(
+    set: &SchemaSet,
+    options: &SchemaOptions,
+    use_: &PluginUse<'_>,
+    root: &Site<'_>,
+) -> Vec<Finding> {
+    match set.plugins.get(use_.name) {
+        Some(plugin) => check_plugin_conf(plugin, use_.kind, &use_.conf, &use_.pointer, root),
+        None if options.custom_plugins.contains(use_.name) => Vec::new(),
+        None => vec![unknown_plugin(set, use_.name, &use_.pointer, root)],
+    }
+}
+
+/// Validate one plugin configuration, then run the plugin's imperative check.
+fn check_plugin_conf(
+    plugin: &Plugin,
+    kind: SchemaKind,
+    conf: &Value,
+    pointer: &str,
+    root: &Site<'_>,
+) -> Vec<Finding> {
+    let compiled = match kind {
+        SchemaKind::Consumer if plugin.auth => plugin.consumer_schema.as_ref(),
+        SchemaKind::Metadata => plugin.metadata_schema.as_ref(),
+        _ => Some(&plugin.schema),
+    };
+    let Some(compiled) = compiled else {
+        return Vec::new();
+    };
+    let rule = format!("schema/{}", plugin.name);
+    let help = plugin_help(plugin, kind);
+    let site = Site {
+        source: root.source,
+        document: root.document,
+        base: pointer,
+    };
+    let mut findings: Vec<Finding> = compiled
+        .validator
+        .iter_errors(conf)
+        .flat_map(|e| locate::findings_for_error(&e, compiled, &rule, &help, &site))
+        .collect();
+    if findings.is_empty() {
+        if let Some(check) = checks::plugin_check(&plugin.name) {
+            let mut issues = Vec::new();
+            check(conf, kind, &mut issues);
+            findings = issues_to_findings(issues, &rule, &help, pointer, root);
+        }
+    }
+    findings
+}
+
+fn unknown_plugin(set: &SchemaSet, name: &str, pointer: &str, root: &Site<'_>) -> Finding {
+    let mut message = format!("unknown plugin `{name}`");
+    if let Some(close) = set.plugins.suggest(name) {
+        message.push_str(&format!("; did you mean `{close}`?"));
+    }
+    Finding::new(
+        "schema/unknown-plugin",
+        Severity::Warning,
+        message,
+        "check the plugin name; for a custom plugin add it to `custom_plugins` in .gwlint.yaml, \
+         or give its schema with `plugin_schemas`",
+        root.key_at(pointer),
+    )
+}
+
+/// Turn imperative-check issues (relative to `base`) into findings.
+fn issues_to_findings(
+    issues: Vec<Issue>,
+    rule: &str,
+    help: &str,
+    base: &str,
+    root: &Site<'_>,
+) -> Vec<Finding> {
+    issues
+        .into_iter()
+        .map(|issue| {
+            let pointer = format!("{base}{}", issue.pointer);
+            let location = match issue.target {
+                Target::Value => root.value_at(&pointer),
+                Target::Key => root.key_at(&pointer),
+            };
+            Finding::new(rule, Severity::Error, issue.message, help, location)
+        })
+        .collect()
+}
+
+fn resource_help(format: Format, kind: &str) -> String {
+    let what = match format {
+        Format::Adc => "ADC's declarative format",
+        Format::Standalone => "APISIX's standalone format",
+    };
+    format!("fix this {} so it follows {what}; `gwlint explain schema/{kind}` describes it", kind.replace('-', " "))
+}
+
+fn plugin_help(plugin: &Plugin, kind: SchemaKind) -> String {
+    let which = match kind {
+        SchemaKind::Plugin => "configuration",
+        SchemaKind::Consumer => "consumer configuration",
+        SchemaKind::Metadata => "plugin metadata",
+    };
+    format!(
+        "fix the `{}` {which} as APISIX's plugin schema requires; `gwlint explain schema/{}` lists its fields",
+        plugin.name, plugin.name
+    )
+}
+
+/// Pointer of one plugin's configuration inside a `plugins` object.
+#[must_use]
+pub fn plugin_pointer(plugins_pointer: &str, name: &str) -> String {
+    join_pointer(plugins_pointer, name)
+}

@@ -1,0 +1,118 @@
+//! Merging an environment's files: one definition per merge key.
+//!
+//! ADC merges `-f` files by key (services by name, consumers by username, SSLs by
+//! their SNIs, global rules and plugin metadata by plugin name) and refuses a key
+//! defined twice; standalone resources are keyed by id. The first definition stays
+//! in the model; every later one is a `ref/duplicate-<kind>` finding that shows both
+//! places.
+
+use super::{Documents, Environment, Resource};
+use crate::finding::{Finding, Severity};
+use crate::format::Format;
+use std::collections::HashMap;
+
+/// Remove duplicate definitions from the model and report them.
+pub fn deduplicate(env: &mut Environment, documents: &Documents<'_>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let mut run = |kind: &str, list: &mut Vec<Resource>, key: fn(&Resource) -> Option<String>| {
+        findings.extend(dedup_list(kind, list, key, documents));
+    };
+    run("service", &mut env.services, by_name_or_id);
+    run("consumer", &mut env.consumers, |r| Some(r.id.clone()));
+    run("ssl", &mut env.ssls, by_name_or_id);
+    run("global-rule", &mut env.global_rules, |r| Some(r.id.clone()));
+    run("plugin-metadata", &mut env.plugin_metadata, |r| Some(r.id.clone()));
+    run("upstream", &mut env.upstreams, standalone_id);
+    run("plugin-config", &mut env.plugin_configs, standalone_id);
+    run("consumer-group", &mut env.consumer_groups, standalone_id);
+    run("credential", &mut env.credentials, standalone_id);
+    run("stream-route", &mut env.stream_routes, standalone_id);
+    let mut routes: Vec<Resource> = env.routes.iter().map(|r| r.resource.clone()).collect();
+    let route_findings = dedup_list("route", &mut routes, standalone_id, documents);
+    if !route_findings.is_empty() {
+        let kept: std::collections::HashSet<(String, String)> = routes
+            .iter()
+            .map(|r| (r.origin.file.clone(), r.origin.pointer.clone()))
+            .collect();
+        env.routes.retain(|r| kept.contains(&(r.resource.origin.file.clone(), r.resource.origin.pointer.clone())));
+    }
+    findings.extend(route_findings);
+    findings
+}
+
+/// ADC services and SSLs merge by name (SNIs for SSLs); standalone ones by id.
+fn by_name_or_id(resource: &Resource) -> Option<String> {
+    match resource.format {
+        Format::Adc => resource.name.clone(),
+        Format::Standalone => Some(resource.id.clone()),
+    }
+}
+
+/// Standalone resources are unique by id; ADC children are checked elsewhere.
+fn standalone_id(resource: &Resource) -> Option<String> {
+    (resource.format == Format::Standalone).then(|| resource.id.clone())
+}
+
+/// Keep the first resource of each key; report the others.
+fn dedup_list(
+    kind: &str,
+    list: &mut Vec<Resource>,
+    key: fn(&Resource) -> Option<String>,
+    documents: &Documents<'_>,
+) -> Vec<Finding> {
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let mut findings = Vec::new();
+    let mut keep = Vec::with_capacity(list.len());
+    for (index, resource) in list.iter().enumerate() {
+        let Some(k) = key(resource) else {
+            keep.push(true);
+            continue;
+        };
+        match first.get(&k) {
+            Some(&earlier) => {
+                findings.push(duplicate(kind, &k, &list[earlier], resource, documents));
+                keep.push(false);
+            }
+            None => {
+                first.insert(k, index);
+                keep.push(true);
+            }
+        }
+    }
+    let mut flags = keep.into_iter();
+    list.retain(|_| flags.next().unwrap_or(true));
+    findings
+}
+
+fn duplicate(kind: &str, key: &str, first: &Resource, second: &Resource, documents: &Documents<'_>) -> Finding {
+    let field = key_field(kind, second.format);
+    let at = |r: &Resource| {
+        let pointer = format!("{}{field}", r.origin.pointer);
+        documents.locate(&r.origin.source, &pointer)
+    };
+    let what = kind.replace('-', " ");
+    let message = if first.origin.file == second.origin.file {
+        format!("{what} `{key}` is defined twice in this file")
+    } else {
+        format!("{what} `{key}` is already defined in {}", first.origin.file)
+    };
+    Finding::new(
+        format!("ref/duplicate-{kind}"),
+        Severity::Error,
+        message,
+        format!("keep one definition of this {what}: ADC refuses to merge files that define it twice"),
+        at(second),
+    )
+    .with_related("first defined here", at(first))
+}
+
+/// The field that holds a resource's merge key (where the finding points).
+fn key_field(kind: &str, format: Format) -> &'static str {
+    match (kind, format) {
+        ("service", Format::Adc) => "/name",
+        ("consumer", _) => "/username",
+        ("ssl", Format::Adc) => "/snis",
+        ("global-rule" | "plugin-metadata", Format::Adc) => "",
+        _ => "/id",
+    }
+}

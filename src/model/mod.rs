@@ -1,0 +1,208 @@
+//! The environment model: one normalized view of all files of an environment.
+//!
+//! Owns the merge of an environment's files (the way `adc sync -f a -f b` merges
+//! them: services by name, consumers by username, SSLs by SNIs, global rules and
+//! plugin metadata by plugin name; standalone resources by id), the resource ids
+//! (derived as ADC derives them), and each route's *effective plugins*. ADC and
+//! standalone files produce the same model; every object remembers where it was
+//! written. Policies read this model; duplicates found while merging are findings
+//! (`ref/duplicate-*`).
+
+mod adc;
+mod effective;
+mod merge;
+mod standalone;
+
+use crate::check::CheckedFile;
+use crate::finding::{Finding, Location};
+use crate::format::Format;
+use crate::source::Source;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Where a model object was written.
+#[derive(Debug, Clone, Serialize)]
+pub struct Origin {
+    /// The file, as shown to users.
+    pub file: String,
+    /// JSON pointer of the object inside the file.
+    pub pointer: String,
+    /// 1-based line of the object.
+    pub line: u32,
+    /// 1-based column of the object.
+    pub column: u32,
+    /// The file's source, for locating fields of the object.
+    #[serde(skip)]
+    pub source: Source,
+}
+
+impl Origin {
+    /// The location of the object itself.
+    #[must_use]
+    pub fn location(&self, documents: &Documents<'_>) -> Location {
+        documents.locate(&self.source, &self.pointer)
+    }
+}
+
+/// The documents of an environment's files, for locating pointers.
+pub struct Documents<'a> {
+    files: &'a [CheckedFile],
+}
+
+impl<'a> Documents<'a> {
+    /// Wrap checked files.
+    #[must_use]
+    pub fn new(files: &'a [CheckedFile]) -> Self {
+        Documents { files }
+    }
+
+    /// The location of `pointer` in `source` (nearest existing ancestor when missing).
+    #[must_use]
+    pub fn locate(&self, source: &Source, pointer: &str) -> Location {
+        let span = self
+            .files
+            .iter()
+            .find(|f| std::sync::Arc::ptr_eq(&f.file.source, source))
+            .and_then(|f| f.file.document.as_ref())
+            .map(|d| d.locate(pointer))
+            .map(|l| l.span)
+            .unwrap_or_default();
+        Location {
+            source: source.clone(),
+            span,
+            pointer: pointer.to_owned(),
+        }
+    }
+}
+
+/// A plugin configuration that applies to a route, and where it comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct EffectivePlugin {
+    /// The configuration.
+    pub config: Value,
+    /// The level it comes from: `route`, `plugin_config`, `service` or `global_rule`.
+    pub level: &'static str,
+    /// The id of the object that carries it.
+    pub from: String,
+    /// Where the configuration is written.
+    pub origin: Origin,
+}
+
+/// One resource of any kind: its id, name, body as written, and origin.
+#[derive(Debug, Clone, Serialize)]
+pub struct Resource {
+    /// The id (explicit, or derived as ADC / APISIX derive it).
+    pub id: String,
+    /// The name (`name`, or `username` for consumers), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The object as written (nested children removed for ADC services and consumers).
+    pub body: Value,
+    /// Where it is written.
+    pub origin: Origin,
+    /// The format of the file it comes from.
+    pub format: Format,
+}
+
+/// A route and what it is attached to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Route {
+    /// The route itself.
+    #[serde(flatten)]
+    pub resource: Resource,
+    /// The service it belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service_id: Option<String>,
+    /// The upstream its traffic goes to (its own, or its service's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upstream_id: Option<String>,
+    /// Its plugin config, if any (standalone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plugin_config_id: Option<String>,
+    /// Full request paths, with the service's `path_prefix` applied.
+    pub paths: Vec<String>,
+    /// Hosts it matches (its own, or its service's).
+    pub hosts: Vec<String>,
+    /// Methods it matches (empty: all).
+    pub methods: Vec<String>,
+    /// Plugins that run for it: route ∪ plugin config ∪ service ∪ global rules,
+    /// with `_meta.disable: true` removing a plugin.
+    pub effective_plugins: BTreeMap<String, EffectivePlugin>,
+}
+
+/// The normalized model of one environment.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Environment {
+    /// The environment's name.
+    pub name: String,
+    /// Its files, as shown to users.
+    pub files: Vec<String>,
+    /// Services.
+    pub services: Vec<Resource>,
+    /// HTTP routes.
+    pub routes: Vec<Route>,
+    /// Stream routes.
+    pub stream_routes: Vec<Resource>,
+    /// Upstreams (ADC inline upstreams get their service's id).
+    pub upstreams: Vec<Resource>,
+    /// Consumers (id = username).
+    pub consumers: Vec<Resource>,
+    /// Consumer credentials.
+    pub credentials: Vec<Resource>,
+    /// Consumer groups.
+    pub consumer_groups: Vec<Resource>,
+    /// SSL certificates.
+    pub ssls: Vec<Resource>,
+    /// Global rules (ADC: one per plugin, id = plugin name).
+    pub global_rules: Vec<Resource>,
+    /// Plugin configs (standalone).
+    pub plugin_configs: Vec<Resource>,
+    /// Plugin metadata (id = plugin name).
+    pub plugin_metadata: Vec<Resource>,
+}
+
+/// Build the model of an environment from its checked files, with the findings of
+/// the merge.
+#[must_use]
+pub fn build(name: &str, files: &[CheckedFile]) -> (Environment, Vec<Finding>) {
+    let mut env = Environment {
+        name: name.to_owned(),
+        files: files.iter().map(|f| f.file.source.display.clone()).collect(),
+        ..Environment::default()
+    };
+    for checked in files {
+        let (Some(document), Some(format)) = (&checked.file.document, checked.format) else {
+            continue;
+        };
+        match format {
+            Format::Adc => adc::add_file(&mut env, &checked.file.source, document),
+            Format::Standalone => {
+                standalone::add_file(&mut env, &checked.file.source, document);
+            }
+        }
+    }
+    let documents = Documents::new(files);
+    let findings = merge::deduplicate(&mut env, &documents);
+    effective::resolve(&mut env, &documents);
+    (env, findings)
+}
+
+/// An origin for the object at `pointer` of `source`.
+fn origin(source: &Source, document: &crate::load::Document, pointer: String) -> Origin {
+    let start = document.locate(&pointer).span.start;
+    let (line, column) = (start.line, start.column);
+    Origin {
+        file: source.display.clone(),
+        pointer,
+        line,
+        column,
+        source: source.clone(),
+    }
+}
+
+/// ADC's derived id: the hex SHA-1 of `seed`.
+#[must_use]
+pub fn sha1_id(seed: &str) -> String {
+    sha1_smol::Sha1::from(seed).digest().to_string()
+}

@@ -1,0 +1,85 @@
+//! Adding an APISIX standalone file to the model.
+//!
+//! Standalone files list every resource at the top level and link them by id
+//! (`service_id`, `upstream_id`, `plugin_config_id`). Items without an id get
+//! `arr_<index>`, as APISIX assigns them; credentials are `consumers` items whose id
+//! reads `<username>/credentials/<id>`.
+
+use super::{origin, Environment, Resource, Route};
+use crate::format::Format;
+use crate::load::Document;
+use crate::schema::is_credential;
+use crate::source::Source;
+use crate::value::{id_string, items, strings, text};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Add every resource of one standalone file.
+pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
+    let root = &document.value;
+    let new = |list: &str, index: usize, item: &Value| {
+        let id = item
+            .get("id")
+            .and_then(id_string)
+            .unwrap_or_else(|| format!("arr_{index}"));
+        let name = text(item, "name").or_else(|| text(item, "username"));
+        Resource {
+            id,
+            name,
+            body: item.clone(),
+            origin: origin(source, document, format!("/{list}/{index}")),
+            format: Format::Standalone,
+        }
+    };
+    for (i, item) in items(root.get("routes")) {
+        env.routes.push(route(new("routes", i, item), item));
+    }
+    for (i, item) in items(root.get("consumers")) {
+        let mut resource = new("consumers", i, item);
+        if is_credential(item) {
+            env.credentials.push(resource);
+        } else {
+            if let Some(username) = text(item, "username") {
+                resource.id = username;
+            }
+            env.consumers.push(resource);
+        }
+    }
+    let lists: [(&str, fn(&mut Environment) -> &mut Vec<Resource>); 8] = [
+        ("services", |e| &mut e.services),
+        ("upstreams", |e| &mut e.upstreams),
+        ("consumer_groups", |e| &mut e.consumer_groups),
+        ("ssls", |e| &mut e.ssls),
+        ("global_rules", |e| &mut e.global_rules),
+        ("plugin_configs", |e| &mut e.plugin_configs),
+        ("plugin_metadata", |e| &mut e.plugin_metadata),
+        ("stream_routes", |e| &mut e.stream_routes),
+    ];
+    for (list, target) in lists {
+        for (i, item) in items(root.get(list)) {
+            let resource = new(list, i, item);
+            target(env).push(resource);
+        }
+    }
+}
+
+/// A standalone route with its links.
+fn route(resource: Resource, item: &Value) -> Route {
+    let one_or_many = |one: &str, many: &str| {
+        let mut values = strings(item.get(many));
+        if let Some(single) = item.get(one).and_then(Value::as_str) {
+            values.insert(0, single.to_owned());
+        }
+        values
+    };
+    Route {
+        service_id: item.get("service_id").and_then(id_string),
+        upstream_id: item.get("upstream_id").and_then(id_string),
+        plugin_config_id: item.get("plugin_config_id").and_then(id_string),
+        paths: one_or_many("uri", "uris"),
+        hosts: one_or_many("host", "hosts"),
+        methods: strings(item.get("methods")),
+        effective_plugins: BTreeMap::new(),
+        resource,
+    }
+}
