@@ -1,18 +1,43 @@
-//! The check pipeline for one environment: files → findings (+ model).
+//! The check pipeline: config → walk → read → parse → schema → model → findings.
 //!
-//! Owns the order of the stages and nothing else: every loaded file is validated
-//! on its own (format detection, schema, imperative checks) in parallel, then the
-//! environment's files are merged into the model, whose own findings (duplicates
-//! across files, references) are added. Findings are tagged with the environment.
+//! Owns the order of the stages and their timing, nothing else. Files are read,
+//! parsed and validated in parallel (rayon), each independently, so one bad file
+//! never stops the others; then each environment's files are merged into its model,
+//! whose findings (duplicates across files) are added. Every finding is tagged with
+//! its environment and the list is sorted, so output does not depend on threads.
 
-use crate::finding::{Finding, Location, Severity};
+use crate::config::{self, Config};
+use crate::discover::{self, IgnoreSet, WalkOptions};
+use crate::error::ToolError;
+use crate::finding::{sort_findings, Finding, Location, Severity};
 use crate::format::{self, Detected, Format};
-use crate::load::LoadedFile;
+use crate::load::{self, LoadLimits, LoadedFile};
 use crate::model::{self, Environment};
 use crate::schema::{self, SchemaOptions, SchemaSet};
 use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-/// Everything a check needs that does not change between environments.
+/// What the user asked for.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Paths given on the command line (folders, or files).
+    pub paths: Vec<PathBuf>,
+    /// `--config FILE`.
+    pub config_file: Option<PathBuf>,
+    /// `--no-config`: ignore any `.gwlint.yaml`.
+    pub no_config: bool,
+    /// `--format-of-files`: force a file format.
+    pub format: Option<Format>,
+    /// `--max-file-size`.
+    pub max_file_size: Option<u64>,
+    /// `--follow-symlinks`.
+    pub follow_symlinks: bool,
+    /// `--env NAME` (repeatable): only these declared environments.
+    pub only_environments: Vec<String>,
+}
+
+/// Everything a check needs that does not change between files.
 #[derive(Debug)]
 pub struct Checker {
     /// Compiled schemas.
@@ -21,10 +46,10 @@ pub struct Checker {
     pub schema_options: SchemaOptions,
 }
 
-/// One file after its own checks: the loaded file, its format and findings.
+/// One file after its own checks.
 #[derive(Debug)]
 pub struct CheckedFile {
-    /// The file and its document.
+    /// The file, its document and its findings so far.
     pub file: LoadedFile,
     /// Its format, when it has a document.
     pub format: Option<Format>,
@@ -37,42 +62,285 @@ pub struct EnvironmentReport {
     pub name: String,
     /// Its merged model.
     pub model: Environment,
-    /// Every finding, in report order.
+    /// Its findings, in report order.
     pub findings: Vec<Finding>,
     /// How many files were checked.
     pub files: usize,
 }
 
-impl Checker {
-    /// Check one environment's loaded files. `forced` overrides format detection.
+/// The result of a whole run.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// One report per environment, in the order they were declared or given.
+    pub environments: Vec<EnvironmentReport>,
+    /// Findings about the config file and the walk that belong to no environment.
+    pub general_findings: Vec<Finding>,
+    /// Wall time of each stage.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl Outcome {
+    /// Every finding, sorted.
     #[must_use]
-    pub fn check_environment(
-        &self,
-        name: &str,
-        files: Vec<LoadedFile>,
-        forced: Option<Format>,
-    ) -> EnvironmentReport {
-        let file_count = files.len();
-        let mut checked: Vec<CheckedFile> = files
-            .into_par_iter()
-            .map(|file| self.check_file(file, forced))
+    pub fn findings(&self) -> Vec<&Finding> {
+        let mut all: Vec<&Finding> = self
+            .general_findings
+            .iter()
+            .chain(self.environments.iter().flat_map(|e| &e.findings))
             .collect();
-        let (model, model_findings) = model::build(name, &checked);
-        let mut findings: Vec<Finding> = checked
-            .iter_mut()
-            .flat_map(|c| std::mem::take(&mut c.file.findings))
-            .chain(model_findings)
-            .collect();
-        for finding in &mut findings {
-            finding.environment = Some(name.to_owned());
+        all.sort_by(|a, b| a.report_order(b));
+        all
+    }
+
+    /// Number of files checked.
+    #[must_use]
+    pub fn file_count(&self) -> usize {
+        self.environments.iter().map(|e| e.files).sum()
+    }
+
+    /// Number of findings of a severity.
+    #[must_use]
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings().iter().filter(|f| f.severity == severity).count()
+    }
+}
+
+/// An environment to check: its name, roots and forced format.
+#[derive(Debug, Clone)]
+struct Target {
+    name: String,
+    roots: Vec<PathBuf>,
+    format: Option<Format>,
+}
+
+/// Run a check.
+///
+/// # Errors
+/// A [`ToolError`] when the run cannot happen: a bad config file, a path that does
+/// not exist, an unknown `--env`, or a schema that does not compile.
+pub fn run(options: &CheckOptions) -> Result<Outcome, ToolError> {
+    let config = load_config(options)?;
+    let targets = targets(options, &config)?;
+    let checker = Checker::from_config(&config)?;
+    let limits = LoadLimits {
+        max_file_bytes: options.max_file_size.or(config.max_file_size).unwrap_or(LoadLimits::default().max_file_bytes),
+        ..LoadLimits::default()
+    };
+    let walk_options = WalkOptions {
+        follow_symlinks: options.follow_symlinks || config.follow_symlinks,
+        ignore: IgnoreSet::new(&config.ignore, config_base(&config)).map_err(ToolError::new)?,
+    };
+    let mut outcome = Outcome {
+        general_findings: config.findings.clone(),
+        ..Outcome::default()
+    };
+    let mut clock = Clock::new();
+
+    let walked: Vec<(usize, PathBuf)> = walk_targets(&targets, &walk_options, &mut outcome);
+    clock.lap("walk", &mut outcome);
+    let texts: Vec<Result<String, Box<LoadedFile>>> =
+        walked.par_iter().map(|(_, path)| load::read_file(path, &limits)).collect();
+    clock.lap("read", &mut outcome);
+    let loaded: Vec<LoadedFile> = texts
+        .into_par_iter()
+        .zip(walked.par_iter())
+        .map(|(text, (_, path))| match text {
+            Ok(text) => load::parse_text(path, text, &limits),
+            Err(unreadable) => *unreadable,
+        })
+        .collect();
+    clock.lap("parse", &mut outcome);
+    let checked: Vec<CheckedFile> = loaded
+        .into_par_iter()
+        .zip(walked.par_iter())
+        .map(|(file, (target, _))| checker.check_file(file, options.format.or(targets[*target].format)))
+        .collect();
+    clock.lap("schema", &mut outcome);
+    outcome.environments = group_by_target(&targets, &walked, checked)
+        .into_iter()
+        .map(|(name, files)| environment_report(&name, files))
+        .collect();
+    clock.lap("model", &mut outcome);
+    sort_findings(&mut outcome.general_findings);
+    Ok(outcome)
+}
+
+/// Measures the wall time of consecutive stages.
+struct Clock(Instant);
+
+impl Clock {
+    fn new() -> Self {
+        Clock(Instant::now())
+    }
+
+    fn lap(&mut self, stage: &'static str, outcome: &mut Outcome) {
+        let now = Instant::now();
+        outcome.timings.push((stage, now - self.0));
+        self.0 = now;
+    }
+}
+
+fn load_config(options: &CheckOptions) -> Result<Config, ToolError> {
+    if let Some(file) = &options.config_file {
+        if !file.is_file() {
+            return Err(ToolError::new(format!("{}: config file not found", file.display())));
         }
-        crate::finding::sort_findings(&mut findings);
-        EnvironmentReport {
-            name: name.to_owned(),
-            model,
-            findings,
-            files: file_count,
+        return config::read(file);
+    }
+    if options.no_config {
+        return Ok(Config::default());
+    }
+    let cwd = std::env::current_dir().map_err(|e| ToolError::new(format!("cannot read the current directory: {e}")))?;
+    match config::discover(&cwd) {
+        Some(file) => config::read(&file),
+        None => Ok(Config::default()),
+    }
+}
+
+fn config_base(config: &Config) -> Vec<PathBuf> {
+    config
+        .file
+        .as_ref()
+        .and_then(|f| f.parent())
+        .map(|p| vec![p.to_path_buf()])
+        .unwrap_or_default()
+}
+
+/// Decide which environments to check.
+fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolError> {
+    for path in &options.paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(ToolError::new(format!("{}: no such file or directory", path.display())));
         }
+    }
+    let declared: Vec<Target> = config
+        .environments
+        .iter()
+        .filter(|e| options.only_environments.is_empty() || options.only_environments.contains(&e.name))
+        .map(|e| Target {
+            name: e.name.clone(),
+            roots: vec![e.path.clone()],
+            format: e.format.or(config.format),
+        })
+        .collect();
+    if let Some(unknown) = options
+        .only_environments
+        .iter()
+        .find(|name| !config.environments.iter().any(|e| &e.name == *name))
+    {
+        return Err(ToolError::new(format!("unknown environment `{unknown}`"))
+            .with_help("--env takes a name declared under `environments` in .gwlint.yaml"));
+    }
+    let config_dir = config.file.as_ref().and_then(|f| f.parent()).map(Path::to_path_buf);
+    let wants_all = options.paths.is_empty()
+        || options.paths.iter().any(|p| config_dir.as_deref().is_some_and(|dir| same_path(p, dir)));
+    if !declared.is_empty() && wants_all {
+        return Ok(declared);
+    }
+    if options.paths.is_empty() {
+        return Err(ToolError::new("nothing to check").with_help(
+            "give one or more environment folders (`gwlint check staging/`), or declare `environments` in .gwlint.yaml",
+        ));
+    }
+    Ok(options
+        .paths
+        .iter()
+        .map(|path| {
+            declared
+                .iter()
+                .find(|t| t.roots.iter().any(|r| same_path(r, path)))
+                .cloned()
+                .unwrap_or_else(|| Target {
+                    name: environment_name(path),
+                    roots: vec![path.clone()],
+                    format: config.format,
+                })
+        })
+        .collect())
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// The name of an environment given as a path: its folder name (`staging/` → `staging`).
+fn environment_name(path: &Path) -> String {
+    let shown = crate::source::display_path(path);
+    let trimmed = shown.trim_end_matches('/');
+    if trimmed.is_empty() || trimmed == "." {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| ".".into())
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+fn walk_targets(targets: &[Target], options: &WalkOptions, outcome: &mut Outcome) -> Vec<(usize, PathBuf)> {
+    let mut files = Vec::new();
+    for (index, target) in targets.iter().enumerate() {
+        for root in &target.roots {
+            let found = discover::walk(root, options);
+            files.extend(found.files.into_iter().map(|f| (index, f)));
+            outcome.general_findings.extend(found.findings);
+        }
+    }
+    files
+}
+
+fn group_by_target(targets: &[Target], walked: &[(usize, PathBuf)], checked: Vec<CheckedFile>) -> Vec<(String, Vec<CheckedFile>)> {
+    let mut groups: Vec<(String, Vec<CheckedFile>)> = targets.iter().map(|t| (t.name.clone(), Vec::new())).collect();
+    for ((target, _), file) in walked.iter().zip(checked) {
+        groups[*target].1.push(file);
+    }
+    groups
+}
+
+/// Merge one environment's checked files and collect its findings.
+fn environment_report(name: &str, mut files: Vec<CheckedFile>) -> EnvironmentReport {
+    let (model, model_findings) = model::build(name, &files);
+    let mut findings: Vec<Finding> = files
+        .iter_mut()
+        .flat_map(|c| std::mem::take(&mut c.file.findings))
+        .chain(model_findings)
+        .collect();
+    for finding in &mut findings {
+        finding.environment = Some(name.to_owned());
+    }
+    sort_findings(&mut findings);
+    EnvironmentReport {
+        name: name.to_owned(),
+        model,
+        findings,
+        files: files.len(),
+    }
+}
+
+impl Checker {
+    /// A checker with the built-in schemas plus what the config adds.
+    ///
+    /// # Errors
+    /// A [`ToolError`] when a user plugin schema cannot be read or compiled.
+    pub fn from_config(config: &Config) -> Result<Self, ToolError> {
+        let dirs: Vec<&Path> = config.plugin_schemas.iter().map(PathBuf::as_path).collect();
+        let schemas = SchemaSet::load(&dirs).map_err(|e| ToolError::new(format!("cannot load plugin schemas: {e}")))?;
+        Ok(Checker {
+            schemas,
+            schema_options: SchemaOptions {
+                custom_plugins: config.custom_plugins.clone(),
+            },
+        })
+    }
+
+    /// Check one environment's loaded files (used by tests and by `apply`).
+    #[must_use]
+    pub fn check_environment(&self, name: &str, files: Vec<LoadedFile>, forced: Option<Format>) -> EnvironmentReport {
+        let checked: Vec<CheckedFile> = files.into_par_iter().map(|file| self.check_file(file, forced)).collect();
+        environment_report(name, checked)
     }
 
     /// Detect a file's format and validate it.
@@ -85,28 +353,16 @@ impl Checker {
             Some(format) => format,
             None => match format::detect(&file.source.path, &document.value) {
                 Detected::Format(format) => format,
-                Detected::Mixed {
-                    adc_key,
-                    standalone_key,
-                } => {
+                Detected::Mixed { adc_key, standalone_key } => {
                     let finding = mixed_format(&file, &adc_key, &standalone_key);
                     file.findings.push(finding);
                     return CheckedFile { file, format: None };
                 }
             },
         };
-        let findings = schema::validate_document(
-            &self.schemas,
-            &self.schema_options,
-            format,
-            &file.source,
-            document,
-        );
+        let findings = schema::validate_document(&self.schemas, &self.schema_options, format, &file.source, document);
         file.findings.extend(findings);
-        CheckedFile {
-            file,
-            format: Some(format),
-        }
+        CheckedFile { file, format: Some(format) }
     }
 }
 
@@ -129,9 +385,7 @@ fn mixed_format(file: &LoadedFile, adc_key: &str, standalone_key: &str) -> Findi
     Finding::new(
         "schema/mixed-format",
         Severity::Error,
-        format!(
-            "file mixes ADC (`{adc_key}`) and APISIX standalone (`{standalone_key}`) top-level keys; it was not validated"
-        ),
+        format!("file mixes ADC (`{adc_key}`) and APISIX standalone (`{standalone_key}`) top-level keys; it was not validated"),
         "keep ADC files and standalone files apart, or set `format` for this environment in .gwlint.yaml",
         at(standalone_key),
     )

@@ -5,10 +5,15 @@
 //! [`report`] renders [`finding::Finding`]s. [`check`] runs the stages in order.
 
 pub mod check;
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod error;
 pub mod finding;
 pub mod format;
 pub mod load;
 pub mod model;
+pub mod report;
 pub mod schema;
 pub mod source;
 pub mod value;

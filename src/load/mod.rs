@@ -84,28 +84,37 @@ impl Syntax {
 /// Read and parse one file. Never fails: problems become findings.
 #[must_use]
 pub fn load_file(path: &Path, limits: &LoadLimits) -> LoadedFile {
-    match read_text(path, limits) {
+    match read_file(path, limits) {
         Ok(text) => parse_text(path, text, limits),
-        Err(problem) => {
-            let source = Arc::new(SourceFile::new(path.to_path_buf(), String::new()));
-            let finding = Finding::new(
-                problem.rule,
-                Severity::Error,
-                problem.message,
-                problem.help,
-                Location {
-                    source: source.clone(),
-                    span: Span::point(Position::START),
-                    pointer: String::new(),
-                },
-            );
-            LoadedFile {
-                source,
-                document: None,
-                findings: vec![finding],
-            }
-        }
+        Err(unreadable) => *unreadable,
     }
+}
+
+/// Read a file as text within the limits; a file that cannot be used comes back
+/// as a [`LoadedFile`] holding only the finding that says why.
+///
+/// # Errors
+/// The unreadable, oversized, binary or non-UTF-8 file, as a finding.
+pub fn read_file(path: &Path, limits: &LoadLimits) -> Result<String, Box<LoadedFile>> {
+    read_text(path, limits).map_err(|problem| {
+        let source = Arc::new(SourceFile::new(path.to_path_buf(), String::new()));
+        let finding = Finding::new(
+            problem.rule,
+            Severity::Error,
+            problem.message,
+            problem.help,
+            Location {
+                source: source.clone(),
+                span: Span::point(Position::START),
+                pointer: String::new(),
+            },
+        );
+        Box::new(LoadedFile {
+            source,
+            document: None,
+            findings: vec![finding],
+        })
+    })
 }
 
 /// Parse text already in memory as the file at `path` (used for files read from git

@@ -1,0 +1,309 @@
+//! The `.gwlint.yaml` config file.
+//!
+//! Found by walking up from the current directory (or given with `--config`), it
+//! declares environments (name → folder, with an optional format), ignore globs, the
+//! file-size cap and custom plugins. It is read with the same span-keeping loader
+//! as configuration files: unknown keys become `config/unknown-key` findings that
+//! point at the key, and a value of the wrong type is a tool error naming the file,
+//! line and column.
+
+use crate::error::ToolError;
+use crate::finding::{Finding, Location, Severity};
+use crate::format::Format;
+use crate::load::{self, Document, LoadLimits, LoadedFile};
+use crate::source::Source;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The config file's name.
+pub const FILE_NAME: &str = ".gwlint.yaml";
+
+/// Keys the config file understands at the top level.
+const TOP_KEYS: &[&str] = &[
+    "environments",
+    "ignore",
+    "format",
+    "max_file_size",
+    "custom_plugins",
+    "plugin_schemas",
+    "follow_symlinks",
+];
+/// Keys of an environment entry written as a mapping.
+const ENV_KEYS: &[&str] = &["path", "format"];
+
+/// One declared environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvironmentConfig {
+    /// Its name.
+    pub name: String,
+    /// Its folder, resolved against the config file's folder.
+    pub path: PathBuf,
+    /// Its format, when set (otherwise detected per file).
+    pub format: Option<Format>,
+}
+
+/// The settings of a run, from the config file or defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The config file, when there is one.
+    pub file: Option<PathBuf>,
+    /// Declared environments, in file order.
+    pub environments: Vec<EnvironmentConfig>,
+    /// Glob patterns of paths to skip (relative to the config folder or an environment).
+    pub ignore: Vec<String>,
+    /// Format for all environments, when set.
+    pub format: Option<Format>,
+    /// Largest file read, in bytes.
+    pub max_file_size: Option<u64>,
+    /// Plugin names accepted without a schema.
+    pub custom_plugins: BTreeSet<String>,
+    /// Folders of user-supplied plugin schemas.
+    pub plugin_schemas: Vec<PathBuf>,
+    /// Whether the walk follows symbolic links.
+    pub follow_symlinks: bool,
+    /// Findings about the config file itself (unknown keys).
+    pub findings: Vec<Finding>,
+}
+
+/// Find `.gwlint.yaml` in `start` or the nearest ancestor folder.
+#[must_use]
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Read and validate a config file.
+///
+/// # Errors
+/// A [`ToolError`] naming the file and position when it cannot be read or parsed,
+/// or when a value has the wrong type.
+pub fn read(path: &Path) -> Result<Config, ToolError> {
+    let loaded = load::load_file(path, &LoadLimits::default());
+    if let Some(error) = loaded.findings.iter().find(|f| f.severity == Severity::Error) {
+        return Err(ToolError::new(format!(
+            "{}:{}:{}: invalid config file: {}",
+            error.file(),
+            error.location.span.start.line,
+            error.location.span.start.column,
+            error.message
+        )));
+    }
+    let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let mut config = Config {
+        file: Some(path.to_path_buf()),
+        ..Config::default()
+    };
+    if let Some(document) = &loaded.document {
+        let reader = Reader {
+            loaded: &loaded,
+            document,
+            base: &base,
+        };
+        reader.fill(&mut config)?;
+    }
+    Ok(config)
+}
+
+/// Reads typed values out of the config document, with positions for errors.
+struct Reader<'a> {
+    loaded: &'a LoadedFile,
+    document: &'a Document,
+    base: &'a Path,
+}
+
+impl Reader<'_> {
+    fn source(&self) -> &Source {
+        &self.loaded.source
+    }
+
+    fn fill(&self, config: &mut Config) -> Result<(), ToolError> {
+        let root = match &self.document.value {
+            Value::Object(map) => map,
+            Value::Null => return Ok(()),
+            _ => return Err(self.error("", "the config file must be a mapping")),
+        };
+        config.findings.extend(self.unknown_keys("", &self.document.value, TOP_KEYS));
+        for (key, value) in root {
+            let pointer = format!("/{key}");
+            match key.as_str() {
+                "environments" => config.environments = self.environments(value)?,
+                "ignore" => config.ignore = self.string_list(&pointer, value)?,
+                "format" => config.format = Some(self.format(&pointer, value)?),
+                "max_file_size" => config.max_file_size = Some(self.size(&pointer, value)?),
+                "custom_plugins" => {
+                    config.custom_plugins = self.string_list(&pointer, value)?.into_iter().collect();
+                }
+                "plugin_schemas" => {
+                    config.plugin_schemas = self
+                        .string_list(&pointer, value)?
+                        .into_iter()
+                        .map(|p| self.base.join(p))
+                        .collect();
+                }
+                "follow_symlinks" => {
+                    config.follow_symlinks = value
+                        .as_bool()
+                        .ok_or_else(|| self.error(&pointer, "expected true or false"))?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn environments(&self, value: &Value) -> Result<Vec<EnvironmentConfig>, ToolError> {
+        let Value::Object(map) = value else {
+            return Err(self.error(
+                "/environments",
+                "expected a mapping of environment name to folder",
+            ));
+        };
+        map.iter()
+            .map(|(name, entry)| self.environment(name, entry))
+            .collect()
+    }
+
+    fn environment(&self, name: &str, entry: &Value) -> Result<EnvironmentConfig, ToolError> {
+        let pointer = crate::load::document::join_pointer("/environments", name);
+        let (path, format) = match entry {
+            Value::String(path) => (path.clone(), None),
+            Value::Object(fields) => {
+                let path = fields
+                    .get("path")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| self.error(&pointer, "an environment needs `path`"))?;
+                let format = match fields.get("format") {
+                    Some(f) => Some(self.format(&format!("{pointer}/format"), f)?),
+                    None => None,
+                };
+                (path.to_owned(), format)
+            }
+            _ => return Err(self.error(&pointer, "expected a folder or a mapping with `path`")),
+        };
+        Ok(EnvironmentConfig {
+            name: name.to_owned(),
+            path: self.base.join(path),
+            format,
+        })
+    }
+
+    fn format(&self, pointer: &str, value: &Value) -> Result<Format, ToolError> {
+        value
+            .as_str()
+            .and_then(Format::parse)
+            .ok_or_else(|| self.error(pointer, "expected `adc` or `standalone`"))
+    }
+
+    fn size(&self, pointer: &str, value: &Value) -> Result<u64, ToolError> {
+        let parsed = match value {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => parse_size(s),
+            _ => None,
+        };
+        parsed.ok_or_else(|| self.error(pointer, "expected a size such as 10485760, `512KiB` or `10MiB`"))
+    }
+
+    fn string_list(&self, pointer: &str, value: &Value) -> Result<Vec<String>, ToolError> {
+        let Value::Array(items) = value else {
+            return Err(self.error(pointer, "expected a list of strings"));
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                item.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| self.error(&format!("{pointer}/{i}"), "expected a string"))
+            })
+            .collect()
+    }
+
+    /// `config/unknown-key` findings for keys of the mapping at `pointer` not in `known`,
+    /// and recursively for environment entries.
+    fn unknown_keys(&self, pointer: &str, value: &Value, known: &[&str]) -> Vec<Finding> {
+        let Value::Object(map) = value else {
+            return Vec::new();
+        };
+        let mut findings = Vec::new();
+        for (key, child) in map {
+            let child_pointer = crate::load::document::join_pointer(pointer, key);
+            if !known.contains(&key.as_str()) {
+                findings.push(self.unknown_key(&child_pointer, key, known));
+            } else if key == "environments" {
+                for (name, entry) in child.as_object().into_iter().flatten() {
+                    let entry_pointer = crate::load::document::join_pointer(&child_pointer, name);
+                    findings.extend(self.unknown_keys(&entry_pointer, entry, ENV_KEYS));
+                }
+            }
+        }
+        findings
+    }
+
+    fn unknown_key(&self, pointer: &str, key: &str, known: &[&str]) -> Finding {
+        let located = self.document.locate(pointer);
+        Finding::new(
+            "config/unknown-key",
+            Severity::Error,
+            format!("unknown config key `{key}`"),
+            format!("known keys here: {}", known.join(", ")),
+            Location {
+                source: self.source().clone(),
+                span: located.key_span.unwrap_or(located.span),
+                pointer: pointer.to_owned(),
+            },
+        )
+    }
+
+    fn error(&self, pointer: &str, message: &str) -> ToolError {
+        let at = self.document.locate(pointer).span.start;
+        ToolError::new(format!(
+            "{}:{}:{}: invalid config file: {message}",
+            self.source().display,
+            at.line,
+            at.column
+        ))
+    }
+}
+
+/// Parse `1024`, `512KiB`, `10MiB`, `1GiB` (also `KB`/`MB`/`GB` as binary units).
+#[must_use]
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let number: u64 = digits.parse().ok()?;
+    let factor = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1024,
+        "m" | "mb" | "mib" => 1024 * 1024,
+        "g" | "gb" | "gib" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    number.checked_mul(factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_binary_units() {
+        assert_eq!(parse_size("1024"), Some(1024));
+        assert_eq!(parse_size("10MiB"), Some(10 * 1024 * 1024));
+        assert_eq!(parse_size("512 KiB"), Some(512 * 1024));
+        assert_eq!(parse_size("ten"), None);
+        assert_eq!(parse_size("5XB"), None);
+    }
+
+    #[test]
+    fn discovers_config_in_ancestor() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "environments: {}\n").unwrap();
+        let nested = dir.path().join("a/b");
+        std::fs::create_dir_all(&nested).unwrap();
+        assert_eq!(discover(&nested), Some(dir.path().join(FILE_NAME)));
+    }
+}

@@ -1,0 +1,209 @@
+//! The human report: miette diagnostics with the source snippet and a label under
+//! the exact node, then a summary line.
+//!
+//! Without colour (not a terminal, `--color never`, `NO_COLOR`) the output is plain
+//! text that stays readable in CI logs.
+
+use super::HumanStyle;
+use crate::check::Outcome;
+use crate::finding::{Finding, Severity};
+use crate::source::Source;
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use std::fmt;
+use std::io::{self, Write};
+
+/// Write every finding and, unless quiet, a summary line.
+///
+/// # Errors
+/// Any error of the writer.
+pub fn write(outcome: &Outcome, style: HumanStyle, out: &mut dyn Write) -> io::Result<()> {
+    let theme = if style.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false)
+        .without_syntax_highlighting();
+    for finding in outcome.findings() {
+        let mut rendered = String::new();
+        let diagnostic = Rendered::new(finding);
+        if handler.render_report(&mut rendered, &diagnostic).is_err() {
+            rendered = plain(finding);
+        }
+        writeln!(out, "{}", rendered.trim_end())?;
+        writeln!(out)?;
+    }
+    if !style.quiet {
+        writeln!(out, "{}", summary(outcome))?;
+    }
+    Ok(())
+}
+
+/// `2 errors, 1 warning in 5 files (2 environments)`.
+#[must_use]
+pub fn summary(outcome: &Outcome) -> String {
+    let count = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut parts = vec![count(outcome.count(Severity::Error), "error"), count(outcome.count(Severity::Warning), "warning")];
+    let infos = outcome.count(Severity::Info);
+    if infos > 0 {
+        parts.push(count(infos, "info"));
+    }
+    format!(
+        "{} in {} ({})",
+        parts.join(", "),
+        count(outcome.file_count(), "file"),
+        count(outcome.environments.len(), "environment")
+    )
+}
+
+/// A one-line rendering, used if the graphical one fails.
+fn plain(finding: &Finding) -> String {
+    let start = finding.location.span.start;
+    format!(
+        "{}:{}:{}: {} [{}] {}",
+        finding.file(),
+        start.line,
+        start.column,
+        finding.severity,
+        finding.rule,
+        finding.message
+    )
+}
+
+/// A finding as a miette diagnostic over its file's text.
+struct Rendered<'a> {
+    finding: &'a Finding,
+    text: FileText,
+    heading: String,
+    related: Vec<Rendered<'a>>,
+}
+
+impl<'a> Rendered<'a> {
+    fn new(finding: &'a Finding) -> Self {
+        let start = finding.location.span.start;
+        let heading = format!("{} ({}:{}:{})", finding.message, finding.file(), start.line, start.column);
+        let related = finding
+            .related
+            .iter()
+            .filter(|r| !std::sync::Arc::ptr_eq(&r.location.source, &finding.location.source))
+            .map(|r| Rendered {
+                finding,
+                text: FileText(r.location.source.clone()),
+                heading: format!(
+                    "{} ({}:{}:{})",
+                    r.message,
+                    r.location.source.display,
+                    r.location.span.start.line,
+                    r.location.span.start.column
+                ),
+                related: Vec::new(),
+            })
+            .collect();
+        Rendered {
+            finding,
+            text: FileText(finding.location.source.clone()),
+            heading,
+            related,
+        }
+    }
+
+    fn is_primary(&self) -> bool {
+        std::sync::Arc::ptr_eq(&self.text.0, &self.finding.location.source)
+    }
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.heading)
+    }
+}
+
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.heading)
+    }
+}
+
+impl std::error::Error for Rendered<'_> {}
+
+impl Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.is_primary().then(|| Box::new(&self.finding.rule) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        if !self.is_primary() {
+            return Some(miette::Severity::Advice);
+        }
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        (self.is_primary() && !self.finding.help.is_empty()).then(|| Box::new(&self.finding.help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        (!self.text.0.text.is_empty()).then_some(&self.text as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.text.0.text.is_empty() {
+            return None;
+        }
+        let source = &self.text.0;
+        let mut labels = Vec::new();
+        if self.is_primary() {
+            let range = source.byte_range(self.finding.location.span);
+            labels.push(LabeledSpan::new_primary_with_span(Some("here".into()), span_of(range)));
+        }
+        for related in &self.finding.related {
+            if std::sync::Arc::ptr_eq(&related.location.source, source) {
+                let range = source.byte_range(related.location.span);
+                labels.push(LabeledSpan::new_with_span(Some(related.message.clone()), span_of(range)));
+            }
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+    }
+}
+
+fn span_of(range: std::ops::Range<usize>) -> SourceSpan {
+    SourceSpan::new(range.start.into(), range.end - range.start)
+}
+
+/// A file's text as miette source code, named by its display path.
+struct FileText(Source);
+
+impl SourceCode for FileText {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.0.text.as_str().read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.0.display.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}

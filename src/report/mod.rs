@@ -1,0 +1,40 @@
+//! Rendering findings.
+//!
+//! Owns every output format; each reporter reads findings and writes to a
+//! `&mut dyn Write`, nothing else. Positions are already in the findings, so a
+//! reporter never computes one.
+
+pub mod human;
+pub mod json;
+
+use crate::check::Outcome;
+use std::io::{self, Write};
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Annotated source snippets for people (default).
+    Human,
+    /// Machine-readable JSON (`{"version":1,...}`).
+    Json,
+}
+
+/// How the human format looks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HumanStyle {
+    /// Use colours.
+    pub color: bool,
+    /// Print only findings, no summary line.
+    pub quiet: bool,
+}
+
+/// Write the outcome in a format.
+///
+/// # Errors
+/// Any error of the writer.
+pub fn write(outcome: &Outcome, format: OutputFormat, style: HumanStyle, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        OutputFormat::Human => human::write(outcome, style, out),
+        OutputFormat::Json => json::write(outcome, out),
+    }
+}
