@@ -172,7 +172,7 @@ fn check_plugin_use(
     match set.plugins.get(use_.name) {
         Some(plugin) => check_plugin_conf(plugin, use_.kind, &use_.conf, &use_.pointer, root),
         None if options.custom_plugins.contains(use_.name) => Vec::new(),
-        None => vec![unknown_plugin(set, use_.name, &use_.pointer, root)],
+        None => vec![unknown_plugin(set, use_, root)],
     }
 }
 
@@ -214,7 +214,8 @@ fn check_plugin_conf(
     findings
 }
 
-fn unknown_plugin(set: &SchemaSet, name: &str, pointer: &str, root: &Site<'_>) -> Finding {
+fn unknown_plugin(set: &SchemaSet, use_: &PluginUse<'_>, root: &Site<'_>) -> Finding {
+    let name = use_.name;
     let mut message = format!("unknown plugin `{name}`");
     if let Some(close) = set.plugins.suggest(name) {
         message.push_str(&format!("; did you mean `{close}`?"));
@@ -225,7 +226,11 @@ fn unknown_plugin(set: &SchemaSet, name: &str, pointer: &str, root: &Site<'_>) -
         message,
         "check the plugin name; for a custom plugin add it to `custom_plugins` in .gwlint.yaml, \
          or give its schema with `plugin_schemas`",
-        root.key_at(pointer),
+        if use_.name_is_value {
+            root.value_at(&use_.name_pointer)
+        } else {
+            root.key_at(&use_.name_pointer)
+        },
     )
 }
 

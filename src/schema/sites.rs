@@ -40,6 +40,11 @@ pub struct PluginUse<'a> {
     pub pointer: String,
     /// Which schema of the plugin applies.
     pub kind: SchemaKind,
+    /// Pointer of the text that names the plugin (a `plugins` key, a credential's
+    /// `type` value, a metadata item's `id` value).
+    pub name_pointer: String,
+    /// Whether `name_pointer` names a value (`type`, `id`) rather than a key.
+    pub name_is_value: bool,
 }
 
 /// The rule-id form of a kind (`stream_route` → `stream-route`).
@@ -240,10 +245,13 @@ fn plugin_map<'a>(map: Option<&'a Value>, pointer: &str, kind: SchemaKind, out: 
         return;
     };
     for (name, conf) in map {
+        let conf_pointer = join_pointer(pointer, name);
         out.push(PluginUse {
             name,
             conf: Cow::Borrowed(conf),
-            pointer: join_pointer(pointer, name),
+            name_pointer: conf_pointer.clone(),
+            name_is_value: false,
+            pointer: conf_pointer,
             kind,
         });
     }
@@ -287,6 +295,8 @@ fn adc_credential<'a>(credential: &'a Value, pointer: &str, out: &mut Vec<Plugin
         conf: Cow::Borrowed(conf),
         pointer: format!("{pointer}/config"),
         kind: SchemaKind::Consumer,
+        name_pointer: format!("{pointer}/type"),
+        name_is_value: true,
     });
 }
 
@@ -306,6 +316,8 @@ fn standalone_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
                 conf: Cow::Owned(metadata_conf(item)),
                 pointer: format!("/plugin_metadata/{i}"),
                 kind: SchemaKind::Metadata,
+                name_pointer: format!("/plugin_metadata/{i}/id"),
+                name_is_value: true,
             });
         }
     }
