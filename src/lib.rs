@@ -13,6 +13,7 @@ pub mod finding;
 pub mod format;
 pub mod load;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod schema;
 pub mod source;

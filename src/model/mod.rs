@@ -92,12 +92,16 @@ pub struct EffectivePlugin {
 /// One resource of any kind: its id, name, body as written, and origin.
 #[derive(Debug, Clone, Serialize)]
 pub struct Resource {
+    /// What it is: `service`, `route`, `upstream`, `consumer`, `credential`, `ssl`,
+    /// `global_rule`, `plugin_config`, `plugin_metadata`, `stream_route`, `consumer_group`.
+    pub kind: &'static str,
     /// The id (explicit, or derived as ADC / APISIX derive it).
     pub id: String,
     /// The name (`name`, or `username` for consumers), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The object as written (nested children removed for ADC services and consumers).
+    #[serde(rename = "config")]
     pub body: Value,
     /// Where it is written.
     pub origin: Origin,

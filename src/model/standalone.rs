@@ -17,13 +17,14 @@ use std::collections::BTreeMap;
 /// Add every resource of one standalone file.
 pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
     let root = &document.value;
-    let new = |list: &str, index: usize, item: &Value| {
+    let new = |kind: &'static str, list: &str, index: usize, item: &Value| {
         let id = item
             .get("id")
             .and_then(id_string)
             .unwrap_or_else(|| format!("arr_{index}"));
         let name = text(item, "name").or_else(|| text(item, "username"));
         Resource {
+            kind,
             id,
             name,
             body: item.clone(),
@@ -32,11 +33,12 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
         }
     };
     for (i, item) in items(root.get("routes")) {
-        env.routes.push(route(new("routes", i, item), item));
+        env.routes.push(route(new("route", "routes", i, item), item));
     }
     for (i, item) in items(root.get("consumers")) {
-        let mut resource = new("consumers", i, item);
+        let mut resource = new("consumer", "consumers", i, item);
         if is_credential(item) {
+            resource.kind = "credential";
             env.credentials.push(resource);
         } else {
             if let Some(username) = text(item, "username") {
@@ -45,23 +47,28 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
             env.consumers.push(resource);
         }
     }
-    let lists: [(&str, fn(&mut Environment) -> &mut Vec<Resource>); 8] = [
-        ("services", |e| &mut e.services),
-        ("upstreams", |e| &mut e.upstreams),
-        ("consumer_groups", |e| &mut e.consumer_groups),
-        ("ssls", |e| &mut e.ssls),
-        ("global_rules", |e| &mut e.global_rules),
-        ("plugin_configs", |e| &mut e.plugin_configs),
-        ("plugin_metadata", |e| &mut e.plugin_metadata),
-        ("stream_routes", |e| &mut e.stream_routes),
-    ];
-    for (list, target) in lists {
+    for (list, kind, target) in LISTS {
         for (i, item) in items(root.get(list)) {
-            let resource = new(list, i, item);
+            let resource = new(kind, list, i, item);
             target(env).push(resource);
         }
     }
 }
+
+/// Where the items of each other standalone list go in the model.
+type ListTarget = fn(&mut Environment) -> &mut Vec<Resource>;
+
+/// Standalone lists other than routes and consumers: `(list, kind, model list)`.
+const LISTS: [(&str, &str, ListTarget); 8] = [
+    ("services", "service", |e| &mut e.services),
+    ("upstreams", "upstream", |e| &mut e.upstreams),
+    ("consumer_groups", "consumer_group", |e| &mut e.consumer_groups),
+    ("ssls", "ssl", |e| &mut e.ssls),
+    ("global_rules", "global_rule", |e| &mut e.global_rules),
+    ("plugin_configs", "plugin_config", |e| &mut e.plugin_configs),
+    ("plugin_metadata", "plugin_metadata", |e| &mut e.plugin_metadata),
+    ("stream_routes", "stream_route", |e| &mut e.stream_routes),
+];
 
 /// A standalone route with its links.
 fn route(resource: Resource, item: &Value) -> Route {
