@@ -1,7 +1,9 @@
-//! Embeds the built-in plugin schemas (`src/schema/plugins/*.json`) in the binary.
+//! Embeds the built-in plugin schemas (`src/schema/plugins/*.json`) and the built-in
+//! policy library (`policies/**/*.rego`, `policies/native/*.yaml`) in the binary.
 //!
-//! Generates `$OUT_DIR/builtin_plugins.rs`: a sorted slice of `(file stem, contents)`
-//! built with `include_str!`, so adding a schema file is all it takes to ship it.
+//! Generates `$OUT_DIR/builtin_plugins.rs` and `$OUT_DIR/builtin_policies.rs`: sorted
+//! slices of `(name, contents)` built with `include_str!`, so adding a file is all it
+//! takes to ship it.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -9,6 +11,42 @@ use std::path::Path;
 fn main() {
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     embed_dir("src/schema/plugins", "json", &Path::new(&out_dir).join("builtin_plugins.rs"));
+    embed_tree("policies", &["rego", "yaml"], &Path::new(&out_dir).join("builtin_policies.rs"));
+}
+
+/// Write a `&[(&str, &str)]` literal of every file below `dir` whose extension is in
+/// `exts`, keyed by its path relative to `dir` (with `/`), sorted.
+fn embed_tree(dir: &str, exts: &[&str], out: &Path) {
+    println!("cargo:rerun-if-changed={dir}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.retain(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e)));
+    files.sort();
+    let mut code = String::from("&[\n");
+    for path in files {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let relative = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let _ = writeln!(code, "    ({relative:?}, include_str!({:?})),", path.display().to_string());
+    }
+    code.push(']');
+    std::fs::write(out, code).expect("OUT_DIR is writable");
+}
+
+/// Every file below `dir`, recursively.
+fn collect(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            println!("cargo:rerun-if-changed={}", path.display());
+            collect(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
 }
 
 /// Write a `&[(&str, &str)]` literal of every `*.ext` file in `dir`, sorted by name.

@@ -13,6 +13,7 @@ use crate::finding::{sort_findings, Finding, Location, Severity};
 use crate::format::{self, Detected, Format};
 use crate::load::{self, LoadLimits, LoadedFile};
 use crate::model::{self, Environment};
+use crate::policy::{self, PolicySet, PolicySources, RuleSetting, RuleSettings};
 use crate::schema::{self, SchemaOptions, SchemaSet};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,12 @@ pub struct CheckOptions {
     pub follow_symlinks: bool,
     /// `--env NAME` (repeatable): only these declared environments.
     pub only_environments: Vec<String>,
+    /// `--policy DIR` (repeatable): user policy folders.
+    pub policy_dirs: Vec<PathBuf>,
+    /// `--data FILE` (repeatable): data documents for policies.
+    pub data_files: Vec<PathBuf>,
+    /// `--no-builtin-policies`: leave the built-in library out.
+    pub no_builtin_policies: bool,
 }
 
 /// Everything a check needs that does not change between files.
@@ -44,6 +51,8 @@ pub struct Checker {
     pub schemas: SchemaSet,
     /// Schema-stage settings.
     pub schema_options: SchemaOptions,
+    /// Compiled policies.
+    pub policies: PolicySet,
 }
 
 /// One file after its own checks.
@@ -107,62 +116,116 @@ impl Outcome {
 
 /// An environment to check: its name, roots and forced format.
 #[derive(Debug, Clone)]
-struct Target {
-    name: String,
-    roots: Vec<PathBuf>,
-    format: Option<Format>,
+pub struct Target {
+    /// The environment's name.
+    pub name: String,
+    /// Folders (or files) that hold its configuration.
+    pub roots: Vec<PathBuf>,
+    /// Format forced for its files.
+    pub format: Option<Format>,
+    /// Rule settings (global, overridden by the environment's own).
+    pub rules: RuleSettings,
+}
+
+/// Everything prepared for a run: config, environments, compiled schemas and policies.
+#[derive(Debug)]
+pub struct Session {
+    /// The config file's settings.
+    pub config: Config,
+    /// The environments to check.
+    pub targets: Vec<Target>,
+    /// Compiled schemas and policies.
+    pub checker: Checker,
+    limits: LoadLimits,
+    walk_options: WalkOptions,
+    forced_format: Option<Format>,
 }
 
 /// Run a check.
 ///
 /// # Errors
 /// A [`ToolError`] when the run cannot happen: a bad config file, a path that does
-/// not exist, an unknown `--env`, or a schema that does not compile.
+/// not exist, an unknown `--env`, or a schema or policy that does not compile.
 pub fn run(options: &CheckOptions) -> Result<Outcome, ToolError> {
-    let config = load_config(options)?;
-    let targets = targets(options, &config)?;
-    let checker = Checker::from_config(&config)?;
-    let limits = LoadLimits {
-        max_file_bytes: options.max_file_size.or(config.max_file_size).unwrap_or(LoadLimits::default().max_file_bytes),
-        ..LoadLimits::default()
-    };
-    let walk_options = WalkOptions {
-        follow_symlinks: options.follow_symlinks || config.follow_symlinks,
-        ignore: IgnoreSet::new(&config.ignore, config_base(&config)).map_err(ToolError::new)?,
-    };
-    let mut outcome = Outcome {
-        general_findings: config.findings.clone(),
-        ..Outcome::default()
-    };
-    let mut clock = Clock::new();
+    Ok(Session::new(options)?.run())
+}
 
-    let walked: Vec<(usize, PathBuf)> = walk_targets(&targets, &walk_options, &mut outcome);
-    clock.lap("walk", &mut outcome);
-    let texts: Vec<Result<String, Box<LoadedFile>>> =
-        walked.par_iter().map(|(_, path)| load::read_file(path, &limits)).collect();
-    clock.lap("read", &mut outcome);
-    let loaded: Vec<LoadedFile> = texts
-        .into_par_iter()
-        .zip(walked.par_iter())
-        .map(|(text, (_, path))| match text {
-            Ok(text) => load::parse_text(path, text, &limits),
-            Err(unreadable) => *unreadable,
+impl Session {
+    /// Read the config, decide the environments and compile schemas and policies.
+    ///
+    /// # Errors
+    /// As [`run`].
+    pub fn new(options: &CheckOptions) -> Result<Self, ToolError> {
+        let config = load_config(options)?;
+        let targets = targets(options, &config)?;
+        let checker = Checker::from_config(&config, options)?;
+        let limits = LoadLimits {
+            max_file_bytes: options
+                .max_file_size
+                .or(config.max_file_size)
+                .unwrap_or(LoadLimits::default().max_file_bytes),
+            ..LoadLimits::default()
+        };
+        let walk_options = WalkOptions {
+            follow_symlinks: options.follow_symlinks || config.follow_symlinks,
+            ignore: IgnoreSet::new(&config.ignore, config_base(&config)).map_err(ToolError::new)?,
+        };
+        Ok(Session {
+            config,
+            targets,
+            checker,
+            limits,
+            walk_options,
+            forced_format: options.format,
         })
-        .collect();
-    clock.lap("parse", &mut outcome);
-    let checked: Vec<CheckedFile> = loaded
-        .into_par_iter()
-        .zip(walked.par_iter())
-        .map(|(file, (target, _))| checker.check_file(file, options.format.or(targets[*target].format)))
-        .collect();
-    clock.lap("schema", &mut outcome);
-    outcome.environments = group_by_target(&targets, &walked, checked)
-        .into_iter()
-        .map(|(name, files)| environment_report(&name, files))
-        .collect();
-    clock.lap("model", &mut outcome);
-    sort_findings(&mut outcome.general_findings);
-    Ok(outcome)
+    }
+
+    /// Check every environment.
+    #[must_use]
+    pub fn run(&self) -> Outcome {
+        let (targets, checker, limits) = (&self.targets, &self.checker, &self.limits);
+        let mut outcome = Outcome {
+            general_findings: self.config.findings.clone(),
+            ..Outcome::default()
+        };
+        let mut clock = Clock::new();
+        let walked: Vec<(usize, PathBuf)> = walk_targets(targets, &self.walk_options, &mut outcome);
+        clock.lap("walk", &mut outcome);
+        let texts: Vec<Result<String, Box<LoadedFile>>> =
+            walked.par_iter().map(|(_, path)| load::read_file(path, limits)).collect();
+        clock.lap("read", &mut outcome);
+        let loaded: Vec<LoadedFile> = texts
+            .into_par_iter()
+            .zip(walked.par_iter())
+            .map(|(text, (_, path))| match text {
+                Ok(text) => load::parse_text(path, text, limits),
+                Err(unreadable) => *unreadable,
+            })
+            .collect();
+        clock.lap("parse", &mut outcome);
+        let checked: Vec<CheckedFile> = loaded
+            .into_par_iter()
+            .zip(walked.par_iter())
+            .map(|(file, (target, _))| checker.check_file(file, self.forced_format.or(targets[*target].format)))
+            .collect();
+        clock.lap("schema", &mut outcome);
+        let modelled: Vec<(Environment, Vec<Finding>, Vec<CheckedFile>)> = group_by_target(targets, &walked, checked)
+            .into_iter()
+            .map(|(name, files)| {
+                let (model, findings) = model::build(&name, &files);
+                (model, findings, files)
+            })
+            .collect();
+        clock.lap("model", &mut outcome);
+        outcome.environments = modelled
+            .into_iter()
+            .zip(targets)
+            .map(|((model, findings, files), target)| checker.finish_environment(target, model, findings, files))
+            .collect();
+        clock.lap("policy", &mut outcome);
+        sort_findings(&mut outcome.general_findings);
+        outcome
+    }
 }
 
 /// Measures the wall time of consecutive stages.
@@ -180,7 +243,11 @@ impl Clock {
     }
 }
 
-fn load_config(options: &CheckOptions) -> Result<Config, ToolError> {
+/// Read the config file the options point to (or find one), or defaults.
+///
+/// # Errors
+/// A [`ToolError`] for a missing or invalid config file.
+pub fn load_config(options: &CheckOptions) -> Result<Config, ToolError> {
     if let Some(file) = &options.config_file {
         if !file.is_file() {
             return Err(ToolError::new(format!("{}: config file not found", file.display())));
@@ -221,6 +288,7 @@ fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolE
             name: e.name.clone(),
             roots: vec![e.path.clone()],
             format: e.format.or(config.format),
+            rules: environment_rules(config, &e.rules, &e.variables),
         })
         .collect();
     if let Some(unknown) = options
@@ -254,9 +322,25 @@ fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolE
                     name: environment_name(path),
                     roots: vec![path.clone()],
                     format: config.format,
+                    rules: config.rules.clone(),
                 })
         })
         .collect())
+}
+
+/// An environment's rule settings: the global ones, its own over them, and its
+/// declared variables as the `undeclared-variable` rule's parameter.
+fn environment_rules(config: &Config, own: &RuleSettings, variables: &[String]) -> RuleSettings {
+    let mut settings = config.rules.overridden_by(own);
+    if !variables.is_empty() {
+        let declared = RuleSetting {
+            params: serde_json::Map::from_iter([("declared".to_owned(), serde_json::json!(variables))]),
+            ..RuleSetting::default()
+        };
+        let extra = RuleSettings::new(std::collections::BTreeMap::from([("undeclared-variable".to_owned(), declared)]));
+        settings = settings.overridden_by(&extra);
+    }
+    settings
 }
 
 fn same_path(a: &Path, b: &Path) -> bool {
@@ -266,18 +350,20 @@ fn same_path(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// The name of an environment given as a path: its folder name (`staging/` → `staging`).
+/// The name of an environment given as a path: its folder's name (`envs/staging/`
+/// → `staging`); for a file, the name of the folder it is in.
 fn environment_name(path: &Path) -> String {
-    let shown = crate::source::display_path(path);
-    let trimmed = shown.trim_end_matches('/');
-    if trimmed.is_empty() || trimmed == "." {
-        std::env::current_dir()
-            .ok()
-            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| ".".into())
-    } else {
-        trimmed.to_owned()
-    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let folder = if absolute.is_file() { absolute.parent().map(Path::to_path_buf) } else { Some(absolute) };
+    folder
+        .as_deref()
+        .and_then(|f| normalize(f).file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| crate::source::display_path(path))
+}
+
+/// A path without `.` components (`a/./b/.` → `a/b`), so its last name is meaningful.
+fn normalize(path: &Path) -> PathBuf {
+    path.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
 }
 
 fn walk_targets(targets: &[Target], options: &WalkOptions, outcome: &mut Outcome) -> Vec<(usize, PathBuf)> {
@@ -300,47 +386,74 @@ fn group_by_target(targets: &[Target], walked: &[(usize, PathBuf)], checked: Vec
     groups
 }
 
-/// Merge one environment's checked files and collect its findings.
-fn environment_report(name: &str, mut files: Vec<CheckedFile>) -> EnvironmentReport {
-    let (model, model_findings) = model::build(name, &files);
-    let mut findings: Vec<Finding> = files
-        .iter_mut()
-        .flat_map(|c| std::mem::take(&mut c.file.findings))
-        .chain(model_findings)
-        .collect();
-    for finding in &mut findings {
-        finding.environment = Some(name.to_owned());
-    }
-    sort_findings(&mut findings);
-    EnvironmentReport {
-        name: name.to_owned(),
-        model,
-        findings,
-        files: files.len(),
-    }
-}
-
 impl Checker {
-    /// A checker with the built-in schemas plus what the config adds.
+    /// A checker with the built-in schemas and policies plus what the config file and
+    /// the command line add.
     ///
     /// # Errors
-    /// A [`ToolError`] when a user plugin schema cannot be read or compiled.
-    pub fn from_config(config: &Config) -> Result<Self, ToolError> {
+    /// A [`ToolError`] when a plugin schema or a policy cannot be read or compiled.
+    pub fn from_config(config: &Config, options: &CheckOptions) -> Result<Self, ToolError> {
         let dirs: Vec<&Path> = config.plugin_schemas.iter().map(PathBuf::as_path).collect();
         let schemas = SchemaSet::load(&dirs).map_err(|e| ToolError::new(format!("cannot load plugin schemas: {e}")))?;
+        let sources = PolicySources {
+            dirs: config.policies.iter().chain(&options.policy_dirs).cloned().collect(),
+            data: config.data.iter().chain(&options.data_files).cloned().collect(),
+            no_builtin: options.no_builtin_policies,
+        };
         Ok(Checker {
             schemas,
             schema_options: SchemaOptions {
                 custom_plugins: config.custom_plugins.clone(),
             },
+            policies: PolicySet::load(&sources)?,
         })
     }
 
-    /// Check one environment's loaded files (used by tests and by `apply`).
+    /// Check one environment's loaded files with default rule settings (used by tests).
     #[must_use]
     pub fn check_environment(&self, name: &str, files: Vec<LoadedFile>, forced: Option<Format>) -> EnvironmentReport {
         let checked: Vec<CheckedFile> = files.into_par_iter().map(|file| self.check_file(file, forced)).collect();
-        environment_report(name, checked)
+        let (model, findings) = model::build(name, &checked);
+        let target = Target {
+            name: name.to_owned(),
+            roots: Vec::new(),
+            format: forced,
+            rules: RuleSettings::default(),
+        };
+        self.finish_environment(&target, model, findings, checked)
+    }
+
+    /// Run the policies on a built model, apply the rule settings and collect the
+    /// environment's findings.
+    #[must_use]
+    pub fn finish_environment(
+        &self,
+        target: &Target,
+        model: Environment,
+        model_findings: Vec<Finding>,
+        mut files: Vec<CheckedFile>,
+    ) -> EnvironmentReport {
+        let documents = model::Documents::new(&files);
+        let results = policy::evaluate(&self.policies, &model, &target.rules);
+        let policy_findings = policy::findings(results, &documents);
+        let file_findings: Vec<Finding> = files.iter_mut().flat_map(|c| std::mem::take(&mut c.file.findings)).collect();
+        let mut findings: Vec<Finding> = file_findings
+            .into_iter()
+            .chain(model_findings)
+            .chain(policy_findings)
+            .filter(|f| target.rules.enabled(&f.rule))
+            .collect();
+        for finding in &mut findings {
+            finding.severity = target.rules.severity(&finding.rule, finding.severity);
+            finding.environment = Some(target.name.clone());
+        }
+        sort_findings(&mut findings);
+        EnvironmentReport {
+            name: target.name.clone(),
+            model,
+            findings,
+            files: files.len(),
+        }
     }
 
     /// Detect a file's format and validate it.

@@ -26,12 +26,121 @@ pub struct Cli {
     pub command: Command,
 }
 
+const RULES_EXAMPLES: &str = "\
+Examples:
+  gwlint rules                           table of every rule
+  gwlint rules --format json             the same, as JSON";
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  gwlint explain policy/route-needs-auth
+  gwlint explain route-needs-auth        policy ids may be given without `policy/`
+  gwlint explain schema/limit-count";
+
+const INSPECT_EXAMPLES: &str = "\
+Examples:
+  gwlint inspect staging/                the input document policies see for staging/
+  gwlint inspect production              a declared environment, by name";
+
+const POLICY_TEST_EXAMPLES: &str = "\
+Examples:
+  gwlint policy test                     run the built-in library's _test.rego files
+  gwlint policy test my-policies/        also run the tests of your policies
+  gwlint policy test --coverage --threshold 80";
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check environments (folders of ADC or APISIX standalone YAML/JSON files).
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// List every rule gwlint can report.
+    #[command(after_help = RULES_EXAMPLES)]
+    Rules(RulesArgs),
+    /// Print a rule's documentation.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
+    /// Print the input document policies see for an environment (JSON).
+    #[command(after_help = INSPECT_EXAMPLES)]
+    Inspect(InspectArgs),
+    /// Work with policies.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+/// `gwlint policy ...` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Run the `_test.rego` files of the built-in and user policies.
+    #[command(after_help = POLICY_TEST_EXAMPLES)]
+    Test(PolicyTestArgs),
+}
+
+/// Where the config file and policies come from (shared by several subcommands).
+#[derive(Debug, Args, Clone, Default)]
+pub struct SourceArgs {
+    /// Use this config file instead of searching for .gwlint.yaml upwards.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .gwlint.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Add the Rego policies of this folder (repeatable).
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policy_dirs: Vec<PathBuf>,
+    /// Add this JSON/YAML document to the policies' `data` (repeatable).
+    #[arg(long = "data", value_name = "FILE")]
+    pub data_files: Vec<PathBuf>,
+    /// Leave the built-in policy library out.
+    #[arg(long)]
+    pub no_builtin_policies: bool,
+}
+
+/// Arguments of `gwlint rules`.
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: OutputFormat,
+    /// Config and policies.
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// Arguments of `gwlint explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The rule id.
+    pub rule: String,
+    /// Config and policies.
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// Arguments of `gwlint inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// An environment folder, or the name of an environment in .gwlint.yaml.
+    pub environment: String,
+    /// Config and policies.
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// Arguments of `gwlint policy test`.
+#[derive(Debug, Args)]
+pub struct PolicyTestArgs {
+    /// Folders of user policies whose tests run too.
+    pub dirs: Vec<PathBuf>,
+    /// Report line coverage of the rule files.
+    #[arg(long)]
+    pub coverage: bool,
+    /// With --coverage: fail when a rule file's coverage is below this percentage.
+    #[arg(long, value_name = "PERCENT", requires = "coverage")]
+    pub threshold: Option<f64>,
+    /// Leave the built-in policy library out.
+    #[arg(long)]
+    pub no_builtin_policies: bool,
 }
 
 /// Arguments of `gwlint check`.
@@ -39,12 +148,9 @@ pub enum Command {
 pub struct CheckArgs {
     /// Environment folders or files. Default: the environments in .gwlint.yaml.
     pub paths: Vec<PathBuf>,
-    /// Use this config file instead of searching for .gwlint.yaml upwards.
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-    /// Ignore any .gwlint.yaml.
-    #[arg(long)]
-    pub no_config: bool,
+    /// Config and policies.
+    #[command(flatten)]
+    pub sources: SourceArgs,
     /// Only check these environments of the config file (repeatable).
     #[arg(long = "env", value_name = "NAME")]
     pub environments: Vec<String>,

@@ -11,6 +11,8 @@ use crate::error::ToolError;
 use crate::finding::{Finding, Location, Severity};
 use crate::format::Format;
 use crate::load::{self, Document, LoadLimits, LoadedFile};
+use crate::policy::{RuleSetting, RuleSettings};
+use std::collections::BTreeMap;
 use crate::source::Source;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -22,6 +24,9 @@ pub const FILE_NAME: &str = ".gwlint.yaml";
 /// Keys the config file understands at the top level.
 const TOP_KEYS: &[&str] = &[
     "environments",
+    "rules",
+    "policies",
+    "data",
     "ignore",
     "format",
     "max_file_size",
@@ -30,10 +35,12 @@ const TOP_KEYS: &[&str] = &[
     "follow_symlinks",
 ];
 /// Keys of an environment entry written as a mapping.
-const ENV_KEYS: &[&str] = &["path", "format"];
+const ENV_KEYS: &[&str] = &["path", "format", "rules", "variables"];
+/// Keys of a rule setting written as a mapping.
+const RULE_KEYS: &[&str] = &["enabled", "severity", "params"];
 
 /// One declared environment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EnvironmentConfig {
     /// Its name.
     pub name: String,
@@ -41,6 +48,10 @@ pub struct EnvironmentConfig {
     pub path: PathBuf,
     /// Its format, when set (otherwise detected per file).
     pub format: Option<Format>,
+    /// Rule settings for this environment (over the global ones).
+    pub rules: RuleSettings,
+    /// Variables (`${VAR}`) the deployment of this environment provides.
+    pub variables: Vec<String>,
 }
 
 /// The settings of a run, from the config file or defaults.
@@ -62,6 +73,12 @@ pub struct Config {
     pub plugin_schemas: Vec<PathBuf>,
     /// Whether the walk follows symbolic links.
     pub follow_symlinks: bool,
+    /// Rule settings for every environment.
+    pub rules: RuleSettings,
+    /// Folders of user policies.
+    pub policies: Vec<PathBuf>,
+    /// Data files for policies.
+    pub data: Vec<PathBuf>,
     /// Findings about the config file itself (unknown keys).
     pub findings: Vec<Finding>,
 }
@@ -136,13 +153,10 @@ impl Reader<'_> {
                 "custom_plugins" => {
                     config.custom_plugins = self.string_list(&pointer, value)?.into_iter().collect();
                 }
-                "plugin_schemas" => {
-                    config.plugin_schemas = self
-                        .string_list(&pointer, value)?
-                        .into_iter()
-                        .map(|p| self.base.join(p))
-                        .collect();
-                }
+                "plugin_schemas" => config.plugin_schemas = self.paths(&pointer, value)?,
+                "rules" => config.rules = self.rules(&pointer, value)?,
+                "policies" => config.policies = self.paths(&pointer, value)?,
+                "data" => config.data = self.paths(&pointer, value)?,
                 "follow_symlinks" => {
                     config.follow_symlinks = value
                         .as_bool()
@@ -168,26 +182,93 @@ impl Reader<'_> {
 
     fn environment(&self, name: &str, entry: &Value) -> Result<EnvironmentConfig, ToolError> {
         let pointer = crate::load::document::join_pointer("/environments", name);
-        let (path, format) = match entry {
-            Value::String(path) => (path.clone(), None),
+        let mut environment = EnvironmentConfig {
+            name: name.to_owned(),
+            path: PathBuf::new(),
+            format: None,
+            rules: RuleSettings::default(),
+            variables: Vec::new(),
+        };
+        match entry {
+            Value::String(path) => environment.path = self.base.join(path),
             Value::Object(fields) => {
                 let path = fields
                     .get("path")
                     .and_then(Value::as_str)
                     .ok_or_else(|| self.error(&pointer, "an environment needs `path`"))?;
-                let format = match fields.get("format") {
-                    Some(f) => Some(self.format(&format!("{pointer}/format"), f)?),
-                    None => None,
-                };
-                (path.to_owned(), format)
+                environment.path = self.base.join(path);
+                if let Some(f) = fields.get("format") {
+                    environment.format = Some(self.format(&format!("{pointer}/format"), f)?);
+                }
+                if let Some(rules) = fields.get("rules") {
+                    environment.rules = self.rules(&format!("{pointer}/rules"), rules)?;
+                }
+                if let Some(variables) = fields.get("variables") {
+                    environment.variables = self.string_list(&format!("{pointer}/variables"), variables)?;
+                }
             }
             _ => return Err(self.error(&pointer, "expected a folder or a mapping with `path`")),
+        }
+        Ok(environment)
+    }
+
+    /// `rules:`: rule id → `off`/`false`, a severity name, or `{enabled, severity, params}`.
+    fn rules(&self, pointer: &str, value: &Value) -> Result<RuleSettings, ToolError> {
+        let Value::Object(map) = value else {
+            return Err(self.error(pointer, "expected a mapping of rule id to settings"));
         };
-        Ok(EnvironmentConfig {
-            name: name.to_owned(),
-            path: self.base.join(path),
-            format,
-        })
+        let mut rules = BTreeMap::new();
+        for (id, setting) in map {
+            let rule_pointer = crate::load::document::join_pointer(pointer, id);
+            rules.insert(id.clone(), self.rule_setting(&rule_pointer, setting)?);
+        }
+        Ok(RuleSettings::new(rules))
+    }
+
+    fn rule_setting(&self, pointer: &str, value: &Value) -> Result<RuleSetting, ToolError> {
+        let mut setting = RuleSetting::default();
+        match value {
+            Value::Bool(enabled) => setting.enabled = Some(*enabled),
+            Value::String(word) if word == "off" => setting.enabled = Some(false),
+            Value::String(word) if word == "on" => setting.enabled = Some(true),
+            Value::String(word) => setting.severity = Some(self.severity(pointer, word)?),
+            Value::Object(fields) => {
+                if let Some(enabled) = fields.get("enabled") {
+                    setting.enabled = Some(enabled.as_bool().ok_or_else(|| {
+                        self.error(&format!("{pointer}/enabled"), "expected true or false")
+                    })?);
+                }
+                if let Some(severity) = fields.get("severity") {
+                    let name = severity.as_str().unwrap_or_default();
+                    setting.severity = Some(self.severity(&format!("{pointer}/severity"), name)?);
+                }
+                if let Some(params) = fields.get("params") {
+                    setting.params = params
+                        .as_object()
+                        .cloned()
+                        .ok_or_else(|| self.error(&format!("{pointer}/params"), "expected a mapping"))?;
+                }
+            }
+            _ => {
+                return Err(self.error(
+                    pointer,
+                    "expected `off`, a severity (error, warning, info) or {enabled, severity, params}",
+                ))
+            }
+        }
+        Ok(setting)
+    }
+
+    fn severity(&self, pointer: &str, name: &str) -> Result<Severity, ToolError> {
+        Severity::parse(name).ok_or_else(|| self.error(pointer, "expected a severity: error, warning or info"))
+    }
+
+    fn paths(&self, pointer: &str, value: &Value) -> Result<Vec<PathBuf>, ToolError> {
+        Ok(self
+            .string_list(pointer, value)?
+            .into_iter()
+            .map(|p| self.base.join(p))
+            .collect())
     }
 
     fn format(&self, pointer: &str, value: &Value) -> Result<Format, ToolError> {
@@ -237,9 +318,25 @@ impl Reader<'_> {
                     let entry_pointer = crate::load::document::join_pointer(&child_pointer, name);
                     findings.extend(self.unknown_keys(&entry_pointer, entry, ENV_KEYS));
                 }
+            } else if key == "rules" {
+                findings.extend(self.unknown_rule_keys(&child_pointer, child));
             }
         }
         findings
+    }
+
+    /// Unknown keys inside each `rules:` entry written as a mapping.
+    fn unknown_rule_keys(&self, pointer: &str, rules: &Value) -> Vec<Finding> {
+        rules
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(_, setting)| setting.is_object())
+            .flat_map(|(id, setting)| {
+                let rule_pointer = crate::load::document::join_pointer(pointer, id);
+                self.unknown_keys(&rule_pointer, setting, RULE_KEYS)
+            })
+            .collect()
     }
 
     fn unknown_key(&self, pointer: &str, key: &str, known: &[&str]) -> Finding {

@@ -90,6 +90,9 @@ pub struct Finding {
     pub related: Vec<Related>,
     /// The environment the file belongs to, when known.
     pub environment: Option<String>,
+    /// Whether the finding has no real place (a policy result that named none); it is
+    /// then reported at the start of the environment's first file.
+    pub unlocated: bool,
 }
 
 impl Finding {
@@ -109,6 +112,7 @@ impl Finding {
             location,
             related: Vec::new(),
             environment: None,
+            unlocated: false,
         }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod discover;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod load;
 pub mod model;
 pub mod policy;
 pub mod report;
+pub mod rules;
 pub mod schema;
 pub mod source;
 pub mod value;

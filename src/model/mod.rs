@@ -57,6 +57,29 @@ impl<'a> Documents<'a> {
         Documents { files }
     }
 
+    /// The source of the file shown as `display`.
+    #[must_use]
+    pub fn source_named(&self, display: &str) -> Option<Source> {
+        self.files
+            .iter()
+            .find(|f| f.file.source.display == display)
+            .map(|f| f.file.source.clone())
+    }
+
+    /// The start of the environment's first file (for findings with no place).
+    #[must_use]
+    pub fn first_file_location(&self) -> Location {
+        let source = self.files.first().map_or_else(
+            || std::sync::Arc::new(crate::source::SourceFile::new(".".into(), String::new())),
+            |f| f.file.source.clone(),
+        );
+        Location {
+            source,
+            span: crate::source::Span::point(crate::source::Position::START),
+            pointer: String::new(),
+        }
+    }
+
     /// The location of `pointer` in `source` (nearest existing ancestor when missing).
     #[must_use]
     pub fn locate(&self, source: &Source, pointer: &str) -> Location {

@@ -1,8 +1,23 @@
 //! Policies: Rego rules (regorus) and native Rust rules over the environment model.
 //!
-//! This module is being built; see policies/README.md for the contract.
+//! Owns the policy library (built-in, user folders, data), its metadata, the
+//! evaluation of every enabled rule on an environment's model and the mapping of
+//! results to located findings (`policy/<id>`). The contract between gwlint and a
+//! policy (input shape, result shape, metadata) is documented in
+//! `policies/README.md`.
 
+pub mod eval;
+pub mod library;
+mod locate;
+pub mod metadata;
 pub mod native;
+pub mod settings;
+pub mod testing;
+
+pub use eval::{evaluate, input_document};
+pub use library::{PolicySet, PolicySources};
+pub use locate::findings;
+pub use settings::{RuleSetting, RuleSettings};
 
 use serde_json::Value;
 

@@ -1,0 +1,210 @@
+//! The subcommands: each turns parsed arguments into library calls and output.
+//!
+//! Only this module and `main` write to stdout/stderr. Each command returns the
+//! process exit code (0 clean, 1 findings or failures, 2 is reserved for errors
+//! returned as [`ToolError`]).
+
+use crate::check::{self, CheckOptions, Outcome, Session};
+use crate::cli::{CheckArgs, ColorChoice, ExplainArgs, InspectArgs, PolicyTestArgs, RulesArgs, SourceArgs};
+use crate::error::ToolError;
+use crate::finding::Severity;
+use crate::policy::{self, PolicySet, PolicySources};
+use crate::report::{self, HumanStyle, OutputFormat};
+use crate::rules::{self, RuleInfo};
+use std::io::{IsTerminal, Write};
+
+/// Exit code: no error findings.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: error findings, or failed tests.
+pub const EXIT_FINDINGS: u8 = 1;
+
+fn options_from_sources(sources: &SourceArgs) -> CheckOptions {
+    CheckOptions {
+        config_file: sources.config.clone(),
+        no_config: sources.no_config,
+        policy_dirs: sources.policy_dirs.clone(),
+        data_files: sources.data_files.clone(),
+        no_builtin_policies: sources.no_builtin_policies,
+        ..CheckOptions::default()
+    }
+}
+
+/// Write to stdout, treating a closed pipe as success.
+fn emit(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), ToolError> {
+    let mut stdout = std::io::stdout().lock();
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(ToolError::new(format!("cannot write output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `gwlint check`.
+///
+/// # Errors
+/// A [`ToolError`] when the check cannot run.
+pub fn check(args: &CheckArgs) -> Result<u8, ToolError> {
+    let max_file_size = match &args.max_file_size {
+        Some(text) => Some(crate::config::parse_size(text).ok_or_else(|| {
+            ToolError::new(format!("--max-file-size: `{text}` is not a size such as 10MiB"))
+        })?),
+        None => None,
+    };
+    let options = CheckOptions {
+        paths: args.paths.clone(),
+        format: args.file_format.map(Into::into),
+        max_file_size,
+        follow_symlinks: args.follow_symlinks,
+        only_environments: args.environments.clone(),
+        ..options_from_sources(&args.sources)
+    };
+    let mut outcome = check::run(&options)?;
+    let style = HumanStyle {
+        color: use_color(args.color),
+        quiet: args.quiet,
+    };
+    let started = std::time::Instant::now();
+    emit(|out| report::write(&outcome, args.format, style, out))?;
+    outcome.timings.push(("report", started.elapsed()));
+    if args.timings {
+        print_timings(&outcome);
+    }
+    Ok(exit_code(&outcome))
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+fn print_timings(outcome: &Outcome) {
+    let mut stderr = std::io::stderr().lock();
+    for (stage, duration) in &outcome.timings {
+        let _ = writeln!(stderr, "timing: {stage} {:.3}", duration.as_secs_f64() * 1000.0);
+    }
+}
+
+fn exit_code(outcome: &Outcome) -> u8 {
+    if outcome.count(Severity::Error) > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
+}
+
+/// The rule registry for the given sources.
+fn registry(sources: &SourceArgs) -> Result<Vec<RuleInfo>, ToolError> {
+    let options = options_from_sources(sources);
+    let config = check::load_config(&options)?;
+    let checker = check::Checker::from_config(&config, &options)?;
+    Ok(rules::registry(&checker.schemas, &checker.policies))
+}
+
+/// `gwlint rules`.
+///
+/// # Errors
+/// A [`ToolError`] when schemas or policies cannot be loaded.
+pub fn rules(args: &RulesArgs) -> Result<u8, ToolError> {
+    let registry = registry(&args.sources)?;
+    emit(|out| match args.format {
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &registry)?;
+            writeln!(out)
+        }
+        OutputFormat::Human => {
+            let width = registry.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            for rule in &registry {
+                writeln!(out, "{:width$}  {:7}  {}", rule.id, rule.severity.as_str(), rule.title)?;
+            }
+            writeln!(out, "\n{} rules", registry.len())
+        }
+    })?;
+    Ok(EXIT_OK)
+}
+
+/// `gwlint explain RULE`.
+///
+/// # Errors
+/// A [`ToolError`] for an unknown rule id.
+pub fn explain(args: &ExplainArgs) -> Result<u8, ToolError> {
+    let registry = registry(&args.sources)?;
+    let wanted = crate::policy::settings::full_id(&args.rule);
+    let rule = registry
+        .iter()
+        .find(|r| r.id == wanted || r.id == args.rule)
+        .ok_or_else(|| ToolError::new(format!("unknown rule `{}`", args.rule)).with_help("`gwlint rules` lists every rule id"))?;
+    emit(|out| {
+        writeln!(out, "# {}: {}\n", rule.id, rule.title)?;
+        writeln!(out, "Default severity: {}. Defined by: {}.\n", rule.severity, rule.source)?;
+        writeln!(out, "{}\n", rule.description.trim_end())?;
+        writeln!(out, "Help: {}", rule.help)
+    })?;
+    Ok(EXIT_OK)
+}
+
+/// `gwlint inspect ENV`.
+///
+/// # Errors
+/// A [`ToolError`] when the environment cannot be found or loaded.
+pub fn inspect(args: &InspectArgs) -> Result<u8, ToolError> {
+    let mut options = options_from_sources(&args.sources);
+    let as_path = std::path::PathBuf::from(&args.environment);
+    if as_path.exists() {
+        options.paths = vec![as_path];
+    } else {
+        options.only_environments = vec![args.environment.clone()];
+    }
+    let session = Session::new(&options)?;
+    let outcome = session.run();
+    let (Some(report), Some(target)) = (outcome.environments.first(), session.targets.first()) else {
+        return Err(ToolError::new(format!("no environment `{}`", args.environment)));
+    };
+    let input = policy::input_document(&session.checker.policies, &report.model, &target.rules);
+    emit(|out| {
+        serde_json::to_writer_pretty(&mut *out, &input)?;
+        writeln!(out)
+    })?;
+    Ok(EXIT_OK)
+}
+
+/// `gwlint policy test`.
+///
+/// # Errors
+/// A [`ToolError`] when a policy cannot be compiled.
+pub fn policy_test(args: &PolicyTestArgs) -> Result<u8, ToolError> {
+    let set = PolicySet::load(&PolicySources {
+        dirs: args.dirs.clone(),
+        data: Vec::new(),
+        no_builtin: args.no_builtin_policies,
+    })?;
+    let (outcomes, coverage) = policy::testing::run(&set, args.coverage);
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    let mut below = Vec::new();
+    emit(|out| {
+        for outcome in &outcomes {
+            let status = if outcome.passed { "PASS" } else { "FAIL" };
+            write!(out, "{status} {} {}", outcome.file, outcome.name)?;
+            match &outcome.failure {
+                Some(why) => writeln!(out, ": {why}")?,
+                None => writeln!(out)?,
+            }
+        }
+        for file in &coverage {
+            writeln!(out, "coverage {:5.1}% {} ({} of {} lines)", file.percent(), file.file, file.covered, file.covered + file.not_covered)?;
+            if args.threshold.is_some_and(|t| file.percent() < t) {
+                below.push(file.file.clone());
+            }
+        }
+        writeln!(out, "{} passed, {failed} failed", outcomes.len() - failed)
+    })?;
+    if !below.is_empty() {
+        let _ = writeln!(std::io::stderr(), "coverage below the threshold: {}", below.join(", "));
+    }
+    Ok(if failed > 0 || !below.is_empty() { EXIT_FINDINGS } else { EXIT_OK })
+}

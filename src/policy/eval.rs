@@ -1,0 +1,166 @@
+//! Evaluating policies on one environment's model.
+//!
+//! Builds the input document once (model + environment name + each rule's
+//! parameters), then evaluates every enabled rule module in parallel, each rayon
+//! worker on its own clone of the prepared engine (cheap: the compiled policy is
+//! shared). Native rules run beside them. A rule that fails at run time becomes a
+//! `policy/runtime-error` result naming the rule; the others still run.
+
+use super::library::{PolicyModule, PolicySet, RESULT_RULES};
+use super::settings::RuleSettings;
+use super::PolicyResult;
+use crate::finding::Severity;
+use crate::model::Environment;
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+/// One result of one rule, with the rule's id, severity and help.
+#[derive(Debug, Clone)]
+pub struct RuleResult {
+    /// Full rule id (`policy/route-needs-auth`).
+    pub rule: String,
+    /// Severity after the config file's override.
+    pub severity: Severity,
+    /// The rule's help text.
+    pub help: String,
+    /// What the rule reported.
+    pub result: PolicyResult,
+}
+
+/// The input document a policy sees for an environment (what `gwlint inspect` prints).
+#[must_use]
+pub fn input_document(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> Value {
+    let mut input = match serde_json::to_value(env) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    };
+    let name = input.shift_remove("name").unwrap_or(Value::Null);
+    let mut document = Map::new();
+    document.insert("environment".into(), name);
+    document.insert("params".into(), Value::Object(params(set, settings)));
+    document.extend(input);
+    Value::Object(document)
+}
+
+/// Each rule's parameters, by short id.
+fn params(set: &PolicySet, settings: &RuleSettings) -> Map<String, Value> {
+    let metas = set
+        .modules
+        .iter()
+        .filter_map(|m| m.meta.as_ref())
+        .chain(set.natives.iter().map(|n| &n.meta));
+    metas
+        .map(|meta| {
+            let full = format!("policy/{}", meta.id);
+            (meta.id.clone(), settings.params(&full, &meta.params))
+        })
+        .collect()
+}
+
+/// Evaluate every enabled rule on an environment.
+#[must_use]
+pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> Vec<RuleResult> {
+    let input = input_document(set, env, settings);
+    let rego_input = regorus::Value::from(input.clone());
+    let modules: Vec<&PolicyModule> = set
+        .rule_modules()
+        .filter(|m| m.meta.as_ref().is_none_or(|meta| settings.enabled(&format!("policy/{}", meta.id))))
+        .collect();
+    let mut results: Vec<RuleResult> = modules
+        .par_iter()
+        .map_init(
+            || set.engine.clone(),
+            |engine, module| evaluate_module(engine, module, &rego_input, settings),
+        )
+        .flatten()
+        .collect();
+    let params = input.get("params").cloned().unwrap_or(Value::Null);
+    for native in &set.natives {
+        let rule = format!("policy/{}", native.meta.id);
+        if !settings.enabled(&rule) {
+            continue;
+        }
+        let mut out = Vec::new();
+        (native.check)(env, params.get(&native.meta.id).unwrap_or(&Value::Null), &mut out);
+        let severity = settings.severity(&rule, native.meta.severity);
+        results.extend(out.into_iter().map(|result| RuleResult {
+            rule: rule.clone(),
+            severity,
+            help: native.meta.help.clone(),
+            result,
+        }));
+    }
+    results
+}
+
+/// Evaluate the result sets of one module.
+fn evaluate_module(
+    engine: &mut regorus::Engine,
+    module: &PolicyModule,
+    input: &regorus::Value,
+    settings: &RuleSettings,
+) -> Vec<RuleResult> {
+    engine.set_input(input.clone());
+    let mut results = Vec::new();
+    for rule_name in &module.result_rules {
+        let base_rule = format!("policy/{}", module.rule_id(rule_name));
+        if !settings.enabled(&base_rule) {
+            continue;
+        }
+        let default_severity = module.meta.as_ref().map_or_else(
+            || rule_severity(rule_name),
+            |meta| meta.severity,
+        );
+        let help = module.meta.as_ref().map_or_else(
+            || format!("see the policy in {}", module.path),
+            |meta| meta.help.clone(),
+        );
+        match engine.eval_rule(format!("data.{}.{rule_name}", module.package)) {
+            Ok(value) => {
+                for result in results_of(&value) {
+                    let rule = result.id.as_ref().map_or_else(|| base_rule.clone(), |id| format!("policy/{id}"));
+                    results.push(RuleResult {
+                        severity: settings.severity(&rule, default_severity),
+                        rule,
+                        help: help.clone(),
+                        result,
+                    });
+                }
+            }
+            Err(error) => results.push(runtime_error(&base_rule, module, &error.to_string())),
+        }
+    }
+    results
+}
+
+fn rule_severity(rule_name: &str) -> Severity {
+    RESULT_RULES
+        .iter()
+        .find(|(name, _)| *name == rule_name)
+        .map_or(Severity::Error, |(_, severity)| *severity)
+}
+
+/// The elements of a result set (or of an array, or a single value).
+fn results_of(value: &regorus::Value) -> Vec<PolicyResult> {
+    if *value == regorus::Value::Undefined {
+        return Vec::new();
+    }
+    let json: Value = serde_json::to_value(value).unwrap_or(Value::Null);
+    match json {
+        Value::Array(items) => items.iter().filter_map(PolicyResult::from_value).collect(),
+        Value::Null => Vec::new(),
+        other => PolicyResult::from_value(&other).into_iter().collect(),
+    }
+}
+
+fn runtime_error(rule: &str, module: &PolicyModule, error: &str) -> RuleResult {
+    RuleResult {
+        rule: "policy/runtime-error".into(),
+        severity: Severity::Error,
+        help: format!("fix the policy in {}; the other rules still ran", module.path),
+        result: PolicyResult {
+            msg: format!("rule `{rule}` failed at run time: {}", error.lines().next().unwrap_or(error)),
+            ..PolicyResult::default()
+        },
+    }
+}

@@ -1,0 +1,269 @@
+//! The set of policies of a run: built-in, user-supplied and native rules.
+//!
+//! Owns loading (embedded library, `--policy DIR` folders, `--data FILE`), reading
+//! each module's package, metadata and result rules, and compiling everything into
+//! one prepared regorus engine, once per run. A policy that does not parse is a
+//! tool error naming the file, line and column.
+
+use super::metadata::{self, RuleMeta};
+use super::native::{NativeCheck, NATIVE_RULES};
+use crate::error::ToolError;
+use crate::finding::Severity;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The embedded `policies/` tree: `(relative path, text)`.
+const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
+
+/// Result sets a policy module may define, with the severity each implies when the
+/// module has no metadata.
+pub const RESULT_RULES: &[(&str, Severity)] = &[
+    ("deny", Severity::Error),
+    ("violation", Severity::Error),
+    ("warn", Severity::Warning),
+    ("info", Severity::Info),
+];
+
+/// One Rego file.
+#[derive(Debug, Clone)]
+pub struct PolicyModule {
+    /// Where it comes from (`policies/route-needs-auth.rego` for built-ins).
+    pub path: String,
+    /// Its source.
+    pub text: String,
+    /// Its package, without `data.` (`gwlint.rules.route_needs_auth`).
+    pub package: String,
+    /// Its metadata header, if any.
+    pub meta: Option<RuleMeta>,
+    /// The result sets it declares (`deny`, `warn`, ...).
+    pub result_rules: Vec<&'static str>,
+    /// Whether it is a `_test.rego` file.
+    pub is_test: bool,
+    /// Whether it ships with gwlint.
+    pub builtin: bool,
+}
+
+impl PolicyModule {
+    /// The rule id of this module's findings from `rule` (`deny`, ...): the metadata id,
+    /// or `<package>.<rule>` for user policies without metadata.
+    #[must_use]
+    pub fn rule_id(&self, rule: &str) -> String {
+        match &self.meta {
+            Some(meta) => meta.id.clone(),
+            None => format!("{}.{rule}", self.package),
+        }
+    }
+}
+
+/// A rule written in Rust, with its metadata.
+#[derive(Debug, Clone)]
+pub struct NativeRule {
+    /// Its metadata (from `policies/native/<id>.yaml`).
+    pub meta: RuleMeta,
+    /// The check.
+    pub check: NativeCheck,
+}
+
+/// Every policy of a run, compiled.
+#[derive(Clone)]
+pub struct PolicySet {
+    /// Rego modules (rules, libraries and tests).
+    pub modules: Vec<PolicyModule>,
+    /// Native rules.
+    pub natives: Vec<NativeRule>,
+    /// An engine with every non-test module and the data loaded, prepared once.
+    pub engine: regorus::Engine,
+}
+
+impl std::fmt::Debug for PolicySet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PolicySet")
+            .field("modules", &self.modules.len())
+            .field("natives", &self.natives.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where policies come from.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySources {
+    /// Folders of user `.rego` files (searched recursively).
+    pub dirs: Vec<PathBuf>,
+    /// JSON or YAML data files merged into `data`.
+    pub data: Vec<PathBuf>,
+    /// Leave the built-in library out.
+    pub no_builtin: bool,
+}
+
+impl PolicySet {
+    /// Load and compile the built-in library and the given sources.
+    ///
+    /// # Errors
+    /// A [`ToolError`] naming the file (and position) of a policy, metadata or data
+    /// file that cannot be read or compiled.
+    pub fn load(sources: &PolicySources) -> Result<Self, ToolError> {
+        let mut modules = Vec::new();
+        let mut natives = Vec::new();
+        if !sources.no_builtin {
+            for (relative, text) in BUILTIN {
+                let path = format!("policies/{relative}");
+                if relative.ends_with(".rego") {
+                    modules.push(module(&path, text, true)?);
+                } else if let Some(stem) = relative.strip_prefix("native/").and_then(|r| r.strip_suffix(".yaml")) {
+                    natives.push(native(&path, stem, text)?);
+                }
+            }
+        }
+        for dir in &sources.dirs {
+            for path in rego_files(dir)? {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| ToolError::new(format!("{}: cannot read policy: {e}", path.display())))?;
+                modules.push(module(&crate::source::display_path(&path), &text, false)?);
+            }
+        }
+        let engine = compile(&modules, &sources.data)?;
+        Ok(PolicySet {
+            modules,
+            natives,
+            engine,
+        })
+    }
+
+    /// The modules that produce findings (not tests, not pure libraries).
+    pub fn rule_modules(&self) -> impl Iterator<Item = &PolicyModule> {
+        self.modules
+            .iter()
+            .filter(|m| !m.is_test && !m.result_rules.is_empty())
+    }
+}
+
+/// Read a Rego module's package, metadata and result rules.
+fn module(path: &str, text: &str, builtin: bool) -> Result<PolicyModule, ToolError> {
+    let package = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("package "))
+        .map(|p| p.trim().to_owned())
+        .ok_or_else(|| ToolError::new(format!("{path}: policy has no `package` line")))?;
+    let meta = match metadata::metadata_block(text) {
+        Some(yaml) => Some(
+            metadata::parse(path, &yaml)
+                .map_err(|e| ToolError::new(format!("{path}: invalid METADATA: {e}")))?,
+        ),
+        None if builtin && !path.ends_with("_test.rego") && !path.contains("/lib/") => {
+            return Err(ToolError::new(format!("{path}: built-in policy without METADATA")));
+        }
+        None => None,
+    };
+    Ok(PolicyModule {
+        path: path.to_owned(),
+        text: text.to_owned(),
+        package,
+        meta,
+        result_rules: declared_result_rules(text),
+        is_test: path.ends_with("_test.rego"),
+        builtin,
+    })
+}
+
+/// Which of `deny`/`violation`/`warn`/`info` a module defines (rule heads at the
+/// start of a line).
+fn declared_result_rules(text: &str) -> Vec<&'static str> {
+    RESULT_RULES
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| {
+            text.lines().any(|line| {
+                line.strip_prefix(name).is_some_and(|rest| {
+                    rest.starts_with([' ', '[', '{', '\t']) || rest.is_empty()
+                })
+            })
+        })
+        .collect()
+}
+
+fn native(path: &str, stem: &str, text: &str) -> Result<NativeRule, ToolError> {
+    let meta = metadata::parse(path, text).map_err(|e| ToolError::new(format!("{path}: {e}")))?;
+    let check = NATIVE_RULES
+        .iter()
+        .find(|(id, _)| *id == stem)
+        .map(|(_, check)| *check)
+        .ok_or_else(|| ToolError::new(format!("{path}: no native rule `{stem}` is compiled in")))?;
+    Ok(NativeRule { meta, check })
+}
+
+/// Every `.rego` file below a folder (or the file itself), sorted.
+fn rego_files(dir: &Path) -> Result<Vec<PathBuf>, ToolError> {
+    if dir.is_file() {
+        return Ok(vec![dir.to_path_buf()]);
+    }
+    if !dir.is_dir() {
+        return Err(ToolError::new(format!("{}: policy folder not found", dir.display())));
+    }
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| p.extension().is_some_and(|e| e == "rego"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// One engine with every module (tests included, so `policy test` can use it) and
+/// the data, prepared by a first evaluation.
+fn compile(modules: &[PolicyModule], data: &[PathBuf]) -> Result<regorus::Engine, ToolError> {
+    let mut engine = regorus::Engine::new();
+    engine.set_rego_v0(false);
+    for module in modules {
+        engine
+            .add_policy(module.path.clone(), module.text.clone())
+            .map_err(|e| ToolError::new(format!("cannot compile policy: {e}")))?;
+    }
+    for file in data {
+        engine
+            .add_data(read_data(file)?)
+            .map_err(|e| ToolError::new(format!("{}: cannot add data: {e}", file.display())))?;
+    }
+    engine.set_input(regorus::Value::new_object());
+    if let Some(module) = modules.iter().find(|m| !m.is_test && !m.result_rules.is_empty()) {
+        // Preparing once here means every per-thread clone starts ready.
+        let _ = engine.eval_rule(format!("data.{}.{}", module.package, module.result_rules[0]));
+    }
+    Ok(engine)
+}
+
+/// A data file (JSON, or YAML read with gwlint's loader).
+fn read_data(path: &Path) -> Result<regorus::Value, ToolError> {
+    let loaded = crate::load::load_file(path, &crate::load::LoadLimits::default());
+    if let Some(error) = loaded.findings.iter().find(|f| f.severity == Severity::Error) {
+        return Err(ToolError::new(format!(
+            "{}:{}:{}: invalid data file: {}",
+            error.file(),
+            error.location.span.start.line,
+            error.location.span.start.column,
+            error.message
+        )));
+    }
+    let value: Value = loaded.document.map(|d| d.value).unwrap_or(Value::Null);
+    Ok(regorus::Value::from(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_rules_are_found_at_line_start() {
+        let text = "package x\nimport rego.v1\ndeny contains m if { m := 1 }\nwarn[m] { m := 2 }\ndenying := 1\n";
+        assert_eq!(declared_result_rules(text), ["deny", "warn"]);
+    }
+
+    #[test]
+    fn builtin_library_loads_and_compiles() {
+        let set = PolicySet::load(&PolicySources::default()).unwrap();
+        for module in set.rule_modules() {
+            assert!(module.meta.is_some(), "{} lacks metadata", module.path);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! From policy results to located findings.
+//!
+//! A result names an object by its model `origin` (file and pointer) and a field
+//! below it; this module finds that node's span in the environment's documents,
+//! falling back to the nearest existing ancestor. Results without a place are
+//! reported at the environment's first file and flagged as unlocated.
+
+use super::eval::RuleResult;
+use super::PolicyResult;
+use crate::finding::{Finding, Location};
+use crate::load::document::join_pointer;
+use crate::model::Documents;
+
+/// Turn rule results into findings.
+#[must_use]
+pub fn findings(results: Vec<RuleResult>, documents: &Documents<'_>) -> Vec<Finding> {
+    results
+        .into_iter()
+        .map(|r| {
+            let (location, located) = place(&r.result, documents);
+            let mut finding = Finding::new(r.rule, r.severity, r.result.msg.clone(), r.help, location);
+            finding.unlocated = !located;
+            for related in &r.result.related {
+                let (where_, _) = place(related, documents);
+                finding = finding.with_related(related.msg.clone(), where_);
+            }
+            finding
+        })
+        .collect()
+}
+
+/// The location of a result, and whether it named one.
+fn place(result: &PolicyResult, documents: &Documents<'_>) -> (Location, bool) {
+    let found = result.at.as_ref().and_then(|(file, pointer)| {
+        let source = documents.source_named(file)?;
+        let pointer = result.field.iter().fold(pointer.clone(), |p, token| join_pointer(&p, token));
+        Some(documents.locate(&source, &pointer))
+    });
+    match found {
+        Some(location) => (location, true),
+        None => (documents.first_file_location(), false),
+    }
+}

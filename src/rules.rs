@@ -1,0 +1,202 @@
+//! The rule registry: every rule id gwlint can report, with its documentation.
+//!
+//! One list feeds `gwlint rules`, `gwlint explain` and the reporters that describe
+//! rules (SARIF). Rules come from four places: the fixed rules of the loader, config
+//! and merge stages (declared here), one schema rule per resource kind, one per
+//! known plugin, and the policy library (Rego metadata headers and native rules).
+
+use crate::finding::Severity;
+use crate::policy::PolicySet;
+use crate::schema::SchemaSet;
+use serde::Serialize;
+use serde_json::Value;
+
+/// What gwlint knows about a rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleInfo {
+    /// The full id (`parse/duplicate-key`, `schema/limit-count`, `policy/route-needs-auth`).
+    pub id: String,
+    /// One-line title.
+    pub title: String,
+    /// Default severity.
+    pub severity: Severity,
+    /// How to fix a finding of this rule.
+    pub help: String,
+    /// Markdown documentation.
+    pub description: String,
+    /// Where the rule is defined (`builtin`, a policy file, a plugin schema).
+    pub source: String,
+}
+
+/// Fixed rules: `(id, severity, title, help, description)`.
+const FIXED: &[(&str, Severity, &str, &str, &str)] = &[
+    ("parse/syntax", Severity::Error, "YAML or JSON syntax error", "fix the syntax at the reported position",
+     "The file cannot be parsed. The finding points at the position where the parser stopped; the file is skipped and every other file is still checked."),
+    ("parse/duplicate-key", Severity::Error, "Duplicate mapping key", "remove one of the two entries",
+     "YAML and JSON forbid a key twice in one mapping, and loaders disagree on which value wins (ADC's TypeScript loader rejects the file). Both places are shown."),
+    ("parse/yaml11-boolean", Severity::Warning, "YAML 1.1 boolean word", "write `true`/`false`, or quote the string",
+     "`yes`, `no`, `on`, `off`, `y` and `n` are strings in YAML 1.2 (which gwlint, ADC's Rust loader and APISIX use) but booleans in YAML 1.1 tools. Write what you mean unambiguously."),
+    ("parse/leading-zero-number", Severity::Warning, "Number with a leading zero", "drop the leading zero, or quote the value",
+     "`0755` is the decimal 755 in YAML 1.2 but the octal 493 in YAML 1.1 tools."),
+    ("parse/alias-budget", Severity::Error, "Alias expansion over budget", "write the data out, or use fewer nested aliases",
+     "Aliases that expand to more than the budget of nodes (an alias bomb, \"billion laughs\") stop the file's parse in milliseconds instead of exhausting memory."),
+    ("parse/too-deep", Severity::Error, "Nesting too deep", "flatten the structure",
+     "Collections nested deeper than the cap (128 levels) are refused: no gateway configuration needs it, and it protects the checker."),
+    ("parse/complex-key", Severity::Error, "Complex mapping key", "use a plain string key",
+     "A mapping or sequence used as a key has no JSON form; ADC and APISIX cannot read it."),
+    ("parse/multi-document", Severity::Error, "More than one YAML document", "split the documents into files",
+     "ADC and APISIX read one document per file; the others would be silently ignored."),
+    ("parse/empty-file", Severity::Info, "Empty file", "remove the file or add configuration",
+     "The file holds no document (it is empty or only comments) and adds nothing to the environment."),
+    ("parse/binary-file", Severity::Error, "Binary file", "remove it from the tree or ignore it",
+     "The file contains NUL bytes; it is not YAML or JSON."),
+    ("parse/invalid-utf8", Severity::Error, "Invalid UTF-8", "save the file as UTF-8", "The file is not valid UTF-8 text."),
+    ("parse/file-too-large", Severity::Error, "File over the size limit", "split the file or raise `max_file_size`",
+     "Files over the limit (10 MiB by default) are not parsed."),
+    ("parse/unreadable", Severity::Error, "Unreadable path", "check the path and its permissions",
+     "A file or folder could not be read (permissions, or it vanished during the walk)."),
+    ("parse/symlink-loop", Severity::Error, "Symbolic link loop", "remove the link that points back into its own folder",
+     "While following symbolic links, a link pointed back to one of its own ancestors."),
+    ("parse/symlink-skipped", Severity::Info, "Symbolic link not followed", "pass --follow-symlinks to check its target",
+     "Symbolic links are not followed by default."),
+    ("schema/mixed-format", Severity::Error, "File mixes ADC and standalone keys", "keep the formats in separate files",
+     "A file has top-level keys of both ADC's format and APISIX's standalone format, so neither schema applies."),
+    ("schema/unknown-plugin", Severity::Warning, "Unknown plugin", "check the name, or declare it in `custom_plugins`",
+     "gwlint has no schema for this plugin name. A typo gets a suggestion; custom plugins can be declared in .gwlint.yaml or given a schema with `plugin_schemas`."),
+    ("config/unknown-key", Severity::Error, "Unknown key in .gwlint.yaml", "fix the key's spelling",
+     "The config file has a key gwlint does not know; it was ignored."),
+    ("suppress/missing-reason", Severity::Error, "Suppression without a reason", "write `# gwlint-ignore RULE: why`",
+     "Every `gwlint-ignore` comment must say why the finding is accepted, so reviewers can judge it."),
+    ("suppress/unused", Severity::Warning, "Suppression that suppresses nothing", "remove the stale comment",
+     "A `gwlint-ignore` comment matched no finding: the problem was fixed or the rule id is wrong."),
+    ("policy/runtime-error", Severity::Error, "Policy failed at run time", "fix the policy",
+     "A policy rule raised an error while evaluating; the other rules still ran."),
+];
+
+/// Resource kinds validated by the schema stage, with a description.
+const RESOURCES: &[(&str, &str)] = &[
+    ("file", "the top level of a file (ADC: services, ssls, consumers, consumer_groups, global_rules, plugin_metadata)"),
+    ("service", "a service (ADC: with its nested routes and upstreams)"),
+    ("route", "an HTTP route"),
+    ("stream-route", "a stream (L4) route"),
+    ("upstream", "an upstream: nodes or service discovery, balancer, health checks, TLS"),
+    ("ssl", "an SSL certificate object"),
+    ("consumer", "a consumer"),
+    ("credential", "a consumer credential"),
+    ("consumer-group", "a consumer group"),
+    ("global-rule", "a global rule"),
+    ("plugin-config", "a plugin config (standalone)"),
+    ("plugin-metadata", "plugin metadata"),
+    ("proto", "a protobuf definition (standalone)"),
+    ("secret", "a secret manager configuration (standalone)"),
+    ("plugin-list", "the standalone `plugins` list"),
+];
+
+/// Every rule, sorted by id.
+#[must_use]
+pub fn registry(schemas: &SchemaSet, policies: &PolicySet) -> Vec<RuleInfo> {
+    let mut rules: Vec<RuleInfo> = FIXED
+        .iter()
+        .map(|(id, severity, title, help, description)| RuleInfo {
+            id: (*id).to_owned(),
+            title: (*title).to_owned(),
+            severity: *severity,
+            help: (*help).to_owned(),
+            description: (*description).to_owned(),
+            source: "builtin".into(),
+        })
+        .collect();
+    rules.extend(RESOURCES.iter().map(|(kind, what)| RuleInfo {
+        id: format!("schema/{kind}"),
+        title: format!("Invalid {}", kind.replace('-', " ")),
+        severity: Severity::Error,
+        help: format!("fix {what} so it follows ADC's or APISIX's format"),
+        description: format!(
+            "Validates {what} against the JSON Schema of its file format (ADC declarative or APISIX standalone), \
+             plus the checks ADC and APISIX run in code. Missing fields point at the object, unknown fields at the key, \
+             bad values at the value."
+        ),
+        source: "builtin".into(),
+    }));
+    rules.extend(schemas.plugins.iter().map(|plugin| RuleInfo {
+        id: format!("schema/{}", plugin.name),
+        title: format!("Invalid `{}` plugin configuration", plugin.name),
+        severity: Severity::Error,
+        help: format!("fix the `{}` configuration as APISIX's plugin schema requires", plugin.name),
+        description: plugin_description(plugin),
+        source: "plugin schema".into(),
+    }));
+    for module in policies.rule_modules() {
+        let Some(meta) = &module.meta else {
+            for rule in &module.result_rules {
+                rules.push(RuleInfo {
+                    id: format!("policy/{}", module.rule_id(rule)),
+                    title: format!("`{rule}` of policy package `{}`", module.package),
+                    severity: crate::policy::library::RESULT_RULES
+                        .iter()
+                        .find(|(name, _)| name == rule)
+                        .map_or(Severity::Error, |(_, s)| *s),
+                    help: format!("see {}", module.path),
+                    description: format!("User policy `{}` without metadata.", module.path),
+                    source: module.path.clone(),
+                });
+            }
+            continue;
+        };
+        rules.push(policy_info(meta, &module.path));
+    }
+    rules.extend(policies.natives.iter().map(|n| policy_info(&n.meta, "native rule")));
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    rules.dedup_by(|a, b| a.id == b.id);
+    rules
+}
+
+fn policy_info(meta: &crate::policy::metadata::RuleMeta, source: &str) -> RuleInfo {
+    let mut description = meta.description.clone();
+    if meta.params.as_object().is_some_and(|p| !p.is_empty()) {
+        description.push_str("\n## Parameters (defaults)\n\n```json\n");
+        description.push_str(&serde_json::to_string_pretty(&meta.params).unwrap_or_default());
+        description.push_str("\n```\n");
+    }
+    RuleInfo {
+        id: format!("policy/{}", meta.id),
+        title: meta.title.clone(),
+        severity: meta.severity,
+        help: meta.help.clone(),
+        description,
+        source: source.to_owned(),
+    }
+}
+
+/// A plugin rule's documentation: what it is and its fields.
+fn plugin_description(plugin: &crate::schema::Plugin) -> String {
+    let mut text = format!(
+        "Validates the `{}` plugin ({} plugin, priority {}) against APISIX's schema, plus the checks APISIX runs in code.\n",
+        plugin.name, plugin.category, plugin.priority
+    );
+    let fields = |schema: &Value| -> Vec<String> {
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| {
+                p.keys()
+                    .filter(|k| *k != "_meta")
+                    .map(|k| if required.contains(&k.as_str()) { format!("`{k}` (required)") } else { format!("`{k}`") })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let list = fields(&plugin.schema.schema);
+    if !list.is_empty() {
+        text.push_str(&format!("\nFields: {}.\n", list.join(", ")));
+    }
+    if let Some(consumer) = &plugin.consumer_schema {
+        text.push_str(&format!("\nConsumer / credential fields: {}.\n", fields(&consumer.schema).join(", ")));
+    }
+    text
+}
