@@ -15,6 +15,7 @@ use crate::load::{self, LoadLimits, LoadedFile};
 use crate::model::{self, Environment};
 use crate::policy::{self, PolicySet, PolicySources, RuleSetting, RuleSettings};
 use crate::schema::{self, SchemaOptions, SchemaSet};
+use crate::suppress::{self, Suppressed};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -75,6 +76,8 @@ pub struct EnvironmentReport {
     pub findings: Vec<Finding>,
     /// How many files were checked.
     pub files: usize,
+    /// Findings silenced by `gwlint-ignore` comments.
+    pub suppressed: Vec<Suppressed>,
 }
 
 /// The result of a whole run.
@@ -105,6 +108,12 @@ impl Outcome {
     #[must_use]
     pub fn file_count(&self) -> usize {
         self.environments.iter().map(|e| e.files).sum()
+    }
+
+    /// Every suppressed finding.
+    #[must_use]
+    pub fn suppressed(&self) -> Vec<&Suppressed> {
+        self.environments.iter().flat_map(|e| &e.suppressed).collect()
     }
 
     /// Number of findings of a severity.
@@ -437,6 +446,7 @@ impl Checker {
         let results = policy::evaluate(&self.policies, &model, &target.rules);
         let policy_findings = policy::findings(results, &documents);
         let file_findings: Vec<Finding> = files.iter_mut().flat_map(|c| std::mem::take(&mut c.file.findings)).collect();
+        let (suppressions, comment_findings) = suppress::collect(&files);
         let mut findings: Vec<Finding> = file_findings
             .into_iter()
             .chain(model_findings)
@@ -445,14 +455,20 @@ impl Checker {
             .collect();
         for finding in &mut findings {
             finding.severity = target.rules.severity(&finding.rule, finding.severity);
+        }
+        let (kept, mut suppressed) = suppress::apply(findings, &suppressions);
+        let mut findings: Vec<Finding> = kept.into_iter().chain(comment_findings).collect();
+        for finding in findings.iter_mut().chain(suppressed.iter_mut().map(|s| &mut s.finding)) {
             finding.environment = Some(target.name.clone());
         }
         sort_findings(&mut findings);
+        suppressed.sort_by(|a, b| a.finding.report_order(&b.finding));
         EnvironmentReport {
             name: target.name.clone(),
             model,
             findings,
             files: files.len(),
+            suppressed,
         }
     }
 

@@ -128,6 +128,42 @@ impl Document {
     }
 }
 
+impl Document {
+    /// The pointer of the outermost node written on `line` (a mapping entry whose key,
+    /// or a sequence item which, starts there), if any.
+    #[must_use]
+    pub fn pointer_at_line(&self, line: u32) -> Option<String> {
+        node_at_line(&self.spans, "", line)
+    }
+}
+
+fn node_at_line(node: &SpanNode, pointer: &str, line: u32) -> Option<String> {
+    let contains = |n: &SpanNode| n.span.start.line <= line && line <= n.span.end.line;
+    match &node.children {
+        SpanChildren::Leaf => None,
+        SpanChildren::Map(entries) => entries.iter().find_map(|entry| {
+            let child = join_pointer(pointer, &entry.key);
+            if entry.key_span.start.line == line {
+                Some(child)
+            } else if contains(&entry.value) {
+                node_at_line(&entry.value, &child, line)
+            } else {
+                None
+            }
+        }),
+        SpanChildren::Seq(items) => items.iter().enumerate().find_map(|(i, item)| {
+            let child = format!("{pointer}/{i}");
+            if item.span.start.line == line {
+                Some(child)
+            } else if contains(item) {
+                node_at_line(item, &child, line)
+            } else {
+                None
+            }
+        }),
+    }
+}
+
 /// Split a JSON pointer into unescaped tokens.
 pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
     pointer

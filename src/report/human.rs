@@ -53,6 +53,10 @@ pub fn summary(outcome: &Outcome) -> String {
     if infos > 0 {
         parts.push(count(infos, "info"));
     }
+    let suppressed = outcome.suppressed().len();
+    if suppressed > 0 {
+        parts.push(format!("{suppressed} suppressed"));
+    }
     format!(
         "{} in {} ({})",
         parts.join(", "),
@@ -86,7 +90,8 @@ struct Rendered<'a> {
 impl<'a> Rendered<'a> {
     fn new(finding: &'a Finding) -> Self {
         let start = finding.location.span.start;
-        let heading = format!("{} ({}:{}:{})", finding.message, finding.file(), start.line, start.column);
+        let place = if finding.unlocated { " (unlocated)" } else { "" };
+        let heading = format!("{} ({}:{}:{}){place}", finding.message, finding.file(), start.line, start.column);
         let related = finding
             .related
             .iter()

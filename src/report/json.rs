@@ -21,8 +21,16 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             "errors": outcome.count(Severity::Error),
             "warnings": outcome.count(Severity::Warning),
             "infos": outcome.count(Severity::Info),
+            "suppressed": outcome.suppressed().len(),
         },
         "findings": outcome.findings().into_iter().map(finding_json).collect::<Vec<_>>(),
+        "suppressed": outcome.suppressed().into_iter().map(|s| {
+            let mut value = finding_json(&s.finding);
+            if let Value::Object(map) = &mut value {
+                map.insert("reason".into(), json!(s.reason));
+            }
+            value
+        }).collect::<Vec<_>>(),
     });
     serde_json::to_writer_pretty(&mut *out, &report)?;
     writeln!(out)
@@ -40,6 +48,9 @@ pub fn finding_json(finding: &Finding) -> Value {
         ordered.insert("help".into(), json!(finding.help));
         ordered.append(map);
         ordered.insert("environment".into(), json!(finding.environment));
+        if finding.unlocated {
+            ordered.insert("unlocated".into(), json!(true));
+        }
         ordered.insert(
             "related".into(),
             Value::Array(
