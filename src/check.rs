@@ -17,6 +17,7 @@ use crate::policy::{self, PolicySet, PolicySources, RuleSetting, RuleSettings};
 use crate::schema::{self, SchemaOptions, SchemaSet};
 use crate::suppress::{self, Suppressed};
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -43,6 +44,8 @@ pub struct CheckOptions {
     pub data_files: Vec<PathBuf>,
     /// `--no-builtin-policies`: leave the built-in library out.
     pub no_builtin_policies: bool,
+    /// Report only findings in these files (pre-commit mode, `--changed-since`).
+    pub report_only: Option<Vec<PathBuf>>,
 }
 
 /// Everything a check needs that does not change between files.
@@ -89,19 +92,44 @@ pub struct Outcome {
     pub general_findings: Vec<Finding>,
     /// Wall time of each stage.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Fingerprints of accepted findings (`--baseline`).
+    pub baseline: HashSet<String>,
+    /// When set (files given, or `--changed-since`), only findings in these files are reported.
+    pub report_only: Option<HashSet<String>>,
 }
 
 impl Outcome {
-    /// Every finding, sorted.
+    /// Every reported finding, sorted.
     #[must_use]
     pub fn findings(&self) -> Vec<&Finding> {
         let mut all: Vec<&Finding> = self
             .general_findings
             .iter()
             .chain(self.environments.iter().flat_map(|e| &e.findings))
+            .filter(|f| self.is_reported(f))
             .collect();
         all.sort_by(|a, b| a.report_order(b));
         all
+    }
+
+    /// Whether a finding is in the reported files.
+    fn is_reported(&self, finding: &Finding) -> bool {
+        self.report_only.as_ref().is_none_or(|files| files.contains(finding.file()))
+    }
+
+    /// Whether a finding is accepted by the baseline.
+    #[must_use]
+    pub fn is_baseline(&self, finding: &Finding) -> bool {
+        !self.baseline.is_empty() && self.baseline.contains(&crate::baseline::fingerprint(finding))
+    }
+
+    /// Reported findings that are not in the baseline, at or above a severity.
+    #[must_use]
+    pub fn new_findings_at_least(&self, severity: Severity) -> usize {
+        self.findings()
+            .into_iter()
+            .filter(|f| f.severity >= severity && !self.is_baseline(f))
+            .count()
     }
 
     /// Number of files checked.
@@ -110,10 +138,14 @@ impl Outcome {
         self.environments.iter().map(|e| e.files).sum()
     }
 
-    /// Every suppressed finding.
+    /// Every suppressed finding in the reported files.
     #[must_use]
     pub fn suppressed(&self) -> Vec<&Suppressed> {
-        self.environments.iter().flat_map(|e| &e.suppressed).collect()
+        self.environments
+            .iter()
+            .flat_map(|e| &e.suppressed)
+            .filter(|s| self.is_reported(&s.finding))
+            .collect()
     }
 
     /// Number of findings of a severity.
@@ -148,6 +180,7 @@ pub struct Session {
     limits: LoadLimits,
     walk_options: WalkOptions,
     forced_format: Option<Format>,
+    report_only: Option<HashSet<String>>,
 }
 
 /// Run a check.
@@ -186,6 +219,7 @@ impl Session {
             limits,
             walk_options,
             forced_format: options.format,
+            report_only: report_only(options),
         })
     }
 
@@ -195,6 +229,7 @@ impl Session {
         let (targets, checker, limits) = (&self.targets, &self.checker, &self.limits);
         let mut outcome = Outcome {
             general_findings: self.config.findings.clone(),
+            report_only: self.report_only.clone(),
             ..Outcome::default()
         };
         let mut clock = Clock::new();
@@ -235,6 +270,23 @@ impl Session {
         sort_findings(&mut outcome.general_findings);
         outcome
     }
+}
+
+/// The display paths of the files findings are limited to: the files given on the
+/// command line (pre-commit mode) and `report_only`.
+fn report_only(options: &CheckOptions) -> Option<HashSet<String>> {
+    let given: Vec<&PathBuf> = options.paths.iter().filter(|p| p.is_file()).collect();
+    if given.is_empty() && options.report_only.is_none() {
+        return None;
+    }
+    let display = |p: &PathBuf| crate::source::display_path(&std::path::absolute(p).unwrap_or_else(|_| p.clone()));
+    Some(
+        given
+            .into_iter()
+            .chain(options.report_only.iter().flatten())
+            .map(display)
+            .collect(),
+    )
 }
 
 /// Measures the wall time of consecutive stages.
@@ -319,22 +371,43 @@ fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolE
             "give one or more environment folders (`gwlint check staging/`), or declare `environments` in .gwlint.yaml",
         ));
     }
-    Ok(options
-        .paths
-        .iter()
-        .map(|path| {
-            declared
-                .iter()
-                .find(|t| t.roots.iter().any(|r| same_path(r, path)))
-                .cloned()
-                .unwrap_or_else(|| Target {
-                    name: environment_name(path),
-                    roots: vec![path.clone()],
+    let mut chosen: Vec<Target> = Vec::new();
+    for path in &options.paths {
+        let target = declared
+            .iter()
+            .find(|t| t.roots.iter().any(|r| same_path(r, path) || (path.is_file() && contains(r, path))))
+            .cloned()
+            .unwrap_or_else(|| {
+                // A file stands for its whole folder: cross-file rules need every file.
+                let root = if path.is_file() { parent_folder(path) } else { path.clone() };
+                Target {
+                    name: environment_name(&root),
+                    roots: vec![root],
                     format: config.format,
                     rules: config.rules.clone(),
-                })
-        })
-        .collect())
+                }
+            });
+        if !chosen.iter().any(|t| t.roots.iter().zip(&target.roots).all(|(a, b)| same_path(a, b))) {
+            chosen.push(target);
+        }
+    }
+    Ok(chosen)
+}
+
+/// The folder a file is in (`.` for a bare file name).
+fn parent_folder(file: &Path) -> PathBuf {
+    match file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Whether `path` lies below the folder `root`.
+fn contains(root: &Path, path: &Path) -> bool {
+    match (root.canonicalize(), path.canonicalize()) {
+        (Ok(root), Ok(path)) => path.starts_with(root),
+        _ => false,
+    }
 }
 
 /// An environment's rule settings: the global ones, its own over them, and its

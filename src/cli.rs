@@ -13,9 +13,27 @@ Examples:
   gwlint check staging/                  check one environment folder
   gwlint check .                         check every environment declared in .gwlint.yaml
   gwlint check staging/ --format json    machine-readable output
-  gwlint check conf/apisix.yaml          check one APISIX standalone file
+  gwlint check staging/orders.yaml       pre-commit mode: check the whole environment, report this file
+  gwlint check . --changed-since origin/main
+  gwlint check . --format github --format sarif --output gwlint.sarif
+  gwlint check . --baseline .gwlint-baseline.json --fail-on warning
 
-Exit codes: 0 no error findings, 1 error findings, 2 gwlint could not run.";
+Exit codes: 0 no failing findings, 1 failing findings (see --fail-on), 2 gwlint could not run.";
+
+const BASELINE_EXAMPLES: &str = "\
+Examples:
+  gwlint baseline write .gwlint-baseline.json          accept today's findings
+  gwlint check . --baseline .gwlint-baseline.json      fail only on new ones";
+
+const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  gwlint schema > adc.schema.json                      for yaml-language-server
+  gwlint schema --format standalone > apisix.schema.json";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  gwlint completions bash > /etc/bash_completion.d/gwlint
+  gwlint completions zsh > ~/.zfunc/_gwlint";
 
 /// Safe GitOps for Apache APISIX: check declarative gateway configuration offline.
 #[derive(Debug, Parser)]
@@ -66,6 +84,50 @@ pub enum Command {
     /// Work with policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Work with baselines (accepted findings).
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
+    /// Print the JSON Schema of a file format (for editors such as yaml-language-server).
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema(SchemaArgs),
+    /// Print shell completions.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+}
+
+/// `gwlint baseline ...` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Record the current findings' fingerprints in FILE.
+    #[command(after_help = BASELINE_EXAMPLES)]
+    Write(BaselineWriteArgs),
+}
+
+/// Arguments of `gwlint baseline write`.
+#[derive(Debug, Args)]
+pub struct BaselineWriteArgs {
+    /// The baseline file to write.
+    pub file: PathBuf,
+    /// Environment folders. Default: the environments in .gwlint.yaml.
+    pub paths: Vec<PathBuf>,
+    /// Config and policies.
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// Arguments of `gwlint schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file format.
+    #[arg(long, value_enum, default_value = "adc")]
+    pub format: FileFormat,
+}
+
+/// Arguments of `gwlint completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// `gwlint policy ...` subcommands.
@@ -101,7 +163,7 @@ pub struct SourceArgs {
 pub struct RulesArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: OutputFormat,
+    pub format: ListFormat,
     /// Config and policies.
     #[command(flatten)]
     pub sources: SourceArgs,
@@ -154,9 +216,21 @@ pub struct CheckArgs {
     /// Only check these environments of the config file (repeatable).
     #[arg(long = "env", value_name = "NAME")]
     pub environments: Vec<String>,
-    /// Output format.
+    /// Output format; repeatable, each optionally followed by `--output FILE`.
     #[arg(long, value_enum, default_value = "human")]
-    pub format: OutputFormat,
+    pub format: Vec<OutputFormat>,
+    /// Write the preceding `--format` to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+    /// Which findings fail the run (exit 1).
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: FailOn,
+    /// Accept the findings recorded in this baseline file; fail only on new ones.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report only findings in files changed in git since this revision.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
     /// Treat every file as this format instead of detecting it.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub file_format: Option<FileFormat>,
@@ -175,6 +249,26 @@ pub struct CheckArgs {
     /// Print the wall time of each stage to stderr (`timing: <stage> <ms>`).
     #[arg(long)]
     pub timings: bool,
+}
+
+/// Output format of listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Human,
+    /// JSON.
+    Json,
+}
+
+/// Which findings make `gwlint check` exit with 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Error findings (default).
+    Error,
+    /// Warning and error findings.
+    Warning,
+    /// Never fail because of findings.
+    Never,
 }
 
 /// A configuration file format, as a flag value.
@@ -204,4 +298,30 @@ pub enum ColorChoice {
     Always,
     /// Never colour.
     Never,
+}
+
+/// Pair each `--output FILE` with the `--format` given before it; formats without
+/// an output go to stdout.
+///
+/// # Errors
+/// A message when an `--output` has no `--format` before it, or two follow one format.
+pub fn output_targets(
+    args: &CheckArgs,
+    matches: &clap::ArgMatches,
+) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, String> {
+    let format_at: Vec<usize> = matches.indices_of("format").map(Iterator::collect).unwrap_or_default();
+    let output_at: Vec<usize> = matches.indices_of("output").map(Iterator::collect).unwrap_or_default();
+    let explicit = matches.value_source("format") == Some(clap::parser::ValueSource::CommandLine);
+    let mut targets: Vec<(OutputFormat, Option<PathBuf>)> = args.format.iter().map(|f| (*f, None)).collect();
+    for (output, index) in args.output.iter().zip(output_at) {
+        let owner = format_at
+            .iter()
+            .rposition(|&at| at < index)
+            .filter(|_| explicit)
+            .ok_or_else(|| format!("--output {} must follow the --format it is for", output.display()))?;
+        if targets[owner].1.replace(output.clone()).is_some() {
+            return Err(format!("two --output files for one --format (at {})", output.display()));
+        }
+    }
+    Ok(targets)
 }

@@ -5,7 +5,10 @@
 //! returned as [`ToolError`]).
 
 use crate::check::{self, CheckOptions, Outcome, Session};
-use crate::cli::{CheckArgs, ColorChoice, ExplainArgs, InspectArgs, PolicyTestArgs, RulesArgs, SourceArgs};
+use crate::cli::{
+    BaselineWriteArgs, CheckArgs, ColorChoice, ListFormat, CompletionsArgs, ExplainArgs, FailOn, InspectArgs, PolicyTestArgs,
+    RulesArgs, SchemaArgs, SourceArgs,
+};
 use crate::error::ToolError;
 use crate::finding::Severity;
 use crate::policy::{self, PolicySet, PolicySources};
@@ -44,11 +47,15 @@ fn emit(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(),
 ///
 /// # Errors
 /// A [`ToolError`] when the check cannot run.
-pub fn check(args: &CheckArgs) -> Result<u8, ToolError> {
+pub fn check(args: &CheckArgs, outputs: &[(OutputFormat, Option<std::path::PathBuf>)]) -> Result<u8, ToolError> {
     let max_file_size = match &args.max_file_size {
         Some(text) => Some(crate::config::parse_size(text).ok_or_else(|| {
             ToolError::new(format!("--max-file-size: `{text}` is not a size such as 10MiB"))
         })?),
+        None => None,
+    };
+    let report_only = match &args.changed_since {
+        Some(revision) => Some(crate::git::changed_files(revision)?),
         None => None,
     };
     let options = CheckOptions {
@@ -57,20 +64,54 @@ pub fn check(args: &CheckArgs) -> Result<u8, ToolError> {
         max_file_size,
         follow_symlinks: args.follow_symlinks,
         only_environments: args.environments.clone(),
+        report_only,
         ..options_from_sources(&args.sources)
     };
-    let mut outcome = check::run(&options)?;
+    let session = Session::new(&options)?;
+    let mut outcome = session.run();
+    if let Some(file) = &args.baseline {
+        outcome.baseline = crate::baseline::read(file)?;
+    }
     let style = HumanStyle {
         color: use_color(args.color),
         quiet: args.quiet,
     };
     let started = std::time::Instant::now();
-    emit(|out| report::write(&outcome, args.format, style, out))?;
+    let rules = rules::registry(&session.checker.schemas, &session.checker.policies);
+    for (format, file) in outputs {
+        match file {
+            None => emit(|out| report::write(&outcome, *format, style, &rules, out))?,
+            Some(path) => write_file(path, |out| report::write(&outcome, *format, HumanStyle { color: false, ..style }, &rules, out))?,
+        }
+    }
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|_| outputs.iter().any(|(f, _)| *f == OutputFormat::Github)) {
+        append_summary(std::path::Path::new(&summary), &report::github::summary_markdown(&outcome))?;
+    }
     outcome.timings.push(("report", started.elapsed()));
     if args.timings {
         print_timings(&outcome);
     }
-    Ok(exit_code(&outcome))
+    Ok(exit_code(&outcome, args.fail_on))
+}
+
+/// Write a report to a file, creating it.
+fn write_file(path: &std::path::Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), ToolError> {
+    let file = std::fs::File::create(path).map_err(|e| ToolError::new(format!("{}: cannot create: {e}", path.display())))?;
+    let mut out = std::io::BufWriter::new(file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| ToolError::new(format!("{}: cannot write: {e}", path.display())))
+}
+
+/// Append the job summary to the file GitHub names in `GITHUB_STEP_SUMMARY`.
+fn append_summary(path: &std::path::Path, markdown: &str) -> Result<(), ToolError> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| ToolError::new(format!("{}: cannot open the job summary: {e}", path.display())))?;
+    file.write_all(markdown.as_bytes())
+        .map_err(|e| ToolError::new(format!("{}: cannot write the job summary: {e}", path.display())))
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -90,12 +131,70 @@ fn print_timings(outcome: &Outcome) {
     }
 }
 
-fn exit_code(outcome: &Outcome) -> u8 {
-    if outcome.count(Severity::Error) > 0 {
+/// 1 when a reported finding that is not in the baseline reaches the `--fail-on`
+/// severity, else 0.
+fn exit_code(outcome: &Outcome, fail_on: FailOn) -> u8 {
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Never => return EXIT_OK,
+    };
+    if outcome.new_findings_at_least(threshold) > 0 {
         EXIT_FINDINGS
     } else {
         EXIT_OK
     }
+}
+
+/// `gwlint baseline write FILE`.
+///
+/// # Errors
+/// A [`ToolError`] when the check cannot run or the file cannot be written.
+pub fn baseline_write(args: &BaselineWriteArgs) -> Result<u8, ToolError> {
+    let options = CheckOptions {
+        paths: args.paths.clone(),
+        ..options_from_sources(&args.sources)
+    };
+    let outcome = check::run(&options)?;
+    let document = crate::baseline::document(&outcome);
+    write_file(&args.file, |out| {
+        serde_json::to_writer_pretty(&mut *out, &document)?;
+        writeln!(out)
+    })?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "wrote {} finding(s) to {}",
+        outcome.findings().len(),
+        args.file.display()
+    );
+    Ok(EXIT_OK)
+}
+
+/// `gwlint schema`.
+///
+/// # Errors
+/// A [`ToolError`] when the built-in schemas cannot be loaded.
+pub fn schema(args: &SchemaArgs) -> Result<u8, ToolError> {
+    let schemas = crate::schema::SchemaSet::load(&[]).map_err(ToolError::new)?;
+    let document = crate::schema::editor::editor_schema(&schemas, args.format.into());
+    emit(|out| {
+        serde_json::to_writer_pretty(&mut *out, &document)?;
+        writeln!(out)
+    })?;
+    Ok(EXIT_OK)
+}
+
+/// `gwlint completions SHELL`.
+///
+/// # Errors
+/// A [`ToolError`] when stdout cannot be written.
+pub fn completions(args: &CompletionsArgs) -> Result<u8, ToolError> {
+    let mut command = <crate::cli::Cli as clap::CommandFactory>::command();
+    emit(|out| {
+        clap_complete::generate(args.shell, &mut command, "gwlint", out);
+        Ok(())
+    })?;
+    Ok(EXIT_OK)
 }
 
 /// The rule registry for the given sources.
@@ -113,11 +212,11 @@ fn registry(sources: &SourceArgs) -> Result<Vec<RuleInfo>, ToolError> {
 pub fn rules(args: &RulesArgs) -> Result<u8, ToolError> {
     let registry = registry(&args.sources)?;
     emit(|out| match args.format {
-        OutputFormat::Json => {
+        ListFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &registry)?;
             writeln!(out)
         }
-        OutputFormat::Human => {
+        ListFormat::Human => {
             let width = registry.iter().map(|r| r.id.len()).max().unwrap_or(0);
             for rule in &registry {
                 writeln!(out, "{:width$}  {:7}  {}", rule.id, rule.severity.as_str(), rule.title)?;

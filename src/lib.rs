@@ -4,6 +4,7 @@
 //! [`model`] merges an environment's documents, [`schema`] validates them, and
 //! [`report`] renders [`finding::Finding`]s. [`check`] runs the stages in order.
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
 pub mod commands;
@@ -12,6 +13,7 @@ pub mod discover;
 pub mod error;
 pub mod finding;
 pub mod format;
+pub mod git;
 pub mod load;
 pub mod model;
 pub mod policy;

@@ -1,20 +1,29 @@
 //! The `gwlint` binary: parse arguments, run the subcommand, map the outcome to an
 //! exit code (0 clean, 1 findings, 2 could not run).
 
-use clap::Parser;
-use gwlint::cli::{Cli, Command, PolicyCommand};
+use clap::{CommandFactory, FromArgMatches};
+use gwlint::cli::{self, BaselineCommand, Cli, Command, PolicyCommand};
 use gwlint::commands;
+use gwlint::error::ToolError;
 use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match &cli.command {
-        Command::Check(args) => commands::check(args),
+        Command::Check(args) => matches
+            .subcommand_matches("check")
+            .ok_or_else(|| ToolError::new("internal: no check arguments"))
+            .and_then(|m| cli::output_targets(args, m).map_err(ToolError::new))
+            .and_then(|outputs| commands::check(args, &outputs)),
         Command::Rules(args) => commands::rules(args),
         Command::Explain(args) => commands::explain(args),
         Command::Inspect(args) => commands::inspect(args),
         Command::Policy(PolicyCommand::Test(args)) => commands::policy_test(args),
+        Command::Baseline(BaselineCommand::Write(args)) => commands::baseline_write(args),
+        Command::Schema(args) => commands::schema(args),
+        Command::Completions(args) => commands::completions(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

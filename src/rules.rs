@@ -73,6 +73,21 @@ const FIXED: &[(&str, Severity, &str, &str, &str)] = &[
      "A policy rule raised an error while evaluating; the other rules still ran."),
 ];
 
+/// Kinds merged by key, with the key (the `ref/duplicate-<kind>` rules).
+const DUPLICATES: &[(&str, &str)] = &[
+    ("service", "by name in ADC, by id in standalone files"),
+    ("consumer", "by username"),
+    ("ssl", "by SNIs in ADC, by id in standalone files"),
+    ("global-rule", "by plugin name in ADC, by id in standalone files"),
+    ("plugin-metadata", "by plugin name"),
+    ("upstream", "by id, standalone files"),
+    ("plugin-config", "by id, standalone files"),
+    ("consumer-group", "by id, standalone files"),
+    ("credential", "by id, standalone files"),
+    ("stream-route", "by id, standalone files"),
+    ("route", "by id, standalone files"),
+];
+
 /// Resource kinds validated by the schema stage, with a description.
 const RESOURCES: &[(&str, &str)] = &[
     ("file", "the top level of a file (ADC: services, ssls, consumers, consumer_groups, global_rules, plugin_metadata)"),
@@ -106,6 +121,18 @@ pub fn registry(schemas: &SchemaSet, policies: &PolicySet) -> Vec<RuleInfo> {
             source: "builtin".into(),
         })
         .collect();
+    rules.extend(DUPLICATES.iter().map(|(kind, key)| RuleInfo {
+        id: format!("ref/duplicate-{kind}"),
+        title: format!("Duplicate {}", kind.replace('-', " ")),
+        severity: Severity::Error,
+        help: format!("keep one definition of this {}", kind.replace('-', " ")),
+        description: format!(
+            "Two definitions of one {} ({key}) in an environment. ADC merges an environment's files by key and refuses \
+             a key defined twice (the TypeScript ADC silently keeps the last one within a file). Both places are shown.",
+            kind.replace('-', " ")
+        ),
+        source: "builtin".into(),
+    }));
     rules.extend(RESOURCES.iter().map(|(kind, what)| RuleInfo {
         id: format!("schema/{kind}"),
         title: format!("Invalid {}", kind.replace('-', " ")),

@@ -171,19 +171,31 @@ pub fn to_u32(n: usize) -> u32 {
 }
 
 /// The path shown for `path`: relative to the current directory when it lies below
-/// it, otherwise as given. Separators are always `/`.
+/// it, otherwise absolute; `.` and `..` are resolved lexically and separators are `/`,
+/// so the same file is always shown the same way however it was reached.
 #[must_use]
 pub fn display_path(path: &Path) -> String {
-    let relative = std::env::current_dir()
-        .ok()
-        .and_then(|cwd| {
-            if path.is_absolute() {
-                path.strip_prefix(&cwd).ok().map(Path::to_path_buf)
-            } else {
-                None
+    let absolute = normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
+    let cwd = std::env::current_dir().ok().map(|c| normalize(&c));
+    let shown = match cwd.as_deref().and_then(|cwd| absolute.strip_prefix(cwd).ok()) {
+        Some(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
+        Some(relative) => relative.to_path_buf(),
+        None => absolute,
+    };
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// Resolve `.` and `..` components without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
             }
-        })
-        .unwrap_or_else(|| path.to_path_buf());
-    let shown = relative.to_string_lossy().replace('\\', "/");
-    shown.strip_prefix("./").map(str::to_owned).unwrap_or(shown)
+            other => out.push(other),
+        }
+    }
+    out
 }

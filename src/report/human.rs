@@ -31,7 +31,10 @@ pub fn write(outcome: &Outcome, style: HumanStyle, out: &mut dyn Write) -> io::R
         .without_syntax_highlighting();
     for finding in outcome.findings() {
         let mut rendered = String::new();
-        let diagnostic = Rendered::new(finding);
+        let mut diagnostic = Rendered::new(finding);
+        if outcome.is_baseline(finding) {
+            diagnostic.heading.push_str(" (baseline)");
+        }
         if handler.render_report(&mut rendered, &diagnostic).is_err() {
             rendered = plain(finding);
         }
@@ -56,6 +59,10 @@ pub fn summary(outcome: &Outcome) -> String {
     let suppressed = outcome.suppressed().len();
     if suppressed > 0 {
         parts.push(format!("{suppressed} suppressed"));
+    }
+    let baseline = outcome.findings().into_iter().filter(|f| outcome.is_baseline(f)).count();
+    if baseline > 0 {
+        parts.push(format!("{baseline} in the baseline"));
     }
     format!(
         "{} in {} ({})",

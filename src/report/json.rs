@@ -23,7 +23,13 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             "infos": outcome.count(Severity::Info),
             "suppressed": outcome.suppressed().len(),
         },
-        "findings": outcome.findings().into_iter().map(finding_json).collect::<Vec<_>>(),
+        "findings": outcome.findings().into_iter().map(|f| {
+            let mut value = finding_json(f);
+            if outcome.is_baseline(f) {
+                value["baseline"] = json!(true);
+            }
+            value
+        }).collect::<Vec<_>>(),
         "suppressed": outcome.suppressed().into_iter().map(|s| {
             let mut value = finding_json(&s.finding);
             if let Value::Object(map) = &mut value {

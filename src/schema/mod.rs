@@ -9,6 +9,7 @@
 //! `schema/<plugin>` (`schema/limit-count`), plus `schema/unknown-plugin`.
 
 pub mod checks;
+pub mod editor;
 mod locate;
 pub mod plugins;
 mod sites;

@@ -1,0 +1,92 @@
+//! GitHub Actions workflow commands (`::error file=...::message`) and, when
+//! `GITHUB_STEP_SUMMARY` is set, a Markdown summary table for the job.
+
+use crate::check::Outcome;
+use crate::finding::{Finding, Severity};
+use std::io::{self, Write};
+
+/// Write one annotation per finding.
+///
+/// # Errors
+/// Any error of the writer.
+pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+    for finding in outcome.findings() {
+        writeln!(out, "{}", annotation(finding))?;
+    }
+    Ok(())
+}
+
+/// One workflow command.
+#[must_use]
+pub fn annotation(finding: &Finding) -> String {
+    let command = match finding.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    };
+    let span = finding.location.span;
+    format!(
+        "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+        escape_property(finding.file()),
+        span.start.line,
+        span.start.column,
+        span.end.line.max(span.start.line),
+        span.end.column.max(span.start.column),
+        escape_property(&finding.rule),
+        escape_data(&format!("{} (help: {})", finding.message, finding.help)),
+    )
+}
+
+/// Escape a message: `%`, CR and LF.
+#[must_use]
+pub fn escape_data(text: &str) -> String {
+    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escape a property value: as data, plus `:` and `,`.
+#[must_use]
+pub fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// The job summary: counts and a table of findings (Markdown).
+#[must_use]
+pub fn summary_markdown(outcome: &Outcome) -> String {
+    let mut text = format!(
+        "## gwlint\n\n{} error(s), {} warning(s), {} info(s) in {} file(s)\n\n",
+        outcome.count(Severity::Error),
+        outcome.count(Severity::Warning),
+        outcome.count(Severity::Info),
+        outcome.file_count()
+    );
+    let findings = outcome.findings();
+    if findings.is_empty() {
+        text.push_str("No findings.\n");
+        return text;
+    }
+    text.push_str("| severity | rule | location | message |\n|---|---|---|---|\n");
+    for f in findings {
+        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        text.push_str(&format!(
+            "| {} | `{}` | `{}:{}:{}` | {} |\n",
+            f.severity,
+            f.rule,
+            cell(f.file()),
+            f.location.span.start.line,
+            f.location.span.start.column,
+            cell(&f.message)
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_as_github_requires() {
+        assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
+        assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+}
