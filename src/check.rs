@@ -6,7 +6,7 @@
 //! whose findings (duplicates across files) are added. Every finding is tagged with
 //! its environment and the list is sorted, so output does not depend on threads.
 
-use crate::config::{self, Config};
+use crate::config::{self, ApplyConfig, Config};
 use crate::discover::{self, IgnoreSet, WalkOptions};
 use crate::error::ToolError;
 use crate::finding::{sort_findings, Finding, Location, Severity};
@@ -81,6 +81,8 @@ pub struct EnvironmentReport {
     pub files: usize,
     /// Findings silenced by `gwlint-ignore` comments.
     pub suppressed: Vec<Suppressed>,
+    /// The checked files with their documents (findings moved to `findings`).
+    pub checked: Vec<CheckedFile>,
 }
 
 /// The result of a whole run.
@@ -166,6 +168,8 @@ pub struct Target {
     pub format: Option<Format>,
     /// Rule settings (global, overridden by the environment's own).
     pub rules: RuleSettings,
+    /// Apply settings (global, overridden by the environment's own).
+    pub apply: ApplyConfig,
 }
 
 /// Everything prepared for a run: config, environments, compiled schemas and policies.
@@ -221,6 +225,21 @@ impl Session {
             forced_format: options.format,
             report_only: report_only(options),
         })
+    }
+
+    /// Check one environment from files already in memory (e.g. read from git).
+    #[must_use]
+    pub fn check_files(&self, target: &Target, files: Vec<LoadedFile>) -> Outcome {
+        let checked: Vec<CheckedFile> = files
+            .into_par_iter()
+            .map(|file| self.checker.check_file(file, self.forced_format.or(target.format)))
+            .collect();
+        let (model, findings) = model::build(&target.name, &checked);
+        Outcome {
+            environments: vec![self.checker.finish_environment(target, model, findings, checked)],
+            general_findings: self.config.findings.clone(),
+            ..Outcome::default()
+        }
     }
 
     /// Check every environment.
@@ -350,6 +369,7 @@ fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolE
             roots: vec![e.path.clone()],
             format: e.format.or(config.format),
             rules: environment_rules(config, &e.rules, &e.variables),
+            apply: config.apply.overridden_by(&e.apply),
         })
         .collect();
     if let Some(unknown) = options
@@ -385,6 +405,7 @@ fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolE
                     roots: vec![root],
                     format: config.format,
                     rules: config.rules.clone(),
+                    apply: config.apply.clone(),
                 }
             });
         if !chosen.iter().any(|t| t.roots.iter().zip(&target.roots).all(|(a, b)| same_path(a, b))) {
@@ -501,6 +522,7 @@ impl Checker {
             roots: Vec::new(),
             format: forced,
             rules: RuleSettings::default(),
+            apply: ApplyConfig::default(),
         };
         self.finish_environment(&target, model, findings, checked)
     }
@@ -515,6 +537,7 @@ impl Checker {
         model_findings: Vec<Finding>,
         mut files: Vec<CheckedFile>,
     ) -> EnvironmentReport {
+        let file_count = files.len();
         let documents = model::Documents::new(&files);
         let results = policy::evaluate(&self.policies, &model, &target.rules);
         let policy_findings = policy::findings(results, &documents);
@@ -540,8 +563,9 @@ impl Checker {
             name: target.name.clone(),
             model,
             findings,
-            files: files.len(),
+            files: file_count,
             suppressed,
+            checked: files,
         }
     }
 

@@ -30,6 +30,27 @@ Examples:
   gwlint schema > adc.schema.json                      for yaml-language-server
   gwlint schema --format standalone > apisix.schema.json";
 
+const APPLY_EXAMPLES: &str = "\
+Examples:
+  gwlint apply production/ --dry-run        check, render, show the plan (adc diff), change nothing
+  gwlint apply production/                  check, render, hand off to adc sync
+  gwlint apply production/ --rev HEAD~1     roll back: the environment as it was at that revision
+  gwlint apply staging/ --engine standalone --out /etc/apisix/apisix.yaml
+
+Backend settings come from `apply:` in .gwlint.yaml and ADC's environment variables
+(ADC_BACKEND, ADC_SERVER, ADC_TOKEN, ...). The token is never printed.
+Exit codes: 0 applied, 1 refused (findings, deletes) or the engine failed, 2 could not run.";
+
+const RENDER_EXAMPLES: &str = "\
+Examples:
+  gwlint render production/ -o bundle.yaml             one ADC file for other pipelines (ArgoCD)
+  gwlint render staging/ --engine standalone -o apisix.yaml";
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  gwlint diff staging/ production/
+  gwlint diff staging production --format json --ignore hosts --ignore nodes";
+
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
   gwlint completions bash > /etc/bash_completion.d/gwlint
@@ -93,6 +114,98 @@ pub enum Command {
     /// Print shell completions.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
+    /// Check an environment and hand it to the sync engine (adc sync, or an APISIX standalone file).
+    #[command(after_help = APPLY_EXAMPLES)]
+    Apply(ApplyArgs),
+    /// Render an environment into the one document a sync engine takes.
+    #[command(after_help = RENDER_EXAMPLES)]
+    Render(RenderArgs),
+    /// Compare two environments (resources and plugin configurations) before promoting.
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+}
+
+/// The engine that takes a rendered environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    /// The ADC CLI (`adc diff` / `adc sync`).
+    Adc,
+    /// An APISIX standalone `apisix.yaml` file.
+    Standalone,
+}
+
+/// Arguments of `gwlint apply`.
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The environment: a folder, or a name declared in .gwlint.yaml.
+    pub environment: String,
+    /// Check, render and show the plan (adc diff, or a unified diff); change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The engine (default: `apply.engine` in .gwlint.yaml, else adc).
+    #[arg(long, value_enum)]
+    pub engine: Option<EngineArg>,
+    /// Apply the environment as it was at this git revision (rollback).
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+    /// Let a sync delete more resources than `apply.max_deletes`.
+    #[arg(long)]
+    pub allow_deletes: bool,
+    /// Standalone engine: the apisix.yaml to write (default: `apply.out`).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Standalone engine: keep the previous file as `<file>.bak`.
+    #[arg(long)]
+    pub backup: bool,
+    /// Also write the record of what was applied to this file (JSON).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+    /// Accept the findings recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Config and policies.
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// Arguments of `gwlint render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The environment: a folder, or a name declared in .gwlint.yaml.
+    pub environment: String,
+    /// Write to this file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Render for this engine: an ADC bundle or an APISIX standalone file.
+    #[arg(long, value_enum, default_value = "adc")]
+    pub engine: EngineArg,
+    /// Render the environment as it was at this git revision.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+    /// Replace `${VAR}` placeholders from the environment (default: keep them for the engine).
+    #[arg(long)]
+    pub resolve_variables: bool,
+    /// Config and policies.
+    #[command(flatten)]
+    pub sources: SourceArgs,
+}
+
+/// Arguments of `gwlint diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The environment being promoted from (folder or declared name).
+    pub left: String,
+    /// The environment being promoted to (folder or declared name).
+    pub right: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: ListFormat,
+    /// Also ignore these fields (repeatable), besides `diff.ignore` in .gwlint.yaml.
+    #[arg(long = "ignore", value_name = "FIELD")]
+    pub ignore: Vec<String>,
+    /// Config and policies.
+    #[command(flatten)]
+    pub sources: SourceArgs,
 }
 
 /// `gwlint baseline ...` subcommands.

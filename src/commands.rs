@@ -5,8 +5,9 @@
 //! returned as [`ToolError`]).
 
 use crate::check::{self, CheckOptions, Outcome, Session};
+use crate::apply;
 use crate::cli::{
-    BaselineWriteArgs, CheckArgs, ColorChoice, ListFormat, CompletionsArgs, ExplainArgs, FailOn, InspectArgs, PolicyTestArgs,
+    ApplyArgs, DiffArgs, EngineArg, RenderArgs, BaselineWriteArgs, CheckArgs, ColorChoice, ListFormat, CompletionsArgs, ExplainArgs, FailOn, InspectArgs, PolicyTestArgs,
     RulesArgs, SchemaArgs, SourceArgs,
 };
 use crate::error::ToolError;
@@ -306,4 +307,116 @@ pub fn policy_test(args: &PolicyTestArgs) -> Result<u8, ToolError> {
         let _ = writeln!(std::io::stderr(), "coverage below the threshold: {}", below.join(", "));
     }
     Ok(if failed > 0 || !below.is_empty() { EXIT_FINDINGS } else { EXIT_OK })
+}
+
+fn session_for(environment: &str, sources: &SourceArgs) -> Result<Session, ToolError> {
+    let mut options = options_from_sources(sources);
+    let as_path = std::path::PathBuf::from(environment);
+    if as_path.exists() {
+        options.paths = vec![as_path];
+    } else {
+        options.only_environments = vec![environment.to_owned()];
+    }
+    Session::new(&options)
+}
+
+fn engine_of(arg: Option<EngineArg>, configured: Option<&str>) -> apply::Engine {
+    match (arg, configured) {
+        (Some(EngineArg::Standalone), _) | (None, Some("standalone")) => apply::Engine::Standalone,
+        _ => apply::Engine::Adc,
+    }
+}
+
+/// Print the findings that blocked a hand-off, in the human format, and say so.
+fn print_refusal(outcome: &Outcome, session: &Session) -> Result<u8, ToolError> {
+    let rules = rules::registry(&session.checker.schemas, &session.checker.policies);
+    let style = HumanStyle { color: use_color(ColorChoice::Auto), quiet: false };
+    emit(|out| {
+        report::write(outcome, OutputFormat::Human, style, &rules, out)?;
+        writeln!(out, "gwlint: refusing to apply: the environment has failing findings; nothing was handed off")
+    })?;
+    Ok(EXIT_FINDINGS)
+}
+
+/// `gwlint apply ENV`.
+///
+/// # Errors
+/// A [`ToolError`] when the check or the engine cannot run.
+pub fn apply(args: &ApplyArgs) -> Result<u8, ToolError> {
+    let session = session_for(&args.environment, &args.sources)?;
+    let request = apply::ApplyRequest {
+        engine: None,
+        dry_run: args.dry_run,
+        revision: args.rev.clone(),
+        allow_deletes: args.allow_deletes,
+        out: args.out.clone(),
+        backup: args.backup,
+        record: args.record.clone(),
+        baseline: args.baseline.clone(),
+    };
+    let checked = match apply::gate(&session, &request, true)? {
+        Ok(checked) => checked,
+        Err(outcome) => return print_refusal(&outcome, &session),
+    };
+    let engine = engine_of(args.engine, checked.target.apply.engine.as_deref());
+    let (document, text) = apply::render_for(&checked.files, engine)?;
+    let mut stdout = std::io::stdout().lock();
+    let code = apply::hand_off(&checked, engine, &text, &request, &mut stdout)?;
+    let record = apply::record(&checked, engine, &document, &text, &request, code);
+    let shown = serde_json::to_string(&record).unwrap_or_default();
+    let _ = writeln!(stdout, "gwlint: record {shown}");
+    if let Some(path) = &args.record {
+        write_file(path, |out| {
+            serde_json::to_writer_pretty(&mut *out, &record)?;
+            writeln!(out)
+        })?;
+    }
+    Ok(code)
+}
+
+/// `gwlint render ENV`.
+///
+/// # Errors
+/// A [`ToolError`] when the check cannot run or the output cannot be written.
+pub fn render(args: &RenderArgs) -> Result<u8, ToolError> {
+    let session = session_for(&args.environment, &args.sources)?;
+    let request = apply::ApplyRequest {
+        revision: args.rev.clone(),
+        ..apply::ApplyRequest::default()
+    };
+    let checked = match apply::gate(&session, &request, args.resolve_variables)? {
+        Ok(checked) => checked,
+        Err(outcome) => return print_refusal(&outcome, &session),
+    };
+    let engine = engine_of(Some(args.engine), None);
+    let (_, text) = apply::render_for(&checked.files, engine)?;
+    match &args.output {
+        Some(path) => apply::standalone::write_atomically(path, &text, false)?,
+        None => emit(|out| out.write_all(text.as_bytes()))?,
+    }
+    Ok(EXIT_OK)
+}
+
+/// `gwlint diff LEFT RIGHT`.
+///
+/// # Errors
+/// A [`ToolError`] when either environment cannot be loaded.
+pub fn diff(args: &DiffArgs) -> Result<u8, ToolError> {
+    let left = session_for(&args.left, &args.sources)?;
+    let right = session_for(&args.right, &args.sources)?;
+    let (left_outcome, right_outcome) = (left.run(), right.run());
+    let (Some(l), Some(r)) = (left_outcome.environments.first(), right_outcome.environments.first()) else {
+        return Err(ToolError::new("diff needs two environments"));
+    };
+    let ignore: Vec<String> = left.config.diff_ignore.iter().chain(&args.ignore).cloned().collect();
+    let differences = crate::promote::compare(&l.model, &r.model, &ignore);
+    emit(|out| match args.format {
+        ListFormat::Json => {
+            let document = serde_json::json!({"left": l.name, "right": r.name, "ignored": ignore, "differences": differences});
+            serde_json::to_writer_pretty(&mut *out, &document)?;
+            writeln!(out)
+        }
+        ListFormat::Human => out.write_all(crate::promote::to_text(&l.name, &r.name, &differences).as_bytes()),
+    })?;
+    Ok(EXIT_OK)
 }

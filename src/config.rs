@@ -33,9 +33,30 @@ const TOP_KEYS: &[&str] = &[
     "custom_plugins",
     "plugin_schemas",
     "follow_symlinks",
+    "apply",
+    "diff",
 ];
 /// Keys of an environment entry written as a mapping.
-const ENV_KEYS: &[&str] = &["path", "format", "rules", "variables"];
+const ENV_KEYS: &[&str] = &["path", "format", "rules", "variables", "apply"];
+/// Keys of an `apply:` section.
+const APPLY_KEYS: &[&str] = &[
+    "engine",
+    "adc",
+    "backend",
+    "server",
+    "token_env",
+    "gateway_group",
+    "ca_cert_file",
+    "tls_client_cert_file",
+    "tls_client_key_file",
+    "tls_skip_verify",
+    "label_selector",
+    "max_deletes",
+    "out",
+    "backup",
+];
+/// Keys of the `diff:` section.
+const DIFF_KEYS: &[&str] = &["ignore"];
 /// Keys of a rule setting written as a mapping.
 const RULE_KEYS: &[&str] = &["enabled", "severity", "params"];
 
@@ -52,6 +73,65 @@ pub struct EnvironmentConfig {
     pub rules: RuleSettings,
     /// Variables (`${VAR}`) the deployment of this environment provides.
     pub variables: Vec<String>,
+    /// Apply settings for this environment (over the global ones).
+    pub apply: ApplyConfig,
+}
+
+/// How `gwlint apply` hands an environment off. Every field is optional so that an
+/// environment's section can override the global one field by field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyConfig {
+    /// `adc` or `standalone`.
+    pub engine: Option<String>,
+    /// Path of the `adc` executable (default: `adc` on PATH).
+    pub adc: Option<PathBuf>,
+    /// ADC backend (`apisix`, `api7ee`, `apisix-standalone`).
+    pub backend: Option<String>,
+    /// Admin API address(es).
+    pub server: Option<String>,
+    /// Name of the environment variable holding the token (default `ADC_TOKEN`).
+    pub token_env: Option<String>,
+    /// API7 EE gateway group.
+    pub gateway_group: Option<String>,
+    /// CA certificate file for the Admin API.
+    pub ca_cert_file: Option<PathBuf>,
+    /// Client certificate for mutual TLS.
+    pub tls_client_cert_file: Option<PathBuf>,
+    /// Client key for mutual TLS.
+    pub tls_client_key_file: Option<PathBuf>,
+    /// Skip TLS verification of the Admin API.
+    pub tls_skip_verify: Option<bool>,
+    /// ADC label selector (`key=value` pairs).
+    pub label_selector: Vec<(String, String)>,
+    /// Most deletes a sync may make without `--allow-deletes`.
+    pub max_deletes: Option<u64>,
+    /// Standalone engine: the `apisix.yaml` to write.
+    pub out: Option<PathBuf>,
+    /// Standalone engine: keep the previous file as `<out>.bak`.
+    pub backup: Option<bool>,
+}
+
+impl ApplyConfig {
+    /// `self` with every field `more` sets replaced.
+    #[must_use]
+    pub fn overridden_by(&self, more: &ApplyConfig) -> ApplyConfig {
+        ApplyConfig {
+            engine: more.engine.clone().or_else(|| self.engine.clone()),
+            adc: more.adc.clone().or_else(|| self.adc.clone()),
+            backend: more.backend.clone().or_else(|| self.backend.clone()),
+            server: more.server.clone().or_else(|| self.server.clone()),
+            token_env: more.token_env.clone().or_else(|| self.token_env.clone()),
+            gateway_group: more.gateway_group.clone().or_else(|| self.gateway_group.clone()),
+            ca_cert_file: more.ca_cert_file.clone().or_else(|| self.ca_cert_file.clone()),
+            tls_client_cert_file: more.tls_client_cert_file.clone().or_else(|| self.tls_client_cert_file.clone()),
+            tls_client_key_file: more.tls_client_key_file.clone().or_else(|| self.tls_client_key_file.clone()),
+            tls_skip_verify: more.tls_skip_verify.or(self.tls_skip_verify),
+            label_selector: if more.label_selector.is_empty() { self.label_selector.clone() } else { more.label_selector.clone() },
+            max_deletes: more.max_deletes.or(self.max_deletes),
+            out: more.out.clone().or_else(|| self.out.clone()),
+            backup: more.backup.or(self.backup),
+        }
+    }
 }
 
 /// The settings of a run, from the config file or defaults.
@@ -79,6 +159,10 @@ pub struct Config {
     pub policies: Vec<PathBuf>,
     /// Data files for policies.
     pub data: Vec<PathBuf>,
+    /// Apply settings for every environment.
+    pub apply: ApplyConfig,
+    /// Fields the promotion diff ignores (environment-specific, e.g. `hosts`, `nodes`).
+    pub diff_ignore: Vec<String>,
     /// Findings about the config file itself (unknown keys).
     pub findings: Vec<Finding>,
 }
@@ -155,6 +239,12 @@ impl Reader<'_> {
                 }
                 "plugin_schemas" => config.plugin_schemas = self.paths(&pointer, value)?,
                 "rules" => config.rules = self.rules(&pointer, value)?,
+                "apply" => config.apply = self.apply(&pointer, value)?,
+                "diff" => {
+                    if let Some(ignore) = value.get("ignore") {
+                        config.diff_ignore = self.string_list(&format!("{pointer}/ignore"), ignore)?;
+                    }
+                }
                 "policies" => config.policies = self.paths(&pointer, value)?,
                 "data" => config.data = self.paths(&pointer, value)?,
                 "follow_symlinks" => {
@@ -188,6 +278,7 @@ impl Reader<'_> {
             format: None,
             rules: RuleSettings::default(),
             variables: Vec::new(),
+            apply: ApplyConfig::default(),
         };
         match entry {
             Value::String(path) => environment.path = self.base.join(path),
@@ -203,6 +294,9 @@ impl Reader<'_> {
                 if let Some(rules) = fields.get("rules") {
                     environment.rules = self.rules(&format!("{pointer}/rules"), rules)?;
                 }
+                if let Some(apply) = fields.get("apply") {
+                    environment.apply = self.apply(&format!("{pointer}/apply"), apply)?;
+                }
                 if let Some(variables) = fields.get("variables") {
                     environment.variables = self.string_list(&format!("{pointer}/variables"), variables)?;
                 }
@@ -210,6 +304,65 @@ impl Reader<'_> {
             _ => return Err(self.error(&pointer, "expected a folder or a mapping with `path`")),
         }
         Ok(environment)
+    }
+
+    /// An `apply:` section.
+    fn apply(&self, pointer: &str, value: &Value) -> Result<ApplyConfig, ToolError> {
+        let Value::Object(fields) = value else {
+            return Err(self.error(pointer, "expected a mapping of apply settings"));
+        };
+        let at = |key: &str| format!("{pointer}/{key}");
+        let string = |key: &str| -> Result<Option<String>, ToolError> {
+            fields
+                .get(key)
+                .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| self.error(&at(key), "expected a string")))
+                .transpose()
+        };
+        let path = |key: &str| -> Result<Option<PathBuf>, ToolError> { Ok(string(key)?.map(|p| self.base.join(p))) };
+        let boolean = |key: &str| -> Result<Option<bool>, ToolError> {
+            fields
+                .get(key)
+                .map(|v| v.as_bool().ok_or_else(|| self.error(&at(key), "expected true or false")))
+                .transpose()
+        };
+        let engine = string("engine")?;
+        if let Some(name) = &engine {
+            if name != "adc" && name != "standalone" {
+                return Err(self.error(&at("engine"), "expected `adc` or `standalone`"));
+            }
+        }
+        let label_selector = match fields.get("label_selector") {
+            None => Vec::new(),
+            Some(Value::Object(labels)) => labels
+                .iter()
+                .map(|(k, v)| {
+                    crate::value::id_string(v)
+                        .map(|v| (k.clone(), v))
+                        .ok_or_else(|| self.error(&at("label_selector"), "label values must be strings"))
+                })
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err(self.error(&at("label_selector"), "expected a mapping of label to value")),
+        };
+        let max_deletes = fields
+            .get("max_deletes")
+            .map(|v| v.as_u64().ok_or_else(|| self.error(&at("max_deletes"), "expected a whole number")))
+            .transpose()?;
+        Ok(ApplyConfig {
+            engine,
+            adc: path("adc")?,
+            backend: string("backend")?,
+            server: string("server")?,
+            token_env: string("token_env")?,
+            gateway_group: string("gateway_group")?,
+            ca_cert_file: path("ca_cert_file")?,
+            tls_client_cert_file: path("tls_client_cert_file")?,
+            tls_client_key_file: path("tls_client_key_file")?,
+            tls_skip_verify: boolean("tls_skip_verify")?,
+            label_selector,
+            max_deletes,
+            out: path("out")?,
+            backup: boolean("backup")?,
+        })
     }
 
     /// `rules:`: rule id → `off`/`false`, a severity name, or `{enabled, severity, params}`.
@@ -320,6 +473,10 @@ impl Reader<'_> {
                 }
             } else if key == "rules" {
                 findings.extend(self.unknown_rule_keys(&child_pointer, child));
+            } else if key == "apply" {
+                findings.extend(self.unknown_keys(&child_pointer, child, APPLY_KEYS));
+            } else if key == "diff" {
+                findings.extend(self.unknown_keys(&child_pointer, child, DIFF_KEYS));
             }
         }
         findings

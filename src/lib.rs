@@ -4,6 +4,7 @@
 //! [`model`] merges an environment's documents, [`schema`] validates them, and
 //! [`report`] renders [`finding::Finding`]s. [`check`] runs the stages in order.
 
+pub mod apply;
 pub mod baseline;
 pub mod check;
 pub mod cli;
@@ -17,6 +18,7 @@ pub mod git;
 pub mod load;
 pub mod model;
 pub mod policy;
+pub mod promote;
 pub mod report;
 pub mod rules;
 pub mod schema;

@@ -24,6 +24,9 @@ fn main() -> ExitCode {
         Command::Baseline(BaselineCommand::Write(args)) => commands::baseline_write(args),
         Command::Schema(args) => commands::schema(args),
         Command::Completions(args) => commands::completions(args),
+        Command::Apply(args) => commands::apply(args),
+        Command::Render(args) => commands::render(args),
+        Command::Diff(args) => commands::diff(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,370 @@
+//! `gwlint apply` and `gwlint render`: the checked hand-off to a sync engine.
+//!
+//! Owns the order of the hand-off and nothing of the engines' work: check the
+//! environment with the same config, policies and baseline as `check` (any failing
+//! finding stops here and nothing is handed off), resolve `${VAR}` placeholders
+//! (an unset variable is an error at its position), render the one document the
+//! engine takes, then hand it to ADC (`adc diff` / `adc sync`, with the delete
+//! guard) or write the standalone `apisix.yaml` atomically, and record what was
+//! applied. With `--rev` the environment is read from git as of that revision.
+
+pub mod adc;
+pub mod render;
+pub mod standalone;
+pub mod variables;
+pub mod yaml_out;
+
+use crate::check::{CheckedFile, Outcome, Session, Target};
+use crate::error::ToolError;
+use crate::finding::{Finding, Severity};
+use crate::format::Format;
+use crate::load::{parse_text, LoadedFile};
+use serde_json::{json, Value};
+use sha2::Digest;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Which engine takes the rendered document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// The ADC CLI (`adc sync`).
+    Adc,
+    /// A file-driven APISIX standalone `apisix.yaml`.
+    Standalone,
+}
+
+impl Engine {
+    /// The engine's name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Adc => "adc",
+            Engine::Standalone => "standalone",
+        }
+    }
+}
+
+/// What `apply` was asked to do.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyRequest {
+    /// The engine (default: the config's, else `adc`).
+    pub engine: Option<Engine>,
+    /// Show the plan, change nothing.
+    pub dry_run: bool,
+    /// Read the environment from git as of this revision.
+    pub revision: Option<String>,
+    /// Allow a sync to delete more than `max_deletes` resources.
+    pub allow_deletes: bool,
+    /// Standalone: the file to write (overrides the config's `apply.out`).
+    pub out: Option<PathBuf>,
+    /// Standalone: keep the previous file as `.bak`.
+    pub backup: bool,
+    /// Write the record of what was applied to this file (JSON).
+    pub record: Option<PathBuf>,
+    /// Accepted findings.
+    pub baseline: Option<PathBuf>,
+}
+
+/// An environment that passed the gate: its files, resolved and ready to render.
+pub struct Checked {
+    /// The environment.
+    pub target: Target,
+    /// Its files' documents, variables resolved when asked.
+    pub files: Vec<CheckedFile>,
+    /// The check's outcome (warnings and infos to show).
+    pub outcome: Outcome,
+}
+
+/// Check one environment (from disk or a git revision) and stop on failing findings.
+///
+/// # Errors
+/// `Ok(Err(outcome))` when findings block the hand-off; `Err` when the check cannot run.
+pub fn gate(session: &Session, request: &ApplyRequest, resolve: bool) -> Result<Result<Checked, Outcome>, ToolError> {
+    let target = session
+        .targets
+        .first()
+        .cloned()
+        .ok_or_else(|| ToolError::new("apply takes exactly one environment"))?;
+    if session.targets.len() > 1 {
+        return Err(ToolError::new("apply takes exactly one environment; give one folder or `--env NAME`"));
+    }
+    let mut outcome = match &request.revision {
+        Some(revision) => {
+            let root = target.roots.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+            let files: Vec<LoadedFile> = crate::git::files_at(revision, &root)?
+                .into_iter()
+                .map(|(path, text)| parse_text(&path, text, &crate::load::LoadLimits::default()))
+                .collect();
+            session.check_files(&target, files)
+        }
+        None => session.run(),
+    };
+    if let Some(file) = &request.baseline {
+        outcome.baseline = crate::baseline::read(file)?;
+    }
+    if outcome.new_findings_at_least(Severity::Error) > 0 {
+        return Ok(Err(outcome));
+    }
+    let mut files = std::mem::take(&mut outcome.environments[0].checked);
+    if resolve {
+        let missing = resolve_variables(&mut files);
+        if !missing.is_empty() {
+            outcome.environments[0].findings.extend(missing);
+            return Ok(Err(outcome));
+        }
+    }
+    Ok(Ok(Checked { target, files, outcome }))
+}
+
+/// Resolve `${VAR}` from the process environment in every document.
+fn resolve_variables(files: &mut [CheckedFile]) -> Vec<Finding> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let mut findings = Vec::new();
+    for checked in files {
+        let source = checked.file.source.clone();
+        if let Some(document) = checked.file.document.as_mut() {
+            findings.extend(variables::resolve(&source, document, &lookup));
+        }
+    }
+    findings
+}
+
+/// The rendered document for an engine, and its text.
+///
+/// # Errors
+/// A [`ToolError`] when the environment's format cannot go to that engine.
+pub fn render_for(files: &[CheckedFile], engine: Engine) -> Result<(Value, String), ToolError> {
+    let format = single_format(files)?;
+    let documents: Vec<&Value> = files.iter().filter_map(|f| f.file.document.as_ref()).map(|d| &d.value).collect();
+    match (format, engine) {
+        (Format::Adc, Engine::Adc) => {
+            let bundle = render::adc_bundle(&documents);
+            let text = render::adc_text(&bundle);
+            Ok((bundle, text))
+        }
+        (Format::Adc, Engine::Standalone) => {
+            let document = render::standalone_from_adc(&render::adc_bundle(&documents));
+            let text = render::standalone_text(&document);
+            Ok((document, text))
+        }
+        (Format::Standalone, Engine::Standalone) => {
+            let document = render::standalone_merge(&documents);
+            let text = render::standalone_text(&document);
+            Ok((document, text))
+        }
+        (Format::Standalone, Engine::Adc) => Err(ToolError::new(
+            "this environment is in APISIX standalone format; the adc engine takes ADC files",
+        )
+        .with_help("use `--engine standalone`")),
+    }
+}
+
+/// The one format of an environment's files (ADC when it has none).
+fn single_format(files: &[CheckedFile]) -> Result<Format, ToolError> {
+    let mut formats = files.iter().filter_map(|f| f.format);
+    let first = formats.next().unwrap_or(Format::Adc);
+    if formats.any(|f| f != first) {
+        return Err(ToolError::new("the environment mixes ADC and standalone files; render one format"));
+    }
+    Ok(first)
+}
+
+/// Hand a rendered document to its engine. Returns the exit code.
+///
+/// # Errors
+/// A [`ToolError`] when the engine cannot be run or the file cannot be written.
+pub fn hand_off(
+    checked: &Checked,
+    engine: Engine,
+    text: &str,
+    request: &ApplyRequest,
+    out: &mut dyn Write,
+) -> Result<u8, ToolError> {
+    match engine {
+        Engine::Adc => hand_off_to_adc(checked, text, request, out),
+        Engine::Standalone => hand_off_to_file(checked, text, request, out),
+    }
+}
+
+fn hand_off_to_adc(checked: &Checked, text: &str, request: &ApplyRequest, out: &mut dyn Write) -> Result<u8, ToolError> {
+    let settings = &checked.target.apply;
+    let adc = adc::Adc::locate(settings)?;
+    let workdir = private_dir()?;
+    let bundle = workdir.path().join("bundle.yaml");
+    write_private(&bundle, text)?;
+    let io = |e: std::io::Error| ToolError::new(format!("cannot write output: {e}"));
+    writeln!(out, "gwlint: adc diff ({})", checked.target.name).map_err(io)?;
+    let code = adc.run("diff", &bundle, workdir.path(), out)?;
+    if code != 0 {
+        writeln!(out, "gwlint: adc diff failed (exit {code}); nothing was applied").map_err(io)?;
+        return Ok(exit_from(code));
+    }
+    let plan_file = workdir.path().join("diff.yaml");
+    let plan = adc::read_plan(&plan_file);
+    let _ = std::fs::remove_file(&plan_file);
+    let plan = plan?;
+    writeln!(out, "gwlint: plan: {}", plan.summary()).map_err(io)?;
+    if request.dry_run {
+        return Ok(0);
+    }
+    let limit = settings.max_deletes.unwrap_or_else(|| default_max_deletes(&checked.target.name));
+    let deletes = plan.total("delete") as u64;
+    if deletes > limit && !request.allow_deletes {
+        writeln!(
+            out,
+            "gwlint: refusing to sync: the plan deletes {deletes} resource(s), over the limit of {limit} for `{}`; \
+             nothing was applied (pass --allow-deletes after reviewing the plan, or raise `apply.max_deletes`)",
+            checked.target.name
+        )
+        .map_err(io)?;
+        return Ok(1);
+    }
+    writeln!(out, "gwlint: adc sync ({})", checked.target.name).map_err(io)?;
+    let code = adc.run("sync", &bundle, workdir.path(), out)?;
+    Ok(exit_from(code))
+}
+
+/// Production environments refuse deletes unless configured; others allow them.
+fn default_max_deletes(environment: &str) -> u64 {
+    if matches!(environment, "production" | "prod") {
+        0
+    } else {
+        u64::MAX
+    }
+}
+
+fn exit_from(code: i32) -> u8 {
+    u8::try_from(code).ok().filter(|c| *c != 0).map_or(u8::from(code != 0), |c| c)
+}
+
+fn hand_off_to_file(checked: &Checked, text: &str, request: &ApplyRequest, out: &mut dyn Write) -> Result<u8, ToolError> {
+    let path = request
+        .out
+        .clone()
+        .or_else(|| checked.target.apply.out.clone())
+        .ok_or_else(|| ToolError::new("the standalone engine needs a file: --out PATH or `apply.out`"))?;
+    let io = |e: std::io::Error| ToolError::new(format!("cannot write output: {e}"));
+    if request.dry_run {
+        let diff = standalone::unified_diff(&path, text);
+        if diff.is_empty() {
+            writeln!(out, "gwlint: {} is up to date", path.display()).map_err(io)?;
+        } else {
+            out.write_all(diff.as_bytes()).map_err(io)?;
+        }
+        return Ok(0);
+    }
+    let backup = request.backup || checked.target.apply.backup == Some(true);
+    standalone::write_atomically(&path, text, backup)?;
+    writeln!(out, "gwlint: wrote {}", path.display()).map_err(io)?;
+    Ok(0)
+}
+
+/// The record of an apply: what, from which commit, how, and a digest of it.
+#[must_use]
+pub fn record(checked: &Checked, engine: Engine, document: &Value, text: &str, request: &ApplyRequest, exit: u8) -> Value {
+    let folder = checked.target.roots.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let revision = request.revision.as_deref().unwrap_or("HEAD");
+    let git = crate::git::commit_of(&folder, revision);
+    json!({
+        "environment": checked.target.name,
+        "engine": engine.as_str(),
+        "dry_run": request.dry_run,
+        "revision": request.revision,
+        "commit": git.as_ref().map(|(c, _)| c),
+        "dirty": git.as_ref().map(|(_, d)| request.revision.is_none() && *d),
+        "sha256": format!("{:x}", sha2::Sha256::digest(text.as_bytes())),
+        "counts": counts(document),
+        "time": now_rfc3339(),
+        "exit_code": exit,
+    })
+}
+
+/// Number of objects per resource type in a rendered document.
+fn counts(document: &Value) -> Value {
+    let mut counts = serde_json::Map::new();
+    for (key, value) in document.as_object().into_iter().flatten() {
+        let n = match value {
+            Value::Array(items) => items.len(),
+            Value::Object(map) => map.len(),
+            _ => continue,
+        };
+        counts.insert(key.clone(), json!(n));
+        if key == "services" {
+            let routes: usize = value
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|s| s.get("routes").and_then(Value::as_array).map_or(0, Vec::len))
+                .sum();
+            if routes > 0 {
+                counts.insert("routes".into(), json!(routes));
+            }
+        }
+    }
+    Value::Object(counts)
+}
+
+/// The current time as `YYYY-MM-DDTHH:MM:SSZ`.
+#[must_use]
+pub fn now_rfc3339() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
+    let rest = seconds % 86_400;
+    let (year, month, day) = civil_from_days(days);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = u32::try_from(day_of_year - (153 * mp + 2) / 5 + 1).unwrap_or(1);
+    let month = u32::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).unwrap_or(1);
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A temporary folder only this user can read (the bundle may hold secrets).
+fn private_dir() -> Result<tempfile::TempDir, ToolError> {
+    let dir = tempfile::Builder::new()
+        .prefix("gwlint-apply-")
+        .tempdir()
+        .map_err(|e| ToolError::new(format!("cannot create a temporary folder: {e}")))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700));
+    }
+    Ok(dir)
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), ToolError> {
+    std::fs::write(path, text).map_err(|e| ToolError::new(format!("{}: cannot write: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_417), (2025, 11, 25));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn exit_codes_pass_through() {
+        assert_eq!(exit_from(0), 0);
+        assert_eq!(exit_from(1), 1);
+        assert_eq!(exit_from(3), 3);
+        assert_eq!(exit_from(-9), 1);
+    }
+}
