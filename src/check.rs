@@ -573,8 +573,10 @@ impl Checker {
     #[must_use]
     pub fn check_file(&self, mut file: LoadedFile, forced: Option<Format>) -> CheckedFile {
         let Some(document) = &file.document else {
+            file.source.set_redactions(crate::secrets::secret_spans_in_lines(&file.source));
             return CheckedFile { file, format: None };
         };
+        file.source.set_redactions(crate::secrets::secret_spans(document));
         let format = match forced {
             Some(format) => format,
             None => match format::detect(&file.source.path, &document.value) {

@@ -22,6 +22,7 @@ pub mod promote;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod secrets;
 pub mod source;
 pub mod suppress;
 pub mod value;

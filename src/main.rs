@@ -8,7 +8,18 @@ use gwlint::error::ToolError;
 use std::io::Write;
 use std::process::ExitCode;
 
+/// The first line a crash prints; tests check that no input reaches it.
+const CRASH: &str = "gwlint crashed: this is a bug in gwlint, not in your configuration";
+
 fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let _ = writeln!(
+            std::io::stderr(),
+            "{CRASH}{place}.\nPlease report it with the command you ran and, if you can, the file that triggers it."
+        );
+        std::process::exit(2);
+    }));
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match &cli.command {

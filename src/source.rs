@@ -74,6 +74,10 @@ pub struct SourceFile {
     pub text: String,
     /// Byte offset at which each line starts.
     line_starts: Vec<u32>,
+    /// Spans of secret values to mask when the text is shown.
+    redactions: std::sync::OnceLock<Vec<Span>>,
+    /// The text with secrets masked, built on first use.
+    shown: std::sync::OnceLock<String>,
 }
 
 /// Shared handle to a source file.
@@ -97,6 +101,8 @@ impl SourceFile {
             display,
             text,
             line_starts,
+            redactions: std::sync::OnceLock::new(),
+            shown: std::sync::OnceLock::new(),
         }
     }
 
@@ -153,6 +159,41 @@ impl SourceFile {
             line: to_u32(idx + 1),
             column: to_u32(column + 1),
         }
+    }
+
+    /// Record the spans of secret values (once; later calls are ignored).
+    pub fn set_redactions(&self, spans: Vec<Span>) {
+        let _ = self.redactions.set(spans);
+    }
+
+    /// The text to show people: every byte of a secret value replaced by `*`, so
+    /// lines and byte offsets stay where they were. Redactions must be recorded before
+    /// the first call.
+    #[must_use]
+    pub fn shown_text(&self) -> &str {
+        self.shown.get_or_init(|| {
+            let spans = self.redactions.get().map(Vec::as_slice).unwrap_or_default();
+            let mut ranges: Vec<std::ops::Range<usize>> = spans.iter().map(|s| self.byte_range(*s)).collect();
+            ranges.sort_by_key(|r| r.start);
+            let mut shown = String::with_capacity(self.text.len());
+            let mut at = 0;
+            for range in ranges {
+                if range.start < at {
+                    continue;
+                }
+                shown.push_str(&self.text[at..range.start]);
+                for c in self.text[range.clone()].chars() {
+                    if c == '\n' || c == '\r' {
+                        shown.push(c);
+                    } else {
+                        shown.extend(std::iter::repeat_n('*', c.len_utf8()));
+                    }
+                }
+                at = range.end;
+            }
+            shown.push_str(&self.text[at..]);
+            shown
+        })
     }
 
     /// Byte range of a span.

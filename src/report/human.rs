@@ -208,7 +208,7 @@ impl SourceCode for FileText {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.0.text.as_str().read_span(span, context_lines_before, context_lines_after)?;
+        let inner = self.0.shown_text().read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.display.clone(),
             inner.data(),

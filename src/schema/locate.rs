@@ -94,7 +94,13 @@ pub fn findings_for_error(
             vec![finding(message, site.object_at(&pointer))]
         }
         kind => {
-            let message = custom.unwrap_or_else(|| describe(kind, error.instance()));
+            let message = custom.unwrap_or_else(|| {
+                if crate::secrets::is_secret_pointer(&pointer) {
+                    describe(kind, &Value::String("(value redacted)".into()))
+                } else {
+                    describe(kind, error.instance())
+                }
+            });
             vec![finding(message, site.value_at(&pointer))]
         }
     }
