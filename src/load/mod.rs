@@ -105,7 +105,7 @@ pub fn read_file(path: &Path, limits: &LoadLimits) -> Result<String, Box<LoadedF
             problem.help,
             Location {
                 source: source.clone(),
-                span: Span::point(Position::START),
+                span: Span::point(problem.at.unwrap_or(Position::START)),
                 pointer: String::new(),
             },
         );
@@ -179,6 +179,8 @@ struct ReadProblem {
     rule: &'static str,
     message: String,
     help: String,
+    /// Where in the file the problem is, when it is about a place.
+    at: Option<Position>,
 }
 
 /// Read a file as UTF-8 text within the size cap, without a byte order mark.
@@ -208,14 +210,23 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, ReadProblem> {
             rule: "parse/binary-file",
             message: "file contains NUL bytes; it looks binary, not YAML or JSON".into(),
             help: "remove the file from the configuration tree or add it to `ignore`".into(),
+            at: None,
         });
     }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
+        let valid = String::from_utf8_lossy(&e.as_bytes()[..at]);
+        let line = valid.matches('\n').count() + 1;
+        let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         ReadProblem {
             rule: "parse/invalid-utf8",
-            message: format!("file is not valid UTF-8 (first bad byte at offset {at})"),
+            message: format!("file is not valid UTF-8: bad byte at line {line}, column {column} (offset {at})"),
             help: "save the file as UTF-8".into(),
+            at: Some(Position {
+                offset: crate::source::to_u32(valid.chars().count()),
+                line: crate::source::to_u32(line),
+                column: crate::source::to_u32(column),
+            }),
         }
     })
 }
@@ -225,6 +236,7 @@ fn unreadable(err: &std::io::Error) -> ReadProblem {
         rule: "parse/unreadable",
         message: format!("cannot read file: {err}"),
         help: "check the file's permissions".into(),
+        at: None,
     }
 }
 
@@ -233,5 +245,6 @@ fn too_large(size: u64, cap: u64) -> ReadProblem {
         rule: "parse/file-too-large",
         message: format!("file is {size} bytes, over the {cap}-byte limit; it was not parsed"),
         help: "split the file, or raise `max_file_size` in .gwlint.yaml".into(),
+        at: None,
     }
 }

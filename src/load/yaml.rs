@@ -31,12 +31,23 @@ pub fn parse(source: &Source, limits: &LoadLimits) -> ParseOutput {
             }
             Some(Err(err)) => {
                 let pos = position(*err.marker());
-                builder.fail(Stop {
-                    rule: "parse/syntax",
-                    message: format!("invalid YAML: {}", err.info()),
-                    help: "fix the YAML syntax at this position".into(),
-                    span: one_char(source, pos),
-                });
+                // The scanner has its own nesting limit for flow collections.
+                let stop = if err.info().contains("recursion limit") {
+                    Stop {
+                        rule: "parse/too-deep",
+                        message: format!("nesting too deep ({}); the file is not loaded", err.info()),
+                        help: "gateway configuration never needs this depth; flatten the structure".into(),
+                        span: one_char(source, pos),
+                    }
+                } else {
+                    Stop {
+                        rule: "parse/syntax",
+                        message: format!("invalid YAML: {}", err.info()),
+                        help: "fix the YAML syntax at this position".into(),
+                        span: one_char(source, pos),
+                    }
+                };
+                builder.fail(stop);
                 break;
             }
         }

@@ -153,13 +153,24 @@ fn results_of(value: &regorus::Value) -> Vec<PolicyResult> {
     }
 }
 
+/// An engine error on one line: its non-empty lines joined, the snippet's caret
+/// lines dropped.
+fn one_line(error: &str) -> String {
+    error
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.chars().all(|c| matches!(c, '|' | '^' | ' ')))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn runtime_error(rule: &str, module: &PolicyModule, error: &str) -> RuleResult {
     RuleResult {
         rule: "policy/runtime-error".into(),
         severity: Severity::Error,
         help: format!("fix the policy in {}; the other rules still ran", module.path),
         result: PolicyResult {
-            msg: format!("rule `{rule}` failed at run time: {}", error.lines().next().unwrap_or(error)),
+            msg: format!("rule `{rule}` failed at run time: {}", one_line(error)),
             ..PolicyResult::default()
         },
     }

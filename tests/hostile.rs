@@ -1,0 +1,297 @@
+//! Hostile inputs (fixtures/hostile/ plus cases built at run time): each gives a
+//! clear finding or error with file and position and the right exit code, never a
+//! crash, and never stops the other files from being checked.
+
+#![allow(clippy::print_stdout)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// The crash message of gwlint's panic hook (see src/main.rs).
+const CRASH: &str = "gwlint crashed";
+
+/// A file with a known finding, placed beside every hostile file.
+const WITNESS: &str = "services:\n  - name: witness\n    name: again\n";
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile").join(name)
+}
+
+struct Run {
+    code: i32,
+    report: Value,
+    stderr: String,
+}
+
+impl Run {
+    fn findings(&self) -> &Vec<Value> {
+        self.report["findings"].as_array().unwrap()
+    }
+
+    fn has(&self, rule: &str, file_suffix: &str) -> Option<&Value> {
+        self.findings()
+            .iter()
+            .find(|f| f["rule"] == rule && f["file"].as_str().unwrap().ends_with(file_suffix))
+    }
+
+    fn witness_checked(&self) -> bool {
+        self.has("parse/duplicate-key", "witness.yaml").is_some()
+    }
+}
+
+/// Check a folder holding `files` (name → bytes) and the witness, with `args`.
+fn check_tree(files: &[(&str, Vec<u8>)], args: &[&str]) -> (tempfile::TempDir, Run) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    std::fs::write(dir.path().join("witness.yaml"), WITNESS).unwrap();
+    let run = check(dir.path(), args);
+    (dir, run)
+}
+
+fn check(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .args(["check", "--no-config", "--no-builtin-policies", "--format", "json"])
+        .args(args)
+        .arg(dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains(CRASH), "crashed: {stderr}");
+    let report = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        report,
+        stderr,
+    }
+}
+
+fn copy_of(name: &str) -> (&str, Vec<u8>) {
+    (name, std::fs::read(fixture(name)).unwrap())
+}
+
+fn at(finding: &Value) -> (u64, u64) {
+    (finding["line"].as_u64().unwrap(), finding["column"].as_u64().unwrap())
+}
+
+#[test]
+fn alias_bomb_stops_at_the_budget() {
+    let (_dir, run) = check_tree(&[copy_of("alias-bomb.yaml")], &[]);
+    assert_eq!(run.code, 1);
+    let finding = run.has("parse/alias-budget", "alias-bomb.yaml").unwrap();
+    assert_eq!(at(finding), (6, 8));
+    assert!(run.witness_checked());
+}
+
+#[test]
+fn nesting_100k_deep_is_refused() {
+    let deep = format!("services: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let (_dir, run) = check_tree(&[("deep.yaml", deep.into_bytes())], &[]);
+    let finding = run.has("parse/too-deep", "deep.yaml").unwrap();
+    assert_eq!(finding["line"], 1);
+    assert!(run.witness_checked());
+    let deep_json = format!("{{\"services\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    let (_dir, run) = check_tree(&[("deep.json", deep_json.into_bytes())], &[]);
+    assert!(run.has("parse/too-deep", "deep.json").is_some(), "{:?}", run.findings());
+}
+
+#[test]
+fn a_100_mb_file_is_over_the_size_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = std::fs::File::create(dir.path().join("big.yaml")).unwrap();
+    big.set_len(100 * 1024 * 1024).unwrap();
+    std::fs::write(dir.path().join("witness.yaml"), WITNESS).unwrap();
+    let run = check(dir.path(), &[]);
+    let finding = run.has("parse/file-too-large", "big.yaml").unwrap();
+    assert!(finding["message"].as_str().unwrap().contains("104857600 bytes"));
+    assert!(run.witness_checked());
+}
+
+#[test]
+fn binary_and_invalid_utf8_files_are_findings() {
+    let (_dir, run) = check_tree(&[copy_of("binary.yaml"), copy_of("invalid-utf8.yaml")], &[]);
+    assert!(run.has("parse/binary-file", "binary.yaml").is_some());
+    let utf8 = run.has("parse/invalid-utf8", "invalid-utf8.yaml").unwrap();
+    assert!(utf8["message"].as_str().unwrap().contains("line 2, column 14"), "{utf8}");
+    assert_eq!(at(utf8), (2, 14));
+    assert!(run.witness_checked());
+}
+
+#[test]
+fn bom_crlf_and_tabs_in_values_are_read_normally() {
+    let (_dir, run) = check_tree(
+        &[copy_of("utf8-bom.yaml"), copy_of("crlf.yaml"), copy_of("tabs-in-value.yaml")],
+        &[],
+    );
+    assert!(run.findings().iter().all(|f| !f["rule"].as_str().unwrap().starts_with("parse/")
+        || f["file"].as_str().unwrap().ends_with("witness.yaml")), "{:?}", run.findings());
+    // CRLF line ends do not shift positions: the bad method is on line 6.
+    let method = run
+        .findings()
+        .iter()
+        .find(|f| f["file"].as_str().unwrap().ends_with("crlf.yaml"))
+        .expect("the bad method in crlf.yaml is found");
+    assert_eq!(method["line"], 6, "{method}");
+}
+
+#[test]
+fn tab_indentation_is_a_located_syntax_error() {
+    let (_dir, run) = check_tree(&[copy_of("tabs.yaml")], &[]);
+    let finding = run.has("parse/syntax", "tabs.yaml").unwrap();
+    assert_eq!(finding["line"], 2);
+    assert!(run.witness_checked());
+}
+
+#[test]
+fn duplicate_keys_multi_documents_and_empty_files() {
+    let (_dir, run) = check_tree(
+        &[copy_of("duplicate-keys.yaml"), copy_of("multi-document.yaml"), copy_of("empty.yaml"), copy_of("comments-only.yaml")],
+        &[],
+    );
+    assert_eq!(at(run.has("parse/duplicate-key", "duplicate-keys.yaml").unwrap()), (7, 5));
+    assert_eq!(at(run.has("parse/multi-document", "multi-document.yaml").unwrap()), (4, 1));
+    assert_eq!(run.has("parse/empty-file", "empty.yaml").unwrap()["severity"], "info");
+    assert!(run.has("parse/empty-file", "comments-only.yaml").is_some());
+    assert!(run.witness_checked());
+}
+
+#[test]
+fn yaml11_booleans_warn_and_merge_keys_merge() {
+    let (_dir, run) = check_tree(&[copy_of("yaml11-booleans.yaml"), copy_of("merge-keys.yaml")], &[]);
+    assert_eq!(at(run.has("parse/yaml11-boolean", "yaml11-booleans.yaml").unwrap()), (4, 16));
+    assert!(run.findings().iter().all(|f| !f["file"].as_str().unwrap().ends_with("merge-keys.yaml")), "{:?}", run.findings());
+}
+
+#[test]
+fn a_huge_single_line_parses() {
+    let (_dir, run) = check_tree(&[copy_of("huge-single-line.json")], &[]);
+    assert!(run.findings().iter().all(|f| !f["file"].as_str().unwrap().ends_with("huge-single-line.json")), "{:?}", run.findings());
+    assert_eq!(run.report["summary"]["files"], 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_links_out_of_the_tree() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("outside.yaml"), "services:\n  - name: out\n    name: dup\n").unwrap();
+    let (dir, _) = check_tree(&[], &[]);
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("outside.yaml"), dir.path().join("link.yaml")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("vanished.yaml"), dir.path().join("dangling.yaml")).unwrap();
+    let default = check(dir.path(), &[]);
+    assert!(default.has("parse/symlink-skipped", "link.yaml").is_some(), "{:?}", default.findings());
+    assert!(default.witness_checked());
+    let followed = check(dir.path(), &["--follow-symlinks"]);
+    assert!(followed.has("parse/symlink-loop", "loop").is_some(), "{:?}", followed.findings());
+    assert!(followed.has("parse/duplicate-key", "link.yaml").is_some(), "the outside file is checked when following");
+    assert!(followed.has("parse/unreadable", "dangling.yaml").is_some(), "a vanished target is a finding");
+    assert!(followed.witness_checked());
+}
+
+fn running_as_root() -> bool {
+    std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"))
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_files_and_folders() {
+    use std::os::unix::fs::PermissionsExt;
+    if running_as_root() {
+        println!("skipped: permissions do not stop root from reading");
+        return;
+    }
+    let (dir, _) = check_tree(&[("secret.yaml", b"services: []\n".to_vec())], &[]);
+    std::fs::create_dir(dir.path().join("closed")).unwrap();
+    std::fs::write(dir.path().join("closed/x.yaml"), "services: []\n").unwrap();
+    std::fs::set_permissions(dir.path().join("secret.yaml"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(dir.path().join("closed"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    let run = check(dir.path(), &[]);
+    std::fs::set_permissions(dir.path().join("closed"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert!(run.has("parse/unreadable", "secret.yaml").is_some(), "{:?}", run.findings());
+    assert!(run.has("parse/unreadable", "closed").is_some(), "{:?}", run.findings());
+    assert!(run.witness_checked());
+}
+
+fn with_policy(policy: &str) -> (i32, String, String) {
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "fixtures/example/staging", "--no-config", "--format", "json", "--policy"])
+        .arg(fixture(policy))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!stderr.contains(CRASH), "{stderr}");
+    (output.status.code().unwrap(), String::from_utf8_lossy(&output.stdout).into_owned(), stderr)
+}
+
+#[test]
+fn a_policy_with_a_syntax_error_stops_the_run_with_its_position() {
+    let (code, _, stderr) = with_policy("policy-syntax-error");
+    assert_eq!(code, 2);
+    assert!(stderr.contains("policy-syntax-error/bad.rego:6:"), "{stderr}");
+}
+
+#[test]
+fn policy_runtime_errors_and_recursion_are_findings() {
+    for (policy, text) in [("policy-runtime-error", "divide by zero"), ("policy-recursion", "recursion")] {
+        let (code, stdout, _) = with_policy(policy);
+        assert_eq!(code, 1, "{policy}");
+        let report: Value = serde_json::from_str(&stdout).unwrap();
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "policy/runtime-error")
+            .unwrap_or_else(|| panic!("{policy}: {stdout}"));
+        assert!(finding["message"].as_str().unwrap().contains(text), "{finding}");
+        assert_eq!(finding["unlocated"], true);
+    }
+}
+
+#[test]
+fn config_with_unknown_keys_and_conflicting_flags() {
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(fixture("config-unknown-keys"))
+        .args(["check", "--format", "json", "--no-builtin-policies"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = &report["findings"][0];
+    assert_eq!(finding["rule"], "config/unknown-key");
+    assert_eq!((finding["line"].as_u64(), finding["column"].as_u64()), (Some(3), Some(1)));
+    Command::cargo_bin("gwlint")
+        .unwrap()
+        .args(["check", ".", "--no-config", "--config", "x.yaml"])
+        .assert()
+        .code(2);
+    Command::cargo_bin("gwlint")
+        .unwrap()
+        .args(["policy", "test", "--threshold", "50"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn no_fixture_reaches_the_panic_hook() {
+    for tree in ["fixtures/findings", "fixtures/hostile", "fixtures/example", "fixtures/report"] {
+        let output = Command::cargo_bin("gwlint")
+            .unwrap()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["check", tree, "--no-config", "--format", "json"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains(CRASH), "{tree}: {stderr}");
+        assert!(matches!(output.status.code(), Some(0 | 1)), "{tree}: {stderr}");
+    }
+}
