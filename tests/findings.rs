@@ -86,8 +86,8 @@ fn duplicate_key_points_at_second_key_and_shows_first() {
 fn yaml11_values_are_warned_at_the_value() {
     let found = positions("parse-yaml11");
     assert!(has(&found, "parse/yaml11-boolean", (4, 16, 4, 19)), "{found:?}");
-    assert!(has(&found, "parse/leading-zero-number", (5, 13, 5, 17)), "{found:?}");
-    assert!(has(&found, "parse/yaml11-boolean", (9, 27, 9, 29)), "{found:?}");
+    assert!(has(&found, "parse/leading-zero-number", (9, 19, 9, 23)), "{found:?}");
+    assert!(has(&found, "parse/yaml11-boolean", (5, 13, 5, 15)), "{found:?}");
 }
 
 #[test]

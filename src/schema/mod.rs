@@ -203,6 +203,7 @@ fn check_plugin_conf(
     let mut findings: Vec<Finding> = compiled
         .validator
         .iter_errors(conf)
+        .filter(|e| !is_secret_reference_error(e))
         .flat_map(|e| locate::findings_for_error(&e, compiled, &rule, &help, &site))
         .collect();
     if findings.is_empty() {
@@ -213,6 +214,16 @@ fn check_plugin_conf(
         }
     }
     findings
+}
+
+/// APISIX resolves `$secret://` and `$env://` strings before it checks a plugin's
+/// configuration, so only their type can be judged offline.
+fn is_secret_reference_error(error: &jsonschema::ValidationError<'_>) -> bool {
+    let is_reference = error.instance().as_str().is_some_and(|s| {
+        let lower = s.get(..7).map(str::to_ascii_lowercase).unwrap_or_default();
+        s.starts_with("$secret://") || lower == "$env://"
+    });
+    is_reference && !matches!(error.kind(), jsonschema::error::ValidationErrorKind::Type { .. })
 }
 
 fn unknown_plugin(set: &SchemaSet, use_: &PluginUse<'_>, root: &Site<'_>) -> Finding {
