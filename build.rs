@@ -10,8 +10,16 @@ use std::path::Path;
 
 fn main() {
     let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    embed_dir("src/schema/plugins", "json", &Path::new(&out_dir).join("builtin_plugins.rs"));
-    embed_tree("policies", &["rego", "yaml"], &Path::new(&out_dir).join("builtin_policies.rs"));
+    embed_dir(
+        "src/schema/plugins",
+        "json",
+        &Path::new(&out_dir).join("builtin_plugins.rs"),
+    );
+    embed_tree(
+        "policies",
+        &["rego", "yaml"],
+        &Path::new(&out_dir).join("builtin_policies.rs"),
+    );
 }
 
 /// Write a `&[(&str, &str)]` literal of every file below `dir` whose extension is in
@@ -21,13 +29,25 @@ fn embed_tree(dir: &str, exts: &[&str], out: &Path) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files = Vec::new();
     collect(&root, &mut files);
-    files.retain(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| exts.contains(&e)));
+    files.retain(|p| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| exts.contains(&e))
+    });
     files.sort();
     let mut code = String::from("&[\n");
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
-        let relative = path.strip_prefix(&root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
-        let _ = writeln!(code, "    ({relative:?}, include_str!({:?})),", path.display().to_string());
+        let relative = path
+            .strip_prefix(&root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let _ = writeln!(
+            code,
+            "    ({relative:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
     }
     code.push(']');
     std::fs::write(out, code).expect("OUT_DIR is writable");
@@ -66,8 +86,15 @@ fn embed_dir(dir: &str, ext: &str, out: &Path) {
     let mut code = String::from("&[\n");
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        let _ = writeln!(code, "    ({stem:?}, include_str!({:?})),", path.display().to_string());
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let _ = writeln!(
+            code,
+            "    ({stem:?}, include_str!({:?})),",
+            path.display().to_string()
+        );
     }
     code.push(']');
     std::fs::write(out, code).expect("OUT_DIR is writable");

@@ -16,7 +16,12 @@ use std::path::Path;
 #[must_use]
 pub fn fingerprint(finding: &Finding) -> String {
     let mut hasher = sha1_smol::Sha1::new();
-    for part in [&finding.rule, finding.file(), &finding.location.pointer, &finding.message] {
+    for part in [
+        &finding.rule,
+        finding.file(),
+        &finding.location.pointer,
+        &finding.message,
+    ] {
         hasher.update(part.as_bytes());
         hasher.update(&[0]);
     }
@@ -49,14 +54,29 @@ pub fn document(outcome: &Outcome) -> Value {
 pub fn read(path: &Path) -> Result<HashSet<String>, ToolError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| ToolError::new(format!("{}: cannot read baseline: {e}", path.display())))?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| ToolError::new(format!("{}:{}:{}: invalid baseline: {e}", path.display(), e.line(), e.column())))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        ToolError::new(format!(
+            "{}:{}:{}: invalid baseline: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        ))
+    })?;
     let findings = value
         .get("findings")
         .and_then(Value::as_array)
-        .ok_or_else(|| ToolError::new(format!("{}: not a gwlint baseline (no `findings` list)", path.display())))?;
+        .ok_or_else(|| {
+            ToolError::new(format!(
+                "{}: not a gwlint baseline (no `findings` list)",
+                path.display()
+            ))
+        })?;
     Ok(findings
         .iter()
-        .filter_map(|f| f.get("fingerprint").and_then(Value::as_str).map(str::to_owned))
+        .filter_map(|f| {
+            f.get("fingerprint")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
         .collect())
 }

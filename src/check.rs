@@ -116,13 +116,18 @@ impl Outcome {
 
     /// Whether a finding is in the reported files.
     fn is_reported(&self, finding: &Finding) -> bool {
-        self.report_only.as_ref().is_none_or(|files| files.contains(finding.file()))
+        self.report_only
+            .as_ref()
+            .is_none_or(|files| files.contains(finding.file()))
     }
 
     /// Whether a finding is accepted by the baseline.
     #[must_use]
     pub fn is_baseline(&self, finding: &Finding) -> bool {
-        !self.baseline.is_empty() && self.baseline.contains(&crate::baseline::fingerprint(finding))
+        !self.baseline.is_empty()
+            && self
+                .baseline
+                .contains(&crate::baseline::fingerprint(finding))
     }
 
     /// Reported findings that are not in the baseline, at or above a severity.
@@ -153,7 +158,10 @@ impl Outcome {
     /// Number of findings of a severity.
     #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings().iter().filter(|f| f.severity == severity).count()
+        self.findings()
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 }
 
@@ -232,11 +240,16 @@ impl Session {
     pub fn check_files(&self, target: &Target, files: Vec<LoadedFile>) -> Outcome {
         let checked: Vec<CheckedFile> = files
             .into_par_iter()
-            .map(|file| self.checker.check_file(file, self.forced_format.or(target.format)))
+            .map(|file| {
+                self.checker
+                    .check_file(file, self.forced_format.or(target.format))
+            })
             .collect();
         let (model, findings) = model::build(&target.name, &checked);
         Outcome {
-            environments: vec![self.checker.finish_environment(target, model, findings, checked)],
+            environments: vec![self
+                .checker
+                .finish_environment(target, model, findings, checked)],
             general_findings: self.config.findings.clone(),
             ..Outcome::default()
         }
@@ -254,8 +267,10 @@ impl Session {
         let mut clock = Clock::new();
         let walked: Vec<(usize, PathBuf)> = walk_targets(targets, &self.walk_options, &mut outcome);
         clock.lap("walk", &mut outcome);
-        let texts: Vec<Result<String, Box<LoadedFile>>> =
-            walked.par_iter().map(|(_, path)| load::read_file(path, limits)).collect();
+        let texts: Vec<Result<String, Box<LoadedFile>>> = walked
+            .par_iter()
+            .map(|(_, path)| load::read_file(path, limits))
+            .collect();
         clock.lap("read", &mut outcome);
         let loaded: Vec<LoadedFile> = texts
             .into_par_iter()
@@ -266,24 +281,29 @@ impl Session {
             })
             .collect();
         clock.lap("parse", &mut outcome);
-        let checked: Vec<CheckedFile> = loaded
+        let validated: Vec<CheckedFile> = loaded
             .into_par_iter()
             .zip(walked.par_iter())
-            .map(|(file, (target, _))| checker.check_file(file, self.forced_format.or(targets[*target].format)))
-            .collect();
-        clock.lap("schema", &mut outcome);
-        let modelled: Vec<(Environment, Vec<Finding>, Vec<CheckedFile>)> = group_by_target(targets, &walked, checked)
-            .into_iter()
-            .map(|(name, files)| {
-                let (model, findings) = model::build(&name, &files);
-                (model, findings, files)
+            .map(|(loaded_file, (index, _))| {
+                checker.check_file(loaded_file, self.forced_format.or(targets[*index].format))
             })
             .collect();
+        clock.lap("schema", &mut outcome);
+        let modelled: Vec<(Environment, Vec<Finding>, Vec<CheckedFile>)> =
+            group_by_target(targets, &walked, validated)
+                .into_iter()
+                .map(|(name, files)| {
+                    let (model, findings) = model::build(&name, &files);
+                    (model, findings, files)
+                })
+                .collect();
         clock.lap("model", &mut outcome);
         outcome.environments = modelled
             .into_iter()
             .zip(targets)
-            .map(|((model, findings, files), target)| checker.finish_environment(target, model, findings, files))
+            .map(|((model, findings, files), target)| {
+                checker.finish_environment(target, model, findings, files)
+            })
             .collect();
         clock.lap("policy", &mut outcome);
         sort_findings(&mut outcome.general_findings);
@@ -298,7 +318,9 @@ fn report_only(options: &CheckOptions) -> Option<HashSet<String>> {
     if given.is_empty() && options.report_only.is_none() {
         return None;
     }
-    let display = |p: &PathBuf| crate::source::display_path(&std::path::absolute(p).unwrap_or_else(|_| p.clone()));
+    let display = |p: &PathBuf| {
+        crate::source::display_path(&std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+    };
     Some(
         given
             .into_iter()
@@ -330,14 +352,18 @@ impl Clock {
 pub fn load_config(options: &CheckOptions) -> Result<Config, ToolError> {
     if let Some(file) = &options.config_file {
         if !file.is_file() {
-            return Err(ToolError::new(format!("{}: config file not found", file.display())));
+            return Err(ToolError::new(format!(
+                "{}: config file not found",
+                file.display()
+            )));
         }
         return config::read(file);
     }
     if options.no_config {
         return Ok(Config::default());
     }
-    let cwd = std::env::current_dir().map_err(|e| ToolError::new(format!("cannot read the current directory: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| ToolError::new(format!("cannot read the current directory: {e}")))?;
     match config::discover(&cwd) {
         Some(file) => config::read(&file),
         None => Ok(Config::default()),
@@ -357,13 +383,18 @@ fn config_base(config: &Config) -> Vec<PathBuf> {
 fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolError> {
     for path in &options.paths {
         if std::fs::symlink_metadata(path).is_err() {
-            return Err(ToolError::new(format!("{}: no such file or directory", path.display())));
+            return Err(ToolError::new(format!(
+                "{}: no such file or directory",
+                path.display()
+            )));
         }
     }
     let declared: Vec<Target> = config
         .environments
         .iter()
-        .filter(|e| options.only_environments.is_empty() || options.only_environments.contains(&e.name))
+        .filter(|e| {
+            options.only_environments.is_empty() || options.only_environments.contains(&e.name)
+        })
         .map(|e| Target {
             name: e.name.clone(),
             roots: vec![e.path.clone()],
@@ -380,9 +411,16 @@ fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolE
         return Err(ToolError::new(format!("unknown environment `{unknown}`"))
             .with_help("--env takes a name declared under `environments` in .gwlint.yaml"));
     }
-    let config_dir = config.file.as_ref().and_then(|f| f.parent()).map(Path::to_path_buf);
+    let config_dir = config
+        .file
+        .as_ref()
+        .and_then(|f| f.parent())
+        .map(Path::to_path_buf);
     let wants_all = options.paths.is_empty()
-        || options.paths.iter().any(|p| config_dir.as_deref().is_some_and(|dir| same_path(p, dir)));
+        || options
+            .paths
+            .iter()
+            .any(|p| config_dir.as_deref().is_some_and(|dir| same_path(p, dir)));
     if !declared.is_empty() && wants_all {
         return Ok(declared);
     }
@@ -395,11 +433,19 @@ fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolE
     for path in &options.paths {
         let target = declared
             .iter()
-            .find(|t| t.roots.iter().any(|r| same_path(r, path) || (path.is_file() && contains(r, path))))
+            .find(|t| {
+                t.roots
+                    .iter()
+                    .any(|r| same_path(r, path) || (path.is_file() && contains(r, path)))
+            })
             .cloned()
             .unwrap_or_else(|| {
                 // A file stands for its whole folder: cross-file rules need every file.
-                let root = if path.is_file() { parent_folder(path) } else { path.clone() };
+                let root = if path.is_file() {
+                    parent_folder(path)
+                } else {
+                    path.clone()
+                };
                 Target {
                     name: environment_name(&root),
                     roots: vec![root],
@@ -408,7 +454,12 @@ fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolE
                     apply: config.apply.clone(),
                 }
             });
-        if !chosen.iter().any(|t| t.roots.iter().zip(&target.roots).all(|(a, b)| same_path(a, b))) {
+        if !chosen.iter().any(|t| {
+            t.roots
+                .iter()
+                .zip(&target.roots)
+                .all(|(a, b)| same_path(a, b))
+        }) {
             chosen.push(target);
         }
     }
@@ -437,10 +488,16 @@ fn environment_rules(config: &Config, own: &RuleSettings, variables: &[String]) 
     let mut settings = config.rules.overridden_by(own);
     if !variables.is_empty() {
         let declared = RuleSetting {
-            params: serde_json::Map::from_iter([("declared".to_owned(), serde_json::json!(variables))]),
+            params: serde_json::Map::from_iter([(
+                "declared".to_owned(),
+                serde_json::json!(variables),
+            )]),
             ..RuleSetting::default()
         };
-        let extra = RuleSettings::new(std::collections::BTreeMap::from([("undeclared-variable".to_owned(), declared)]));
+        let extra = RuleSettings::new(std::collections::BTreeMap::from([(
+            "undeclared-variable".to_owned(),
+            declared,
+        )]));
         settings = settings.overridden_by(&extra);
     }
     settings
@@ -457,19 +514,33 @@ fn same_path(a: &Path, b: &Path) -> bool {
 /// → `staging`); for a file, the name of the folder it is in.
 fn environment_name(path: &Path) -> String {
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let folder = if absolute.is_file() { absolute.parent().map(Path::to_path_buf) } else { Some(absolute) };
+    let folder = if absolute.is_file() {
+        absolute.parent().map(Path::to_path_buf)
+    } else {
+        Some(absolute)
+    };
     folder
         .as_deref()
-        .and_then(|f| normalize(f).file_name().map(|n| n.to_string_lossy().into_owned()))
+        .and_then(|f| {
+            normalize(f)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        })
         .unwrap_or_else(|| crate::source::display_path(path))
 }
 
 /// A path without `.` components (`a/./b/.` → `a/b`), so its last name is meaningful.
 fn normalize(path: &Path) -> PathBuf {
-    path.components().filter(|c| !matches!(c, std::path::Component::CurDir)).collect()
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
-fn walk_targets(targets: &[Target], options: &WalkOptions, outcome: &mut Outcome) -> Vec<(usize, PathBuf)> {
+fn walk_targets(
+    targets: &[Target],
+    options: &WalkOptions,
+    outcome: &mut Outcome,
+) -> Vec<(usize, PathBuf)> {
     let mut files = Vec::new();
     for (index, target) in targets.iter().enumerate() {
         for root in &target.roots {
@@ -481,8 +552,15 @@ fn walk_targets(targets: &[Target], options: &WalkOptions, outcome: &mut Outcome
     files
 }
 
-fn group_by_target(targets: &[Target], walked: &[(usize, PathBuf)], checked: Vec<CheckedFile>) -> Vec<(String, Vec<CheckedFile>)> {
-    let mut groups: Vec<(String, Vec<CheckedFile>)> = targets.iter().map(|t| (t.name.clone(), Vec::new())).collect();
+fn group_by_target(
+    targets: &[Target],
+    walked: &[(usize, PathBuf)],
+    checked: Vec<CheckedFile>,
+) -> Vec<(String, Vec<CheckedFile>)> {
+    let mut groups: Vec<(String, Vec<CheckedFile>)> = targets
+        .iter()
+        .map(|t| (t.name.clone(), Vec::new()))
+        .collect();
     for ((target, _), file) in walked.iter().zip(checked) {
         groups[*target].1.push(file);
     }
@@ -497,10 +575,21 @@ impl Checker {
     /// A [`ToolError`] when a plugin schema or a policy cannot be read or compiled.
     pub fn from_config(config: &Config, options: &CheckOptions) -> Result<Self, ToolError> {
         let dirs: Vec<&Path> = config.plugin_schemas.iter().map(PathBuf::as_path).collect();
-        let schemas = SchemaSet::load(&dirs).map_err(|e| ToolError::new(format!("cannot load plugin schemas: {e}")))?;
+        let schemas = SchemaSet::load(&dirs)
+            .map_err(|e| ToolError::new(format!("cannot load plugin schemas: {e}")))?;
         let sources = PolicySources {
-            dirs: config.policies.iter().chain(&options.policy_dirs).cloned().collect(),
-            data: config.data.iter().chain(&options.data_files).cloned().collect(),
+            dirs: config
+                .policies
+                .iter()
+                .chain(&options.policy_dirs)
+                .cloned()
+                .collect(),
+            data: config
+                .data
+                .iter()
+                .chain(&options.data_files)
+                .cloned()
+                .collect(),
             no_builtin: options.no_builtin_policies,
         };
         Ok(Checker {
@@ -514,8 +603,16 @@ impl Checker {
 
     /// Check one environment's loaded files with default rule settings (used by tests).
     #[must_use]
-    pub fn check_environment(&self, name: &str, files: Vec<LoadedFile>, forced: Option<Format>) -> EnvironmentReport {
-        let checked: Vec<CheckedFile> = files.into_par_iter().map(|file| self.check_file(file, forced)).collect();
+    pub fn check_environment(
+        &self,
+        name: &str,
+        files: Vec<LoadedFile>,
+        forced: Option<Format>,
+    ) -> EnvironmentReport {
+        let checked: Vec<CheckedFile> = files
+            .into_par_iter()
+            .map(|file| self.check_file(file, forced))
+            .collect();
         let (model, findings) = model::build(name, &checked);
         let target = Target {
             name: name.to_owned(),
@@ -541,7 +638,10 @@ impl Checker {
         let documents = model::Documents::new(&files);
         let results = policy::evaluate(&self.policies, &model, &target.rules);
         let policy_findings = policy::findings(results, &documents);
-        let file_findings: Vec<Finding> = files.iter_mut().flat_map(|c| std::mem::take(&mut c.file.findings)).collect();
+        let file_findings: Vec<Finding> = files
+            .iter_mut()
+            .flat_map(|c| std::mem::take(&mut c.file.findings))
+            .collect();
         let (suppressions, comment_findings) = suppress::collect(&files);
         let mut findings: Vec<Finding> = file_findings
             .into_iter()
@@ -554,7 +654,10 @@ impl Checker {
         }
         let (kept, mut suppressed) = suppress::apply(findings, &suppressions);
         let mut findings: Vec<Finding> = kept.into_iter().chain(comment_findings).collect();
-        for finding in findings.iter_mut().chain(suppressed.iter_mut().map(|s| &mut s.finding)) {
+        for finding in findings
+            .iter_mut()
+            .chain(suppressed.iter_mut().map(|s| &mut s.finding))
+        {
             finding.environment = Some(target.name.clone());
         }
         sort_findings(&mut findings);
@@ -573,24 +676,38 @@ impl Checker {
     #[must_use]
     pub fn check_file(&self, mut file: LoadedFile, forced: Option<Format>) -> CheckedFile {
         let Some(document) = &file.document else {
-            file.source.set_redactions(crate::secrets::secret_spans_in_lines(&file.source));
+            file.source
+                .set_redactions(crate::secrets::secret_spans_in_lines(&file.source));
             return CheckedFile { file, format: None };
         };
-        file.source.set_redactions(crate::secrets::secret_spans(document));
+        file.source
+            .set_redactions(crate::secrets::secret_spans(document));
         let format = match forced {
             Some(format) => format,
             None => match format::detect(&file.source.path, &document.value) {
                 Detected::Format(format) => format,
-                Detected::Mixed { adc_key, standalone_key } => {
+                Detected::Mixed {
+                    adc_key,
+                    standalone_key,
+                } => {
                     let finding = mixed_format(&file, &adc_key, &standalone_key);
                     file.findings.push(finding);
                     return CheckedFile { file, format: None };
                 }
             },
         };
-        let findings = schema::validate_document(&self.schemas, &self.schema_options, format, &file.source, document);
+        let findings = schema::validate_document(
+            &self.schemas,
+            &self.schema_options,
+            format,
+            &file.source,
+            document,
+        );
         file.findings.extend(findings);
-        CheckedFile { file, format: Some(format) }
+        CheckedFile {
+            file,
+            format: Some(format),
+        }
     }
 }
 

@@ -56,7 +56,7 @@ Examples:
   gwlint completions bash > /etc/bash_completion.d/gwlint
   gwlint completions zsh > ~/.zfunc/_gwlint";
 
-/// Safe GitOps for Apache APISIX: check declarative gateway configuration offline.
+/// Safe `GitOps` for Apache APISIX: check declarative gateway configuration offline.
 #[derive(Debug, Parser)]
 #[command(name = "gwlint", version, about, propagate_version = true)]
 pub struct Cli {
@@ -422,18 +422,33 @@ pub fn output_targets(
     args: &CheckArgs,
     matches: &clap::ArgMatches,
 ) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, String> {
-    let format_at: Vec<usize> = matches.indices_of("format").map(Iterator::collect).unwrap_or_default();
-    let output_at: Vec<usize> = matches.indices_of("output").map(Iterator::collect).unwrap_or_default();
+    let format_at: Vec<usize> = matches
+        .indices_of("format")
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    let output_at: Vec<usize> = matches
+        .indices_of("output")
+        .map(Iterator::collect)
+        .unwrap_or_default();
     let explicit = matches.value_source("format") == Some(clap::parser::ValueSource::CommandLine);
-    let mut targets: Vec<(OutputFormat, Option<PathBuf>)> = args.format.iter().map(|f| (*f, None)).collect();
+    let mut targets: Vec<(OutputFormat, Option<PathBuf>)> =
+        args.format.iter().map(|f| (*f, None)).collect();
     for (output, index) in args.output.iter().zip(output_at) {
         let owner = format_at
             .iter()
             .rposition(|&at| at < index)
             .filter(|_| explicit)
-            .ok_or_else(|| format!("--output {} must follow the --format it is for", output.display()))?;
+            .ok_or_else(|| {
+                format!(
+                    "--output {} must follow the --format it is for",
+                    output.display()
+                )
+            })?;
         if targets[owner].1.replace(output.clone()).is_some() {
-            return Err(format!("two --output files for one --format (at {})", output.display()));
+            return Err(format!(
+                "two --output files for one --format (at {})",
+                output.display()
+            ));
         }
     }
     Ok(targets)

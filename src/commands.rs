@@ -4,11 +4,12 @@
 //! process exit code (0 clean, 1 findings or failures, 2 is reserved for errors
 //! returned as [`ToolError`]).
 
-use crate::check::{self, CheckOptions, Outcome, Session};
 use crate::apply;
+use crate::check::{self, CheckOptions, Outcome, Session};
 use crate::cli::{
-    ApplyArgs, DiffArgs, EngineArg, RenderArgs, BaselineWriteArgs, CheckArgs, ColorChoice, ListFormat, CompletionsArgs, ExplainArgs, FailOn, InspectArgs, PolicyTestArgs,
-    RulesArgs, SchemaArgs, SourceArgs,
+    ApplyArgs, BaselineWriteArgs, CheckArgs, ColorChoice, CompletionsArgs, DiffArgs, EngineArg,
+    ExplainArgs, FailOn, InspectArgs, ListFormat, PolicyTestArgs, RenderArgs, RulesArgs,
+    SchemaArgs, SourceArgs,
 };
 use crate::error::ToolError;
 use crate::finding::Severity;
@@ -48,10 +49,15 @@ fn emit(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(),
 ///
 /// # Errors
 /// A [`ToolError`] when the check cannot run.
-pub fn check(args: &CheckArgs, outputs: &[(OutputFormat, Option<std::path::PathBuf>)]) -> Result<u8, ToolError> {
+pub fn check(
+    args: &CheckArgs,
+    outputs: &[(OutputFormat, Option<std::path::PathBuf>)],
+) -> Result<u8, ToolError> {
     let max_file_size = match &args.max_file_size {
         Some(text) => Some(crate::config::parse_size(text).ok_or_else(|| {
-            ToolError::new(format!("--max-file-size: `{text}` is not a size such as 10MiB"))
+            ToolError::new(format!(
+                "--max-file-size: `{text}` is not a size such as 10MiB"
+            ))
         })?),
         None => None,
     };
@@ -82,11 +88,27 @@ pub fn check(args: &CheckArgs, outputs: &[(OutputFormat, Option<std::path::PathB
     for (format, file) in outputs {
         match file {
             None => emit(|out| report::write(&outcome, *format, style, &rules, out))?,
-            Some(path) => write_file(path, |out| report::write(&outcome, *format, HumanStyle { color: false, ..style }, &rules, out))?,
+            Some(path) => write_file(path, |out| {
+                report::write(
+                    &outcome,
+                    *format,
+                    HumanStyle {
+                        color: false,
+                        ..style
+                    },
+                    &rules,
+                    out,
+                )
+            })?,
         }
     }
-    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|_| outputs.iter().any(|(f, _)| *f == OutputFormat::Github)) {
-        append_summary(std::path::Path::new(&summary), &report::github::summary_markdown(&outcome))?;
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY")
+        .filter(|_| outputs.iter().any(|(f, _)| *f == OutputFormat::Github))
+    {
+        append_summary(
+            std::path::Path::new(&summary),
+            &report::github::summary_markdown(&outcome),
+        )?;
     }
     outcome.timings.push(("report", started.elapsed()));
     if args.timings {
@@ -96,8 +118,12 @@ pub fn check(args: &CheckArgs, outputs: &[(OutputFormat, Option<std::path::PathB
 }
 
 /// Write a report to a file, creating it.
-fn write_file(path: &std::path::Path, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), ToolError> {
-    let file = std::fs::File::create(path).map_err(|e| ToolError::new(format!("{}: cannot create: {e}", path.display())))?;
+fn write_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), ToolError> {
+    let file = std::fs::File::create(path)
+        .map_err(|e| ToolError::new(format!("{}: cannot create: {e}", path.display())))?;
     let mut out = std::io::BufWriter::new(file);
     write(&mut out)
         .and_then(|()| out.flush())
@@ -110,9 +136,18 @@ fn append_summary(path: &std::path::Path, markdown: &str) -> Result<(), ToolErro
         .create(true)
         .append(true)
         .open(path)
-        .map_err(|e| ToolError::new(format!("{}: cannot open the job summary: {e}", path.display())))?;
-    file.write_all(markdown.as_bytes())
-        .map_err(|e| ToolError::new(format!("{}: cannot write the job summary: {e}", path.display())))
+        .map_err(|e| {
+            ToolError::new(format!(
+                "{}: cannot open the job summary: {e}",
+                path.display()
+            ))
+        })?;
+    file.write_all(markdown.as_bytes()).map_err(|e| {
+        ToolError::new(format!(
+            "{}: cannot write the job summary: {e}",
+            path.display()
+        ))
+    })
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -120,7 +155,8 @@ fn use_color(choice: ColorChoice) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
         }
     }
 }
@@ -128,7 +164,11 @@ fn use_color(choice: ColorChoice) -> bool {
 fn print_timings(outcome: &Outcome) {
     let mut stderr = std::io::stderr().lock();
     for (stage, duration) in &outcome.timings {
-        let _ = writeln!(stderr, "timing: {stage} {:.3}", duration.as_secs_f64() * 1000.0);
+        let _ = writeln!(
+            stderr,
+            "timing: {stage} {:.3}",
+            duration.as_secs_f64() * 1000.0
+        );
     }
 }
 
@@ -220,7 +260,13 @@ pub fn rules(args: &RulesArgs) -> Result<u8, ToolError> {
         ListFormat::Human => {
             let width = registry.iter().map(|r| r.id.len()).max().unwrap_or(0);
             for rule in &registry {
-                writeln!(out, "{:width$}  {:7}  {}", rule.id, rule.severity.as_str(), rule.title)?;
+                writeln!(
+                    out,
+                    "{:width$}  {:7}  {}",
+                    rule.id,
+                    rule.severity.as_str(),
+                    rule.title
+                )?;
             }
             writeln!(out, "\n{} rules", registry.len())
         }
@@ -238,10 +284,17 @@ pub fn explain(args: &ExplainArgs) -> Result<u8, ToolError> {
     let rule = registry
         .iter()
         .find(|r| r.id == wanted || r.id == args.rule)
-        .ok_or_else(|| ToolError::new(format!("unknown rule `{}`", args.rule)).with_help("`gwlint rules` lists every rule id"))?;
+        .ok_or_else(|| {
+            ToolError::new(format!("unknown rule `{}`", args.rule))
+                .with_help("`gwlint rules` lists every rule id")
+        })?;
     emit(|out| {
         writeln!(out, "# {}: {}\n", rule.id, rule.title)?;
-        writeln!(out, "Default severity: {}. Defined by: {}.\n", rule.severity, rule.source)?;
+        writeln!(
+            out,
+            "Default severity: {}. Defined by: {}.\n",
+            rule.severity, rule.source
+        )?;
         writeln!(out, "{}\n", rule.description.trim_end())?;
         writeln!(out, "Help: {}", rule.help)
     })?;
@@ -262,8 +315,12 @@ pub fn inspect(args: &InspectArgs) -> Result<u8, ToolError> {
     }
     let session = Session::new(&options)?;
     let outcome = session.run();
-    let (Some(report), Some(target)) = (outcome.environments.first(), session.targets.first()) else {
-        return Err(ToolError::new(format!("no environment `{}`", args.environment)));
+    let (Some(report), Some(target)) = (outcome.environments.first(), session.targets.first())
+    else {
+        return Err(ToolError::new(format!(
+            "no environment `{}`",
+            args.environment
+        )));
     };
     let input = policy::input_document(&session.checker.policies, &report.model, &target.rules);
     emit(|out| {
@@ -296,7 +353,14 @@ pub fn policy_test(args: &PolicyTestArgs) -> Result<u8, ToolError> {
             }
         }
         for file in &coverage {
-            writeln!(out, "coverage {:5.1}% {} ({} of {} lines)", file.percent(), file.file, file.covered, file.covered + file.not_covered)?;
+            writeln!(
+                out,
+                "coverage {:5.1}% {} ({} of {} lines)",
+                file.percent(),
+                file.file,
+                file.covered,
+                file.covered + file.not_covered
+            )?;
             if args.threshold.is_some_and(|t| file.percent() < t) {
                 below.push(file.file.clone());
             }
@@ -304,9 +368,17 @@ pub fn policy_test(args: &PolicyTestArgs) -> Result<u8, ToolError> {
         writeln!(out, "{} passed, {failed} failed", outcomes.len() - failed)
     })?;
     if !below.is_empty() {
-        let _ = writeln!(std::io::stderr(), "coverage below the threshold: {}", below.join(", "));
+        let _ = writeln!(
+            std::io::stderr(),
+            "coverage below the threshold: {}",
+            below.join(", ")
+        );
     }
-    Ok(if failed > 0 || !below.is_empty() { EXIT_FINDINGS } else { EXIT_OK })
+    Ok(if failed > 0 || !below.is_empty() {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }
 
 fn session_for(environment: &str, sources: &SourceArgs) -> Result<Session, ToolError> {
@@ -330,7 +402,10 @@ fn engine_of(arg: Option<EngineArg>, configured: Option<&str>) -> apply::Engine 
 /// Print the findings that blocked a hand-off, in the human format, and say so.
 fn print_refusal(outcome: &Outcome, session: &Session) -> Result<u8, ToolError> {
     let rules = rules::registry(&session.checker.schemas, &session.checker.policies);
-    let style = HumanStyle { color: use_color(ColorChoice::Auto), quiet: false };
+    let style = HumanStyle {
+        color: use_color(ColorChoice::Auto),
+        quiet: false,
+    };
     emit(|out| {
         report::write(outcome, OutputFormat::Human, style, &rules, out)?;
         writeln!(out, "gwlint: refusing to apply: the environment has failing findings; nothing was handed off")
@@ -405,10 +480,19 @@ pub fn diff(args: &DiffArgs) -> Result<u8, ToolError> {
     let left = session_for(&args.left, &args.sources)?;
     let right = session_for(&args.right, &args.sources)?;
     let (left_outcome, right_outcome) = (left.run(), right.run());
-    let (Some(l), Some(r)) = (left_outcome.environments.first(), right_outcome.environments.first()) else {
+    let (Some(l), Some(r)) = (
+        left_outcome.environments.first(),
+        right_outcome.environments.first(),
+    ) else {
         return Err(ToolError::new("diff needs two environments"));
     };
-    let ignore: Vec<String> = left.config.diff_ignore.iter().chain(&args.ignore).cloned().collect();
+    let ignore: Vec<String> = left
+        .config
+        .diff_ignore
+        .iter()
+        .chain(&args.ignore)
+        .cloned()
+        .collect();
     let differences = crate::promote::compare(&l.model, &r.model, &ignore);
     emit(|out| match args.format {
         ListFormat::Json => {
@@ -416,7 +500,9 @@ pub fn diff(args: &DiffArgs) -> Result<u8, ToolError> {
             serde_json::to_writer_pretty(&mut *out, &document)?;
             writeln!(out)
         }
-        ListFormat::Human => out.write_all(crate::promote::to_text(&l.name, &r.name, &differences).as_bytes()),
+        ListFormat::Human => {
+            out.write_all(crate::promote::to_text(&l.name, &r.name, &differences).as_bytes())
+        }
     })?;
     Ok(EXIT_OK)
 }

@@ -12,9 +12,9 @@ use crate::finding::{Finding, Location, Severity};
 use crate::format::Format;
 use crate::load::{self, Document, LoadLimits, LoadedFile};
 use crate::policy::{RuleSetting, RuleSettings};
-use std::collections::BTreeMap;
 use crate::source::Source;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -121,12 +121,28 @@ impl ApplyConfig {
             backend: more.backend.clone().or_else(|| self.backend.clone()),
             server: more.server.clone().or_else(|| self.server.clone()),
             token_env: more.token_env.clone().or_else(|| self.token_env.clone()),
-            gateway_group: more.gateway_group.clone().or_else(|| self.gateway_group.clone()),
-            ca_cert_file: more.ca_cert_file.clone().or_else(|| self.ca_cert_file.clone()),
-            tls_client_cert_file: more.tls_client_cert_file.clone().or_else(|| self.tls_client_cert_file.clone()),
-            tls_client_key_file: more.tls_client_key_file.clone().or_else(|| self.tls_client_key_file.clone()),
+            gateway_group: more
+                .gateway_group
+                .clone()
+                .or_else(|| self.gateway_group.clone()),
+            ca_cert_file: more
+                .ca_cert_file
+                .clone()
+                .or_else(|| self.ca_cert_file.clone()),
+            tls_client_cert_file: more
+                .tls_client_cert_file
+                .clone()
+                .or_else(|| self.tls_client_cert_file.clone()),
+            tls_client_key_file: more
+                .tls_client_key_file
+                .clone()
+                .or_else(|| self.tls_client_key_file.clone()),
             tls_skip_verify: more.tls_skip_verify.or(self.tls_skip_verify),
-            label_selector: if more.label_selector.is_empty() { self.label_selector.clone() } else { more.label_selector.clone() },
+            label_selector: if more.label_selector.is_empty() {
+                self.label_selector.clone()
+            } else {
+                more.label_selector.clone()
+            },
             max_deletes: more.max_deletes.or(self.max_deletes),
             out: more.out.clone().or_else(|| self.out.clone()),
             backup: more.backup.or(self.backup),
@@ -183,7 +199,11 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// or when a value has the wrong type.
 pub fn read(path: &Path) -> Result<Config, ToolError> {
     let loaded = load::load_file(path, &LoadLimits::default());
-    if let Some(error) = loaded.findings.iter().find(|f| f.severity == Severity::Error) {
+    if let Some(error) = loaded
+        .findings
+        .iter()
+        .find(|f| f.severity == Severity::Error)
+    {
         return Err(ToolError::new(format!(
             "{}:{}:{}: invalid config file: {}",
             error.file(),
@@ -226,7 +246,9 @@ impl Reader<'_> {
             Value::Null => return Ok(()),
             _ => return Err(self.error("", "the config file must be a mapping")),
         };
-        config.findings.extend(self.unknown_keys("", &self.document.value, TOP_KEYS));
+        config
+            .findings
+            .extend(self.unknown_keys("", &self.document.value, TOP_KEYS));
         for (key, value) in root {
             let pointer = format!("/{key}");
             match key.as_str() {
@@ -235,14 +257,16 @@ impl Reader<'_> {
                 "format" => config.format = Some(self.format(&pointer, value)?),
                 "max_file_size" => config.max_file_size = Some(self.size(&pointer, value)?),
                 "custom_plugins" => {
-                    config.custom_plugins = self.string_list(&pointer, value)?.into_iter().collect();
+                    config.custom_plugins =
+                        self.string_list(&pointer, value)?.into_iter().collect();
                 }
                 "plugin_schemas" => config.plugin_schemas = self.paths(&pointer, value)?,
                 "rules" => config.rules = self.rules(&pointer, value)?,
                 "apply" => config.apply = self.apply(&pointer, value)?,
                 "diff" => {
                     if let Some(ignore) = value.get("ignore") {
-                        config.diff_ignore = self.string_list(&format!("{pointer}/ignore"), ignore)?;
+                        config.diff_ignore =
+                            self.string_list(&format!("{pointer}/ignore"), ignore)?;
                     }
                 }
                 "policies" => config.policies = self.paths(&pointer, value)?,
@@ -298,7 +322,8 @@ impl Reader<'_> {
                     environment.apply = self.apply(&format!("{pointer}/apply"), apply)?;
                 }
                 if let Some(variables) = fields.get("variables") {
-                    environment.variables = self.string_list(&format!("{pointer}/variables"), variables)?;
+                    environment.variables =
+                        self.string_list(&format!("{pointer}/variables"), variables)?;
                 }
             }
             _ => return Err(self.error(&pointer, "expected a folder or a mapping with `path`")),
@@ -315,14 +340,23 @@ impl Reader<'_> {
         let string = |key: &str| -> Result<Option<String>, ToolError> {
             fields
                 .get(key)
-                .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| self.error(&at(key), "expected a string")))
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| self.error(&at(key), "expected a string"))
+                })
                 .transpose()
         };
-        let path = |key: &str| -> Result<Option<PathBuf>, ToolError> { Ok(string(key)?.map(|p| self.base.join(p))) };
+        let path = |key: &str| -> Result<Option<PathBuf>, ToolError> {
+            Ok(string(key)?.map(|p| self.base.join(p)))
+        };
         let boolean = |key: &str| -> Result<Option<bool>, ToolError> {
             fields
                 .get(key)
-                .map(|v| v.as_bool().ok_or_else(|| self.error(&at(key), "expected true or false")))
+                .map(|v| {
+                    v.as_bool()
+                        .ok_or_else(|| self.error(&at(key), "expected true or false"))
+                })
                 .transpose()
         };
         let engine = string("engine")?;
@@ -338,14 +372,24 @@ impl Reader<'_> {
                 .map(|(k, v)| {
                     crate::value::id_string(v)
                         .map(|v| (k.clone(), v))
-                        .ok_or_else(|| self.error(&at("label_selector"), "label values must be strings"))
+                        .ok_or_else(|| {
+                            self.error(&at("label_selector"), "label values must be strings")
+                        })
                 })
                 .collect::<Result<_, _>>()?,
-            Some(_) => return Err(self.error(&at("label_selector"), "expected a mapping of label to value")),
+            Some(_) => {
+                return Err(self.error(
+                    &at("label_selector"),
+                    "expected a mapping of label to value",
+                ))
+            }
         };
         let max_deletes = fields
             .get("max_deletes")
-            .map(|v| v.as_u64().ok_or_else(|| self.error(&at("max_deletes"), "expected a whole number")))
+            .map(|v| {
+                v.as_u64()
+                    .ok_or_else(|| self.error(&at("max_deletes"), "expected a whole number"))
+            })
             .transpose()?;
         Ok(ApplyConfig {
             engine,
@@ -396,24 +440,22 @@ impl Reader<'_> {
                     setting.severity = Some(self.severity(&format!("{pointer}/severity"), name)?);
                 }
                 if let Some(params) = fields.get("params") {
-                    setting.params = params
-                        .as_object()
-                        .cloned()
-                        .ok_or_else(|| self.error(&format!("{pointer}/params"), "expected a mapping"))?;
+                    setting.params = params.as_object().cloned().ok_or_else(|| {
+                        self.error(&format!("{pointer}/params"), "expected a mapping")
+                    })?;
                 }
             }
-            _ => {
-                return Err(self.error(
-                    pointer,
-                    "expected `off`, a severity (error, warning, info) or {enabled, severity, params}",
-                ))
-            }
+            _ => return Err(self.error(
+                pointer,
+                "expected `off`, a severity (error, warning, info) or {enabled, severity, params}",
+            )),
         }
         Ok(setting)
     }
 
     fn severity(&self, pointer: &str, name: &str) -> Result<Severity, ToolError> {
-        Severity::parse(name).ok_or_else(|| self.error(pointer, "expected a severity: error, warning or info"))
+        Severity::parse(name)
+            .ok_or_else(|| self.error(pointer, "expected a severity: error, warning or info"))
     }
 
     fn paths(&self, pointer: &str, value: &Value) -> Result<Vec<PathBuf>, ToolError> {
@@ -437,7 +479,12 @@ impl Reader<'_> {
             Value::String(s) => parse_size(s),
             _ => None,
         };
-        parsed.ok_or_else(|| self.error(pointer, "expected a size such as 10485760, `512KiB` or `10MiB`"))
+        parsed.ok_or_else(|| {
+            self.error(
+                pointer,
+                "expected a size such as 10485760, `512KiB` or `10MiB`",
+            )
+        })
     }
 
     fn string_list(&self, pointer: &str, value: &Value) -> Result<Vec<String>, ToolError> {
@@ -526,7 +573,9 @@ impl Reader<'_> {
 #[must_use]
 pub fn parse_size(text: &str) -> Option<u64> {
     let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
     let number: u64 = digits.parse().ok()?;
     let factor = match unit.trim().to_ascii_lowercase().as_str() {

@@ -41,7 +41,8 @@ impl IgnoreSet {
         }
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
-            let glob = Glob::new(pattern).map_err(|e| format!("invalid ignore glob `{pattern}`: {e}"))?;
+            let glob =
+                Glob::new(pattern).map_err(|e| format!("invalid ignore glob `{pattern}`: {e}"))?;
             builder.add(glob);
         }
         let globs = builder.build().map_err(|e| e.to_string())?;
@@ -80,7 +81,8 @@ pub fn is_config_file(path: &Path) -> bool {
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
 /// Walk one root (a folder, or a single file).
@@ -139,7 +141,10 @@ fn walk_error(root: &Path, error: &walkdir::Error) -> Finding {
         return Finding::new(
             "parse/symlink-loop",
             Severity::Error,
-            format!("symbolic link loop back to {}", crate::source::display_path(ancestor)),
+            format!(
+                "symbolic link loop back to {}",
+                crate::source::display_path(ancestor)
+            ),
             "remove the link that points back into its own folder",
             at_path(path),
         );
@@ -164,7 +169,12 @@ mod tests {
         found
             .files
             .iter()
-            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+            .map(|p| {
+                p.strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
             .collect()
     }
 
@@ -172,13 +182,24 @@ mod tests {
     fn walks_sorted_and_skips_hidden_and_other_files() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for file in ["b.yaml", "a.yml", "c.json", "notes.txt", ".hidden.yaml", ".git/x.yaml", "sub/d.yaml"] {
+        for file in [
+            "b.yaml",
+            "a.yml",
+            "c.json",
+            "notes.txt",
+            ".hidden.yaml",
+            ".git/x.yaml",
+            "sub/d.yaml",
+        ] {
             let path = root.join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "{}").unwrap();
         }
         let found = walk(root, &WalkOptions::default());
-        assert_eq!(names(&found, root), ["a.yml", "b.yaml", "c.json", "sub/d.yaml"]);
+        assert_eq!(
+            names(&found, root),
+            ["a.yml", "b.yaml", "c.json", "sub/d.yaml"]
+        );
         assert!(found.findings.is_empty());
     }
 
@@ -192,7 +213,13 @@ mod tests {
             std::fs::write(path, "{}").unwrap();
         }
         let ignore = IgnoreSet::new(&["drafts/**".to_owned()], Vec::new()).unwrap();
-        let found = walk(root, &WalkOptions { follow_symlinks: false, ignore });
+        let found = walk(
+            root,
+            &WalkOptions {
+                follow_symlinks: false,
+                ignore,
+            },
+        );
         assert_eq!(names(&found, root), ["keep.yaml"]);
     }
 
@@ -204,7 +231,13 @@ mod tests {
         std::fs::create_dir_all(root.join("a")).unwrap();
         std::fs::write(root.join("a/x.yaml"), "{}").unwrap();
         std::os::unix::fs::symlink(root, root.join("a/loop")).unwrap();
-        let found = walk(root, &WalkOptions { follow_symlinks: true, ignore: IgnoreSet::default() });
+        let found = walk(
+            root,
+            &WalkOptions {
+                follow_symlinks: true,
+                ignore: IgnoreSet::default(),
+            },
+        );
         assert_eq!(names(&found, root), ["a/x.yaml"]);
         assert_eq!(found.findings.len(), 1);
         assert_eq!(found.findings[0].rule, "parse/symlink-loop");

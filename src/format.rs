@@ -90,9 +90,8 @@ pub fn detect(path: &Path, value: &Value) -> Detected {
             standalone_key,
         },
         (None, Some(_)) => Detected::Format(Format::Standalone),
-        (Some(_), None) => Detected::Format(Format::Adc),
         (None, None) if is_standalone_name(path) => Detected::Format(Format::Standalone),
-        (None, None) => Detected::Format(Format::Adc),
+        (Some(_) | None, None) => Detected::Format(Format::Adc),
     }
 }
 
@@ -113,12 +112,11 @@ fn sign_of(key: &str, item: &Value) -> Option<Format> {
             Value::Array(_) => Some(Format::Standalone),
             _ => None,
         },
-        "services" => items_sign(item, &["routes", "stream_routes", "upstreams", "path_prefix"], &[
-            "upstream_id",
-            "desc",
-            "enable_websocket",
-            "script",
-        ]),
+        "services" => items_sign(
+            item,
+            &["routes", "stream_routes", "upstreams", "path_prefix"],
+            &["upstream_id", "desc", "enable_websocket", "script"],
+        ),
         "consumers" => items_sign(item, &["credentials", "description"], &["desc", "group_id"]),
         "ssls" => items_sign(item, &["certificates"], &["cert", "key", "sni", "certs"]),
         _ => None,

@@ -6,10 +6,10 @@ use std::process::Command;
 
 /// Run git in the current directory and return its standard output.
 fn git(args: &[&str]) -> Result<String, ToolError> {
-    let output = Command::new("git")
-        .args(args)
-        .output()
-        .map_err(|e| ToolError::new(format!("cannot run git: {e}")).with_help("install git, or drop --changed-since"))?;
+    let output = Command::new("git").args(args).output().map_err(|e| {
+        ToolError::new(format!("cannot run git: {e}"))
+            .with_help("install git, or drop --changed-since")
+    })?;
     if !output.status.success() {
         return Err(ToolError::new(format!(
             "git {} failed: {}",
@@ -69,11 +69,28 @@ fn git_in(dir: &std::path::Path, args: &[&str]) -> Result<String, ToolError> {
 /// # Errors
 /// A [`ToolError`] when the folder is not in a git repository, the revision is
 /// unknown, or the folder did not exist at that revision.
-pub fn files_at(revision: &str, folder: &std::path::Path) -> Result<Vec<(PathBuf, String)>, ToolError> {
+pub fn files_at(
+    revision: &str,
+    folder: &std::path::Path,
+) -> Result<Vec<(PathBuf, String)>, ToolError> {
     let prefix = git_in(folder, &["rev-parse", "--show-prefix"])?;
     let prefix = prefix.trim();
-    let commit = git_in(folder, &["rev-parse", "--verify", &format!("{revision}^{{commit}}")])?;
-    let listing = git_in(folder, &["ls-tree", "-r", "--name-only", "--full-tree", commit.trim(), "--", prefix])?;
+    let commit = git_in(
+        folder,
+        &["rev-parse", "--verify", &format!("{revision}^{{commit}}")],
+    )?;
+    let listing = git_in(
+        folder,
+        &[
+            "ls-tree",
+            "-r",
+            "--name-only",
+            "--full-tree",
+            commit.trim(),
+            "--",
+            prefix,
+        ],
+    )?;
     let mut files = Vec::new();
     for path in listing.lines() {
         let Some(relative) = path.strip_prefix(prefix) else {
@@ -99,7 +116,11 @@ pub fn files_at(revision: &str, folder: &std::path::Path) -> Result<Vec<(PathBuf
 /// outside a git repository.
 #[must_use]
 pub fn commit_of(folder: &std::path::Path, revision: &str) -> Option<(String, bool)> {
-    let commit = git_in(folder, &["rev-parse", "--verify", &format!("{revision}^{{commit}}")]).ok()?;
+    let commit = git_in(
+        folder,
+        &["rev-parse", "--verify", &format!("{revision}^{{commit}}")],
+    )
+    .ok()?;
     let status = git_in(folder, &["status", "--porcelain", "--", "."]).ok()?;
     Some((commit.trim().to_owned(), !status.trim().is_empty()))
 }

@@ -13,7 +13,10 @@ const CRASH: &str = "gwlint crashed: this is a bug in gwlint, not in your config
 
 fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
-        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
         let _ = writeln!(
             std::io::stderr(),
             "{CRASH}{place}.\nPlease report it with the command you ran and, if you can, the file that triggers it."

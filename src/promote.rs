@@ -32,25 +32,54 @@ pub struct Difference {
 pub fn compare(left: &Environment, right: &Environment, ignore: &[String]) -> Vec<Difference> {
     let mut out = Vec::new();
     let service_names = |env: &Environment| -> BTreeMap<String, String> {
-        env.services.iter().map(|s| (s.id.clone(), s.name.clone().unwrap_or_default())).collect()
+        env.services
+            .iter()
+            .map(|s| (s.id.clone(), s.name.clone().unwrap_or_default()))
+            .collect()
     };
     let (left_services, right_services) = (service_names(left), service_names(right));
     let route_key = |services: &BTreeMap<String, String>, r: &crate::model::Route| {
-        let service = r.service_id.as_ref().and_then(|id| services.get(id)).cloned().unwrap_or_default();
-        format!("{service}/{}", r.resource.name.clone().unwrap_or_else(|| r.resource.id.clone()))
+        let service = r
+            .service_id
+            .as_ref()
+            .and_then(|id| services.get(id))
+            .cloned()
+            .unwrap_or_default();
+        format!(
+            "{service}/{}",
+            r.resource
+                .name
+                .clone()
+                .unwrap_or_else(|| r.resource.id.clone())
+        )
     };
-    let pairs: [(&str, Vec<(String, &Resource)>, Vec<(String, &Resource)>); 7] = [
+    let pairs: [(&str, Keyed<'_>, Keyed<'_>); 7] = [
         ("service", keyed(&left.services), keyed(&right.services)),
         (
             "route",
-            left.routes.iter().map(|r| (route_key(&left_services, r), &r.resource)).collect(),
-            right.routes.iter().map(|r| (route_key(&right_services, r), &r.resource)).collect(),
+            left.routes
+                .iter()
+                .map(|r| (route_key(&left_services, r), &r.resource))
+                .collect(),
+            right
+                .routes
+                .iter()
+                .map(|r| (route_key(&right_services, r), &r.resource))
+                .collect(),
         ),
         ("upstream", keyed(&left.upstreams), keyed(&right.upstreams)),
         ("consumer", keyed(&left.consumers), keyed(&right.consumers)),
         ("ssl", keyed(&left.ssls), keyed(&right.ssls)),
-        ("global_rule", keyed(&left.global_rules), keyed(&right.global_rules)),
-        ("plugin_metadata", keyed(&left.plugin_metadata), keyed(&right.plugin_metadata)),
+        (
+            "global_rule",
+            keyed(&left.global_rules),
+            keyed(&right.global_rules),
+        ),
+        (
+            "plugin_metadata",
+            keyed(&left.plugin_metadata),
+            keyed(&right.plugin_metadata),
+        ),
     ];
     for (kind, l, r) in pairs {
         compare_kind(kind, &l, &r, ignore, &mut out);
@@ -58,9 +87,15 @@ pub fn compare(left: &Environment, right: &Environment, ignore: &[String]) -> Ve
     out
 }
 
+/// Resources with the name they are matched by.
+type Keyed<'a> = Vec<(String, &'a Resource)>;
+
 /// Resources keyed by name (or id when they have none).
-fn keyed(resources: &[Resource]) -> Vec<(String, &Resource)> {
-    resources.iter().map(|r| (r.name.clone().unwrap_or_else(|| r.id.clone()), r)).collect()
+fn keyed(resources: &[Resource]) -> Keyed<'_> {
+    resources
+        .iter()
+        .map(|r| (r.name.clone().unwrap_or_else(|| r.id.clone()), r))
+        .collect()
 }
 
 fn compare_kind(
@@ -97,7 +132,12 @@ fn compare_kind(
 fn compare_bodies(left: &Value, right: &Value, ignore: &[String]) -> Vec<(String, String)> {
     let (left, right) = (strip(left, ignore), strip(right, ignore));
     let mut out = Vec::new();
-    let plugins = |v: &Value| v.get("plugins").and_then(Value::as_object).cloned().unwrap_or_default();
+    let plugins = |v: &Value| {
+        v.get("plugins")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
     let (lp, rp) = (plugins(&left), plugins(&right));
     for (name, config) in &lp {
         match rp.get(name) {
@@ -110,7 +150,14 @@ fn compare_bodies(left: &Value, right: &Value, ignore: &[String]) -> Vec<(String
         out.push(("plugin_only_in_right".into(), name.clone()));
     }
     let fields = |v: &Value| -> Map<String, Value> {
-        v.as_object().map(|o| o.iter().filter(|(k, _)| *k != "plugins").map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
+        v.as_object()
+            .map(|o| {
+                o.iter()
+                    .filter(|(k, _)| *k != "plugins")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     let (lf, rf) = (fields(&left), fields(&right));
     let mut names: Vec<&String> = lf.keys().chain(rf.keys()).collect();
@@ -149,14 +196,37 @@ pub fn to_text(left: &str, right: &str, differences: &[Difference]) -> String {
         let line = match d.change.as_str() {
             "only_in_left" => format!("{} `{}`: only in {left}", d.kind, d.name),
             "only_in_right" => format!("{} `{}`: only in {right}", d.kind, d.name),
-            "plugin_only_in_left" => format!("{} `{}`: plugin `{}` only in {left}", d.kind, d.name, d.detail.as_deref().unwrap_or("")),
-            "plugin_only_in_right" => format!("{} `{}`: plugin `{}` only in {right}", d.kind, d.name, d.detail.as_deref().unwrap_or("")),
-            "plugin_differs" => format!("{} `{}`: plugin `{}` is configured differently", d.kind, d.name, d.detail.as_deref().unwrap_or("")),
-            _ => format!("{} `{}`: `{}` differs", d.kind, d.name, d.detail.as_deref().unwrap_or("")),
+            "plugin_only_in_left" => format!(
+                "{} `{}`: plugin `{}` only in {left}",
+                d.kind,
+                d.name,
+                d.detail.as_deref().unwrap_or("")
+            ),
+            "plugin_only_in_right" => format!(
+                "{} `{}`: plugin `{}` only in {right}",
+                d.kind,
+                d.name,
+                d.detail.as_deref().unwrap_or("")
+            ),
+            "plugin_differs" => format!(
+                "{} `{}`: plugin `{}` is configured differently",
+                d.kind,
+                d.name,
+                d.detail.as_deref().unwrap_or("")
+            ),
+            _ => format!(
+                "{} `{}`: `{}` differs",
+                d.kind,
+                d.name,
+                d.detail.as_deref().unwrap_or("")
+            ),
         };
         text.push_str(&line);
         text.push('\n');
     }
-    text.push_str(&format!("{} difference(s) between {left} and {right}\n", differences.len()));
+    text.push_str(&format!(
+        "{} difference(s) between {left} and {right}\n",
+        differences.len()
+    ));
     text
 }

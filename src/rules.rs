@@ -78,7 +78,10 @@ const DUPLICATES: &[(&str, &str)] = &[
     ("service", "by name in ADC, by id in standalone files"),
     ("consumer", "by username"),
     ("ssl", "by SNIs in ADC, by id in standalone files"),
-    ("global-rule", "by plugin name in ADC, by id in standalone files"),
+    (
+        "global-rule",
+        "by plugin name in ADC, by id in standalone files",
+    ),
     ("plugin-metadata", "by plugin name"),
     ("upstream", "by id, standalone files"),
     ("plugin-config", "by id, standalone files"),
@@ -149,7 +152,10 @@ pub fn registry(schemas: &SchemaSet, policies: &PolicySet) -> Vec<RuleInfo> {
         id: format!("schema/{}", plugin.name),
         title: format!("Invalid `{}` plugin configuration", plugin.name),
         severity: Severity::Error,
-        help: format!("fix the `{}` configuration as APISIX's plugin schema requires", plugin.name),
+        help: format!(
+            "fix the `{}` configuration as APISIX's plugin schema requires",
+            plugin.name
+        ),
         description: plugin_description(plugin),
         source: "plugin schema".into(),
     }));
@@ -172,7 +178,12 @@ pub fn registry(schemas: &SchemaSet, policies: &PolicySet) -> Vec<RuleInfo> {
         };
         rules.push(policy_info(meta, &module.path));
     }
-    rules.extend(policies.natives.iter().map(|n| policy_info(&n.meta, "native rule")));
+    rules.extend(
+        policies
+            .natives
+            .iter()
+            .map(|n| policy_info(&n.meta, "native rule")),
+    );
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     rules.dedup_by(|a, b| a.id == b.id);
     rules
@@ -213,7 +224,13 @@ fn plugin_description(plugin: &crate::schema::Plugin) -> String {
             .map(|p| {
                 p.keys()
                     .filter(|k| *k != "_meta")
-                    .map(|k| if required.contains(&k.as_str()) { format!("`{k}` (required)") } else { format!("`{k}`") })
+                    .map(|k| {
+                        if required.contains(&k.as_str()) {
+                            format!("`{k}` (required)")
+                        } else {
+                            format!("`{k}`")
+                        }
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -223,7 +240,10 @@ fn plugin_description(plugin: &crate::schema::Plugin) -> String {
         text.push_str(&format!("\nFields: {}.\n", list.join(", ")));
     }
     if let Some(consumer) = &plugin.consumer_schema {
-        text.push_str(&format!("\nConsumer / credential fields: {}.\n", fields(&consumer.schema).join(", ")));
+        text.push_str(&format!(
+            "\nConsumer / credential fields: {}.\n",
+            fields(&consumer.schema).join(", ")
+        ));
     }
     text
 }

@@ -45,7 +45,8 @@ pub fn is_reference(text: &str) -> bool {
 pub fn is_secret_pointer(pointer: &str) -> bool {
     let mut tokens = pointer.rsplit('/');
     let last = tokens.next().unwrap_or_default();
-    is_secret_field(last) || (last.parse::<usize>().is_ok() && tokens.next().is_some_and(is_secret_field))
+    is_secret_field(last)
+        || (last.parse::<usize>().is_ok() && tokens.next().is_some_and(is_secret_field))
 }
 
 /// The spans of literal secret values in a document.
@@ -92,7 +93,10 @@ pub fn secret_spans_in_lines(source: &crate::source::SourceFile) -> Vec<Span> {
                 let value_start = offset + field_start + body.len() - value.trim_start().len();
                 let value_end = offset + content.trim_end().len();
                 if value_end > value_start {
-                    spans.push(Span::new(source.position_of_byte(value_start), source.position_of_byte(value_end)));
+                    spans.push(Span::new(
+                        source.position_of_byte(value_start),
+                        source.position_of_byte(value_end),
+                    ));
                 }
             }
         }
@@ -109,16 +113,29 @@ mod tests {
     #[test]
     fn finds_literal_secrets_but_not_references() {
         let text = "consumers:\n  - username: a\n    credentials:\n      - config:\n          key: hunter2\n          password: $env://PW\n          keys: [k1, \"${K2}\"]\n";
-        let loaded = parse_text(std::path::Path::new("x.yaml"), text.into(), &LoadLimits::default());
+        let loaded = parse_text(
+            std::path::Path::new("x.yaml"),
+            text.into(),
+            &LoadLimits::default(),
+        );
         let spans = secret_spans(&loaded.document.unwrap());
-        let shown: Vec<(u32, u32)> = spans.iter().map(|s| (s.start.line, s.start.column)).collect();
+        let shown: Vec<(u32, u32)> = spans
+            .iter()
+            .map(|s| (s.start.line, s.start.column))
+            .collect();
         assert_eq!(shown, [(5, 16), (7, 18)]);
     }
 
     #[test]
     fn finds_secrets_line_by_line_in_broken_files() {
-        let source = crate::source::SourceFile::new("x.yaml".into(), "a:\n  key: hunter2\n  - password: 'pw'\n  token: $env://T\n[".into());
-        let spans: Vec<(u32, u32, u32)> = secret_spans_in_lines(&source).iter().map(|s| (s.start.line, s.start.column, s.end.column)).collect();
+        let source = crate::source::SourceFile::new(
+            "x.yaml".into(),
+            "a:\n  key: hunter2\n  - password: 'pw'\n  token: $env://T\n[".into(),
+        );
+        let spans: Vec<(u32, u32, u32)> = secret_spans_in_lines(&source)
+            .iter()
+            .map(|s| (s.start.line, s.start.column, s.end.column))
+            .collect();
         assert_eq!(spans, [(2, 8, 15), (3, 15, 19)]);
     }
 

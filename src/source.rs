@@ -136,10 +136,7 @@ impl SourceFile {
         };
         let line = &self.text[start as usize..];
         let skip = pos.column.saturating_sub(1) as usize;
-        let within = line
-            .char_indices()
-            .nth(skip)
-            .map_or(line.len(), |(i, _)| i);
+        let within = line.char_indices().nth(skip).map_or(line.len(), |(i, _)| i);
         start as usize + within
     }
 
@@ -173,7 +170,8 @@ impl SourceFile {
     pub fn shown_text(&self) -> &str {
         self.shown.get_or_init(|| {
             let spans = self.redactions.get().map(Vec::as_slice).unwrap_or_default();
-            let mut ranges: Vec<std::ops::Range<usize>> = spans.iter().map(|s| self.byte_range(*s)).collect();
+            let mut ranges: Vec<std::ops::Range<usize>> =
+                spans.iter().map(|s| self.byte_range(*s)).collect();
             ranges.sort_by_key(|r| r.start);
             let mut shown = String::with_capacity(self.text.len());
             let mut at = 0;
@@ -218,7 +216,10 @@ pub fn to_u32(n: usize) -> u32 {
 pub fn display_path(path: &Path) -> String {
     let absolute = normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
     let cwd = std::env::current_dir().ok().map(|c| normalize(&c));
-    let shown = match cwd.as_deref().and_then(|cwd| absolute.strip_prefix(cwd).ok()) {
+    let shown = match cwd
+        .as_deref()
+        .and_then(|cwd| absolute.strip_prefix(cwd).ok())
+    {
         Some(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
         Some(relative) => relative.to_path_buf(),
         None => absolute,

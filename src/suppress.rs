@@ -52,15 +52,21 @@ pub fn collect(files: &[CheckedFile]) -> (Vec<Suppression>, Vec<Finding>) {
             continue;
         }
         for comment in comments(source) {
-            let target_line = if comment.alone { next_content_line(source, comment.line) } else { Some(comment.line) };
+            let target_line = if comment.alone {
+                next_content_line(source, comment.line)
+            } else {
+                Some(comment.line)
+            };
             let pointer = target_line.and_then(|line| document.pointer_at_line(line));
             match (parse(&comment.text), pointer) {
-                (Some((rules, reason)), Some(pointer)) if !reason.is_empty() => suppressions.push(Suppression {
-                    rules,
-                    reason,
-                    pointer,
-                    comment: comment.location.clone(),
-                }),
+                (Some((rules, reason)), Some(pointer)) if !reason.is_empty() => {
+                    suppressions.push(Suppression {
+                        rules,
+                        reason,
+                        pointer,
+                        comment: comment.location.clone(),
+                    });
+                }
                 (Some(_), Some(_)) | (None, _) => findings.push(Finding::new(
                     "suppress/missing-reason",
                     Severity::Error,
@@ -84,7 +90,10 @@ pub fn collect(files: &[CheckedFile]) -> (Vec<Suppression>, Vec<Finding>) {
 /// Split findings into kept and suppressed, adding a warning for each suppression
 /// that matched nothing.
 #[must_use]
-pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression]) -> (Vec<Finding>, Vec<Suppressed>) {
+pub fn apply(
+    findings: Vec<Finding>,
+    suppressions: &[Suppression],
+) -> (Vec<Finding>, Vec<Suppressed>) {
     let mut used = vec![false; suppressions.len()];
     let mut kept = Vec::with_capacity(findings.len());
     let mut suppressed = Vec::new();
@@ -105,7 +114,10 @@ pub fn apply(findings: Vec<Finding>, suppressions: &[Suppression]) -> (Vec<Findi
         kept.push(Finding::new(
             "suppress/unused",
             Severity::Warning,
-            format!("suppression of `{}` matched no finding", suppression.rules.join("`, `")),
+            format!(
+                "suppression of `{}` matched no finding",
+                suppression.rules.join("`, `")
+            ),
             "remove the comment: the problem is gone or the rule id is wrong",
             suppression.comment.clone(),
         ));
@@ -120,13 +132,15 @@ fn matches(suppression: &Suppression, finding: &Finding) -> bool {
         .pointer
         .strip_prefix(&suppression.pointer)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
-    same_file && under && suppression.rules.iter().any(|r| *r == finding.rule)
+    same_file && under && suppression.rules.contains(&finding.rule)
 }
 
 /// `RULE[, RULE]: reason` after the marker → full rule ids and the reason.
 fn parse(text: &str) -> Option<(Vec<String>, String)> {
     let rest = text.trim_start().strip_prefix(MARKER)?.trim();
-    let (rules, reason) = rest.split_once(':').map_or((rest, ""), |(r, why)| (r, why.trim()));
+    let (rules, reason) = rest
+        .split_once(':')
+        .map_or((rest, ""), |(r, why)| (r, why.trim()));
     let rules: Vec<String> = rules
         .split([',', ' '])
         .map(str::trim)
@@ -206,7 +220,9 @@ mod tests {
 
     #[test]
     fn parses_rules_and_reason() {
-        let (rules, reason) = parse(" gwlint-ignore route-needs-auth, schema/limit-count: public health check").unwrap();
+        let (rules, reason) =
+            parse(" gwlint-ignore route-needs-auth, schema/limit-count: public health check")
+                .unwrap();
         assert_eq!(rules, ["policy/route-needs-auth", "schema/limit-count"]);
         assert_eq!(reason, "public health check");
         assert_eq!(parse(" gwlint-ignore route-needs-auth").unwrap().1, "");

@@ -60,13 +60,21 @@ impl StandIn {
 
     fn calls(&self) -> Vec<String> {
         std::fs::read_to_string(self.log().join("calls"))
-            .map(|t| t.lines().map(|l| l.split_whitespace().next().unwrap_or("").to_owned()).collect())
+            .map(|t| {
+                t.lines()
+                    .map(|l| l.split_whitespace().next().unwrap_or("").to_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     fn command(&self) -> Command {
         let mut cmd = Command::cargo_bin("gwlint").unwrap();
-        let path = format!("{}:{}", self.dir.path().join("bin").display(), std::env::var("PATH").unwrap_or_default());
+        let path = format!(
+            "{}:{}",
+            self.dir.path().join("bin").display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("PATH", path)
             .env("STANDIN_LOG", self.log())
@@ -95,9 +103,17 @@ fn clean_apply_runs_diff_then_sync_with_the_rendered_bundle() {
         .output()
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(output.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(adc.calls(), ["diff", "sync"]);
-    assert!(stdout.contains("gwlint: plan: 1 create, 0 update, 0 delete"), "{stdout}");
+    assert!(
+        stdout.contains("gwlint: plan: 1 create, 0 update, 0 delete"),
+        "{stdout}"
+    );
     let rendered = Command::cargo_bin("gwlint")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -107,7 +123,10 @@ fn clean_apply_runs_diff_then_sync_with_the_rendered_bundle() {
     let bundle = std::fs::read_to_string(adc.log().join("bundle-sync.yaml")).unwrap();
     assert_eq!(bundle, String::from_utf8(rendered.stdout).unwrap());
     let env = std::fs::read_to_string(adc.log().join("env-sync")).unwrap();
-    assert!(env.contains("ADC_TOKEN=supersecret-token-123"), "the token reaches adc: {env}");
+    assert!(
+        env.contains("ADC_TOKEN=supersecret-token-123"),
+        "the token reaches adc: {env}"
+    );
     let record: Value = serde_json::from_str(&std::fs::read_to_string(record).unwrap()).unwrap();
     assert_eq!(record["environment"], "production");
     assert_eq!(record["engine"], "adc");
@@ -119,8 +138,16 @@ fn clean_apply_runs_diff_then_sync_with_the_rendered_bundle() {
 #[test]
 fn the_token_is_never_printed() {
     let adc = StandIn::new();
-    let output = adc.command().args(["apply", production(), "--no-config"]).output().unwrap();
-    let all = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let output = adc
+        .command()
+        .args(["apply", production(), "--no-config"])
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(!all.contains("supersecret-token-123"), "{all}");
     assert!(all.contains("connected with token ***"), "{all}");
 }
@@ -156,7 +183,9 @@ fn the_delete_guard_refuses_deletes_in_production() {
         .env("STANDIN_DELETES", "2")
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("plan deletes 2 resource(s), over the limit of 0"));
+        .stdout(predicate::str::contains(
+            "plan deletes 2 resource(s), over the limit of 0",
+        ));
     assert_eq!(adc.calls(), ["diff"]);
     adc.command()
         .args(["apply", production(), "--no-config", "--allow-deletes"])
@@ -184,8 +213,12 @@ fn an_unset_variable_is_an_error_at_its_position() {
         .args(["apply", "fixtures/example/staging", "--no-config"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("variable `PARTNER_PORTAL_KEY` is not set"))
-        .stdout(predicate::str::contains("fixtures/example/staging/consumers.yaml:14:16"));
+        .stdout(predicate::str::contains(
+            "variable `PARTNER_PORTAL_KEY` is not set",
+        ))
+        .stdout(predicate::str::contains(
+            "fixtures/example/staging/consumers.yaml:14:16",
+        ));
     assert!(adc.calls().is_empty());
     adc.command()
         .args(["apply", "fixtures/example/staging", "--no-config"])
@@ -194,7 +227,10 @@ fn an_unset_variable_is_an_error_at_its_position() {
         .code(0);
     let bundle = std::fs::read_to_string(adc.log().join("bundle-sync.yaml")).unwrap();
     assert!(bundle.contains("key: \"resolved-key\""), "{bundle}");
-    assert!(bundle.contains("key: \"$env://MOBILE_APP_KEY\""), "$env:// is left for the gateway");
+    assert!(
+        bundle.contains("key: \"$env://MOBILE_APP_KEY\""),
+        "$env:// is left for the gateway"
+    );
 }
 
 #[test]
@@ -211,11 +247,18 @@ fn a_missing_adc_is_a_clear_error() {
 
 #[test]
 fn standalone_render_matches_the_golden_file_and_passes_its_own_check() {
-    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apply/production.apisix.yaml");
+    let golden =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/apply/production.apisix.yaml");
     let output = Command::cargo_bin("gwlint")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["render", production(), "--no-config", "--engine", "standalone"])
+        .args([
+            "render",
+            production(),
+            "--no-config",
+            "--engine",
+            "standalone",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success());
@@ -223,13 +266,23 @@ fn standalone_render_matches_the_golden_file_and_passes_its_own_check() {
     if std::env::var("GWLINT_UPDATE_GOLDEN").as_deref() == Ok("1") {
         std::fs::write(&golden, &rendered).unwrap();
     }
-    assert_eq!(rendered, std::fs::read_to_string(&golden).unwrap(), "rendered standalone file changed");
+    assert_eq!(
+        rendered,
+        std::fs::read_to_string(&golden).unwrap(),
+        "rendered standalone file changed"
+    );
     assert!(rendered.ends_with("#END\n"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("apisix.yaml"), &rendered).unwrap();
     Command::cargo_bin("gwlint")
         .unwrap()
-        .args(["check", "--no-config", "--no-builtin-policies", "--file-format", "standalone"])
+        .args([
+            "check",
+            "--no-config",
+            "--no-builtin-policies",
+            "--file-format",
+            "standalone",
+        ])
         .arg(dir.path())
         .assert()
         .code(0);
@@ -256,7 +309,15 @@ fn standalone_apply_writes_atomically_with_a_backup_and_dry_run_diffs() {
     std::fs::write(&out, "routes: []\n#END\n").unwrap();
     let mut cmd = Command::cargo_bin("gwlint").unwrap();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["apply", production(), "--no-config", "--engine", "standalone", "--dry-run", "--out"])
+        .args([
+            "apply",
+            production(),
+            "--no-config",
+            "--engine",
+            "standalone",
+            "--dry-run",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .code(0)
@@ -265,16 +326,31 @@ fn standalone_apply_writes_atomically_with_a_backup_and_dry_run_diffs() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "routes: []\n#END\n");
     let mut cmd = Command::cargo_bin("gwlint").unwrap();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["apply", production(), "--no-config", "--engine", "standalone", "--backup", "--out"])
+        .args([
+            "apply",
+            production(),
+            "--no-config",
+            "--engine",
+            "standalone",
+            "--backup",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .code(0);
-    assert_eq!(std::fs::read_to_string(dir.path().join("apisix.yaml.bak")).unwrap(), "routes: []\n#END\n");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("apisix.yaml.bak")).unwrap(),
+        "routes: []\n#END\n"
+    );
     assert!(std::fs::read_to_string(&out).unwrap().ends_with("#END\n"));
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git").args(args).current_dir(dir).status().unwrap();
+    let status = std::process::Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap();
     assert!(status.success(), "git {args:?}");
 }
 
@@ -297,13 +373,26 @@ fn rollback_applies_the_environment_as_it_was() {
     let out = root.join("apisix.yaml");
     let mut cmd = Command::cargo_bin("gwlint").unwrap();
     cmd.current_dir(root)
-        .args(["apply", "env", "--no-config", "--no-builtin-policies", "--engine", "standalone", "--rev", "HEAD~1", "--out"])
+        .args([
+            "apply",
+            "env",
+            "--no-config",
+            "--no-builtin-policies",
+            "--engine",
+            "standalone",
+            "--rev",
+            "HEAD~1",
+            "--out",
+        ])
         .arg(&out)
         .assert()
         .code(0)
         .stdout(predicate::str::contains("\"revision\":\"HEAD~1\""));
     let written = std::fs::read_to_string(&out).unwrap();
-    assert!(written.contains("v1.svc") && !written.contains("v2.svc"), "{written}");
+    assert!(
+        written.contains("v1.svc") && !written.contains("v2.svc"),
+        "{written}"
+    );
 }
 
 #[test]
@@ -311,18 +400,34 @@ fn promotion_diff_lists_differences_by_name() {
     let output = Command::cargo_bin("gwlint")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["diff", "fixtures/example/staging", "fixtures/example/production", "--no-config", "--format", "json", "--ignore", "hosts", "--ignore", "nodes"])
+        .args([
+            "diff",
+            "fixtures/example/staging",
+            "fixtures/example/production",
+            "--no-config",
+            "--format",
+            "json",
+            "--ignore",
+            "hosts",
+            "--ignore",
+            "nodes",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success());
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let differences = report["differences"].as_array().unwrap();
     let has = |kind: &str, name: &str, change: &str| {
-        differences.iter().any(|d| d["kind"] == kind && d["name"] == name && d["change"] == change)
+        differences
+            .iter()
+            .any(|d| d["kind"] == kind && d["name"] == name && d["change"] == change)
     };
     assert!(has("consumer", "partner_portal", "only_in_left"));
     assert!(has("ssl", "orders.example.com", "only_in_right"));
     assert!(has("service", "orders", "plugin_differs"));
     assert!(has("route", "orders/create-order", "plugin_only_in_left"));
-    assert!(!differences.iter().any(|d| d["detail"] == "hosts"), "hosts is ignored");
+    assert!(
+        !differences.iter().any(|d| d["detail"] == "hosts"),
+        "hosts is ignored"
+    );
 }

@@ -5,17 +5,25 @@ use predicates::prelude::*;
 
 fn gwlint() -> Command {
     let mut cmd = Command::cargo_bin("gwlint").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env_remove("NO_COLOR");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR");
     cmd
 }
 
 #[test]
 fn readme_example_tree_passes() {
     gwlint()
-        .args(["check", "fixtures/example/staging", "fixtures/example/production"])
+        .args([
+            "check",
+            "--config",
+            "fixtures/example/.gwlint.yaml",
+            "fixtures/example/staging",
+            "fixtures/example/production",
+        ])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("0 errors"));
+        .stdout(predicate::str::contains("0 errors"))
+        .stdout(predicate::str::contains("undeclared-variable").not());
 }
 
 #[test]
@@ -30,13 +38,22 @@ fn config_file_declares_the_environments() {
 
 #[test]
 fn findings_exit_with_one() {
-    gwlint().args(["check", "fixtures/findings/schema-resource", "--no-config"]).assert().code(1);
+    gwlint()
+        .args(["check", "fixtures/findings/schema-resource", "--no-config"])
+        .assert()
+        .code(1);
 }
 
 #[test]
 fn warnings_only_exit_with_zero() {
     gwlint()
-        .args(["check", "fixtures/findings/parse-yaml11", "--no-config", "--quiet"])
+        .args([
+            "check",
+            "fixtures/findings/parse-yaml11",
+            "--no-config",
+            "--no-builtin-policies",
+            "--quiet",
+        ])
         .assert()
         .code(0)
         .stdout(predicate::str::contains("parse/yaml11-boolean"))
@@ -49,7 +66,9 @@ fn missing_path_exits_with_two() {
         .args(["check", "no/such/folder", "--no-config"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no/such/folder: no such file or directory"));
+        .stderr(predicate::str::contains(
+            "no/such/folder: no such file or directory",
+        ));
 }
 
 #[test]
@@ -59,13 +78,19 @@ fn bad_flag_exits_with_two() {
 
 #[test]
 fn conflicting_flags_exit_with_two() {
-    gwlint().args(["check", ".", "--config", "x.yaml", "--no-config"]).assert().code(2);
+    gwlint()
+        .args(["check", ".", "--config", "x.yaml", "--no-config"])
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn unknown_config_keys_are_located_findings() {
     gwlint()
-        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/findings/config-unknown-key"))
+        .current_dir(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/findings/config-unknown-key"
+        ))
         .args(["check", "--format", "json"])
         .assert()
         .code(1)
@@ -77,13 +102,19 @@ fn unknown_config_keys_are_located_findings() {
 #[test]
 fn invalid_config_value_exits_with_two_and_names_the_position() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join(".gwlint.yaml"), "environments:\n  dev: [1, 2]\n").unwrap();
+    std::fs::write(
+        dir.path().join(".gwlint.yaml"),
+        "environments:\n  dev: [1, 2]\n",
+    )
+    .unwrap();
     let mut cmd = Command::cargo_bin("gwlint").unwrap();
     cmd.current_dir(dir.path())
         .arg("check")
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(".gwlint.yaml:2:8: invalid config file"));
+        .stderr(predicate::str::contains(
+            ".gwlint.yaml:2:8: invalid config file",
+        ));
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //! examples. Every case runs through the real checker; the agreement table is
 //! written to `fixtures/conformance-report.md`.
 
+#![allow(clippy::print_stdout)]
+
 use gwlint::check::Checker;
 use gwlint::finding::{Finding, Severity};
 use gwlint::format::Format;
@@ -50,18 +52,26 @@ fn checker() -> Checker {
 /// Check one in-memory file as an environment of its own.
 fn check_text(checker: &Checker, name: &str, text: String, format: Format) -> Vec<Finding> {
     let file = parse_text(Path::new(name), text, &LoadLimits::default());
-    checker.check_environment("conformance", vec![file], Some(format)).findings
+    checker
+        .check_environment("conformance", vec![file], Some(format))
+        .findings
 }
 
 fn errors(findings: &[Finding]) -> Vec<&Finding> {
-    findings.iter().filter(|f| f.severity == Severity::Error).collect()
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect()
 }
 
 /// The standalone file an APISIX case stands for.
 fn standalone_file(case: &Value) -> Value {
     let config = case["config"].clone();
     let plugin = case["plugin"].as_str().unwrap_or_default();
-    match (case["kind"].as_str().unwrap_or_default(), case["schema_type"].as_str()) {
+    match (
+        case["kind"].as_str().unwrap_or_default(),
+        case["schema_type"].as_str(),
+    ) {
         ("plugin", Some("consumer")) => {
             json!({"consumers": [{"username": "conformance", "plugins": {plugin: config}}]})
         }
@@ -153,10 +163,17 @@ fn run_apisix(checker: &Checker, dir: &Path, report: &mut String) -> (usize, usi
     write_apisix_report(report, &tallies, &disagreements)
 }
 
-fn write_apisix_report(report: &mut String, tallies: &BTreeMap<String, Tally>, disagreements: &[Disagreement]) -> (usize, usize) {
+fn write_apisix_report(
+    report: &mut String,
+    tallies: &BTreeMap<String, Tally>,
+    disagreements: &[Disagreement],
+) -> (usize, usize) {
     let (mut cases, mut agree, mut undecidable) = (0, 0, 0);
     let _ = writeln!(report, "## APISIX schema cases (`apisix/cases.jsonl`)\n");
-    let _ = writeln!(report, "| plugin / (resource) | cases | agree | undecidable | agreement (decidable) |");
+    let _ = writeln!(
+        report,
+        "| plugin / (resource) | cases | agree | undecidable | agreement (decidable) |"
+    );
     let _ = writeln!(report, "|---|---:|---:|---:|---:|");
     for (group, t) in tallies {
         let _ = writeln!(
@@ -187,8 +204,16 @@ fn write_apisix_report(report: &mut String, tallies: &BTreeMap<String, Tally>, d
             d.group,
             d.case,
             if d.expected_valid { "valid" } else { "invalid" },
-            if d.expected_error.is_empty() { String::new() } else { format!(" (`{}`)", d.expected_error.replace('`', "'")) },
-            if d.got.is_empty() { "valid".to_owned() } else { format!("invalid (`{}`)", d.got.replace('`', "'")) },
+            if d.expected_error.is_empty() {
+                String::new()
+            } else {
+                format!(" (`{}`)", d.expected_error.replace('`', "'"))
+            },
+            if d.got.is_empty() {
+                "valid".to_owned()
+            } else {
+                format!("invalid (`{}`)", d.got.replace('`', "'"))
+            },
             d.reason.unwrap_or("not yet explained")
         );
     }
@@ -216,7 +241,10 @@ const ADC_RUST_BEHAVIOUR: &[(&str, &str)] = &[(
 /// The outcome an ADC lint case states on its first line.
 fn adc_expectation(text: &str) -> bool {
     let first = text.lines().next().unwrap_or_default();
-    assert!(first.starts_with("# expected:"), "case without expectation: {first}");
+    assert!(
+        first.starts_with("# expected:"),
+        "case without expectation: {first}"
+    );
     first.contains("VALID") && !first.contains("INVALID")
 }
 
@@ -238,7 +266,11 @@ fn run_adc_lint(checker: &Checker, dir: &Path, report: &mut String) -> (usize, u
     let (mut agree, mut total) = (0, 0);
     for path in sorted_files(&dir.join("adc-lint")) {
         let text = std::fs::read_to_string(&path).expect("case file");
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         let rust_rule = ADC_RUST_BEHAVIOUR.iter().find(|(case, _)| *case == name);
         let expected_valid = adc_expectation(&text) && rust_rule.is_none();
         let findings = check_text(checker, &name, text, Format::Adc);
@@ -246,12 +278,27 @@ fn run_adc_lint(checker: &Checker, dir: &Path, report: &mut String) -> (usize, u
         total += 1;
         let ok = found.is_empty() == expected_valid;
         agree += usize::from(ok);
-        let shown: Vec<String> = found.iter().map(|f| format!("`{}` {}:{} {}", f.rule, f.location.span.start.line, f.location.span.start.column, f.message.replace('|', "\\|").replace('`', "'"))).collect();
+        let shown: Vec<String> = found
+            .iter()
+            .map(|f| {
+                format!(
+                    "`{}` {}:{} {}",
+                    f.rule,
+                    f.location.span.start.line,
+                    f.location.span.start.column,
+                    f.message.replace('|', "\\|").replace('`', "'")
+                )
+            })
+            .collect();
         let _ = writeln!(
             report,
             "| {name} | {}{} | {}{} | {} |",
             if expected_valid { "valid" } else { "invalid" },
-            if rust_rule.is_some() { " (Rust ADC)" } else { "" },
+            if rust_rule.is_some() {
+                " (Rust ADC)"
+            } else {
+                ""
+            },
             if found.is_empty() { "valid" } else { "invalid" },
             if ok { "" } else { " **(disagrees)**" },
             shown.join("<br>")
@@ -270,13 +317,28 @@ fn run_adc_valid(checker: &Checker, dir: &Path, report: &mut String) -> Vec<Stri
     let mut failures = Vec::new();
     for path in sorted_files(&dir.join("adc-valid")) {
         let text = std::fs::read_to_string(&path).expect("example file");
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned();
         let findings = check_text(checker, &name, text, Format::Adc);
         let found = errors(&findings);
         let warnings = findings.len() - found.len();
-        let _ = writeln!(report, "- {name}: {} errors, {warnings} warnings/infos", found.len());
+        let _ = writeln!(
+            report,
+            "- {name}: {} errors, {warnings} warnings/infos",
+            found.len()
+        );
         if !found.is_empty() {
-            failures.push(format!("{name}: {}", found.iter().map(|f| format!("{} {}", f.location.pointer, f.message)).collect::<Vec<_>>().join("; ")));
+            failures.push(format!(
+                "{name}: {}",
+                found
+                    .iter()
+                    .map(|f| format!("{} {}", f.location.pointer, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ));
         }
     }
     report.push('\n');
@@ -302,8 +364,15 @@ fn conformance_with_apisix_and_adc() {
         "conformance: APISIX {apisix_agree}/{apisix_decidable} decidable cases agree, ADC lint {adc_agree}/{adc_total}, ADC valid examples with errors: {}",
         valid_failures.len()
     );
-    assert!(valid_failures.is_empty(), "ADC valid examples with errors:\n{}", valid_failures.join("\n"));
-    assert_eq!(adc_agree, adc_total, "ADC lint cases disagree; see fixtures/conformance-report.md");
+    assert!(
+        valid_failures.is_empty(),
+        "ADC valid examples with errors:\n{}",
+        valid_failures.join("\n")
+    );
+    assert_eq!(
+        adc_agree, adc_total,
+        "ADC lint cases disagree; see fixtures/conformance-report.md"
+    );
     assert!(
         apisix_agree * 100 >= apisix_decidable * 98,
         "APISIX agreement {apisix_agree}/{apisix_decidable} is below 98 %; see fixtures/conformance-report.md"

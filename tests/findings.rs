@@ -12,11 +12,23 @@ fn run(dir: &str, format: &str) -> (i32, String) {
     let output = Command::cargo_bin("gwlint")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["check", dir, "--no-config", "--color", "never", "--format", format])
+        .args([
+            "check",
+            dir,
+            "--no-config",
+            "--no-builtin-policies",
+            "--color",
+            "never",
+            "--format",
+            format,
+        ])
         .env_remove("NO_COLOR")
         .output()
         .unwrap();
-    (output.status.code().unwrap_or(-1), String::from_utf8(output.stdout).unwrap())
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+    )
 }
 
 fn cases() -> Vec<String> {
@@ -66,7 +78,9 @@ fn positions(case: &str) -> Vec<(String, u64, u64, u64, u64)> {
 }
 
 fn has(found: &[(String, u64, u64, u64, u64)], rule: &str, at: (u64, u64, u64, u64)) -> bool {
-    found.iter().any(|f| f.0 == rule && (f.1, f.2, f.3, f.4) == at)
+    found
+        .iter()
+        .any(|f| f.0 == rule && (f.1, f.2, f.3, f.4) == at)
 }
 
 #[test]
@@ -75,26 +89,50 @@ fn duplicate_key_points_at_second_key_and_shows_first() {
     let report: Value = serde_json::from_str(&json).unwrap();
     let finding = &report["findings"][0];
     assert_eq!(finding["rule"], "parse/duplicate-key");
-    assert_eq!((finding["line"].as_u64(), finding["column"].as_u64()), (Some(7), Some(5)));
-    assert_eq!((finding["end_line"].as_u64(), finding["end_column"].as_u64()), (Some(7), Some(16)));
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(7), Some(5))
+    );
+    assert_eq!(
+        (finding["end_line"].as_u64(), finding["end_column"].as_u64()),
+        (Some(7), Some(16))
+    );
     let first = &finding["related"][0];
-    assert_eq!((first["line"].as_u64(), first["column"].as_u64()), (Some(3), Some(5)));
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(3), Some(5))
+    );
     assert_eq!(first["message"], "first defined here");
 }
 
 #[test]
 fn yaml11_values_are_warned_at_the_value() {
     let found = positions("parse-yaml11");
-    assert!(has(&found, "parse/yaml11-boolean", (4, 16, 4, 19)), "{found:?}");
-    assert!(has(&found, "parse/leading-zero-number", (9, 19, 9, 23)), "{found:?}");
-    assert!(has(&found, "parse/yaml11-boolean", (5, 13, 5, 15)), "{found:?}");
+    assert!(
+        has(&found, "parse/yaml11-boolean", (4, 16, 4, 19)),
+        "{found:?}"
+    );
+    assert!(
+        has(&found, "parse/leading-zero-number", (9, 19, 9, 23)),
+        "{found:?}"
+    );
+    assert!(
+        has(&found, "parse/yaml11-boolean", (5, 13, 5, 15)),
+        "{found:?}"
+    );
 }
 
 #[test]
 fn syntax_error_is_located_and_other_files_are_still_checked() {
     let found = positions("parse-syntax");
-    assert!(found.iter().any(|f| f.0 == "parse/syntax" && f.1 == 4), "{found:?}");
-    assert!(found.iter().any(|f| f.0 == "schema/route"), "fine.yaml must still be checked: {found:?}");
+    assert!(
+        found.iter().any(|f| f.0 == "parse/syntax" && f.1 == 4),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|f| f.0 == "schema/route"),
+        "fine.yaml must still be checked: {found:?}"
+    );
 }
 
 #[test]
@@ -108,8 +146,14 @@ fn duplicates_across_files_point_at_the_second_definition() {
         .find(|f| f["rule"] == "ref/duplicate-service")
         .unwrap();
     assert_eq!(service["file"], "fixtures/findings/ref-duplicates/b.yaml");
-    assert_eq!((service["line"].as_u64(), service["column"].as_u64()), (Some(2), Some(11)));
-    assert_eq!(service["related"][0]["file"], "fixtures/findings/ref-duplicates/a.yaml");
+    assert_eq!(
+        (service["line"].as_u64(), service["column"].as_u64()),
+        (Some(2), Some(11))
+    );
+    assert_eq!(
+        service["related"][0]["file"],
+        "fixtures/findings/ref-duplicates/a.yaml"
+    );
     assert_eq!(service["related"][0]["line"].as_u64(), Some(2));
 }
 
@@ -126,7 +170,15 @@ fn oversized_file_is_a_finding_not_a_crash() {
     std::fs::write(dir.path().join("small.yaml"), "services: []\n").unwrap();
     let output = Command::cargo_bin("gwlint")
         .unwrap()
-        .args(["check", "--no-config", "--format", "json", "--max-file-size", "100"])
+        .args([
+            "check",
+            "--no-config",
+            "--no-builtin-policies",
+            "--format",
+            "json",
+            "--max-file-size",
+            "100",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();

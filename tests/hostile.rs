@@ -15,13 +15,14 @@ const CRASH: &str = "gwlint crashed";
 const WITNESS: &str = "services:\n  - name: witness\n    name: again\n";
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/hostile").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/hostile")
+        .join(name)
 }
 
 struct Run {
     code: i32,
     report: Value,
-    stderr: String,
 }
 
 impl Run {
@@ -56,19 +57,24 @@ fn check_tree(files: &[(&str, Vec<u8>)], args: &[&str]) -> (tempfile::TempDir, R
 fn check(dir: &Path, args: &[&str]) -> Run {
     let output = Command::cargo_bin("gwlint")
         .unwrap()
-        .args(["check", "--no-config", "--no-builtin-policies", "--format", "json"])
+        .args([
+            "check",
+            "--no-config",
+            "--no-builtin-policies",
+            "--format",
+            "json",
+        ])
         .args(args)
         .arg(dir)
         .timeout(std::time::Duration::from_secs(60))
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains(CRASH), "crashed: {stderr}");
     let report = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
     Run {
         code: output.status.code().unwrap_or(-1),
         report,
-        stderr,
     }
 }
 
@@ -77,7 +83,10 @@ fn copy_of(name: &str) -> (&str, Vec<u8>) {
 }
 
 fn at(finding: &Value) -> (u64, u64) {
-    (finding["line"].as_u64().unwrap(), finding["column"].as_u64().unwrap())
+    (
+        finding["line"].as_u64().unwrap(),
+        finding["column"].as_u64().unwrap(),
+    )
 }
 
 #[test]
@@ -96,9 +105,17 @@ fn nesting_100k_deep_is_refused() {
     let finding = run.has("parse/too-deep", "deep.yaml").unwrap();
     assert_eq!(finding["line"], 1);
     assert!(run.witness_checked());
-    let deep_json = format!("{{\"services\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    let deep_json = format!(
+        "{{\"services\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     let (_dir, run) = check_tree(&[("deep.json", deep_json.into_bytes())], &[]);
-    assert!(run.has("parse/too-deep", "deep.json").is_some(), "{:?}", run.findings());
+    assert!(
+        run.has("parse/too-deep", "deep.json").is_some(),
+        "{:?}",
+        run.findings()
+    );
 }
 
 #[test]
@@ -109,7 +126,10 @@ fn a_100_mb_file_is_over_the_size_cap() {
     std::fs::write(dir.path().join("witness.yaml"), WITNESS).unwrap();
     let run = check(dir.path(), &[]);
     let finding = run.has("parse/file-too-large", "big.yaml").unwrap();
-    assert!(finding["message"].as_str().unwrap().contains("104857600 bytes"));
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("104857600 bytes"));
     assert!(run.witness_checked());
 }
 
@@ -118,7 +138,13 @@ fn binary_and_invalid_utf8_files_are_findings() {
     let (_dir, run) = check_tree(&[copy_of("binary.yaml"), copy_of("invalid-utf8.yaml")], &[]);
     assert!(run.has("parse/binary-file", "binary.yaml").is_some());
     let utf8 = run.has("parse/invalid-utf8", "invalid-utf8.yaml").unwrap();
-    assert!(utf8["message"].as_str().unwrap().contains("line 2, column 14"), "{utf8}");
+    assert!(
+        utf8["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 2, column 14"),
+        "{utf8}"
+    );
     assert_eq!(at(utf8), (2, 14));
     assert!(run.witness_checked());
 }
@@ -126,11 +152,21 @@ fn binary_and_invalid_utf8_files_are_findings() {
 #[test]
 fn bom_crlf_and_tabs_in_values_are_read_normally() {
     let (_dir, run) = check_tree(
-        &[copy_of("utf8-bom.yaml"), copy_of("crlf.yaml"), copy_of("tabs-in-value.yaml")],
+        &[
+            copy_of("utf8-bom.yaml"),
+            copy_of("crlf.yaml"),
+            copy_of("tabs-in-value.yaml"),
+        ],
         &[],
     );
-    assert!(run.findings().iter().all(|f| !f["rule"].as_str().unwrap().starts_with("parse/")
-        || f["file"].as_str().unwrap().ends_with("witness.yaml")), "{:?}", run.findings());
+    assert!(
+        run.findings()
+            .iter()
+            .all(|f| !f["rule"].as_str().unwrap().starts_with("parse/")
+                || f["file"].as_str().unwrap().ends_with("witness.yaml")),
+        "{:?}",
+        run.findings()
+    );
     // CRLF line ends do not shift positions: the bad method is on line 6.
     let method = run
         .findings()
@@ -151,27 +187,66 @@ fn tab_indentation_is_a_located_syntax_error() {
 #[test]
 fn duplicate_keys_multi_documents_and_empty_files() {
     let (_dir, run) = check_tree(
-        &[copy_of("duplicate-keys.yaml"), copy_of("multi-document.yaml"), copy_of("empty.yaml"), copy_of("comments-only.yaml")],
+        &[
+            copy_of("duplicate-keys.yaml"),
+            copy_of("multi-document.yaml"),
+            copy_of("empty.yaml"),
+            copy_of("comments-only.yaml"),
+        ],
         &[],
     );
-    assert_eq!(at(run.has("parse/duplicate-key", "duplicate-keys.yaml").unwrap()), (7, 5));
-    assert_eq!(at(run.has("parse/multi-document", "multi-document.yaml").unwrap()), (4, 1));
-    assert_eq!(run.has("parse/empty-file", "empty.yaml").unwrap()["severity"], "info");
+    assert_eq!(
+        at(run
+            .has("parse/duplicate-key", "duplicate-keys.yaml")
+            .unwrap()),
+        (7, 5)
+    );
+    assert_eq!(
+        at(run
+            .has("parse/multi-document", "multi-document.yaml")
+            .unwrap()),
+        (4, 1)
+    );
+    assert_eq!(
+        run.has("parse/empty-file", "empty.yaml").unwrap()["severity"],
+        "info"
+    );
     assert!(run.has("parse/empty-file", "comments-only.yaml").is_some());
     assert!(run.witness_checked());
 }
 
 #[test]
 fn yaml11_booleans_warn_and_merge_keys_merge() {
-    let (_dir, run) = check_tree(&[copy_of("yaml11-booleans.yaml"), copy_of("merge-keys.yaml")], &[]);
-    assert_eq!(at(run.has("parse/yaml11-boolean", "yaml11-booleans.yaml").unwrap()), (4, 16));
-    assert!(run.findings().iter().all(|f| !f["file"].as_str().unwrap().ends_with("merge-keys.yaml")), "{:?}", run.findings());
+    let (_dir, run) = check_tree(
+        &[copy_of("yaml11-booleans.yaml"), copy_of("merge-keys.yaml")],
+        &[],
+    );
+    assert_eq!(
+        at(run
+            .has("parse/yaml11-boolean", "yaml11-booleans.yaml")
+            .unwrap()),
+        (4, 16)
+    );
+    assert!(
+        run.findings()
+            .iter()
+            .all(|f| !f["file"].as_str().unwrap().ends_with("merge-keys.yaml")),
+        "{:?}",
+        run.findings()
+    );
 }
 
 #[test]
 fn a_huge_single_line_parses() {
     let (_dir, run) = check_tree(&[copy_of("huge-single-line.json")], &[]);
-    assert!(run.findings().iter().all(|f| !f["file"].as_str().unwrap().ends_with("huge-single-line.json")), "{:?}", run.findings());
+    assert!(
+        run.findings().iter().all(|f| !f["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("huge-single-line.json")),
+        "{:?}",
+        run.findings()
+    );
     assert_eq!(run.report["summary"]["files"], 2);
 }
 
@@ -179,24 +254,53 @@ fn a_huge_single_line_parses() {
 #[test]
 fn symlink_loops_and_links_out_of_the_tree() {
     let outside = tempfile::tempdir().unwrap();
-    std::fs::write(outside.path().join("outside.yaml"), "services:\n  - name: out\n    name: dup\n").unwrap();
+    std::fs::write(
+        outside.path().join("outside.yaml"),
+        "services:\n  - name: out\n    name: dup\n",
+    )
+    .unwrap();
     let (dir, _) = check_tree(&[], &[]);
     std::fs::create_dir(dir.path().join("sub")).unwrap();
     std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
-    std::os::unix::fs::symlink(outside.path().join("outside.yaml"), dir.path().join("link.yaml")).unwrap();
-    std::os::unix::fs::symlink(dir.path().join("vanished.yaml"), dir.path().join("dangling.yaml")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("outside.yaml"),
+        dir.path().join("link.yaml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        dir.path().join("vanished.yaml"),
+        dir.path().join("dangling.yaml"),
+    )
+    .unwrap();
     let default = check(dir.path(), &[]);
-    assert!(default.has("parse/symlink-skipped", "link.yaml").is_some(), "{:?}", default.findings());
+    assert!(
+        default.has("parse/symlink-skipped", "link.yaml").is_some(),
+        "{:?}",
+        default.findings()
+    );
     assert!(default.witness_checked());
     let followed = check(dir.path(), &["--follow-symlinks"]);
-    assert!(followed.has("parse/symlink-loop", "loop").is_some(), "{:?}", followed.findings());
-    assert!(followed.has("parse/duplicate-key", "link.yaml").is_some(), "the outside file is checked when following");
-    assert!(followed.has("parse/unreadable", "dangling.yaml").is_some(), "a vanished target is a finding");
+    assert!(
+        followed.has("parse/symlink-loop", "loop").is_some(),
+        "{:?}",
+        followed.findings()
+    );
+    assert!(
+        followed.has("parse/duplicate-key", "link.yaml").is_some(),
+        "the outside file is checked when following"
+    );
+    assert!(
+        followed.has("parse/unreadable", "dangling.yaml").is_some(),
+        "a vanished target is a finding"
+    );
     assert!(followed.witness_checked());
 }
 
 fn running_as_root() -> bool {
-    std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0"))
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"))
 }
 
 #[cfg(unix)]
@@ -210,12 +314,32 @@ fn unreadable_files_and_folders() {
     let (dir, _) = check_tree(&[("secret.yaml", b"services: []\n".to_vec())], &[]);
     std::fs::create_dir(dir.path().join("closed")).unwrap();
     std::fs::write(dir.path().join("closed/x.yaml"), "services: []\n").unwrap();
-    std::fs::set_permissions(dir.path().join("secret.yaml"), std::fs::Permissions::from_mode(0o000)).unwrap();
-    std::fs::set_permissions(dir.path().join("closed"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(
+        dir.path().join("secret.yaml"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        dir.path().join("closed"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     let run = check(dir.path(), &[]);
-    std::fs::set_permissions(dir.path().join("closed"), std::fs::Permissions::from_mode(0o755)).unwrap();
-    assert!(run.has("parse/unreadable", "secret.yaml").is_some(), "{:?}", run.findings());
-    assert!(run.has("parse/unreadable", "closed").is_some(), "{:?}", run.findings());
+    std::fs::set_permissions(
+        dir.path().join("closed"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    assert!(
+        run.has("parse/unreadable", "secret.yaml").is_some(),
+        "{:?}",
+        run.findings()
+    );
+    assert!(
+        run.has("parse/unreadable", "closed").is_some(),
+        "{:?}",
+        run.findings()
+    );
     assert!(run.witness_checked());
 }
 
@@ -223,25 +347,42 @@ fn with_policy(policy: &str) -> (i32, String, String) {
     let output = Command::cargo_bin("gwlint")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["check", "fixtures/example/staging", "--no-config", "--format", "json", "--policy"])
+        .args([
+            "check",
+            "fixtures/example/staging",
+            "--no-config",
+            "--format",
+            "json",
+            "--policy",
+        ])
         .arg(fixture(policy))
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(!stderr.contains(CRASH), "{stderr}");
-    (output.status.code().unwrap(), String::from_utf8_lossy(&output.stdout).into_owned(), stderr)
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr,
+    )
 }
 
 #[test]
 fn a_policy_with_a_syntax_error_stops_the_run_with_its_position() {
     let (code, _, stderr) = with_policy("policy-syntax-error");
     assert_eq!(code, 2);
-    assert!(stderr.contains("policy-syntax-error/bad.rego:6:"), "{stderr}");
+    assert!(
+        stderr.contains("policy-syntax-error/bad.rego:6:"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn policy_runtime_errors_and_recursion_are_findings() {
-    for (policy, text) in [("policy-runtime-error", "divide by zero"), ("policy-recursion", "recursion")] {
+    for (policy, text) in [
+        ("policy-runtime-error", "divide by zero"),
+        ("policy-recursion", "recursion"),
+    ] {
         let (code, stdout, _) = with_policy(policy);
         assert_eq!(code, 1, "{policy}");
         let report: Value = serde_json::from_str(&stdout).unwrap();
@@ -251,7 +392,10 @@ fn policy_runtime_errors_and_recursion_are_findings() {
             .iter()
             .find(|f| f["rule"] == "policy/runtime-error")
             .unwrap_or_else(|| panic!("{policy}: {stdout}"));
-        assert!(finding["message"].as_str().unwrap().contains(text), "{finding}");
+        assert!(
+            finding["message"].as_str().unwrap().contains(text),
+            "{finding}"
+        );
         assert_eq!(finding["unlocated"], true);
     }
 }
@@ -268,7 +412,10 @@ fn config_with_unknown_keys_and_conflicting_flags() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let finding = &report["findings"][0];
     assert_eq!(finding["rule"], "config/unknown-key");
-    assert_eq!((finding["line"].as_u64(), finding["column"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(
+        (finding["line"].as_u64(), finding["column"].as_u64()),
+        (Some(3), Some(1))
+    );
     Command::cargo_bin("gwlint")
         .unwrap()
         .args(["check", ".", "--no-config", "--config", "x.yaml"])
@@ -283,7 +430,12 @@ fn config_with_unknown_keys_and_conflicting_flags() {
 
 #[test]
 fn no_fixture_reaches_the_panic_hook() {
-    for tree in ["fixtures/findings", "fixtures/hostile", "fixtures/example", "fixtures/report"] {
+    for tree in [
+        "fixtures/findings",
+        "fixtures/hostile",
+        "fixtures/example",
+        "fixtures/report",
+    ] {
         let output = Command::cargo_bin("gwlint")
             .unwrap()
             .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -292,6 +444,9 @@ fn no_fixture_reaches_the_panic_hook() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!stderr.contains(CRASH), "{tree}: {stderr}");
-        assert!(matches!(output.status.code(), Some(0 | 1)), "{tree}: {stderr}");
+        assert!(
+            matches!(output.status.code(), Some(0 | 1)),
+            "{tree}: {stderr}"
+        );
     }
 }

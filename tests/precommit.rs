@@ -21,7 +21,11 @@ fn pre_commit() -> Option<PathBuf> {
 }
 
 fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git").args(args).current_dir(dir).status().unwrap();
+    let status = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .unwrap();
     assert!(status.success(), "git {args:?}");
 }
 
@@ -48,14 +52,22 @@ fn run_hook(program: &Path, repo: &Path) -> (bool, String) {
         .args(["try-repo", crate_root, "gwlint", "--all-files", "--verbose"])
         .current_dir(repo)
         .env("PRE_COMMIT_HOME", &home)
-        .env("CARGO_TARGET_DIR", Path::new(crate_root).join("target/pre-commit-build"))
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(crate_root).join("target/pre-commit-build"),
+        )
         .output()
         .unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     (output.status.success(), text)
 }
 
-const GOOD: &str = "services:\n  - name: orders\n    routes:\n      - name: list\n        uris: [/orders]\n";
+const GOOD: &str =
+    "services:\n  - name: orders\n    routes:\n      - name: list\n        uris: [/orders]\n";
 const BAD: &str = "services:\n  - name: orders\n    name: again\n";
 
 #[test]

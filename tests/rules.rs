@@ -19,22 +19,37 @@ fn gwlint() -> Command {
 
 /// Every rule of the registry, as JSON.
 fn registry() -> Vec<Value> {
-    let output = gwlint().args(["rules", "--format", "json", "--no-config"]).output().unwrap();
+    let output = gwlint()
+        .args(["rules", "--format", "json", "--no-config"])
+        .output()
+        .unwrap();
     assert!(output.status.success());
-    serde_json::from_slice::<Value>(&output.stdout).unwrap().as_array().unwrap().clone()
+    serde_json::from_slice::<Value>(&output.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn policy_ids() -> Vec<String> {
     registry()
         .iter()
-        .filter_map(|r| r["id"].as_str().and_then(|id| id.strip_prefix("policy/")).map(str::to_owned))
+        .filter_map(|r| {
+            r["id"]
+                .as_str()
+                .and_then(|id| id.strip_prefix("policy/"))
+                .map(str::to_owned)
+        })
         .filter(|id| id != "runtime-error")
         .collect()
 }
 
 #[test]
 fn rule_ids_are_unique_and_listed() {
-    let ids: Vec<String> = registry().iter().map(|r| r["id"].as_str().unwrap().to_owned()).collect();
+    let ids: Vec<String> = registry()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
     let mut unique = ids.clone();
     unique.dedup();
     assert_eq!(ids, unique);
@@ -45,29 +60,55 @@ fn rule_ids_are_unique_and_listed() {
 fn every_policy_rule_is_documented_tested_and_has_fixtures() {
     let rules = registry();
     for id in policy_ids() {
-        let rule = rules.iter().find(|r| r["id"] == format!("policy/{id}")).unwrap();
+        let rule = rules
+            .iter()
+            .find(|r| r["id"] == format!("policy/{id}"))
+            .unwrap();
         let description = rule["description"].as_str().unwrap();
-        for section in ["## What it checks", "## Why it matters", "## Bad", "## Good"] {
-            assert!(description.contains(section), "{id}: description lacks `{section}`");
+        for section in [
+            "## What it checks",
+            "## Why it matters",
+            "## Bad",
+            "## Good",
+        ] {
+            assert!(
+                description.contains(section),
+                "{id}: description lacks `{section}`"
+            );
         }
         assert!(!rule["help"].as_str().unwrap().is_empty(), "{id}: no help");
         let native = root().join(format!("policies/native/{id}.yaml")).is_file();
         let rego = root().join(format!("policies/{id}.rego"));
-        assert!(native || rego.is_file(), "{id}: no policies/{id}.rego or policies/native/{id}.yaml");
+        assert!(
+            native || rego.is_file(),
+            "{id}: no policies/{id}.rego or policies/native/{id}.yaml"
+        );
         if !native {
-            assert!(root().join(format!("policies/{id}_test.rego")).is_file(), "{id}: no _test.rego");
+            assert!(
+                root().join(format!("policies/{id}_test.rego")).is_file(),
+                "{id}: no _test.rego"
+            );
         }
         for kind in ["pass", "fail"] {
-            assert!(root().join(format!("fixtures/rules/{id}/{kind}")).is_dir(), "{id}: no {kind} fixtures");
+            assert!(
+                root().join(format!("fixtures/rules/{id}/{kind}")).is_dir(),
+                "{id}: no {kind} fixtures"
+            );
         }
-        gwlint().args(["explain", &id, "--no-config"]).assert().success();
+        gwlint()
+            .args(["explain", &id, "--no-config"])
+            .assert()
+            .success();
     }
 }
 
 /// The environment folders of a fixture tree: the tree itself, or its subfolders
 /// when it holds only folders (so an environment can be named, e.g. `production`).
 fn environments(tree: &Path) -> Vec<PathBuf> {
-    let entries: Vec<PathBuf> = std::fs::read_dir(tree).unwrap().map(|e| e.unwrap().path()).collect();
+    let entries: Vec<PathBuf> = std::fs::read_dir(tree)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     if entries.iter().all(|p| p.is_dir()) {
         let mut dirs = entries;
         dirs.sort();
@@ -81,14 +122,23 @@ fn environments(tree: &Path) -> Vec<PathBuf> {
 fn findings_of(rule: &str, tree: &Path) -> Vec<Value> {
     let relative: Vec<String> = environments(tree)
         .iter()
-        .map(|p| p.strip_prefix(root()).unwrap().to_string_lossy().into_owned())
+        .map(|p| {
+            p.strip_prefix(root())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     let output = gwlint()
         .args(["check", "--no-config", "--format", "json"])
         .args(&relative)
         .output()
         .unwrap();
-    assert!(matches!(output.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     report["findings"]
         .as_array()
@@ -104,11 +154,17 @@ fn every_rule_passes_its_pass_tree_and_fails_its_fail_tree() {
     for id in policy_ids() {
         let base = root().join(format!("fixtures/rules/{id}"));
         let passing = findings_of(&id, &base.join("pass"));
-        assert!(passing.is_empty(), "{id}: findings on the pass tree: {passing:#?}");
+        assert!(
+            passing.is_empty(),
+            "{id}: findings on the pass tree: {passing:#?}"
+        );
         let failing = findings_of(&id, &base.join("fail"));
         assert!(!failing.is_empty(), "{id}: no finding on the fail tree");
         for finding in &failing {
-            assert!(finding["unlocated"].is_null(), "{id}: unlocated finding {finding}");
+            assert!(
+                finding["unlocated"].is_null(),
+                "{id}: unlocated finding {finding}"
+            );
         }
         insta::assert_json_snapshot!(format!("rule-{id}"), failing);
     }
@@ -129,7 +185,9 @@ fn protection_through_service_or_global_rule_counts_and_disabling_it_does_not() 
     assert!(findings_of("route-needs-auth", &tree.join("pass")).is_empty());
     let failing = findings_of("route-needs-auth", &tree.join("fail"));
     assert!(
-        failing.iter().any(|f| f["file"].as_str().unwrap().contains("disabled")),
+        failing
+            .iter()
+            .any(|f| f["file"].as_str().unwrap().contains("disabled")),
         "the `_meta.disable` fixture must fail: {failing:#?}"
     );
 }

@@ -30,7 +30,11 @@ impl Plan {
     /// Number of events of one type (`create`, `update`, `delete`).
     #[must_use]
     pub fn total(&self, event: &str) -> usize {
-        self.counts.iter().filter(|((e, _), _)| e == event).map(|(_, n)| n).sum()
+        self.counts
+            .iter()
+            .filter(|((e, _), _)| e == event)
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// `2 create, 1 update, 0 delete (create: route 2; update: service 1)`.
@@ -49,7 +53,12 @@ impl Plan {
                 format!("{event}: {}", per_type.join(", "))
             })
             .collect();
-        let head = format!("{} create, {} update, {} delete", self.total("create"), self.total("update"), self.total("delete"));
+        let head = format!(
+            "{} create, {} update, {} delete",
+            self.total("create"),
+            self.total("update"),
+            self.total("delete")
+        );
         if details.is_empty() {
             head
         } else {
@@ -63,18 +72,42 @@ impl Plan {
 /// # Errors
 /// A [`ToolError`] when the file is missing or not a list of events.
 pub fn read_plan(path: &Path) -> Result<Plan, ToolError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ToolError::new(format!("adc diff wrote no readable plan at {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ToolError::new(format!(
+            "adc diff wrote no readable plan at {}: {e}",
+            path.display()
+        ))
+    })?;
     let loaded = parse_text(path, text, &LoadLimits::default());
     let events = match loaded.document.map(|d| d.value) {
         Some(Value::Array(events)) => events,
-        Some(Value::Null) | None if loaded.findings.iter().all(|f| f.severity != crate::finding::Severity::Error) => Vec::new(),
-        _ => return Err(ToolError::new(format!("{}: not a list of diff events", path.display()))),
+        Some(Value::Null) | None
+            if loaded
+                .findings
+                .iter()
+                .all(|f| f.severity != crate::finding::Severity::Error) =>
+        {
+            Vec::new()
+        }
+        _ => {
+            return Err(ToolError::new(format!(
+                "{}: not a list of diff events",
+                path.display()
+            )))
+        }
     };
     let mut plan = Plan::default();
     for event in events {
-        let kind = event.get("type").and_then(Value::as_str).unwrap_or("unknown").to_owned();
-        let resource = event.get("resourceType").and_then(Value::as_str).unwrap_or("unknown").to_owned();
+        let kind = event
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_owned();
+        let resource = event
+            .get("resourceType")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_owned();
         *plan.counts.entry((kind, resource)).or_default() += 1;
     }
     Ok(plan)
@@ -117,11 +150,19 @@ impl Adc {
     ///
     /// # Errors
     /// A [`ToolError`] when the program cannot be started.
-    pub fn run(&self, verb: &str, bundle: &Path, workdir: &Path, out: &mut dyn Write) -> Result<i32, ToolError> {
+    pub fn run(
+        &self,
+        verb: &str,
+        bundle: &Path,
+        workdir: &Path,
+        out: &mut dyn Write,
+    ) -> Result<i32, ToolError> {
         let mut command = Command::new(&self.program);
         command.arg(verb).arg("-f").arg(bundle).current_dir(workdir);
         for (key, value) in &self.settings.label_selector {
-            command.arg("--label-selector").arg(format!("{key}={value}"));
+            command
+                .arg("--label-selector")
+                .arg(format!("{key}={value}"));
         }
         self.set_environment(&mut command);
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
@@ -140,9 +181,9 @@ impl Adc {
             forward(stdout, out, self.token.as_deref());
         }
         let _ = forward_errors.join();
-        let status = child
-            .wait()
-            .map_err(|e| ToolError::new(format!("cannot wait for {}: {e}", self.program.display())))?;
+        let status = child.wait().map_err(|e| {
+            ToolError::new(format!("cannot wait for {}: {e}", self.program.display()))
+        })?;
         Ok(status.code().unwrap_or(1))
     }
 
@@ -153,10 +194,26 @@ impl Adc {
             ("ADC_BACKEND", s.backend.clone()),
             ("ADC_SERVER", s.server.clone()),
             ("ADC_GATEWAY_GROUP", s.gateway_group.clone()),
-            ("ADC_CA_CERT_FILE", s.ca_cert_file.as_ref().map(|p| p.display().to_string())),
-            ("ADC_TLS_CLIENT_CERT_FILE", s.tls_client_cert_file.as_ref().map(|p| p.display().to_string())),
-            ("ADC_TLS_CLIENT_KEY_FILE", s.tls_client_key_file.as_ref().map(|p| p.display().to_string())),
-            ("ADC_TLS_SKIP_VERIFY", s.tls_skip_verify.map(|b| b.to_string())),
+            (
+                "ADC_CA_CERT_FILE",
+                s.ca_cert_file.as_ref().map(|p| p.display().to_string()),
+            ),
+            (
+                "ADC_TLS_CLIENT_CERT_FILE",
+                s.tls_client_cert_file
+                    .as_ref()
+                    .map(|p| p.display().to_string()),
+            ),
+            (
+                "ADC_TLS_CLIENT_KEY_FILE",
+                s.tls_client_key_file
+                    .as_ref()
+                    .map(|p| p.display().to_string()),
+            ),
+            (
+                "ADC_TLS_SKIP_VERIFY",
+                s.tls_skip_verify.map(|b| b.to_string()),
+            ),
         ];
         for (key, value) in pairs {
             if let Some(value) = value {
@@ -209,14 +266,28 @@ mod tests {
         )
         .unwrap();
         let plan = read_plan(&path).unwrap();
-        assert_eq!((plan.total("create"), plan.total("update"), plan.total("delete")), (1, 0, 2));
-        assert_eq!(plan.summary(), "1 create, 0 update, 2 delete (create: route 1; delete: route 1, service 1)");
+        assert_eq!(
+            (
+                plan.total("create"),
+                plan.total("update"),
+                plan.total("delete")
+            ),
+            (1, 0, 2)
+        );
+        assert_eq!(
+            plan.summary(),
+            "1 create, 0 update, 2 delete (create: route 1; delete: route 1, service 1)"
+        );
     }
 
     #[test]
     fn forwarding_masks_the_token() {
         let mut out = Vec::new();
-        forward("using token s3cr3t\nok\n".as_bytes(), &mut out, Some("s3cr3t"));
+        forward(
+            "using token s3cr3t\nok\n".as_bytes(),
+            &mut out,
+            Some("s3cr3t"),
+        );
         assert_eq!(String::from_utf8(out).unwrap(), "using token ***\nok\n");
     }
 }

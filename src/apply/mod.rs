@@ -79,18 +79,28 @@ pub struct Checked {
 ///
 /// # Errors
 /// `Ok(Err(outcome))` when findings block the hand-off; `Err` when the check cannot run.
-pub fn gate(session: &Session, request: &ApplyRequest, resolve: bool) -> Result<Result<Checked, Outcome>, ToolError> {
+pub fn gate(
+    session: &Session,
+    request: &ApplyRequest,
+    resolve: bool,
+) -> Result<Result<Checked, Outcome>, ToolError> {
     let target = session
         .targets
         .first()
         .cloned()
         .ok_or_else(|| ToolError::new("apply takes exactly one environment"))?;
     if session.targets.len() > 1 {
-        return Err(ToolError::new("apply takes exactly one environment; give one folder or `--env NAME`"));
+        return Err(ToolError::new(
+            "apply takes exactly one environment; give one folder or `--env NAME`",
+        ));
     }
     let mut outcome = match &request.revision {
         Some(revision) => {
-            let root = target.roots.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+            let root = target
+                .roots
+                .first()
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("."));
             let files: Vec<LoadedFile> = crate::git::files_at(revision, &root)?
                 .into_iter()
                 .map(|(path, text)| parse_text(&path, text, &crate::load::LoadLimits::default()))
@@ -113,7 +123,11 @@ pub fn gate(session: &Session, request: &ApplyRequest, resolve: bool) -> Result<
             return Ok(Err(outcome));
         }
     }
-    Ok(Ok(Checked { target, files, outcome }))
+    Ok(Ok(Checked {
+        target,
+        files,
+        outcome,
+    }))
 }
 
 /// Resolve `${VAR}` from the process environment in every document.
@@ -135,7 +149,11 @@ fn resolve_variables(files: &mut [CheckedFile]) -> Vec<Finding> {
 /// A [`ToolError`] when the environment's format cannot go to that engine.
 pub fn render_for(files: &[CheckedFile], engine: Engine) -> Result<(Value, String), ToolError> {
     let format = single_format(files)?;
-    let documents: Vec<&Value> = files.iter().filter_map(|f| f.file.document.as_ref()).map(|d| &d.value).collect();
+    let documents: Vec<&Value> = files
+        .iter()
+        .filter_map(|f| f.file.document.as_ref())
+        .map(|d| &d.value)
+        .collect();
     match (format, engine) {
         (Format::Adc, Engine::Adc) => {
             let bundle = render::adc_bundle(&documents);
@@ -164,7 +182,9 @@ fn single_format(files: &[CheckedFile]) -> Result<Format, ToolError> {
     let mut formats = files.iter().filter_map(|f| f.format);
     let first = formats.next().unwrap_or(Format::Adc);
     if formats.any(|f| f != first) {
-        return Err(ToolError::new("the environment mixes ADC and standalone files; render one format"));
+        return Err(ToolError::new(
+            "the environment mixes ADC and standalone files; render one format",
+        ));
     }
     Ok(first)
 }
@@ -186,7 +206,12 @@ pub fn hand_off(
     }
 }
 
-fn hand_off_to_adc(checked: &Checked, text: &str, request: &ApplyRequest, out: &mut dyn Write) -> Result<u8, ToolError> {
+fn hand_off_to_adc(
+    checked: &Checked,
+    text: &str,
+    request: &ApplyRequest,
+    out: &mut dyn Write,
+) -> Result<u8, ToolError> {
     let settings = &checked.target.apply;
     let adc = adc::Adc::locate(settings)?;
     let workdir = private_dir()?;
@@ -196,7 +221,11 @@ fn hand_off_to_adc(checked: &Checked, text: &str, request: &ApplyRequest, out: &
     writeln!(out, "gwlint: adc diff ({})", checked.target.name).map_err(io)?;
     let code = adc.run("diff", &bundle, workdir.path(), out)?;
     if code != 0 {
-        writeln!(out, "gwlint: adc diff failed (exit {code}); nothing was applied").map_err(io)?;
+        writeln!(
+            out,
+            "gwlint: adc diff failed (exit {code}); nothing was applied"
+        )
+        .map_err(io)?;
         return Ok(exit_from(code));
     }
     let plan_file = workdir.path().join("diff.yaml");
@@ -207,7 +236,9 @@ fn hand_off_to_adc(checked: &Checked, text: &str, request: &ApplyRequest, out: &
     if request.dry_run {
         return Ok(0);
     }
-    let limit = settings.max_deletes.unwrap_or_else(|| default_max_deletes(&checked.target.name));
+    let limit = settings
+        .max_deletes
+        .unwrap_or_else(|| default_max_deletes(&checked.target.name));
     let deletes = plan.total("delete") as u64;
     if deletes > limit && !request.allow_deletes {
         writeln!(
@@ -234,15 +265,25 @@ fn default_max_deletes(environment: &str) -> u64 {
 }
 
 fn exit_from(code: i32) -> u8 {
-    u8::try_from(code).ok().filter(|c| *c != 0).map_or(u8::from(code != 0), |c| c)
+    u8::try_from(code)
+        .ok()
+        .filter(|c| *c != 0)
+        .map_or(u8::from(code != 0), |c| c)
 }
 
-fn hand_off_to_file(checked: &Checked, text: &str, request: &ApplyRequest, out: &mut dyn Write) -> Result<u8, ToolError> {
+fn hand_off_to_file(
+    checked: &Checked,
+    text: &str,
+    request: &ApplyRequest,
+    out: &mut dyn Write,
+) -> Result<u8, ToolError> {
     let path = request
         .out
         .clone()
         .or_else(|| checked.target.apply.out.clone())
-        .ok_or_else(|| ToolError::new("the standalone engine needs a file: --out PATH or `apply.out`"))?;
+        .ok_or_else(|| {
+            ToolError::new("the standalone engine needs a file: --out PATH or `apply.out`")
+        })?;
     let io = |e: std::io::Error| ToolError::new(format!("cannot write output: {e}"));
     if request.dry_run {
         let diff = standalone::unified_diff(&path, text);
@@ -261,8 +302,20 @@ fn hand_off_to_file(checked: &Checked, text: &str, request: &ApplyRequest, out: 
 
 /// The record of an apply: what, from which commit, how, and a digest of it.
 #[must_use]
-pub fn record(checked: &Checked, engine: Engine, document: &Value, text: &str, request: &ApplyRequest, exit: u8) -> Value {
-    let folder = checked.target.roots.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+pub fn record(
+    checked: &Checked,
+    engine: Engine,
+    document: &Value,
+    text: &str,
+    request: &ApplyRequest,
+    exit: u8,
+) -> Value {
+    let folder = checked
+        .target
+        .roots
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
     let revision = request.revision.as_deref().unwrap_or("HEAD");
     let git = crate::git::commit_of(&folder, revision);
     json!({
@@ -294,7 +347,11 @@ fn counts(document: &Value) -> Value {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|s| s.get("routes").and_then(Value::as_array).map_or(0, Vec::len))
+                .map(|s| {
+                    s.get("routes")
+                        .and_then(Value::as_array)
+                        .map_or(0, Vec::len)
+                })
                 .sum();
             if routes > 0 {
                 counts.insert("routes".into(), json!(routes));
@@ -313,7 +370,12 @@ pub fn now_rfc3339() -> String {
     let days = i64::try_from(seconds / 86_400).unwrap_or(0);
     let rest = seconds % 86_400;
     let (year, month, day) = civil_from_days(days);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian (year, month, day).
@@ -321,7 +383,8 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let day_of_era = z.rem_euclid(146_097);
-    let year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
     let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
     let mp = (5 * day_of_year + 2) / 153;
     let day = u32::try_from(day_of_year - (153 * mp + 2) / 5 + 1).unwrap_or(1);
@@ -345,7 +408,8 @@ fn private_dir() -> Result<tempfile::TempDir, ToolError> {
 }
 
 fn write_private(path: &Path, text: &str) -> Result<(), ToolError> {
-    std::fs::write(path, text).map_err(|e| ToolError::new(format!("{}: cannot write: {e}", path.display())))
+    std::fs::write(path, text)
+        .map_err(|e| ToolError::new(format!("{}: cannot write: {e}", path.display())))
 }
 
 #[cfg(test)]

@@ -26,7 +26,12 @@ pub fn adc_bundle(documents: &[&Value]) -> Value {
     for key in ADC_LISTS {
         let mut list: Vec<Value> = documents
             .iter()
-            .flat_map(|d| d.get(*key).and_then(Value::as_array).cloned().unwrap_or_default())
+            .flat_map(|d| {
+                d.get(*key)
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            })
             .collect();
         list.sort_by_key(adc_sort_key);
         for item in &mut list {
@@ -39,7 +44,12 @@ pub fn adc_bundle(documents: &[&Value]) -> Value {
     for key in ADC_MAPS {
         let mut map = Map::new();
         for document in documents {
-            for (name, config) in document.get(*key).and_then(Value::as_object).into_iter().flatten() {
+            for (name, config) in document
+                .get(*key)
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
                 map.insert(name.clone(), config.clone());
             }
         }
@@ -55,9 +65,12 @@ fn adc_sort_key(item: &Value) -> String {
     text(item, "name")
         .or_else(|| text(item, "username"))
         .or_else(|| {
-            item.get("snis")
-                .and_then(Value::as_array)
-                .map(|s| s.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","))
+            item.get("snis").and_then(Value::as_array).map(|s| {
+                s.iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
         })
         .unwrap_or_default()
 }
@@ -78,7 +91,12 @@ pub fn canonical(value: Value) -> Value {
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> = map.into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, canonical(v))).collect())
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, canonical(v)))
+                    .collect(),
+            )
         }
         Value::Array(items) => Value::Array(items.into_iter().map(canonical).collect()),
         other => other,
@@ -115,7 +133,12 @@ pub fn standalone_merge(documents: &[&Value]) -> Value {
     }
     for list in merged.values_mut() {
         if let Value::Array(items) = list {
-            items.sort_by_key(|i| i.get("id").and_then(id_string).or_else(|| text(i, "username")).unwrap_or_default());
+            items.sort_by_key(|i| {
+                i.get("id")
+                    .and_then(id_string)
+                    .or_else(|| text(i, "username"))
+                    .unwrap_or_default()
+            });
         }
     }
     canonical(Value::Object(merged))
@@ -135,7 +158,8 @@ pub fn standalone_from_adc(bundle: &Value) -> Value {
         out.ssl(ssl);
     }
     for (plugin, config) in entries(bundle.get("global_rules")) {
-        out.global_rules.push(json!({"id": plugin, "plugins": {plugin: config}}));
+        out.global_rules
+            .push(json!({"id": plugin, "plugins": {plugin: config}}));
     }
     for (plugin, config) in entries(bundle.get("plugin_metadata")) {
         let mut item = config.as_object().cloned().unwrap_or_default();
@@ -161,7 +185,10 @@ struct Standalone {
 impl Standalone {
     fn service(&mut self, service: &Value) {
         let name = text(service, "name").unwrap_or_default();
-        let id = service.get("id").and_then(id_string).unwrap_or_else(|| sha1_id(&name));
+        let id = service
+            .get("id")
+            .and_then(id_string)
+            .unwrap_or_else(|| sha1_id(&name));
         let mut out = common(service, &id);
         copy(service, &mut out, &["plugins", "hosts", "enable_websocket"]);
         if let Some(upstream) = service.get("upstream").filter(|u| u.is_object()) {
@@ -174,12 +201,14 @@ impl Standalone {
                 .get("id")
                 .and_then(id_string)
                 .unwrap_or_else(|| sha1_id(&format!("{name}.{upstream_name}")));
-            self.upstreams.push(upstream_object(upstream, &upstream_id, Some(&id)));
+            self.upstreams
+                .push(upstream_object(upstream, &upstream_id, Some(&id)));
         }
         let prefix = text(service, "path_prefix").unwrap_or_default();
         let strip = service.get("strip_path_prefix").and_then(Value::as_bool) == Some(true);
         for (_, route) in items(service.get("routes")) {
-            self.routes.push(route_object(route, &name, &id, &prefix, strip));
+            self.routes
+                .push(route_object(route, &name, &id, &prefix, strip));
         }
         for (_, stream) in items(service.get("stream_routes")) {
             let stream_name = text(stream, "name").unwrap_or_default();
@@ -188,7 +217,17 @@ impl Standalone {
                 .and_then(id_string)
                 .unwrap_or_else(|| sha1_id(&format!("{name}.{stream_name}")));
             let mut object = common(stream, &stream_id);
-            copy(stream, &mut object, &["plugins", "remote_addr", "server_addr", "server_port", "sni"]);
+            copy(
+                stream,
+                &mut object,
+                &[
+                    "plugins",
+                    "remote_addr",
+                    "server_addr",
+                    "server_port",
+                    "sni",
+                ],
+            );
             object.insert("service_id".into(), json!(id));
             self.stream_routes.push(Value::Object(object));
         }
@@ -214,7 +253,8 @@ impl Standalone {
             entry.insert("name".into(), json!(name));
             copy_renamed(credential, &mut entry, "description", "desc");
             copy_labels(credential, &mut entry);
-            if let (Some(kind), Some(config)) = (text(credential, "type"), credential.get("config")) {
+            if let (Some(kind), Some(config)) = (text(credential, "type"), credential.get("config"))
+            {
                 entry.insert("plugins".into(), json!({ kind: config }));
             }
             self.consumers.push(Value::Object(entry));
@@ -223,18 +263,41 @@ impl Standalone {
 
     fn ssl(&mut self, ssl: &Value) {
         let snis: Vec<String> = crate::value::strings(ssl.get("snis"));
-        let id = ssl.get("id").and_then(id_string).unwrap_or_else(|| sha1_id(&snis.join(",")));
+        let id = ssl
+            .get("id")
+            .and_then(id_string)
+            .unwrap_or_else(|| sha1_id(&snis.join(",")));
         let mut out = Map::new();
         out.insert("id".into(), json!(id));
         copy_labels(ssl, &mut out);
         copy(ssl, &mut out, &["type", "snis", "client", "ssl_protocols"]);
-        let pairs: Vec<&Value> = ssl.get("certificates").and_then(Value::as_array).map(|c| c.iter().collect()).unwrap_or_default();
+        let pairs: Vec<&Value> = ssl
+            .get("certificates")
+            .and_then(Value::as_array)
+            .map(|c| c.iter().collect())
+            .unwrap_or_default();
         if let Some((first, rest)) = pairs.split_first() {
-            out.insert("cert".into(), first.get("certificate").cloned().unwrap_or(Value::Null));
-            out.insert("key".into(), first.get("key").cloned().unwrap_or(Value::Null));
+            out.insert(
+                "cert".into(),
+                first.get("certificate").cloned().unwrap_or(Value::Null),
+            );
+            out.insert(
+                "key".into(),
+                first.get("key").cloned().unwrap_or(Value::Null),
+            );
             if !rest.is_empty() {
-                out.insert("certs".into(), rest.iter().map(|p| p.get("certificate").cloned().unwrap_or(Value::Null)).collect());
-                out.insert("keys".into(), rest.iter().map(|p| p.get("key").cloned().unwrap_or(Value::Null)).collect());
+                out.insert(
+                    "certs".into(),
+                    rest.iter()
+                        .map(|p| p.get("certificate").cloned().unwrap_or(Value::Null))
+                        .collect(),
+                );
+                out.insert(
+                    "keys".into(),
+                    rest.iter()
+                        .map(|p| p.get("key").cloned().unwrap_or(Value::Null))
+                        .collect(),
+                );
             }
         }
         self.ssls.push(Value::Object(out));
@@ -256,7 +319,12 @@ impl Standalone {
             if list.is_empty() {
                 continue;
             }
-            list.sort_by_key(|i| i.get("id").and_then(id_string).or_else(|| text(i, "username")).unwrap_or_default());
+            list.sort_by_key(|i| {
+                i.get("id")
+                    .and_then(id_string)
+                    .or_else(|| text(i, "username"))
+                    .unwrap_or_default()
+            });
             document.insert(key.to_owned(), Value::Array(list));
         }
         canonical(Value::Object(document))
@@ -309,12 +377,28 @@ fn upstream_object(upstream: &Value, id: &str, service_id: Option<&str>) -> Valu
         upstream,
         &mut out,
         &[
-            "type", "hash_on", "key", "nodes", "scheme", "retries", "retry_timeout", "timeout", "tls", "keepalive_pool",
-            "pass_host", "upstream_host", "service_name", "discovery_type", "discovery_args", "checks",
+            "type",
+            "hash_on",
+            "key",
+            "nodes",
+            "scheme",
+            "retries",
+            "retry_timeout",
+            "timeout",
+            "tls",
+            "keepalive_pool",
+            "pass_host",
+            "upstream_host",
+            "service_name",
+            "discovery_type",
+            "discovery_args",
+            "checks",
         ],
     );
     if let Some(service) = service_id {
-        let labels = out.entry("labels").or_insert_with(|| Value::Object(Map::new()));
+        let labels = out
+            .entry("labels")
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(labels) = labels {
             labels.insert("__ADC_UPSTREAM_SERVICE_ID".into(), json!(service));
         }
@@ -325,23 +409,47 @@ fn upstream_object(upstream: &Value, id: &str, service_id: Option<&str>) -> Valu
 /// An APISIX route from an ADC route of service `service` (`path_prefix` prepended;
 /// `strip_path_prefix` becomes a `proxy-rewrite` that removes it, unless the route
 /// already rewrites).
-fn route_object(route: &Value, service: &str, service_id: &str, prefix: &str, strip: bool) -> Value {
+fn route_object(
+    route: &Value,
+    service: &str,
+    service_id: &str,
+    prefix: &str,
+    strip: bool,
+) -> Value {
     let name = text(route, "name").unwrap_or_default();
-    let id = route.get("id").and_then(id_string).unwrap_or_else(|| sha1_id(&format!("{service}.{name}")));
+    let id = route
+        .get("id")
+        .and_then(id_string)
+        .unwrap_or_else(|| sha1_id(&format!("{service}.{name}")));
     let mut out = common(route, &id);
     copy(
         route,
         &mut out,
-        &["hosts", "methods", "priority", "timeout", "vars", "enable_websocket", "remote_addrs", "plugins", "filter_func"],
+        &[
+            "hosts",
+            "methods",
+            "priority",
+            "timeout",
+            "vars",
+            "enable_websocket",
+            "remote_addrs",
+            "plugins",
+            "filter_func",
+        ],
     );
-    let uris: Vec<Value> = crate::value::strings(route.get("uris")).into_iter().map(|u| json!(format!("{prefix}{u}"))).collect();
+    let uris: Vec<Value> = crate::value::strings(route.get("uris"))
+        .into_iter()
+        .map(|u| json!(format!("{prefix}{u}")))
+        .collect();
     out.insert("uris".into(), Value::Array(uris));
     if strip && !prefix.is_empty() {
-        let plugins = out.entry("plugins").or_insert_with(|| Value::Object(Map::new()));
+        let plugins = out
+            .entry("plugins")
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(plugins) = plugins {
-            plugins
-                .entry("proxy-rewrite")
-                .or_insert_with(|| json!({"regex_uri": [format!("^{}(/.*)?$", regex_escape(prefix)), "$1"]}));
+            plugins.entry("proxy-rewrite").or_insert_with(
+                || json!({"regex_uri": [format!("^{}(/.*)?$", regex_escape(prefix)), "$1"]}),
+            );
         }
     }
     out.insert("service_id".into(), json!(service_id));
@@ -353,7 +461,10 @@ fn regex_escape(text: &str) -> String {
     text.chars()
         .flat_map(|c| {
             let special = "\\.+*?()|[]{}^$".contains(c);
-            special.then_some('\\').into_iter().chain(std::iter::once(c))
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
         })
         .collect()
 }
@@ -386,8 +497,15 @@ mod tests {
         assert_eq!(out["routes"][0]["service_id"], json!(service_id));
         assert_eq!(out["routes"][0]["status"], 1);
         let credential_id = format!("alice/credentials/{}", sha1_id("alice.k"));
-        assert!(out["consumers"].as_array().unwrap().iter().any(|c| c["id"] == json!(credential_id)));
-        assert_eq!(out["global_rules"][0], json!({"id": "prometheus", "plugins": {"prometheus": {}}}));
+        assert!(out["consumers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == json!(credential_id)));
+        assert_eq!(
+            out["global_rules"][0],
+            json!({"id": "prometheus", "plugins": {"prometheus": {}}})
+        );
         assert!(standalone_text(&out).ends_with("#END\n"));
     }
 
@@ -397,7 +515,14 @@ mod tests {
         let b = json!({"services": [{"name": "a"}], "global_rules": {"w": {}}});
         let bundle = adc_bundle(&[&a, &b]);
         assert_eq!(bundle["services"], json!([{"name": "a"}, {"name": "b"}]));
-        assert_eq!(bundle["global_rules"].as_object().unwrap().keys().collect::<Vec<_>>(), ["w", "x"]);
+        assert_eq!(
+            bundle["global_rules"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .collect::<Vec<_>>(),
+            ["w", "x"]
+        );
         assert_eq!(adc_text(&bundle), adc_text(&adc_bundle(&[&a, &b])));
     }
 }

@@ -32,22 +32,26 @@ pub fn replace_with(
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "apisix.yaml".into());
-    let temporary = folder.join(format!(".{name}.gwlint-{}.tmp", std::process::id()));
+    let name = path.file_name().map_or_else(
+        || "apisix.yaml".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let staging = folder.join(format!(".{name}.gwlint-{}.tmp", std::process::id()));
     let fail = |what: &str, e: std::io::Error| {
-        let _ = std::fs::remove_file(&temporary);
+        let _ = std::fs::remove_file(&staging);
         ToolError::new(format!("{}: cannot {what}: {e}", path.display()))
     };
-    let mut file = std::fs::File::create(&temporary).map_err(|e| fail("create a temporary file", e))?;
-    fill(&mut file).map_err(|e| fail("write", e))?;
-    file.sync_all().map_err(|e| fail("flush to disk", e))?;
-    drop(file);
+    let mut staged =
+        std::fs::File::create(&staging).map_err(|e| fail("create a temporary file", e))?;
+    fill(&mut staged).map_err(|e| fail("write", e))?;
+    staged.sync_all().map_err(|e| fail("flush to disk", e))?;
+    drop(staged);
     if backup && path.exists() {
         let mut backup_path = path.as_os_str().to_owned();
         backup_path.push(".bak");
         std::fs::copy(path, PathBuf::from(backup_path)).map_err(|e| fail("keep a backup", e))?;
     }
-    std::fs::rename(&temporary, path).map_err(|e| fail("replace the file", e))?;
+    std::fs::rename(&staging, path).map_err(|e| fail("replace the file", e))?;
     if let Ok(dir) = std::fs::File::open(&folder) {
         // Make the rename itself durable.
         let _ = dir.sync_all();
@@ -63,7 +67,10 @@ pub fn unified_diff(path: &Path, content: &str) -> String {
     similar::TextDiff::from_lines(current.as_str(), content)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("{shown} (current)"), &format!("{shown} (rendered)"))
+        .header(
+            &format!("{shown} (current)"),
+            &format!("{shown} (rendered)"),
+        )
         .to_string()
 }
 
@@ -78,7 +85,10 @@ mod tests {
         std::fs::write(&path, "old\n#END\n").unwrap();
         write_atomically(&path, "new\n#END\n", true).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n#END\n");
-        assert_eq!(std::fs::read_to_string(dir.path().join("apisix.yaml.bak")).unwrap(), "old\n#END\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("apisix.yaml.bak")).unwrap(),
+            "old\n#END\n"
+        );
     }
 
     #[test]

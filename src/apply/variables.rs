@@ -21,7 +21,7 @@ pub fn resolve(
 ) -> Vec<Finding> {
     let mut missing = Vec::new();
     let mut value = std::mem::take(&mut document.value);
-    walk(&mut value, String::new(), lookup, &mut missing);
+    walk(&mut value, "", lookup, &mut missing);
     document.value = value;
     missing
         .into_iter()
@@ -42,21 +42,26 @@ pub fn resolve(
         .collect()
 }
 
-fn walk(value: &mut Value, pointer: String, lookup: &dyn Fn(&str) -> Option<String>, missing: &mut Vec<(String, String)>) {
+fn walk(
+    value: &mut Value,
+    pointer: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    missing: &mut Vec<(String, String)>,
+) {
     match value {
         Value::String(text) if text.contains("${") => {
             let (resolved, unset) = substitute(text, lookup);
-            missing.extend(unset.into_iter().map(|name| (pointer.clone(), name)));
+            missing.extend(unset.into_iter().map(|name| (pointer.to_owned(), name)));
             *text = resolved;
         }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                walk(item, format!("{pointer}/{i}"), lookup, missing);
+                walk(item, &format!("{pointer}/{i}"), lookup, missing);
             }
         }
         Value::Object(map) => {
             for (key, item) in map.iter_mut() {
-                walk(item, join_pointer(&pointer, key), lookup, missing);
+                walk(item, &join_pointer(pointer, key), lookup, missing);
             }
         }
         _ => {}
@@ -72,7 +77,9 @@ pub fn substitute(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> (Strin
     while let Some(start) = rest.find("${") {
         let escaped = rest[..start].ends_with('\\');
         let after = &rest[start + 2..];
-        let name_len = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
         let closed = after[name_len..].starts_with('}') && name_len > 0;
         if !closed {
             out.push_str(&rest[..start + 2]);
@@ -108,11 +115,23 @@ mod tests {
 
     #[test]
     fn substitutes_like_adc() {
-        assert_eq!(substitute("a-${KEY}-b", &env), ("a-secret-b".into(), vec![]));
+        assert_eq!(
+            substitute("a-${KEY}-b", &env),
+            ("a-secret-b".into(), vec![])
+        );
         assert_eq!(substitute("\\${KEY}", &env), ("${KEY}".into(), vec![]));
-        assert_eq!(substitute("${http_x.limit}", &env), ("${http_x.limit}".into(), vec![]));
-        assert_eq!(substitute("$env://KEY", &env), ("$env://KEY".into(), vec![]));
-        assert_eq!(substitute("${MISSING}", &env), (String::new(), vec!["MISSING".to_owned()]));
+        assert_eq!(
+            substitute("${http_x.limit}", &env),
+            ("${http_x.limit}".into(), vec![])
+        );
+        assert_eq!(
+            substitute("$env://KEY", &env),
+            ("$env://KEY".into(), vec![])
+        );
+        assert_eq!(
+            substitute("${MISSING}", &env),
+            (String::new(), vec!["MISSING".to_owned()])
+        );
         assert_eq!(substitute("${", &env), ("${".into(), vec![]));
     }
 }

@@ -90,10 +90,18 @@ fn inline(value: &Value) -> String {
 /// Keys are written plain when they cannot be mistaken for anything else.
 fn key_text(key: &str) -> String {
     let plain = !key.is_empty()
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
-        && key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+        && key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && crate::load::yaml::resolve_plain(key).is_none()
-        && !matches!(key.to_ascii_lowercase().as_str(), "y" | "n" | "yes" | "no" | "on" | "off");
+        && !matches!(
+            key.to_ascii_lowercase().as_str(),
+            "y" | "n" | "yes" | "no" | "on" | "off"
+        );
     if plain {
         key.to_owned()
     } else {
@@ -115,7 +123,11 @@ mod tests {
             "nested": [[1, 2], [{"k": "v"}]]
         });
         let text = to_yaml(&value);
-        let loaded = parse_text(std::path::Path::new("x.yaml"), text.clone(), &LoadLimits::default());
+        let loaded = parse_text(
+            std::path::Path::new("x.yaml"),
+            text.clone(),
+            &LoadLimits::default(),
+        );
         assert!(loaded.findings.is_empty(), "{:?}\n{text}", loaded.findings);
         assert_eq!(loaded.document.unwrap().value, value, "{text}");
     }
@@ -123,6 +135,9 @@ mod tests {
     #[test]
     fn output_is_block_style() {
         let text = to_yaml(&json!({"services": [{"name": "a", "hosts": ["h"]}]}));
-        assert_eq!(text, "services:\n  - name: \"a\"\n    hosts:\n      - \"h\"\n");
+        assert_eq!(
+            text,
+            "services:\n  - name: \"a\"\n    hosts:\n      - \"h\"\n"
+        );
     }
 }

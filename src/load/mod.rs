@@ -186,7 +186,7 @@ struct ReadProblem {
 /// Read a file as UTF-8 text within the size cap, without a byte order mark.
 fn read_text(path: &Path, limits: &LoadLimits) -> Result<String, ReadProblem> {
     let file = std::fs::File::open(path).map_err(|e| unreadable(&e))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let size = file.metadata().map_or(0, |m| m.len());
     if size > limits.max_file_bytes {
         return Err(too_large(size, limits.max_file_bytes));
     }
@@ -220,7 +220,9 @@ fn decode(mut bytes: Vec<u8>) -> Result<String, ReadProblem> {
         let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         ReadProblem {
             rule: "parse/invalid-utf8",
-            message: format!("file is not valid UTF-8: bad byte at line {line}, column {column} (offset {at})"),
+            message: format!(
+                "file is not valid UTF-8: bad byte at line {line}, column {column} (offset {at})"
+            ),
             help: "save the file as UTF-8".into(),
             at: Some(Position {
                 offset: crate::source::to_u32(valid.chars().count()),

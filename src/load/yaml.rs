@@ -1,6 +1,6 @@
 //! YAML → [`Document`]s with a span for every node.
 //!
-//! Builds values from saphyr-parser's event stream (serde_yaml has no positions and is
+//! Builds values from saphyr-parser's event stream (`serde_yaml` has no positions and is
 //! deprecated upstream). Owns YAML 1.2 core-schema typing, anchors and aliases (with
 //! an expansion budget against alias bombs), `<<` merge keys, a nesting cap, and the
 //! YAML-specific findings: duplicate keys, YAML 1.1 booleans, leading-zero numbers,
@@ -35,8 +35,12 @@ pub fn parse(source: &Source, limits: &LoadLimits) -> ParseOutput {
                 let stop = if err.info().contains("recursion limit") {
                     Stop {
                         rule: "parse/too-deep",
-                        message: format!("nesting too deep ({}); the file is not loaded", err.info()),
-                        help: "gateway configuration never needs this depth; flatten the structure".into(),
+                        message: format!(
+                            "nesting too deep ({}); the file is not loaded",
+                            err.info()
+                        ),
+                        help: "gateway configuration never needs this depth; flatten the structure"
+                            .into(),
                         span: one_char(source, pos),
                     }
                 } else {
@@ -207,14 +211,12 @@ impl<'a> Builder<'a> {
                 let node = self.alias(id, span)?;
                 self.complete(node)
             }
-            Event::SequenceStart(anchor, _) => {
-                self.open(Frame::Seq {
-                    start: span,
-                    anchor,
-                    items: Vec::new(),
-                    spans: Vec::new(),
-                })
-            }
+            Event::SequenceStart(anchor, _) => self.open(Frame::Seq {
+                start: span,
+                anchor,
+                items: Vec::new(),
+                spans: Vec::new(),
+            }),
             Event::MappingStart(anchor, _) => self.open(Frame::Map {
                 start: span,
                 anchor,
@@ -227,7 +229,7 @@ impl<'a> Builder<'a> {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(());
                 };
-                let (node, anchor) = self.close(frame, span);
+                let (node, anchor) = Self::close(frame, span);
                 self.remember(anchor, &node);
                 self.complete(node)
             }
@@ -245,8 +247,7 @@ impl<'a> Builder<'a> {
                     "nesting deeper than {} levels; the file is not loaded",
                     self.limits.max_depth
                 ),
-                help: "gateway configuration never needs this depth; flatten the structure"
-                    .into(),
+                help: "gateway configuration never needs this depth; flatten the structure".into(),
                 span,
             });
         }
@@ -254,7 +255,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn close(&mut self, frame: Frame, end: Span) -> (Node, usize) {
+    fn close(frame: Frame, end: Span) -> (Node, usize) {
         match frame {
             Frame::Seq {
                 start,
@@ -315,7 +316,7 @@ impl<'a> Builder<'a> {
                 Ok(())
             }
             Frame::Map { key, .. } => match key.take() {
-                None => self.set_key(node),
+                None => self.set_key(&node),
                 Some(pending) => {
                     self.insert(pending, node);
                     Ok(())
@@ -324,7 +325,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn set_key(&mut self, node: Node) -> Result<(), Stop> {
+    fn set_key(&mut self, node: &Node) -> Result<(), Stop> {
         let text = match &node.value {
             Value::String(s) => s.clone(),
             Value::Null => String::new(),
@@ -440,16 +441,21 @@ impl<'a> Builder<'a> {
     fn scalar(&mut self, text: &str, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Node {
         let plain = style == ScalarStyle::Plain;
         let value = match tag {
-            Some(tag) if tag.is_yaml_core_schema() => match tag.suffix.as_str() {
-                "str" => Value::String(text.to_owned()),
-                _ => resolve_plain(text).unwrap_or_else(|| Value::String(text.to_owned())),
-            },
-            Some(_) => Value::String(text.to_owned()),
             None if plain => {
                 self.check_yaml11(text, span);
                 resolve_plain(text).unwrap_or_else(|| Value::String(text.to_owned()))
             }
-            None => Value::String(text.to_owned()),
+            Some(tag) if tag.is_yaml_core_schema() && tag.suffix != "str" => {
+                resolve_plain(text).unwrap_or_else(|| Value::String(text.to_owned()))
+            }
+            Some(_) | None => Value::String(text.to_owned()),
+        };
+        // A block scalar's span runs on to where the next token starts; end it at its
+        // last character instead, so labels and masks stay on the value.
+        let span = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+            trim_trailing_space(self.source, span)
+        } else {
+            span
         };
         Node {
             value,
@@ -673,6 +679,13 @@ fn one_char(source: &Source, pos: Position) -> Span {
         ),
         _ => Span::point(pos),
     }
+}
+
+/// `span` without the white space at its end.
+fn trim_trailing_space(source: &Source, span: Span) -> Span {
+    let range = source.byte_range(span);
+    let kept = source.text[range.clone()].trim_end().len();
+    Span::new(span.start, source.position_of_byte(range.start + kept))
 }
 
 /// The span of a collection: from its start event to its end event, or to its last

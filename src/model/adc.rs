@@ -6,10 +6,10 @@
 //! upstream, `sha1(snis joined by ",")`, ...) and links to their parents.
 
 use super::{origin, sha1_id, Environment, Resource, Route};
-use crate::value::{entries, id_string, items, strings, text, without};
 use crate::format::Format;
 use crate::load::Document;
 use crate::source::Source;
+use crate::value::{entries, id_string, items, strings, text, without};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -19,14 +19,17 @@ const SERVICE_CHILDREN: &[&str] = &["routes", "stream_routes", "upstream", "upst
 /// Add every resource of one ADC file.
 pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
     let root = &document.value;
-    let new = |kind: &'static str, pointer: String, id: String, name: Option<String>, body: Value| Resource {
-        kind,
-        id,
-        name,
-        body,
-        origin: origin(source, document, pointer),
-        format: Format::Adc,
-    };
+    let new =
+        |kind: &'static str, pointer: String, id: String, name: Option<String>, body: Value| {
+            Resource {
+                kind,
+                id,
+                name,
+                body,
+                origin: origin(source, document, pointer),
+                format: Format::Adc,
+            }
+        };
     for (i, service) in items(root.get("services")) {
         add_service(env, &new, i, service);
     }
@@ -35,26 +38,54 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
         let explicit = ssl.get("id").and_then(id_string);
         let id = explicit.unwrap_or_else(|| sha1_id(&snis.join(",")));
         snis.sort();
-        env.ssls.push(new("ssl", format!("/ssls/{i}"), id, Some(snis.join(",")), ssl.clone()));
+        env.ssls.push(new(
+            "ssl",
+            format!("/ssls/{i}"),
+            id,
+            Some(snis.join(",")),
+            ssl.clone(),
+        ));
     }
     for (i, consumer) in items(root.get("consumers")) {
         add_consumer(env, &new, i, consumer);
     }
     for (i, group) in items(root.get("consumer_groups")) {
         let name = text(group, "name");
-        let id = group.get("id").and_then(id_string).or_else(|| name.clone()).unwrap_or_default();
-        env.consumer_groups.push(new("consumer_group", format!("/consumer_groups/{i}"), id, name, group.clone()));
+        let id = group
+            .get("id")
+            .and_then(id_string)
+            .or_else(|| name.clone())
+            .unwrap_or_default();
+        env.consumer_groups.push(new(
+            "consumer_group",
+            format!("/consumer_groups/{i}"),
+            id,
+            name,
+            group.clone(),
+        ));
     }
     for (plugin, config) in entries(root.get("global_rules")) {
         let pointer = crate::load::document::join_pointer("/global_rules", plugin);
         let mut plugins = Map::new();
         plugins.insert(plugin.clone(), config.clone());
         let body = serde_json::json!({ "id": plugin, "plugins": plugins });
-        env.global_rules.push(new("global_rule", pointer, plugin.clone(), Some(plugin.clone()), body));
+        env.global_rules.push(new(
+            "global_rule",
+            pointer,
+            plugin.clone(),
+            Some(plugin.clone()),
+            body,
+        ));
     }
     for (plugin, config) in entries(root.get("plugin_metadata")) {
         let pointer = crate::load::document::join_pointer("/plugin_metadata", plugin);
-        env.plugin_metadata.push(new("plugin_metadata", pointer, plugin.clone(), Some(plugin.clone()), config.clone()));
+        env.plugin_metadata.push(new(
+            "plugin_metadata",
+            pointer,
+            plugin.clone(),
+            Some(plugin.clone()),
+            config.clone(),
+        ));
     }
 }
 
@@ -63,18 +94,36 @@ type NewResource<'a> = dyn Fn(&'static str, String, String, Option<String>, Valu
 fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, service: &Value) {
     let base = format!("/services/{index}");
     let name = text(service, "name").unwrap_or_default();
-    let id = service.get("id").and_then(id_string).unwrap_or_else(|| sha1_id(&name));
-    let upstream_id = service.get("upstream").filter(|u| u.is_object()).map(|upstream| {
-        env.upstreams.push(new("upstream", format!("{base}/upstream"), id.clone(), text(upstream, "name"), upstream.clone()));
-        id.clone()
-    });
+    let id = service
+        .get("id")
+        .and_then(id_string)
+        .unwrap_or_else(|| sha1_id(&name));
+    let upstream_id = service
+        .get("upstream")
+        .filter(|u| u.is_object())
+        .map(|upstream| {
+            env.upstreams.push(new(
+                "upstream",
+                format!("{base}/upstream"),
+                id.clone(),
+                text(upstream, "name"),
+                upstream.clone(),
+            ));
+            id.clone()
+        });
     for (j, upstream) in items(service.get("upstreams")) {
         let upstream_name = text(upstream, "name").unwrap_or_default();
         let upstream_key = upstream
             .get("id")
             .and_then(id_string)
             .unwrap_or_else(|| sha1_id(&format!("{name}.{upstream_name}")));
-        env.upstreams.push(new("upstream", format!("{base}/upstreams/{j}"), upstream_key, Some(upstream_name), upstream.clone()));
+        env.upstreams.push(new(
+            "upstream",
+            format!("{base}/upstreams/{j}"),
+            upstream_key,
+            Some(upstream_name),
+            upstream.clone(),
+        ));
     }
     let prefix = text(service, "path_prefix").unwrap_or_default();
     let service_hosts = strings(service.get("hosts"));
@@ -89,11 +138,20 @@ fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, servi
             _ => service_hosts.clone(),
         };
         env.routes.push(Route {
-            resource: new("route", format!("{base}/routes/{j}"), route_id, Some(route_name), route.clone()),
+            resource: new(
+                "route",
+                format!("{base}/routes/{j}"),
+                route_id,
+                Some(route_name),
+                route.clone(),
+            ),
             service_id: Some(id.clone()),
             upstream_id: upstream_id.clone(),
             plugin_config_id: None,
-            paths: strings(route.get("uris")).into_iter().map(|u| format!("{prefix}{u}")).collect(),
+            paths: strings(route.get("uris"))
+                .into_iter()
+                .map(|u| format!("{prefix}{u}"))
+                .collect(),
             hosts,
             methods: strings(route.get("methods")),
             effective_plugins: BTreeMap::new(),
@@ -105,10 +163,17 @@ fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, servi
             .get("id")
             .and_then(id_string)
             .unwrap_or_else(|| sha1_id(&format!("{name}.{stream_name}")));
-        env.stream_routes.push(new("stream_route", format!("{base}/stream_routes/{j}"), stream_id, Some(stream_name), stream.clone()));
+        env.stream_routes.push(new(
+            "stream_route",
+            format!("{base}/stream_routes/{j}"),
+            stream_id,
+            Some(stream_name),
+            stream.clone(),
+        ));
     }
     let body = without(service, SERVICE_CHILDREN);
-    env.services.push(new("service", base, id, Some(name), body));
+    env.services
+        .push(new("service", base, id, Some(name), body));
 }
 
 fn add_consumer(env: &mut Environment, new: &NewResource<'_>, index: usize, consumer: &Value) {
@@ -124,8 +189,20 @@ fn add_consumer(env: &mut Environment, new: &NewResource<'_>, index: usize, cons
         if let Value::Object(object) = &mut body {
             object.insert("consumer".into(), Value::String(username.clone()));
         }
-        env.credentials.push(new("credential", format!("{base}/credentials/{j}"), id, Some(name), body));
+        env.credentials.push(new(
+            "credential",
+            format!("{base}/credentials/{j}"),
+            id,
+            Some(name),
+            body,
+        ));
     }
     let body = without(consumer, &["credentials"]);
-    env.consumers.push(new("consumer", base, username.clone(), Some(username), body));
+    env.consumers.push(new(
+        "consumer",
+        base,
+        username.clone(),
+        Some(username),
+        body,
+    ));
 }

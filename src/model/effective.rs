@@ -13,14 +13,21 @@ use std::collections::{BTreeMap, HashMap};
 
 /// Fill in every route's effective plugins (and its upstream through its service).
 pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
-    let services: HashMap<&str, &Resource> = env.services.iter().map(|s| (s.id.as_str(), s)).collect();
-    let configs: HashMap<&str, &Resource> = env.plugin_configs.iter().map(|c| (c.id.as_str(), c)).collect();
+    let services: HashMap<&str, &Resource> =
+        env.services.iter().map(|s| (s.id.as_str(), s)).collect();
+    let configs: HashMap<&str, &Resource> = env
+        .plugin_configs
+        .iter()
+        .map(|c| (c.id.as_str(), c))
+        .collect();
     let mut global = BTreeMap::new();
     for rule in &env.global_rules {
         collect("global_rule", rule, &mut global, documents);
     }
-    let global: BTreeMap<String, EffectivePlugin> =
-        global.into_iter().filter(|(_, p)| !is_disabled(&p.config)).collect();
+    let global: BTreeMap<String, EffectivePlugin> = global
+        .into_iter()
+        .filter(|(_, p)| !is_disabled(&p.config))
+        .collect();
     let mut resolved = Vec::with_capacity(env.routes.len());
     for route in &env.routes {
         let mut levels = BTreeMap::new();
@@ -28,14 +35,22 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
         if let Some(service) = service {
             collect("service", service, &mut levels, documents);
         }
-        if let Some(config) = route.plugin_config_id.as_deref().and_then(|id| configs.get(id)) {
+        if let Some(config) = route
+            .plugin_config_id
+            .as_deref()
+            .and_then(|id| configs.get(id))
+        {
             collect("plugin_config", config, &mut levels, documents);
         }
         collect("route", &route.resource, &mut levels, documents);
-        let mut effective: BTreeMap<String, EffectivePlugin> =
-            levels.into_iter().filter(|(_, p)| !is_disabled(&p.config)).collect();
+        let mut effective: BTreeMap<String, EffectivePlugin> = levels
+            .into_iter()
+            .filter(|(_, p)| !is_disabled(&p.config))
+            .collect();
         for (name, plugin) in &global {
-            effective.entry(name.clone()).or_insert_with(|| plugin.clone());
+            effective
+                .entry(name.clone())
+                .or_insert_with(|| plugin.clone());
         }
         let upstream = route.upstream_id.clone().or_else(|| {
             service.and_then(|s| s.body.get("upstream_id").and_then(crate::value::id_string))
@@ -51,13 +66,22 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
 }
 
 /// Insert a resource's plugins, replacing less specific levels.
-fn collect(level: &'static str, resource: &Resource, into: &mut BTreeMap<String, EffectivePlugin>, documents: &Documents<'_>) {
+fn collect(
+    level: &'static str,
+    resource: &Resource,
+    into: &mut BTreeMap<String, EffectivePlugin>,
+    documents: &Documents<'_>,
+) {
     let Some(plugins) = resource.body.get("plugins").and_then(Value::as_object) else {
         return;
     };
     let base = if level == "global_rule" && resource.format == crate::format::Format::Adc {
         // ADC global rules are written as `global_rules: {<plugin>: conf}`.
-        resource.origin.pointer.rsplit_once('/').map_or(String::new(), |(p, _)| p.to_owned())
+        resource
+            .origin
+            .pointer
+            .rsplit_once('/')
+            .map_or(String::new(), |(p, _)| p.to_owned())
     } else {
         format!("{}/plugins", resource.origin.pointer)
     };

@@ -21,7 +21,9 @@ pub fn deduplicate(env: &mut Environment, documents: &Documents<'_>) -> Vec<Find
     run("consumer", &mut env.consumers, |r| Some(r.id.clone()));
     run("ssl", &mut env.ssls, by_name_or_id);
     run("global-rule", &mut env.global_rules, |r| Some(r.id.clone()));
-    run("plugin-metadata", &mut env.plugin_metadata, |r| Some(r.id.clone()));
+    run("plugin-metadata", &mut env.plugin_metadata, |r| {
+        Some(r.id.clone())
+    });
     run("upstream", &mut env.upstreams, standalone_id);
     run("plugin-config", &mut env.plugin_configs, standalone_id);
     run("consumer-group", &mut env.consumer_groups, standalone_id);
@@ -34,7 +36,12 @@ pub fn deduplicate(env: &mut Environment, documents: &Documents<'_>) -> Vec<Find
             .iter()
             .map(|r| (r.origin.file.clone(), r.origin.pointer.clone()))
             .collect();
-        env.routes.retain(|r| kept.contains(&(r.resource.origin.file.clone(), r.resource.origin.pointer.clone())));
+        env.routes.retain(|r| {
+            kept.contains(&(
+                r.resource.origin.file.clone(),
+                r.resource.origin.pointer.clone(),
+            ))
+        });
     }
     findings.extend(route_findings);
     findings
@@ -68,15 +75,12 @@ fn dedup_list(
             keep.push(true);
             continue;
         };
-        match first.get(&k) {
-            Some(&earlier) => {
-                findings.push(duplicate(kind, &k, &list[earlier], resource, documents));
-                keep.push(false);
-            }
-            None => {
-                first.insert(k, index);
-                keep.push(true);
-            }
+        if let Some(&earlier) = first.get(&k) {
+            findings.push(duplicate(kind, &k, &list[earlier], resource, documents));
+            keep.push(false);
+        } else {
+            first.insert(k, index);
+            keep.push(true);
         }
     }
     let mut flags = keep.into_iter();
@@ -84,7 +88,13 @@ fn dedup_list(
     findings
 }
 
-fn duplicate(kind: &str, key: &str, first: &Resource, second: &Resource, documents: &Documents<'_>) -> Finding {
+fn duplicate(
+    kind: &str,
+    key: &str,
+    first: &Resource,
+    second: &Resource,
+    documents: &Documents<'_>,
+) -> Finding {
     let field = key_field(kind, second.format);
     let at = |r: &Resource| {
         let pointer = format!("{}{field}", r.origin.pointer);
@@ -100,7 +110,9 @@ fn duplicate(kind: &str, key: &str, first: &Resource, second: &Resource, documen
         format!("ref/duplicate-{kind}"),
         Severity::Error,
         message,
-        format!("keep one definition of this {what}: ADC refuses to merge files that define it twice"),
+        format!(
+            "keep one definition of this {what}: ADC refuses to merge files that define it twice"
+        ),
         at(second),
     )
     .with_related("first defined here", at(first))

@@ -195,7 +195,10 @@ pub struct Environment {
 pub fn build(name: &str, files: &[CheckedFile]) -> (Environment, Vec<Finding>) {
     let mut env = Environment {
         name: name.to_owned(),
-        files: files.iter().map(|f| f.file.source.display.clone()).collect(),
+        files: files
+            .iter()
+            .map(|f| f.file.source.display.clone())
+            .collect(),
         ..Environment::default()
     };
     for checked in files {

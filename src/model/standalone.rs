@@ -33,7 +33,8 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
         }
     };
     for (i, item) in items(root.get("routes")) {
-        env.routes.push(route(new("route", "routes", i, item), item));
+        env.routes
+            .push(route(new("route", "routes", i, item), item));
     }
     for (i, item) in items(root.get("consumers")) {
         let mut resource = new("consumer", "consumers", i, item);
@@ -62,11 +63,15 @@ type ListTarget = fn(&mut Environment) -> &mut Vec<Resource>;
 const LISTS: [(&str, &str, ListTarget); 8] = [
     ("services", "service", |e| &mut e.services),
     ("upstreams", "upstream", |e| &mut e.upstreams),
-    ("consumer_groups", "consumer_group", |e| &mut e.consumer_groups),
+    ("consumer_groups", "consumer_group", |e| {
+        &mut e.consumer_groups
+    }),
     ("ssls", "ssl", |e| &mut e.ssls),
     ("global_rules", "global_rule", |e| &mut e.global_rules),
     ("plugin_configs", "plugin_config", |e| &mut e.plugin_configs),
-    ("plugin_metadata", "plugin_metadata", |e| &mut e.plugin_metadata),
+    ("plugin_metadata", "plugin_metadata", |e| {
+        &mut e.plugin_metadata
+    }),
     ("stream_routes", "stream_route", |e| &mut e.stream_routes),
 ];
 

@@ -64,7 +64,11 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
     let rego_input = regorus::Value::from(input.clone());
     let modules: Vec<&PolicyModule> = set
         .rule_modules()
-        .filter(|m| m.meta.as_ref().is_none_or(|meta| settings.enabled(&format!("policy/{}", meta.id))))
+        .filter(|m| {
+            m.meta
+                .as_ref()
+                .is_none_or(|meta| settings.enabled(&format!("policy/{}", meta.id)))
+        })
         .collect();
     let mut results: Vec<RuleResult> = modules
         .par_iter()
@@ -81,7 +85,11 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
             continue;
         }
         let mut out = Vec::new();
-        (native.check)(env, params.get(&native.meta.id).unwrap_or(&Value::Null), &mut out);
+        (native.check)(
+            env,
+            params.get(&native.meta.id).unwrap_or(&Value::Null),
+            &mut out,
+        );
         let severity = settings.severity(&rule, native.meta.severity);
         results.extend(out.into_iter().map(|result| RuleResult {
             rule: rule.clone(),
@@ -107,10 +115,10 @@ fn evaluate_module(
         if !settings.enabled(&base_rule) {
             continue;
         }
-        let default_severity = module.meta.as_ref().map_or_else(
-            || rule_severity(rule_name),
-            |meta| meta.severity,
-        );
+        let default_severity = module
+            .meta
+            .as_ref()
+            .map_or_else(|| rule_severity(rule_name), |meta| meta.severity);
         let help = module.meta.as_ref().map_or_else(
             || format!("see the policy in {}", module.path),
             |meta| meta.help.clone(),
@@ -118,7 +126,10 @@ fn evaluate_module(
         match engine.eval_rule(format!("data.{}.{rule_name}", module.package)) {
             Ok(value) => {
                 for result in results_of(&value) {
-                    let rule = result.id.as_ref().map_or_else(|| base_rule.clone(), |id| format!("policy/{id}"));
+                    let rule = result
+                        .id
+                        .as_ref()
+                        .map_or_else(|| base_rule.clone(), |id| format!("policy/{id}"));
                     results.push(RuleResult {
                         severity: settings.severity(&rule, default_severity),
                         rule,
@@ -168,7 +179,10 @@ fn runtime_error(rule: &str, module: &PolicyModule, error: &str) -> RuleResult {
     RuleResult {
         rule: "policy/runtime-error".into(),
         severity: Severity::Error,
-        help: format!("fix the policy in {}; the other rules still ran", module.path),
+        help: format!(
+            "fix the policy in {}; the other rules still ran",
+            module.path
+        ),
         result: PolicyResult {
             msg: format!("rule `{rule}` failed at run time: {}", one_line(error)),
             ..PolicyResult::default()

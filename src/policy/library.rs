@@ -107,17 +107,21 @@ impl PolicySet {
         if !sources.no_builtin {
             for (relative, text) in BUILTIN {
                 let path = format!("policies/{relative}");
-                if relative.ends_with(".rego") {
+                if Path::new(relative).extension().is_some_and(|e| e == "rego") {
                     modules.push(module(&path, text, true)?);
-                } else if let Some(stem) = relative.strip_prefix("native/").and_then(|r| r.strip_suffix(".yaml")) {
+                } else if let Some(stem) = relative
+                    .strip_prefix("native/")
+                    .and_then(|r| r.strip_suffix(".yaml"))
+                {
                     natives.push(native(&path, stem, text)?);
                 }
             }
         }
         for dir in &sources.dirs {
             for path in rego_files(dir)? {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| ToolError::new(format!("{}: cannot read policy: {e}", path.display())))?;
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    ToolError::new(format!("{}: cannot read policy: {e}", path.display()))
+                })?;
                 modules.push(module(&crate::source::display_path(&path), &text, false)?);
             }
         }
@@ -150,7 +154,9 @@ fn module(path: &str, text: &str, builtin: bool) -> Result<PolicyModule, ToolErr
                 .map_err(|e| ToolError::new(format!("{path}: invalid METADATA: {e}")))?,
         ),
         None if builtin && !path.ends_with("_test.rego") && !path.contains("/lib/") => {
-            return Err(ToolError::new(format!("{path}: built-in policy without METADATA")));
+            return Err(ToolError::new(format!(
+                "{path}: built-in policy without METADATA"
+            )));
         }
         None => None,
     };
@@ -173,9 +179,8 @@ fn declared_result_rules(text: &str) -> Vec<&'static str> {
         .map(|(name, _)| *name)
         .filter(|name| {
             text.lines().any(|line| {
-                line.strip_prefix(name).is_some_and(|rest| {
-                    rest.starts_with([' ', '[', '{', '\t']) || rest.is_empty()
-                })
+                line.strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with([' ', '[', '{', '\t']) || rest.is_empty())
             })
         })
         .collect()
@@ -197,7 +202,10 @@ fn rego_files(dir: &Path) -> Result<Vec<PathBuf>, ToolError> {
         return Ok(vec![dir.to_path_buf()]);
     }
     if !dir.is_dir() {
-        return Err(ToolError::new(format!("{}: policy folder not found", dir.display())));
+        return Err(ToolError::new(format!(
+            "{}: policy folder not found",
+            dir.display()
+        )));
     }
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
@@ -226,9 +234,15 @@ fn compile(modules: &[PolicyModule], data: &[PathBuf]) -> Result<regorus::Engine
             .map_err(|e| ToolError::new(format!("{}: cannot add data: {e}", file.display())))?;
     }
     engine.set_input(regorus::Value::new_object());
-    if let Some(module) = modules.iter().find(|m| !m.is_test && !m.result_rules.is_empty()) {
+    if let Some(module) = modules
+        .iter()
+        .find(|m| !m.is_test && !m.result_rules.is_empty())
+    {
         // Preparing once here means every per-thread clone starts ready.
-        let _ = engine.eval_rule(format!("data.{}.{}", module.package, module.result_rules[0]));
+        let _ = engine.eval_rule(format!(
+            "data.{}.{}",
+            module.package, module.result_rules[0]
+        ));
     }
     Ok(engine)
 }
@@ -236,7 +250,11 @@ fn compile(modules: &[PolicyModule], data: &[PathBuf]) -> Result<regorus::Engine
 /// A data file (JSON, or YAML read with gwlint's loader).
 fn read_data(path: &Path) -> Result<regorus::Value, ToolError> {
     let loaded = crate::load::load_file(path, &crate::load::LoadLimits::default());
-    if let Some(error) = loaded.findings.iter().find(|f| f.severity == Severity::Error) {
+    if let Some(error) = loaded
+        .findings
+        .iter()
+        .find(|f| f.severity == Severity::Error)
+    {
         return Err(ToolError::new(format!(
             "{}:{}:{}: invalid data file: {}",
             error.file(),
@@ -245,7 +263,7 @@ fn read_data(path: &Path) -> Result<regorus::Value, ToolError> {
             error.message
         )));
     }
-    let value: Value = loaded.document.map(|d| d.value).unwrap_or(Value::Null);
+    let value: Value = loaded.document.map_or(Value::Null, |d| d.value);
     Ok(regorus::Value::from(value))
 }
 

@@ -18,7 +18,8 @@ pub fn findings(results: Vec<RuleResult>, documents: &Documents<'_>) -> Vec<Find
         .into_iter()
         .map(|r| {
             let (location, located) = place(&r.result, documents);
-            let mut finding = Finding::new(r.rule, r.severity, r.result.msg.clone(), r.help, location);
+            let mut finding =
+                Finding::new(r.rule, r.severity, r.result.msg.clone(), r.help, location);
             finding.unlocated = !located;
             for related in &r.result.related {
                 let (where_, _) = place(related, documents);
@@ -33,7 +34,10 @@ pub fn findings(results: Vec<RuleResult>, documents: &Documents<'_>) -> Vec<Find
 fn place(result: &PolicyResult, documents: &Documents<'_>) -> (Location, bool) {
     let found = result.at.as_ref().and_then(|(file, pointer)| {
         let source = documents.source_named(file)?;
-        let pointer = result.field.iter().fold(pointer.clone(), |p, token| join_pointer(&p, token));
+        let pointer = result
+            .field
+            .iter()
+            .fold(pointer.clone(), |p, token| join_pointer(&p, token));
         Some(documents.locate(&source, &pointer))
     });
     match found {

@@ -44,7 +44,11 @@ pub fn metadata_block(rego: &str) -> Option<String> {
 /// A message saying which field is missing or malformed.
 pub fn parse(origin: &str, yaml: &str) -> Result<RuleMeta, String> {
     let loaded = parse_text(Path::new(origin), yaml.to_owned(), &LoadLimits::default());
-    if let Some(error) = loaded.findings.iter().find(|f| f.severity == Severity::Error) {
+    if let Some(error) = loaded
+        .findings
+        .iter()
+        .find(|f| f.severity == Severity::Error)
+    {
         return Err(format!(
             "metadata line {}: {}",
             error.location.span.start.line, error.message

@@ -68,7 +68,11 @@ impl PolicyResult {
                     ))
                 });
                 let field = match object.get("field") {
-                    Some(Value::String(path)) => path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                    Some(Value::String(path)) => path
+                        .split('/')
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
                     Some(Value::Array(items)) => items
                         .iter()
                         .filter_map(|i| match i {

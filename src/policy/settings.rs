@@ -32,7 +32,10 @@ impl RuleSettings {
     /// are stored under their full id (`policy/route-needs-auth`).
     #[must_use]
     pub fn new(rules: BTreeMap<String, RuleSetting>) -> Self {
-        let rules = rules.into_iter().map(|(id, setting)| (full_id(&id), setting)).collect();
+        let rules = rules
+            .into_iter()
+            .map(|(id, setting)| (full_id(&id), setting))
+            .collect();
         RuleSettings { rules }
     }
 
@@ -124,8 +127,14 @@ mod tests {
             },
         )]));
         let merged = global.overridden_by(&staging);
-        assert_eq!(merged.severity("policy/route-needs-rate-limit", Severity::Error), Severity::Warning);
-        assert_eq!(merged.params("policy/route-needs-rate-limit", &json!({"a": 0, "c": 3})), json!({"a": 1, "b": 2, "c": 3}));
+        assert_eq!(
+            merged.severity("policy/route-needs-rate-limit", Severity::Error),
+            Severity::Warning
+        );
+        assert_eq!(
+            merged.params("policy/route-needs-rate-limit", &json!({"a": 0, "c": 3})),
+            json!({"a": 1, "b": 2, "c": 3})
+        );
         assert!(merged.enabled("policy/anything"));
     }
 }

@@ -52,7 +52,10 @@ pub fn test_names(text: &str) -> Vec<String> {
         let Some(rest) = line.strip_prefix("test_") else {
             continue;
         };
-        let tail: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        let tail: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
         let name = format!("test_{tail}");
         if !names.contains(&name) {
             names.push(name);
@@ -73,7 +76,7 @@ pub fn run(set: &PolicySet, coverage: bool) -> (Vec<TestOutcome>, Vec<FileCovera
             let result = engine.eval_rule(format!("data.{}.{name}", module.package));
             let failure = match result {
                 Ok(value) if value == regorus::Value::from(true) => None,
-                Ok(value) if value == regorus::Value::Undefined => Some("undefined".to_owned()),
+                Ok(regorus::Value::Undefined) => Some("undefined".to_owned()),
                 Ok(value) => Some(format!("evaluated to {value}")),
                 Err(error) => Some(error.to_string()),
             };
@@ -85,7 +88,11 @@ pub fn run(set: &PolicySet, coverage: bool) -> (Vec<TestOutcome>, Vec<FileCovera
             });
         }
     }
-    let files = if coverage { coverage_of(set, &engine) } else { Vec::new() };
+    let files = if coverage {
+        coverage_of(set, &engine)
+    } else {
+        Vec::new()
+    };
     (outcomes, files)
 }
 

@@ -40,7 +40,9 @@ pub fn annotation(finding: &Finding) -> String {
 /// Escape a message: `%`, CR and LF.
 #[must_use]
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escape a property value: as data, plus `:` and `,`.

@@ -9,8 +9,8 @@ use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
 use crate::source::Source;
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use std::fmt;
 use std::io::{self, Write};
@@ -51,7 +51,10 @@ pub fn write(outcome: &Outcome, style: HumanStyle, out: &mut dyn Write) -> io::R
 #[must_use]
 pub fn summary(outcome: &Outcome) -> String {
     let count = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let mut parts = vec![count(outcome.count(Severity::Error), "error"), count(outcome.count(Severity::Warning), "warning")];
+    let mut parts = vec![
+        count(outcome.count(Severity::Error), "error"),
+        count(outcome.count(Severity::Warning), "warning"),
+    ];
     let infos = outcome.count(Severity::Info);
     if infos > 0 {
         parts.push(count(infos, "info"));
@@ -60,7 +63,11 @@ pub fn summary(outcome: &Outcome) -> String {
     if suppressed > 0 {
         parts.push(format!("{suppressed} suppressed"));
     }
-    let baseline = outcome.findings().into_iter().filter(|f| outcome.is_baseline(f)).count();
+    let baseline = outcome
+        .findings()
+        .into_iter()
+        .filter(|f| outcome.is_baseline(f))
+        .count();
     if baseline > 0 {
         parts.push(format!("{baseline} in the baseline"));
     }
@@ -97,8 +104,18 @@ struct Rendered<'a> {
 impl<'a> Rendered<'a> {
     fn new(finding: &'a Finding) -> Self {
         let start = finding.location.span.start;
-        let place = if finding.unlocated { " (unlocated)" } else { "" };
-        let heading = format!("{} ({}:{}:{}){place}", finding.message, finding.file(), start.line, start.column);
+        let place = if finding.unlocated {
+            " (unlocated)"
+        } else {
+            ""
+        };
+        let heading = format!(
+            "{} ({}:{}:{}){place}",
+            finding.message,
+            finding.file(),
+            start.line,
+            start.column
+        );
         let related = finding
             .related
             .iter()
@@ -145,7 +162,8 @@ impl std::error::Error for Rendered<'_> {}
 
 impl Diagnostic for Rendered<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.is_primary().then(|| Box::new(&self.finding.rule) as Box<dyn fmt::Display>)
+        self.is_primary()
+            .then(|| Box::new(&self.finding.rule) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -160,7 +178,8 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        (self.is_primary() && !self.finding.help.is_empty()).then(|| Box::new(&self.finding.help) as Box<dyn fmt::Display>)
+        (self.is_primary() && !self.finding.help.is_empty())
+            .then(|| Box::new(&self.finding.help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -175,12 +194,18 @@ impl Diagnostic for Rendered<'_> {
         let mut labels = Vec::new();
         if self.is_primary() {
             let range = source.byte_range(self.finding.location.span);
-            labels.push(LabeledSpan::new_primary_with_span(Some("here".into()), span_of(range)));
+            labels.push(LabeledSpan::new_primary_with_span(
+                Some("here".into()),
+                span_of(range),
+            ));
         }
         for related in &self.finding.related {
             if std::sync::Arc::ptr_eq(&related.location.source, source) {
                 let range = source.byte_range(related.location.span);
-                labels.push(LabeledSpan::new_with_span(Some(related.message.clone()), span_of(range)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(related.message.clone()),
+                    span_of(range),
+                ));
             }
         }
         Some(Box::new(labels.into_iter()))
@@ -208,7 +233,10 @@ impl SourceCode for FileText {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.0.shown_text().read_span(span, context_lines_before, context_lines_after)?;
+        let inner =
+            self.0
+                .shown_text()
+                .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.0.display.clone(),
             inner.data(),

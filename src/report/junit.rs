@@ -1,12 +1,12 @@
-//! JUnit XML: one testsuite per environment, one testcase per file, a failure per
-//! finding (errors as failures; warnings and infos in the case's system-out).
+//! `JUnit` XML: one `testsuite` per environment, one `testcase` per file, a `failure`
+//! per error finding (warnings and infos go to the case's `system-out`).
 
 use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-/// Write the JUnit report.
+/// Write the `JUnit` report.
 ///
 /// # Errors
 /// Any error of the writer.
@@ -19,11 +19,20 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         outcome.file_count()
     )?;
     for env in &outcome.environments {
-        let mut by_file: BTreeMap<&str, Vec<&Finding>> = env.model.files.iter().map(|f| (f.as_str(), Vec::new())).collect();
+        let mut by_file: BTreeMap<&str, Vec<&Finding>> = env
+            .model
+            .files
+            .iter()
+            .map(|f| (f.as_str(), Vec::new()))
+            .collect();
         for finding in &env.findings {
             by_file.entry(finding.file()).or_default().push(finding);
         }
-        let failures = env.findings.iter().filter(|f| f.severity == Severity::Error).count();
+        let failures = env
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
         writeln!(
             out,
             r#"  <testsuite name="{}" tests="{}" failures="{failures}" errors="0" skipped="0">"#,
@@ -39,7 +48,13 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
 }
 
 fn write_case(out: &mut dyn Write, env: &str, file: &str, findings: &[&Finding]) -> io::Result<()> {
-    write!(out, r#"    <testcase classname="{}" name="{}" file="{}""#, xml(env), xml(file), xml(file))?;
+    write!(
+        out,
+        r#"    <testcase classname="{}" name="{}" file="{}""#,
+        xml(env),
+        xml(file),
+        xml(file)
+    )?;
     if findings.is_empty() {
         return writeln!(out, "/>");
     }
@@ -59,7 +74,11 @@ fn write_case(out: &mut dyn Write, env: &str, file: &str, findings: &[&Finding])
         .map(|f| describe(f))
         .collect();
     if !others.is_empty() {
-        writeln!(out, "      <system-out>{}</system-out>", xml(&others.join("\n")))?;
+        writeln!(
+            out,
+            "      <system-out>{}</system-out>",
+            xml(&others.join("\n"))
+        )?;
     }
     writeln!(out, "    </testcase>")
 }

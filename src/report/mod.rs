@@ -25,7 +25,7 @@ pub enum OutputFormat {
     Sarif,
     /// GitHub Actions annotations (workflow commands).
     Github,
-    /// JUnit XML (one testsuite per environment, one testcase per file).
+    /// `JUnit` XML (one suite per environment, one case per file).
     Junit,
 }
 

@@ -19,7 +19,11 @@ pub fn write(outcome: &Outcome, rules: &[RuleInfo], out: &mut dyn Write) -> io::
     let used: Vec<&RuleInfo> = rules
         .iter()
         .filter(|r| findings.iter().any(|f| f.rule == r.id))
-        .chain(rules.iter().filter(|r| !findings.iter().any(|f| f.rule == r.id)))
+        .chain(
+            rules
+                .iter()
+                .filter(|r| !findings.iter().any(|f| f.rule == r.id)),
+        )
         .collect();
     let index_of = |id: &str| used.iter().position(|r| r.id == id);
     let results: Vec<Value> = findings
@@ -69,7 +73,10 @@ fn rule_name(id: &str) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let mut chars = p.chars();
-            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }
@@ -122,13 +129,18 @@ fn result(finding: &Finding, rule_index: Option<usize>, outcome: &Outcome) -> Va
 fn location(finding: &Finding) -> Value {
     let mut place = physical(finding.file(), finding.location.span);
     if !finding.location.pointer.is_empty() {
-        place["logicalLocations"] = json!([{"fullyQualifiedName": finding.location.pointer, "kind": "object"}]);
+        place["logicalLocations"] =
+            json!([{"fullyQualifiedName": finding.location.pointer, "kind": "object"}]);
     }
     place
 }
 
 fn physical(file: &str, span: crate::source::Span) -> Value {
-    let end_column = if span.end == span.start { span.start.column + 1 } else { span.end.column };
+    let end_column = if span.end == span.start {
+        span.start.column + 1
+    } else {
+        span.end.column
+    };
     json!({
         "physicalLocation": {
             "artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"},

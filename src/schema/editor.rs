@@ -32,12 +32,17 @@ pub fn editor_schema(set: &SchemaSet, format: Format) -> Value {
     let reference = json!({"$ref": format!("#/$defs/{PLUGINS_DEF}")});
     replace_plugin_maps(&mut schema, &reference, format);
     if let Value::Object(root) = &mut schema {
-        let defs = root.entry("$defs").or_insert_with(|| Value::Object(Map::new()));
+        let defs = root
+            .entry("$defs")
+            .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(defs) = defs {
             defs.insert(PLUGINS_DEF.to_owned(), plugins_def);
             defs.extend(hoisted);
         }
-        root.insert("title".into(), json!(format!("gwlint {} file", format.as_str())));
+        root.insert(
+            "title".into(),
+            json!(format!("gwlint {} file", format.as_str())),
+        );
     }
     schema
 }
@@ -82,7 +87,8 @@ fn replace_plugin_maps(value: &mut Value, reference: &Value, format: Format) {
         Value::Object(object) => {
             if let Some(Value::Object(properties)) = object.get_mut("properties") {
                 for (name, property) in properties.iter_mut() {
-                    let is_map = name == "plugins" || (name == "global_rules" && format == Format::Adc);
+                    let is_map =
+                        name == "plugins" || (name == "global_rules" && format == Format::Adc);
                     if is_map && property.get("type") == Some(&json!("object")) {
                         *property = reference.clone();
                     }
@@ -92,7 +98,9 @@ fn replace_plugin_maps(value: &mut Value, reference: &Value, format: Format) {
                 replace_plugin_maps(child, reference, format);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|i| replace_plugin_maps(i, reference, format)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|i| replace_plugin_maps(i, reference, format)),
         _ => {}
     }
 }

@@ -179,10 +179,18 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
         ValidationErrorKind::Constant { expected_value } => {
             format!("expected {}, found {shown}", short(expected_value))
         }
-        ValidationErrorKind::Minimum { limit } => format!("{shown} is less than the minimum {limit}"),
-        ValidationErrorKind::Maximum { limit } => format!("{shown} is greater than the maximum {limit}"),
-        ValidationErrorKind::ExclusiveMinimum { limit } => format!("{shown} must be greater than {limit}"),
-        ValidationErrorKind::ExclusiveMaximum { limit } => format!("{shown} must be less than {limit}"),
+        ValidationErrorKind::Minimum { limit } => {
+            format!("{shown} is less than the minimum {limit}")
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            format!("{shown} is greater than the maximum {limit}")
+        }
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            format!("{shown} must be greater than {limit}")
+        }
+        ValidationErrorKind::ExclusiveMaximum { limit } => {
+            format!("{shown} must be less than {limit}")
+        }
         ValidationErrorKind::MinLength { limit } => {
             format!("string is shorter than {limit} character{}", plural(*limit))
         }
@@ -230,7 +238,10 @@ fn alternatives_message(context: &[Vec<ValidationError<'static>>]) -> String {
         Some(first) => {
             let inner = match first.kind() {
                 ValidationErrorKind::Required { property } => {
-                    format!("missing required field `{}`", property.as_str().unwrap_or_default())
+                    format!(
+                        "missing required field `{}`",
+                        property.as_str().unwrap_or_default()
+                    )
                 }
                 ValidationErrorKind::AdditionalProperties { unexpected } => {
                     format!("unknown field `{}`", unexpected.join("`, `"))
@@ -309,6 +320,10 @@ fn type_names(kind: &TypeKind) -> String {
     };
     match kind {
         TypeKind::Single(t) => name(t),
-        TypeKind::Multiple(set) => set.iter().map(|t| name(&t)).collect::<Vec<_>>().join(" or "),
+        TypeKind::Multiple(set) => set
+            .iter()
+            .map(|t| name(&t))
+            .collect::<Vec<_>>()
+            .join(" or "),
     }
 }

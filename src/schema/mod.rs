@@ -22,8 +22,8 @@ use crate::source::Source;
 use checks::{Issue, SchemaKind, Target};
 use locate::Site;
 pub use plugins::{Plugin, PluginRegistry};
-pub use sites::is_credential;
 use serde_json::Value;
+pub use sites::is_credential;
 use sites::{PluginUse, ResourceSite};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -137,7 +137,13 @@ pub fn validate_document(
         let kind = sites::resource_kind_at(format, &document.value, &pointer);
         let rule = format!("schema/{kind}");
         let help = resource_help(format, kind);
-        findings.extend(locate::findings_for_error(&error, file_schema, &rule, &help, &root));
+        findings.extend(locate::findings_for_error(
+            &error,
+            file_schema,
+            &rule,
+            &help,
+            &root,
+        ));
         failed_pointers.push(pointer);
     }
     for site in sites::resources(format, &document.value) {
@@ -223,7 +229,11 @@ fn is_secret_reference_error(error: &jsonschema::ValidationError<'_>) -> bool {
         let lower = s.get(..7).map(str::to_ascii_lowercase).unwrap_or_default();
         s.starts_with("$secret://") || lower == "$env://"
     });
-    is_reference && !matches!(error.kind(), jsonschema::error::ValidationErrorKind::Type { .. })
+    is_reference
+        && !matches!(
+            error.kind(),
+            jsonschema::error::ValidationErrorKind::Type { .. }
+        )
 }
 
 fn unknown_plugin(set: &SchemaSet, use_: &PluginUse<'_>, root: &Site<'_>) -> Finding {
@@ -272,7 +282,10 @@ fn resource_help(format: Format, kind: &str) -> String {
         Format::Adc => "ADC's declarative format",
         Format::Standalone => "APISIX's standalone format",
     };
-    format!("fix this {} so it follows {what}; `gwlint explain schema/{kind}` describes it", kind.replace('-', " "))
+    format!(
+        "fix this {} so it follows {what}; `gwlint explain schema/{kind}` describes it",
+        kind.replace('-', " ")
+    )
 }
 
 fn plugin_help(plugin: &Plugin, kind: SchemaKind) -> String {

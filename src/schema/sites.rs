@@ -9,8 +9,8 @@
 use super::checks::SchemaKind;
 use crate::format::Format;
 use crate::load::document::{join_pointer, pointer_tokens};
-use serde_json::{Map, Value};
 use crate::value::items;
+use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 /// A resource object in a document.
@@ -102,7 +102,9 @@ fn standalone_kind(root: &Value, tokens: &[String]) -> &'static str {
     match t.as_slice() {
         ["routes" | "services" | "stream_routes", _, "upstream", ..] => "upstream",
         ["consumers", index, ..] => {
-            let item = root.get("consumers").and_then(|c| c.get(index.parse::<usize>().unwrap_or(usize::MAX)));
+            let item = root
+                .get("consumers")
+                .and_then(|c| c.get(index.parse::<usize>().unwrap_or(usize::MAX)));
             if item.is_some_and(is_credential) {
                 "credential"
             } else {
@@ -158,9 +160,18 @@ fn adc_resources<'a>(root: &'a Value, out: &mut Vec<ResourceSite<'a>>) {
         let base = format!("/services/{i}");
         out.push(site("services", "service", base.clone(), service));
         if let Some(upstream) = service.get("upstream").filter(|u| u.is_object()) {
-            out.push(site("upstream", "upstream", format!("{base}/upstream"), upstream));
+            out.push(site(
+                "upstream",
+                "upstream",
+                format!("{base}/upstream"),
+                upstream,
+            ));
         }
-        for (list, kind) in [("upstreams", "upstream"), ("routes", "route"), ("stream_routes", "stream_route")] {
+        for (list, kind) in [
+            ("upstreams", "upstream"),
+            ("routes", "route"),
+            ("stream_routes", "stream_route"),
+        ] {
             for (j, item) in items(service.get(list)) {
                 out.push(site(list, kind, format!("{base}/{list}/{j}"), item));
             }
@@ -173,7 +184,12 @@ fn adc_resources<'a>(root: &'a Value, out: &mut Vec<ResourceSite<'a>>) {
         let base = format!("/consumers/{i}");
         out.push(site("consumers", "consumer", base.clone(), consumer));
         for (j, credential) in items(consumer.get("credentials")) {
-            out.push(site("credentials", "credential", format!("{base}/credentials/{j}"), credential));
+            out.push(site(
+                "credentials",
+                "credential",
+                format!("{base}/credentials/{j}"),
+                credential,
+            ));
         }
     }
 }
@@ -219,7 +235,12 @@ fn static_list_name(list: &str) -> &'static str {
     LISTS.iter().find(|l| **l == list).copied().unwrap_or("")
 }
 
-fn site<'a>(list: &'static str, kind: &'static str, pointer: String, value: &'a Value) -> ResourceSite<'a> {
+fn site<'a>(
+    list: &'static str,
+    kind: &'static str,
+    pointer: String,
+    value: &'a Value,
+) -> ResourceSite<'a> {
     ResourceSite {
         list,
         kind,
@@ -240,7 +261,12 @@ pub fn plugins(format: Format, root: &Value) -> Vec<PluginUse<'_>> {
 }
 
 /// Add the entries of a `plugins` object (or any plugin-keyed map).
-fn plugin_map<'a>(map: Option<&'a Value>, pointer: &str, kind: SchemaKind, out: &mut Vec<PluginUse<'a>>) {
+fn plugin_map<'a>(
+    map: Option<&'a Value>,
+    pointer: &str,
+    kind: SchemaKind,
+    out: &mut Vec<PluginUse<'a>>,
+) {
     let Some(map) = map.and_then(Value::as_object) else {
         return;
     };
@@ -260,7 +286,12 @@ fn plugin_map<'a>(map: Option<&'a Value>, pointer: &str, kind: SchemaKind, out: 
 fn adc_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
     for (i, service) in items(root.get("services")) {
         let base = format!("/services/{i}");
-        plugin_map(service.get("plugins"), &format!("{base}/plugins"), SchemaKind::Plugin, out);
+        plugin_map(
+            service.get("plugins"),
+            &format!("{base}/plugins"),
+            SchemaKind::Plugin,
+            out,
+        );
         for list in ["routes", "stream_routes"] {
             for (j, route) in items(service.get(list)) {
                 let pointer = format!("{base}/{list}/{j}/plugins");
@@ -270,16 +301,36 @@ fn adc_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
     }
     for (i, consumer) in items(root.get("consumers")) {
         let base = format!("/consumers/{i}");
-        plugin_map(consumer.get("plugins"), &format!("{base}/plugins"), SchemaKind::Consumer, out);
+        plugin_map(
+            consumer.get("plugins"),
+            &format!("{base}/plugins"),
+            SchemaKind::Consumer,
+            out,
+        );
         for (j, credential) in items(consumer.get("credentials")) {
             adc_credential(credential, &format!("{base}/credentials/{j}"), out);
         }
     }
     for (i, group) in items(root.get("consumer_groups")) {
-        plugin_map(group.get("plugins"), &format!("/consumer_groups/{i}/plugins"), SchemaKind::Plugin, out);
+        plugin_map(
+            group.get("plugins"),
+            &format!("/consumer_groups/{i}/plugins"),
+            SchemaKind::Plugin,
+            out,
+        );
     }
-    plugin_map(root.get("global_rules"), "/global_rules", SchemaKind::Plugin, out);
-    plugin_map(root.get("plugin_metadata"), "/plugin_metadata", SchemaKind::Metadata, out);
+    plugin_map(
+        root.get("global_rules"),
+        "/global_rules",
+        SchemaKind::Plugin,
+        out,
+    );
+    plugin_map(
+        root.get("plugin_metadata"),
+        "/plugin_metadata",
+        SchemaKind::Metadata,
+        out,
+    );
 }
 
 /// An ADC credential `{type, config}` is the consumer configuration of plugin `type`.
@@ -301,13 +352,30 @@ fn adc_credential<'a>(credential: &'a Value, pointer: &str, out: &mut Vec<Plugin
 }
 
 fn standalone_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
-    for list in ["routes", "services", "plugin_configs", "global_rules", "consumer_groups", "stream_routes"] {
+    for list in [
+        "routes",
+        "services",
+        "plugin_configs",
+        "global_rules",
+        "consumer_groups",
+        "stream_routes",
+    ] {
         for (i, item) in items(root.get(list)) {
-            plugin_map(item.get("plugins"), &format!("/{list}/{i}/plugins"), SchemaKind::Plugin, out);
+            plugin_map(
+                item.get("plugins"),
+                &format!("/{list}/{i}/plugins"),
+                SchemaKind::Plugin,
+                out,
+            );
         }
     }
     for (i, consumer) in items(root.get("consumers")) {
-        plugin_map(consumer.get("plugins"), &format!("/consumers/{i}/plugins"), SchemaKind::Consumer, out);
+        plugin_map(
+            consumer.get("plugins"),
+            &format!("/consumers/{i}/plugins"),
+            SchemaKind::Consumer,
+            out,
+        );
     }
     for (i, item) in items(root.get("plugin_metadata")) {
         if let Some(name) = item.get("id").and_then(Value::as_str) {

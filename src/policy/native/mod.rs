@@ -3,6 +3,9 @@
 //! ids, metadata and result shape of the Rego rules: each has a metadata file
 //! `policies/native/<id>.yaml` and reports [`PolicyResult`]s.
 
+mod cidr;
+mod ssl;
+
 use super::PolicyResult;
 use crate::model::Environment;
 use serde_json::Value;
@@ -12,4 +15,7 @@ use serde_json::Value;
 pub type NativeCheck = fn(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>);
 
 /// Every native rule, by id.
-pub const NATIVE_RULES: &[(&str, NativeCheck)] = &[];
+pub const NATIVE_RULES: &[(&str, NativeCheck)] = &[
+    ("ssl-certificate", ssl::check),
+    ("invalid-cidr", cidr::check),
+];
