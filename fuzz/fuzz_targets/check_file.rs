@@ -11,13 +11,20 @@ use std::sync::OnceLock;
 fn checker() -> &'static Checker {
     static CHECKER: OnceLock<Checker> = OnceLock::new();
     CHECKER.get_or_init(|| {
-        Checker::from_config(&gwlint::config::Config::default(), &gwlint::check::CheckOptions::default())
-            .expect("built-in schemas and policies compile")
+        Checker::from_config(
+            &gwlint::config::Config::default(),
+            &gwlint::check::CheckOptions::default(),
+        )
+        .expect("built-in schemas and policies compile")
     })
 }
 
 fuzz_target!(|text: &str| {
-    let file = parse_text(Path::new("apisix.yaml"), text.to_owned(), &LoadLimits::default());
+    let file = parse_text(
+        Path::new("apisix.yaml"),
+        text.to_owned(),
+        &LoadLimits::default(),
+    );
     let report = checker().check_environment("fuzz", vec![file], None);
     let outcome = gwlint::check::Outcome {
         environments: vec![report],
@@ -32,6 +39,12 @@ fuzz_target!(|text: &str| {
         gwlint::report::OutputFormat::Junit,
     ] {
         let mut sink = Vec::new();
-        let _ = gwlint::report::write(&outcome, format, gwlint::report::HumanStyle::default(), &rules, &mut sink);
+        let _ = gwlint::report::write(
+            &outcome,
+            format,
+            gwlint::report::HumanStyle::default(),
+            &rules,
+            &mut sink,
+        );
     }
 });

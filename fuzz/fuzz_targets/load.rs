@@ -10,8 +10,11 @@ use std::sync::OnceLock;
 fn checker() -> &'static Checker {
     static CHECKER: OnceLock<Checker> = OnceLock::new();
     CHECKER.get_or_init(|| {
-        let mut checker = Checker::from_config(&gwlint::config::Config::default(), &gwlint::check::CheckOptions::default())
-            .expect("built-in schemas and policies compile");
+        let mut checker = Checker::from_config(
+            &gwlint::config::Config::default(),
+            &gwlint::check::CheckOptions::default(),
+        )
+        .expect("built-in schemas and policies compile");
         checker.policies = gwlint::policy::PolicySet::load(&gwlint::policy::PolicySources {
             no_builtin: true,
             ..Default::default()
@@ -28,7 +31,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
-    let name = if selector % 2 == 0 { "fuzz.yaml" } else { "fuzz.json" };
+    let name = if selector % 2 == 0 {
+        "fuzz.yaml"
+    } else {
+        "fuzz.json"
+    };
     let file = parse_text(Path::new(name), text.to_owned(), &LoadLimits::default());
     let _ = checker().check_environment("fuzz", vec![file], None);
 });
