@@ -133,6 +133,9 @@ pub fn validate_document(
     let file_schema = set.file_schema(format);
     let mut failed_pointers = Vec::new();
     for error in file_schema.validator.iter_errors(&document.value) {
+        if is_unresolved_reference_error(&error) {
+            continue;
+        }
         let pointer = error.instance_path().as_str().to_owned();
         let kind = sites::resource_kind_at(format, &document.value, &pointer);
         let rule = format!("schema/{kind}");
@@ -209,7 +212,7 @@ fn check_plugin_conf(
     let mut findings: Vec<Finding> = compiled
         .validator
         .iter_errors(conf)
-        .filter(|e| !is_secret_reference_error(e))
+        .filter(|e| !is_unresolved_reference_error(e))
         .flat_map(|e| locate::findings_for_error(&e, compiled, &rule, &help, &site))
         .collect();
     if findings.is_empty() {
@@ -222,18 +225,15 @@ fn check_plugin_conf(
     findings
 }
 
-/// APISIX resolves `$secret://` and `$env://` strings before it checks a plugin's
-/// configuration, so only their type can be judged offline.
-fn is_secret_reference_error(error: &jsonschema::ValidationError<'_>) -> bool {
+/// Values resolved later cannot be judged offline except for their type: APISIX
+/// resolves `$secret://` and `$env://` before it checks a configuration, and ADC
+/// substitutes `${VAR}` placeholders before it lints.
+fn is_unresolved_reference_error(error: &jsonschema::ValidationError<'_>) -> bool {
     let is_reference = error.instance().as_str().is_some_and(|s| {
         let lower = s.get(..7).map(str::to_ascii_lowercase).unwrap_or_default();
-        s.starts_with("$secret://") || lower == "$env://"
+        s.starts_with("$secret://") || lower == "$env://" || crate::secrets::is_reference(s)
     });
-    is_reference
-        && !matches!(
-            error.kind(),
-            jsonschema::error::ValidationErrorKind::Type { .. }
-        )
+    is_reference && !matches!(error.kind(), jsonschema::error::ValidationErrorKind::Type { .. })
 }
 
 fn unknown_plugin(set: &SchemaSet, use_: &PluginUse<'_>, root: &Site<'_>) -> Finding {

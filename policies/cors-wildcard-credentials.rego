@@ -1,0 +1,67 @@
+# METADATA
+# title: CORS must not allow credentials from any origin
+# description: |
+#   ## What it checks
+#   Every `cors` plugin configuration (on routes, services, plugin configs, global
+#   rules, consumers and consumer groups) with `allow_credential: true` must list
+#   its allowed origins. `allow_origins: "*"` is reported, and so is a missing
+#   `allow_origins`, because its default is `*`. `allow_origins: "**"` is reported
+#   too: APISIX accepts it with credentials and then reflects any origin. Each
+#   configuration is reported once, where it is written, even when many routes
+#   inherit it. Configurations switched off with `_meta.disable: true` are skipped.
+#   ## Why it matters
+#   With credentials allowed for every origin, any web site a logged-in user visits
+#   can call the API with the user's cookies or auth headers and read the answer.
+#   APISIX refuses `*` together with `allow_credential: true` when it loads the
+#   configuration ("you can not set '*' for other option when 'allow_credential' is
+#   true"), so the route fails at deploy time; `**` is accepted and is a
+#   cross-site data leak.
+#   ## Bad
+#   ```yaml
+#   services:
+#     - name: accounts
+#       plugins:
+#         cors:
+#           allow_credential: true
+#   ```
+#   ## Good
+#   ```yaml
+#   services:
+#     - name: accounts
+#       plugins:
+#         cors:
+#           allow_credential: true
+#           allow_origins: https://app.example.com
+#           allow_methods: GET,POST
+#           allow_headers: Authorization,Content-Type
+#   ```
+# custom:
+#   id: cors-wildcard-credentials
+#   severity: error
+#   help: list the trusted origins in `allow_origins` (e.g. `https://app.example.com`), or drop `allow_credential`
+#   params: {}
+package gwlint.rules.cors_wildcard_credentials
+
+import rego.v1
+
+import data.gwlint.lib
+
+deny contains finding if {
+	some obj in lib.plugin_carriers
+	conf := obj.config.plugins.cors
+	conf.allow_credential == true
+	not conf._meta.disable == true
+	origins := object.get(conf, "allow_origins", null)
+	message := _problem(origins)
+	finding := {
+		"msg": sprintf("cors on %s `%s` %s", [replace(obj.kind, "_", " "), lib.label(obj), message]),
+		"at": lib.plugin_at(obj, "cors"),
+		"field": ["allow_origins"],
+	}
+}
+
+_problem(null) := "sets `allow_credential: true` without `allow_origins`, whose default is `*`"
+
+_problem("*") := "sets `allow_credential: true` with `allow_origins: \"*\"`"
+
+_problem("**") := "sets `allow_credential: true` with `allow_origins: \"**\"`, which reflects any origin with credentials"

@@ -1,0 +1,69 @@
+# METADATA
+# title: Two routes of a service share a name
+# description: |
+#   ## What it checks
+#   Route names must be unique within their service (routes with the same
+#   `service_id`; standalone routes without a service form one group). The later
+#   route (by file, then position in the file) is reported, pointing at the first.
+#   ## Why it matters
+#   ADC derives a route's id from `<service name>.<route name>`, so two routes with
+#   the same name in one service get the same id: one overwrites the other at sync
+#   time and a route silently disappears. `adc lint` does not check this. In
+#   standalone files the names only label routes, but duplicates still make logs,
+#   metrics and dashboards ambiguous.
+#   ## Bad
+#   ```yaml
+#   services:
+#     - name: orders
+#       routes:
+#         - name: orders
+#           uris: [/orders]
+#           methods: [GET]
+#         - name: orders
+#           uris: [/orders]
+#           methods: [POST]
+#   ```
+#   ## Good
+#   ```yaml
+#   services:
+#     - name: orders
+#       routes:
+#         - name: list-orders
+#           uris: [/orders]
+#           methods: [GET]
+#         - name: create-order
+#           uris: [/orders]
+#           methods: [POST]
+#   ```
+# custom:
+#   id: duplicate-route-name
+#   severity: error
+#   help: give each route of the service its own name
+#   params: {}
+package gwlint.rules.duplicate_route_name
+
+import rego.v1
+
+import data.gwlint.lib
+
+deny contains finding if {
+	some group in lib.key_groups(_entries)
+	members := lib.routes_in_order(group)
+	first := input.routes[members[0][1]]
+	some p, member in members
+	p > 0
+	route := input.routes[member[1]]
+	finding := {
+		"msg": sprintf("route name `%s` is already used by another route of the same service", [route.name]),
+		"at": route.origin,
+		"field": "name",
+		"related": [{"msg": sprintf("the first route named `%s`", [first.name]), "at": first.origin, "field": "name"}],
+	}
+}
+
+# `[[service id, name], route index]` for every named route.
+_entries := [[[object.get(route, "service_id", null), route.name], i] |
+	some i, route in input.routes
+	is_string(route.name)
+	route.name != ""
+]

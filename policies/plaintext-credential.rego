@@ -1,0 +1,121 @@
+# METADATA
+# title: Credential written as a literal
+# description: |
+#   ## What it checks
+#   Secret values of consumer credentials must not be written into the
+#   configuration. The rule looks at ADC credentials (`consumers[].credentials[].config`),
+#   standalone credentials and the plugins of consumers (both formats), and reports
+#   every string under a secret field (the `secret_fields` parameter: `password`,
+#   `secret`, `secret_key`, `private_key`, `client_secret`, ...; plus per-plugin
+#   fields in `plugin_secret_fields`, e.g. `key` of `key-auth`) that is not a
+#   reference: `$env://NAME`, `$secret://...`, or a string containing a `${VAR}`
+#   placeholder that ADC fills in at sync time. `key` is a secret only for
+#   key-auth: in jwt-auth and jwe-decrypt it names the consumer. Findings never
+#   show the value.
+#   ## Why it matters
+#   Configuration lives in git: a literal API key or password is readable by everyone
+#   with access to the repository, its forks and its CI logs, stays in the history
+#   after it is removed, and cannot be rotated without a commit. References keep the
+#   secret in the environment or a secret manager.
+#   ## Bad
+#   ```yaml
+#   consumers:
+#     - username: partner
+#       credentials:
+#         - name: primary
+#           type: key-auth
+#           config:
+#             key: 9f2c1e7a4b
+#   ```
+#   ## Good
+#   ```yaml
+#   consumers:
+#     - username: partner
+#       credentials:
+#         - name: primary
+#           type: key-auth
+#           config:
+#             key: $secret://vault/partner/key
+#   ```
+# custom:
+#   id: plaintext-credential
+#   severity: warning
+#   help: replace the literal with `$env://NAME`, `$secret://<manager>/<id>/<key>`, or a `${VAR}` that ADC fills in at sync time
+#   params:
+#     secret_fields:
+#       - password
+#       - secret
+#       - secret_key
+#       - private_key
+#       - client_secret
+#       - client_key
+#       - client_rsa_private_key
+#       - token
+#       - access_token
+#       - refresh_token
+#     plugin_secret_fields:
+#       key-auth: [key]
+package gwlint.rules.plaintext_credential
+
+import rego.v1
+
+import data.gwlint.lib
+
+default_secret_fields := [
+	"password", "secret", "secret_key", "private_key", "client_secret", "client_key",
+	"client_rsa_private_key", "token", "access_token", "refresh_token",
+]
+
+secret_fields := {f | some f in lib.param("plaintext-credential", "secret_fields", default_secret_fields)}
+
+plugin_secret_fields := lib.param("plaintext-credential", "plugin_secret_fields", {"key-auth": ["key"]})
+
+warn contains finding if {
+	some site in _sites
+	some leaf in lib.string_leaves(site.conf)
+	[path, value] := leaf
+	field := _field_name(path)
+	_is_secret(site.plugin, field)
+	value != ""
+	not lib.is_reference(value)
+	finding := {
+		"msg": sprintf("%s has a literal `%s` (%s): write a reference such as `$env://...` or `$secret://...` instead", [site.what, field, site.plugin]),
+		"at": site.obj.origin,
+		"field": array.concat(site.prefix, path),
+	}
+}
+
+# `{"obj", "plugin", "conf", "prefix" (field path of conf below obj), "what"}`
+_sites := array.concat(_adc_credential_sites, _plugin_sites)
+
+_adc_credential_sites := [site |
+	some c in object.get(input, "credentials", [])
+	lib.is_adc(c)
+	is_string(c.config.type)
+	is_object(c.config.config)
+	site := {
+		"obj": c, "plugin": c.config.type, "conf": c.config.config, "prefix": ["config"],
+		"what": sprintf("credential `%s` of consumer `%s`", [lib.label(c), object.get(c.config, "consumer", "?")]),
+	}
+]
+
+_plugin_sites := [site |
+	some list in ["credentials", "consumers"]
+	some obj in object.get(input, list, [])
+	some plugin, conf in object.get(obj, ["config", "plugins"], {})
+	is_object(conf)
+	site := {"obj": obj, "plugin": plugin, "conf": conf, "prefix": ["plugins", plugin], "what": sprintf("%s `%s`", [obj.kind, lib.label(obj)])}
+]
+
+# The key a string sits under (for an item of an array, the array's key).
+_field_name(path) := path[count(path) - 1] if is_string(path[count(path) - 1])
+
+_field_name(path) := path[count(path) - 2] if {
+	is_number(path[count(path) - 1])
+	count(path) >= 2
+	is_string(path[count(path) - 2])
+}
+
+_is_secret(_, field) if field in secret_fields
+
+_is_secret(plugin, field) if field in object.get(plugin_secret_fields, plugin, [])

@@ -1,0 +1,102 @@
+# METADATA
+# title: Route shadowed by another route
+# description: |
+#   ## What it checks
+#   Two routes of one environment must not match the same requests: the same set of
+#   hosts (compared without case; no hosts means any host), a common path (after the
+#   service's `path_prefix`) and overlapping methods (no methods means all of
+#   them). Routes that differ in their other match conditions (`vars`,
+#   `remote_addrs`, `filter_func`) are not compared. The later route (by file, then
+#   position in the file) is reported, pointing at the first one. Paths are
+#   compared as written: `/orders/*` and `/orders/1` are different paths.
+#   ## Why it matters
+#   APISIX sends a request to exactly one route. When two routes match the same
+#   requests, one of them silently never receives traffic (which one depends on
+#   `priority` and load order), so its plugins, such as a stricter rate limit or
+#   an auth plugin, never run. This usually comes from copy-pasted routes or from
+#   two services sharing hosts and prefixes.
+#   ## Bad
+#   ```yaml
+#   services:
+#     - name: orders
+#       hosts: [api.example.com]
+#       routes:
+#         - name: list-orders
+#           uris: [/orders]
+#           methods: [GET]
+#         - name: orders-any
+#           uris: [/orders]
+#   ```
+#   ## Good
+#   ```yaml
+#   services:
+#     - name: orders
+#       hosts: [api.example.com]
+#       routes:
+#         - name: list-orders
+#           uris: [/orders]
+#           methods: [GET]
+#         - name: create-order
+#           uris: [/orders]
+#           methods: [POST]
+#   ```
+# custom:
+#   id: route-shadowing
+#   severity: error
+#   help: merge the two routes, or make them differ in hosts, paths, methods or vars
+#   params: {}
+package gwlint.rules.route_shadowing
+
+import rego.v1
+
+import data.gwlint.lib
+
+deny contains finding if {
+	some group in lib.key_groups(_entries)
+	members := lib.routes_in_order(group)
+	some p, member in members
+	p > 0
+	route := input.routes[member[1]]
+	earlier := [k |
+		some q in numbers.range(0, p - 1)
+		k := members[q][1]
+		_methods_overlap(input.routes[k].methods, route.methods)
+	]
+	count(earlier) > 0
+	first := input.routes[earlier[0]]
+	finding := {
+		"msg": sprintf("route `%s` matches the same requests as route `%s` (same hosts, a common path, overlapping methods): only one of them receives traffic", [lib.label(route), lib.label(first)]),
+		"at": route.origin,
+		"field": _paths_field(route),
+		"related": [{
+			"msg": sprintf("route `%s` is defined here", [lib.label(first)]),
+			"at": first.origin,
+			"field": _paths_field(first),
+		}],
+	}
+}
+
+# One entry per route and path: `[key, route index]`, where the key holds the
+# hosts (without case or order), the path and the other match conditions.
+# Only the routes of one group are compared with each other, in document order.
+_entries := [[key, i] |
+	some i, route in input.routes
+	hosts := sort(split(lower(concat(",", route.hosts)), ","))
+	some path in route.paths
+	key := [hosts, path, object.filter(route.config, ["vars", "remote_addrs", "remote_addr", "filter_func"])]
+]
+
+# No methods means every method.
+_methods_overlap(a, _) if count(a) == 0
+
+_methods_overlap(_, b) if count(b) == 0
+
+_methods_overlap(a, b) if {
+	some m in a
+	m in b
+}
+
+_paths_field(route) := "uri" if {
+	not route.config.uris
+	route.config.uri
+} else := "uris"
