@@ -431,9 +431,9 @@ impl Parser<'_> {
         }
         let text = &self.source.text[begin..self.index];
         let number = if float { None } else { integer(text) };
-        let number = match number.or_else(|| text.parse::<f64>().ok().and_then(Number::from_f64)) {
-            Some(n) => n,
-            None => return Err(self.error("number out of range")),
+        let Some(number) = number.or_else(|| text.parse::<f64>().ok().and_then(Number::from_f64))
+        else {
+            return Err(self.error("number out of range"));
         };
         Ok((
             Value::Number(number),
