@@ -48,22 +48,38 @@ impl Origin {
 /// The documents of an environment's files, for locating pointers.
 pub struct Documents<'a> {
     files: &'a [CheckedFile],
+    /// File index by the address of its source, and by its display path.
+    by_source: std::collections::HashMap<*const crate::source::SourceFile, usize>,
+    by_name: std::collections::HashMap<&'a str, usize>,
 }
 
 impl<'a> Documents<'a> {
     /// Wrap checked files.
     #[must_use]
     pub fn new(files: &'a [CheckedFile]) -> Self {
-        Documents { files }
+        let by_source = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (std::sync::Arc::as_ptr(&f.file.source), i))
+            .collect();
+        let by_name = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.file.source.display.as_str(), i))
+            .collect();
+        Documents {
+            files,
+            by_source,
+            by_name,
+        }
     }
 
     /// The source of the file shown as `display`.
     #[must_use]
     pub fn source_named(&self, display: &str) -> Option<Source> {
-        self.files
-            .iter()
-            .find(|f| f.file.source.display == display)
-            .map(|f| f.file.source.clone())
+        self.by_name
+            .get(display)
+            .map(|&i| self.files[i].file.source.clone())
     }
 
     /// The start of the environment's first file (for findings with no place).
@@ -84,10 +100,9 @@ impl<'a> Documents<'a> {
     #[must_use]
     pub fn locate(&self, source: &Source, pointer: &str) -> Location {
         let span = self
-            .files
-            .iter()
-            .find(|f| std::sync::Arc::ptr_eq(&f.file.source, source))
-            .and_then(|f| f.file.document.as_ref())
+            .by_source
+            .get(&std::sync::Arc::as_ptr(source))
+            .and_then(|&i| self.files[i].file.document.as_ref())
             .map(|d| d.locate(pointer))
             .map(|l| l.span)
             .unwrap_or_default();

@@ -60,8 +60,6 @@ fn params(set: &PolicySet, settings: &RuleSettings) -> Map<String, Value> {
 /// Evaluate every enabled rule on an environment.
 #[must_use]
 pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> Vec<RuleResult> {
-    let input = input_document(set, env, settings);
-    let rego_input = regorus::Value::from(input.clone());
     let modules: Vec<&PolicyModule> = set
         .rule_modules()
         .filter(|m| {
@@ -70,15 +68,19 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
                 .is_none_or(|meta| settings.enabled(&format!("policy/{}", meta.id)))
         })
         .collect();
-    let mut results: Vec<RuleResult> = modules
-        .par_iter()
-        .map_init(
-            || set.engine.clone(),
-            |engine, module| evaluate_module(engine, module, &rego_input, settings),
-        )
-        .flatten()
-        .collect();
-    let params = input.get("params").cloned().unwrap_or(Value::Null);
+    let params = Value::Object(params(set, settings));
+    let mut results: Vec<RuleResult> = Vec::new();
+    if !modules.is_empty() {
+        let rego_input = regorus::Value::from(input_document(set, env, settings));
+        results = modules
+            .par_iter()
+            .map_init(
+                || set.engine.clone(),
+                |engine, module| evaluate_module(engine, module, &rego_input, settings),
+            )
+            .flatten()
+            .collect();
+    }
     for native in &set.natives {
         let rule = format!("policy/{}", native.meta.id);
         if !settings.enabled(&rule) {
