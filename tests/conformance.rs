@@ -20,7 +20,11 @@ use std::path::{Path, PathBuf};
 
 /// Cases whose outcome depends on something a static checker cannot know, with the
 /// reason. Keyed by `source` + ` :: ` + `block`.
-const UNDECIDABLE: &[(&str, &str)] = &[];
+const UNDECIDABLE: &[(&str, &str)] = &[(
+    "t/admin/upstream4.t :: TEST 4: invalid string id",
+    "the invalid id is in the Admin API URL (`PUT /apisix/admin/upstreams/<id>`), which the case does not carry; \
+     its body is valid",
+)];
 
 fn corpus_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");

@@ -1,10 +1,596 @@
 //! Imperative plugin checks: security plugins (see the parent module).
+//!
+//! What cors, ip-restriction and ua-restriction check in Lua once their schema
+//! passes: cors refuses `*` (the default of three options) together with
+//! `allow_credential`, and its origin regexes must compile; ip-restriction entries
+//! must parse as IP addresses or CIDR ranges (the schema's IPv6 pattern is loose);
+//! ua-restriction patterns must compile.
+//!
+//! referer-restriction, csrf and consumer-restriction have no check here: APISIX
+//! checks them with their schemas only. Not checked here: request-validation's
+//! `header_schema`/`body_schema` must load in APISIX's Lua JSON Schema library,
+//! whose tolerance differs from any Rust validator.
 
-use super::PluginCheck;
+use super::{Issue, PluginCheck, SchemaKind};
+use crate::secrets::is_reference;
+use serde_json::Value;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The check for plugin `name`, if this group has one.
 pub(super) fn lookup(name: &str) -> Option<PluginCheck> {
     match name {
+        "cors" => Some(cors),
+        "ip-restriction" => Some(ip_restriction),
+        "ua-restriction" => Some(ua_restriction),
         _ => None,
+    }
+}
+
+/// The cors options that may not be `*` with credentials, with their defaults.
+const CORS_WILDCARD_OPTIONS: &[(&str, Option<&str>)] = &[
+    ("allow_origins", Some("*")),
+    ("allow_methods", Some("*")),
+    ("allow_headers", Some("*")),
+    ("expose_headers", None),
+    ("timing_allow_origins", None),
+];
+
+/// cors: no `*` with `allow_credential`, and the regex lists compile.
+fn cors(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
+    if kind == SchemaKind::Metadata {
+        return;
+    }
+    if conf.get("allow_credential") == Some(&Value::Bool(true)) {
+        for (option, default) in CORS_WILDCARD_OPTIONS {
+            match conf.get(*option) {
+                Some(Value::String(value)) if value == "*" => out.push(Issue::value(
+                    format!("/{option}"),
+                    format!("you can not set '*' for `{option}` when 'allow_credential' is true"),
+                )),
+                None if *default == Some("*") => out.push(Issue::value(
+                    "/allow_credential",
+                    format!(
+                        "you can not set '*' for other option when 'allow_credential' is true: \
+                         `{option}` defaults to '*'"
+                    ),
+                )),
+                _ => {}
+            }
+        }
+    }
+    for list in ["allow_origins_by_regex", "timing_allow_origins_by_regex"] {
+        check_regex_list(conf, list, out);
+    }
+}
+
+/// ip-restriction: every listed entry is an IP address or a CIDR range.
+fn ip_restriction(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
+    for list in ["whitelist", "blacklist"] {
+        let Some(entries) = conf.get(list).and_then(Value::as_array) else {
+            continue;
+        };
+        for (index, entry) in entries.iter().enumerate() {
+            let Some(text) = entry.as_str() else {
+                continue;
+            };
+            if !is_reference(text) && !is_ip_or_cidr(text) {
+                out.push(Issue::value(
+                    format!("/{list}/{index}"),
+                    format!("invalid ip address: {text}"),
+                ));
+            }
+        }
+    }
+}
+
+/// ua-restriction: the allow and deny patterns compile.
+fn ua_restriction(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
+    for list in ["allowlist", "denylist"] {
+        check_regex_list(conf, list, out);
+    }
+}
+
+/// Report every pattern of the list `conf[list]` that PCRE cannot compile.
+fn check_regex_list(conf: &Value, list: &str, out: &mut Vec<Issue>) {
+    let Some(patterns) = conf.get(list).and_then(Value::as_array) else {
+        return;
+    };
+    for (index, pattern) in patterns.iter().enumerate() {
+        let Some(pattern) = pattern.as_str() else {
+            continue;
+        };
+        if is_reference(pattern) {
+            continue;
+        }
+        if let Some(error) = pcre_error(pattern) {
+            out.push(Issue::value(
+                format!("/{list}/{index}"),
+                format!("invalid regex: {error}"),
+            ));
+        }
+    }
+}
+
+/// Whether `s` is an IP address or a CIDR range as APISIX's
+/// `core.ip.validate_cidr_or_ip` sees it: an IPv4 prefix is at most 32, an IPv6
+/// prefix at most 128.
+pub(super) fn is_ip_or_cidr(s: &str) -> bool {
+    let (address, prefix) = match s.split_once('/') {
+        Some((address, digits)) => {
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return false;
+            }
+            match digits.parse::<u32>() {
+                Ok(prefix) => (address, prefix),
+                Err(_) => return false,
+            }
+        }
+        None => (s, 0),
+    };
+    if address.parse::<Ipv4Addr>().is_ok() {
+        return prefix <= 32;
+    }
+    prefix <= 128 && address.parse::<Ipv6Addr>().is_ok()
+}
+
+/// Why PCRE (behind `ngx.re`) refuses `pattern`, when that is certain.
+///
+/// A pattern the `regex` crate compiles is taken as valid: its syntax is close to
+/// a subset of PCRE's. When the crate refuses one, the refusal may only mean the
+/// pattern uses PCRE syntax the crate lacks (look-around, backreferences, possessive
+/// quantifiers, ...), so the pattern is then scanned for errors PCRE itself reports
+/// and only those are returned.
+fn pcre_error(pattern: &str) -> Option<String> {
+    if regex::Regex::new(pattern).is_ok() {
+        return None;
+    }
+    PcreScanner::new(pattern).scan().err()
+}
+
+/// A scan of a PCRE pattern (not in extended mode) for structural errors: an
+/// unbalanced parenthesis, an unterminated character class, a range out of order,
+/// a quantifier with nothing to repeat, bad `{n,m}` bounds, a trailing backslash.
+struct PcreScanner<'a> {
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    text: &'a str,
+    /// Open groups.
+    depth: usize,
+    /// Whether the previous item can take a quantifier.
+    repeatable: bool,
+}
+
+/// PCRE's largest `{n,m}` bound.
+const PCRE_MAX_REPEAT: u32 = 65_535;
+
+impl<'a> PcreScanner<'a> {
+    fn new(text: &'a str) -> Self {
+        PcreScanner {
+            chars: text.char_indices().peekable(),
+            text,
+            depth: 0,
+            repeatable: false,
+        }
+    }
+
+    /// `Ok` when no certain error was found (including patterns that switch on
+    /// extended mode, which are not judged).
+    fn scan(mut self) -> Result<(), String> {
+        while let Some((at, c)) = self.chars.next() {
+            match c {
+                '\\' => self.escape(false)?,
+                '[' => self.class()?,
+                '(' => {
+                    if self.group_start(at)? {
+                        return Ok(());
+                    }
+                }
+                ')' => {
+                    if self.depth == 0 {
+                        return Err(format!("unmatched closing parenthesis at offset {at}"));
+                    }
+                    self.depth -= 1;
+                    self.repeatable = true;
+                }
+                '|' => self.repeatable = false,
+                '*' | '+' | '?' => self.quantifier(at)?,
+                '{' => match self.brace_quantifier(at)? {
+                    true => {}
+                    false => self.repeatable = true,
+                },
+                _ => self.repeatable = true,
+            }
+        }
+        if self.depth > 0 {
+            return Err("missing closing parenthesis".to_owned());
+        }
+        Ok(())
+    }
+
+    /// After `\`: one escaped item. `\Q...\E` quotes literally.
+    fn escape(&mut self, in_class: bool) -> Result<(), String> {
+        match self.chars.next() {
+            None => Err("\\ at end of pattern".to_owned()),
+            Some((_, 'Q')) if !in_class => {
+                // Everything up to `\E` (or the end) is literal.
+                let mut previous_backslash = false;
+                for (_, c) in self.chars.by_ref() {
+                    if previous_backslash && c == 'E' {
+                        break;
+                    }
+                    previous_backslash = c == '\\' && !previous_backslash;
+                }
+                self.repeatable = true;
+                Ok(())
+            }
+            Some(_) => {
+                self.repeatable = true;
+                Ok(())
+            }
+        }
+    }
+
+    /// After `(`: a group opens, or a verb, option setting, comment, backreference
+    /// or recursion is read whole. Returns `true` when the rest of the pattern cannot
+    /// be judged: extended mode is turned on, or the `(?` form is one this scan does
+    /// not know.
+    fn group_start(&mut self, at: usize) -> Result<bool, String> {
+        let rest = self.text.get(at + 1..).unwrap_or_default();
+        self.repeatable = false;
+        if rest.starts_with('*') {
+            // A verb such as `(*UTF)` or `(*SKIP)`.
+            return self
+                .skip_past(')', "missing ) after (* verb")
+                .map(|()| false);
+        }
+        let Some(after) = rest.strip_prefix('?') else {
+            self.depth += 1;
+            return Ok(false);
+        };
+        self.chars.next();
+        let mut ahead = after.chars();
+        match (ahead.next(), ahead.next()) {
+            (Some('#'), _) => self
+                .skip_past(')', "missing ) after (?# comment")
+                .map(|()| false),
+            (Some(':' | '=' | '!' | '>' | '|'), _) => {
+                self.chars.next();
+                self.depth += 1;
+                Ok(false)
+            }
+            (Some('<'), Some('=' | '!')) => {
+                self.chars.next();
+                self.chars.next();
+                self.depth += 1;
+                Ok(false)
+            }
+            (Some('<'), _) | (Some('P'), Some('<')) => {
+                self.skip_past('>', "syntax error in subpattern name (missing terminator?)")?;
+                self.depth += 1;
+                Ok(false)
+            }
+            (Some('\''), _) => {
+                self.chars.next();
+                self.skip_past(
+                    '\'',
+                    "syntax error in subpattern name (missing terminator?)",
+                )?;
+                self.depth += 1;
+                Ok(false)
+            }
+            // Backreferences and recursions by name or number, callouts.
+            (Some('P' | 'R' | '&' | '+' | 'C' | '0'..='9'), _) | (Some('-'), Some('0'..='9')) => {
+                self.skip_past(')', "missing closing parenthesis")?;
+                self.repeatable = true;
+                Ok(false)
+            }
+            (Some(c), _) if c.is_ascii_alphabetic() || c == '-' || c == '^' || c == ')' => {
+                let letters: String = after
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphabetic() || *c == '-' || *c == '^')
+                    .collect();
+                if letters.contains('x') {
+                    return Ok(true);
+                }
+                match after.get(letters.len()..).and_then(|r| r.chars().next()) {
+                    // `(?i)` changes options for the rest of the group.
+                    Some(')') => self.skip_past(')', "").map(|()| false),
+                    Some(':') => {
+                        self.skip_past(':', "")?;
+                        self.depth += 1;
+                        Ok(false)
+                    }
+                    _ => Ok(true),
+                }
+            }
+            // Conditionals and anything else are not judged.
+            _ => Ok(true),
+        }
+    }
+
+    /// Consume characters up to and including the first `end`; `missing` is the
+    /// error when there is none.
+    fn skip_past(&mut self, end: char, missing: &str) -> Result<(), String> {
+        for (_, c) in self.chars.by_ref() {
+            if c == end {
+                return Ok(());
+            }
+        }
+        Err(missing.to_owned())
+    }
+
+    /// After `*`, `+` or `?` outside a class.
+    fn quantifier(&mut self, at: usize) -> Result<(), String> {
+        if !self.repeatable {
+            return Err(format!(
+                "quantifier does not follow a repeatable item at offset {at}"
+            ));
+        }
+        self.after_quantifier();
+        Ok(())
+    }
+
+    /// A quantifier may be followed by `?` (lazy) or `+` (possessive); then the
+    /// result cannot be quantified again.
+    fn after_quantifier(&mut self) {
+        if matches!(self.chars.peek(), Some((_, '?' | '+'))) {
+            self.chars.next();
+        }
+        self.repeatable = false;
+    }
+
+    /// After `{`: a `{n}`, `{n,}` or `{n,m}` quantifier (`Ok(true)`), or a literal
+    /// brace (`Ok(false)`).
+    fn brace_quantifier(&mut self, at: usize) -> Result<bool, String> {
+        let rest = self.text.get(at + 1..).unwrap_or_default();
+        let Some(close) = rest.find('}') else {
+            return Ok(false);
+        };
+        let body = rest.get(..close).unwrap_or_default();
+        let (low, high) = match body.split_once(',') {
+            Some((low, high)) => (low, Some(high)),
+            None => (body, None),
+        };
+        let is_number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !is_number(low) || high.is_some_and(|h| !h.is_empty() && !is_number(h)) {
+            return Ok(false);
+        }
+        if !self.repeatable {
+            return Err(format!(
+                "quantifier does not follow a repeatable item at offset {at}"
+            ));
+        }
+        let parse = |s: &str| s.parse::<u32>().unwrap_or(u32::MAX);
+        let low_value = parse(low);
+        let high_value = high.filter(|h| !h.is_empty()).map(parse);
+        if low_value > PCRE_MAX_REPEAT || high_value.is_some_and(|h| h > PCRE_MAX_REPEAT) {
+            return Err(format!("number too big in {{}} quantifier at offset {at}"));
+        }
+        if high_value.is_some_and(|h| h < low_value) {
+            return Err(format!(
+                "numbers out of order in {{}} quantifier at offset {at}"
+            ));
+        }
+        for _ in 0..=close {
+            self.chars.next();
+        }
+        self.after_quantifier();
+        Ok(true)
+    }
+
+    /// After `[`: a character class up to its closing `]`.
+    fn class(&mut self) -> Result<(), String> {
+        if matches!(self.chars.peek(), Some((_, '^'))) {
+            self.chars.next();
+        }
+        // A `]` first in the class is literal.
+        let mut previous: Option<char> = None;
+        if matches!(self.chars.peek(), Some((_, ']'))) {
+            self.chars.next();
+            previous = Some(']');
+        }
+        while let Some((at, c)) = self.chars.next() {
+            match c {
+                ']' => {
+                    self.repeatable = true;
+                    return Ok(());
+                }
+                '\\' => {
+                    self.escape(true)?;
+                    previous = None;
+                }
+                '[' if matches!(self.chars.peek(), Some((_, ':' | '.' | '='))) => {
+                    // A POSIX class `[:name:]` (or collating element) is one item.
+                    let rest = self.text.get(at + 1..).unwrap_or_default();
+                    if let Some(end) = rest
+                        .find(":]")
+                        .or_else(|| rest.find(".]"))
+                        .or_else(|| rest.find("=]"))
+                    {
+                        for _ in 0..end + 2 {
+                            self.chars.next();
+                        }
+                    }
+                    previous = None;
+                }
+                '-' => {
+                    let Some(low) = previous else {
+                        previous = Some('-');
+                        continue;
+                    };
+                    match self.chars.peek().copied() {
+                        Some((_, ']')) | None => previous = Some('-'),
+                        Some((_, '\\' | '[')) => previous = None,
+                        Some((_, high)) => {
+                            self.chars.next();
+                            if high < low {
+                                return Err(format!(
+                                    "range out of order in character class at offset {at}"
+                                ));
+                            }
+                            previous = None;
+                        }
+                    }
+                }
+                c => previous = Some(c),
+            }
+        }
+        Err("missing terminating ] for character class".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(name: &str, conf: &Value) -> Vec<Issue> {
+        let check = lookup(name).expect("plugin has a check");
+        let mut out = Vec::new();
+        check(conf, SchemaKind::Plugin, &mut out);
+        out
+    }
+
+    fn pointers(issues: &[Issue]) -> Vec<&str> {
+        issues.iter().map(|i| i.pointer.as_str()).collect()
+    }
+
+    #[test]
+    fn lookup_maps_only_plugins_with_checks() {
+        for name in ["cors", "ip-restriction", "ua-restriction"] {
+            assert!(lookup(name).is_some(), "{name}");
+        }
+        for name in [
+            "referer-restriction",
+            "csrf",
+            "request-validation",
+            "consumer-restriction",
+        ] {
+            assert!(lookup(name).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn cors_credentials_refuse_wildcards() {
+        let ok = json!({
+            "allow_origins": "http://a.com", "allow_methods": "GET", "allow_headers": "",
+            "expose_headers": "", "allow_credential": true
+        });
+        assert!(run("cors", &ok).is_empty());
+        let forced = json!({
+            "allow_origins": "**", "allow_methods": "**", "allow_headers": "x",
+            "allow_credential": true
+        });
+        assert!(run("cors", &forced).is_empty());
+        assert!(run("cors", &json!({"allow_origins": "*"})).is_empty());
+
+        let explicit = json!({
+            "allow_origins": "http://a.com", "allow_methods": "GET", "allow_headers": "x",
+            "expose_headers": "*", "allow_credential": true
+        });
+        assert_eq!(pointers(&run("cors", &explicit)), ["/expose_headers"]);
+        // allow_origins, allow_methods and allow_headers default to `*`.
+        let defaults = run("cors", &json!({"allow_credential": true}));
+        assert_eq!(defaults.len(), 3);
+        assert!(defaults.iter().all(|i| i.pointer == "/allow_credential"));
+    }
+
+    #[test]
+    fn cors_regexes_must_compile() {
+        let ok = json!({"allow_origins_by_regex": [".*\\.test.com$", "http://.*?\\.domain\\.com"]});
+        assert!(run("cors", &ok).is_empty());
+        let bad = json!({
+            "allow_origins_by_regex": ["ok", "(unclosed"],
+            "timing_allow_origins_by_regex": ["[z-a]"]
+        });
+        assert_eq!(
+            pointers(&run("cors", &bad)),
+            [
+                "/allow_origins_by_regex/1",
+                "/timing_allow_origins_by_regex/0"
+            ]
+        );
+    }
+
+    #[test]
+    fn ip_restriction_checks_addresses() {
+        let ok = json!({"whitelist": ["127.0.0.1", "10.0.0.0/8", "::1", "fe80::/10", "::1/128"]});
+        assert!(run("ip-restriction", &ok).is_empty());
+        let bad = json!({"blacklist": ["::1/129", "10.0.0.0/33", "1.2.3.4", ":/8"]});
+        let issues = run("ip-restriction", &bad);
+        assert_eq!(
+            pointers(&issues),
+            ["/blacklist/0", "/blacklist/1", "/blacklist/3"]
+        );
+        assert_eq!(issues[0].message, "invalid ip address: ::1/129");
+    }
+
+    #[test]
+    fn ip_or_cidr() {
+        for ok in [
+            "0.0.0.0",
+            "192.168.1.1/32",
+            "::",
+            "2001:db8::/32",
+            "::ffff:1.2.3.4",
+            "10.0.0.0/0",
+        ] {
+            assert!(is_ip_or_cidr(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "1.2.3",
+            "256.1.1.1",
+            "1.2.3.4/",
+            "1.2.3.4/+1",
+            "1.2.3.4/x",
+            "::1/129",
+            "gg::1",
+            "1.2.3.4/99999999999",
+        ] {
+            assert!(!is_ip_or_cidr(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ua_restriction_patterns_compile() {
+        let ok =
+            json!({"allowlist": ["my-bot1", "(Baiduspider)", "(?<!curl)/\\d+", "a++b", "\\Q(\\E"]});
+        assert!(run("ua-restriction", &ok).is_empty());
+        let bad = json!({"denylist": ["[", "a)", "*x", "x{3,2}", "x\\"]});
+        assert_eq!(run("ua-restriction", &bad).len(), 5);
+    }
+
+    #[test]
+    fn pcre_scanner_judges_only_certain_errors() {
+        // PCRE-only syntax the regex crate refuses.
+        for ok in [
+            "(?=a)b",
+            "(a)\\1",
+            "(?>a+)b",
+            "a*+",
+            "x{,3}",
+            "[[:alpha:]-]",
+            "(?#comment)x",
+            "(?x) ( a",
+            "\\Q[\\E",
+            "[]a]",
+            "[a-]",
+        ] {
+            assert_eq!(pcre_error(ok), None, "{ok}");
+        }
+        for bad in [
+            "(a",
+            "a)",
+            "[abc",
+            "+a",
+            "a|*",
+            "a{5,1}",
+            "(?<=a)b{70000}",
+            "(?#open",
+            "[b-a]",
+            "(?=x)a**",
+        ] {
+            assert!(pcre_error(bad).is_some(), "{bad}");
+        }
     }
 }
