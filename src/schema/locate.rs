@@ -96,7 +96,7 @@ pub fn findings_for_error(
         kind => {
             let message = custom.unwrap_or_else(|| {
                 if crate::secrets::is_secret_pointer(&pointer) {
-                    describe(kind, &Value::String("(value redacted)".into()))
+                    describe_secret(kind, error.instance())
                 } else {
                     describe(kind, error.instance())
                 }
@@ -225,6 +225,24 @@ fn describe(kind: &ValidationErrorKind, instance: &Value) -> String {
         ValidationErrorKind::FalseSchema => "is not allowed here".into(),
         ValidationErrorKind::Contains => "list has no item of the required form".into(),
         other => other_message(other),
+    }
+}
+
+/// A message about a secret value that never quotes it.
+fn describe_secret(kind: &ValidationErrorKind, instance: &Value) -> String {
+    match kind {
+        ValidationErrorKind::Type { kind } => {
+            let found = match instance {
+                Value::Null => "null",
+                Value::Bool(_) => "a boolean",
+                Value::Number(_) => "a number",
+                Value::String(_) => "a string",
+                Value::Array(_) => "a list",
+                Value::Object(_) => "an object",
+            };
+            format!("expected {}, found {found} (value not shown)", type_names(kind))
+        }
+        other => describe(other, &Value::String("(value not shown)".into())),
     }
 }
 

@@ -202,6 +202,10 @@ fn check_plugin_conf(
     let Some(compiled) = compiled else {
         return Vec::new();
     };
+    if !conf.is_object() {
+        // The file schema already says a plugin configuration must be an object.
+        return Vec::new();
+    }
     let rule = format!("schema/{}", plugin.name);
     let help = plugin_help(plugin, kind);
     let site = Site {
