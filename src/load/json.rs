@@ -5,12 +5,13 @@
 //! goes. It reports the first syntax error at its exact position (`parse/syntax`),
 //! duplicate keys like the YAML loader (`parse/duplicate-key`, both places), and
 //! stops at the nesting cap (`parse/too-deep`). Whitespace-only input is a stream of
-//! zero documents.
+//! zero documents. JSON pointers are built only when a finding needs one, so a clean
+//! file costs no allocation beyond its values, keys and spans.
 
 use super::document::{join_pointer, Document, MapEntrySpan, SpanChildren, SpanNode};
 use super::{LoadLimits, ParseOutput};
 use crate::finding::{Finding, Location, Severity};
-use crate::source::{Position, Source, Span};
+use crate::source::{to_u32, Position, Source, Span};
 use serde_json::{Map, Number, Value};
 
 /// Parse a JSON file.
@@ -25,11 +26,15 @@ pub fn parse(source: &Source, limits: &LoadLimits) -> ParseOutput {
         depth: 0,
         findings: Vec::new(),
     };
+    if parser.bytes.starts_with(BYTE_ORDER_MARK) {
+        // RFC 8259 §8.1: a parser may ignore a leading byte order mark.
+        parser.bump_n(BYTE_ORDER_MARK.len());
+    }
     parser.skip_whitespace();
     if parser.index == parser.bytes.len() {
         return ParseOutput::default();
     }
-    let result = parser.value("").and_then(|(value, spans)| {
+    let result = parser.value(&Path::Root).and_then(|(value, spans)| {
         parser.skip_whitespace();
         if parser.index < parser.bytes.len() {
             Err(parser.error("unexpected content after the JSON value"))
@@ -61,6 +66,28 @@ pub fn parse(source: &Source, limits: &LoadLimits) -> ParseOutput {
                 findings,
                 failed: true,
             }
+        }
+    }
+}
+
+/// U+FEFF in UTF-8.
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where the value being parsed sits: a chain of pointer tokens up to the root, turned
+/// into a JSON pointer only when a finding needs one.
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    Root,
+    Key(&'p Path<'p>, &'p str),
+    Index(&'p Path<'p>, usize),
+}
+
+impl Path<'_> {
+    fn pointer(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Key(parent, key) => join_pointer(&parent.pointer(), key),
+            Path::Index(parent, index) => format!("{}/{index}", parent.pointer()),
         }
     }
 }
@@ -107,6 +134,24 @@ impl Parser<'_> {
         }
     }
 
+    fn bump_n(&mut self, count: usize) {
+        for _ in 0..count {
+            self.bump();
+        }
+    }
+
+    /// Step over `count` bytes known to hold no line break, in one go.
+    fn advance_within_line(&mut self, count: usize) {
+        let end = (self.index + count).min(self.bytes.len());
+        let chars = self.bytes[self.index..end]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count();
+        self.index = end;
+        self.at.column += to_u32(chars);
+        self.at.offset += to_u32(chars);
+    }
+
     fn skip_whitespace(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.bump();
@@ -124,12 +169,7 @@ impl Parser<'_> {
         } else {
             self.at
         };
-        Stop {
-            rule: "parse/syntax",
-            message: format!("invalid JSON: {}", message.into()),
-            help: "fix the JSON syntax at this position",
-            span: Span::new(self.at, end),
-        }
+        syntax_error(Span::new(self.at, end), message)
     }
 
     fn expect(&mut self, byte: u8, what: &str) -> Result<(), Stop> {
@@ -141,10 +181,10 @@ impl Parser<'_> {
         }
     }
 
-    fn value(&mut self, pointer: &str) -> Parsed {
+    fn value(&mut self, path: &Path<'_>) -> Parsed {
         match self.peek() {
-            Some(b'{') => self.object(pointer),
-            Some(b'[') => self.array(pointer),
+            Some(b'{') => self.object(path),
+            Some(b'[') => self.array(path),
             Some(b'"') => {
                 let start = self.at;
                 let text = self.string()?;
@@ -170,9 +210,7 @@ impl Parser<'_> {
         if !self.bytes[self.index..].starts_with(word.as_bytes()) {
             return Err(self.error(format!("expected `{word}`")));
         }
-        for _ in 0..word.len() {
-            self.bump();
-        }
+        self.advance_within_line(word.len());
         Ok((value, SpanNode::leaf(Span::new(start, self.at))))
     }
 
@@ -191,7 +229,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    fn array(&mut self, pointer: &str) -> Parsed {
+    fn array(&mut self, path: &Path<'_>) -> Parsed {
         self.enter()?;
         let start = self.at;
         self.bump();
@@ -203,7 +241,7 @@ impl Parser<'_> {
         } else {
             loop {
                 self.skip_whitespace();
-                let (item, span) = self.value(&format!("{pointer}/{}", items.len()))?;
+                let (item, span) = self.value(&Path::Index(path, items.len()))?;
                 items.push(item);
                 spans.push(span);
                 self.skip_whitespace();
@@ -231,7 +269,7 @@ impl Parser<'_> {
         Ok((Value::Array(items), node))
     }
 
-    fn object(&mut self, pointer: &str) -> Parsed {
+    fn object(&mut self, path: &Path<'_>) -> Parsed {
         self.enter()?;
         let start = self.at;
         self.bump();
@@ -252,17 +290,22 @@ impl Parser<'_> {
                 self.skip_whitespace();
                 self.expect(b':', "`:` after object key")?;
                 self.skip_whitespace();
-                let child_pointer = join_pointer(pointer, &key);
-                let (value, spans) = self.value(&child_pointer)?;
-                if map.contains_key(&key) {
-                    self.duplicate(&key, key_span, &entries, &child_pointer);
-                    entries.retain(|e| *e.key != *key);
-                }
-                entries.push(MapEntrySpan {
+                let child = Path::Key(path, &key);
+                let (value, spans) = self.value(&child)?;
+                let entry = MapEntrySpan {
                     key: key.clone().into_boxed_str(),
                     key_span,
                     value: spans,
-                });
+                };
+                if map.contains_key(&key) {
+                    self.duplicate(&key, key_span, &entries, &child);
+                    // The last value wins and keeps the first one's place, as in `map`.
+                    if let Some(first) = entries.iter_mut().find(|e| *e.key == *key) {
+                        *first = entry;
+                    }
+                } else {
+                    entries.push(entry);
+                }
                 map.insert(key, value);
                 self.skip_whitespace();
                 match self.peek() {
@@ -289,11 +332,12 @@ impl Parser<'_> {
         Ok((Value::Object(map), node))
     }
 
-    fn duplicate(&mut self, key: &str, span: Span, entries: &[MapEntrySpan], pointer: &str) {
+    fn duplicate(&mut self, key: &str, span: Span, entries: &[MapEntrySpan], path: &Path<'_>) {
+        let pointer = path.pointer();
         let location = |span: Span| Location {
             source: self.source.clone(),
             span,
-            pointer: pointer.to_owned(),
+            pointer: pointer.clone(),
         };
         let mut finding = Finding::new(
             "parse/duplicate-key",
@@ -314,12 +358,11 @@ impl Parser<'_> {
         let mut out = String::new();
         loop {
             let run_start = self.index;
-            while let Some(byte) = self.peek() {
-                if byte == b'"' || byte == b'\\' || byte < 0x20 {
-                    break;
-                }
-                self.bump();
-            }
+            let run = self.bytes[run_start..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .unwrap_or(self.bytes.len() - run_start);
+            self.advance_within_line(run);
             out.push_str(&self.source.text[run_start..self.index]);
             match self.peek() {
                 Some(b'"') => {
@@ -338,6 +381,7 @@ impl Parser<'_> {
     }
 
     fn escape(&mut self, out: &mut String) -> Result<(), Stop> {
+        let start = self.at;
         self.bump();
         let Some(kind) = self.peek() else {
             return Err(self.error("unterminated escape"));
@@ -352,7 +396,11 @@ impl Parser<'_> {
             b'r' => Some('\r'),
             b't' => Some('\t'),
             b'u' => None,
-            _ => return Err(self.error("invalid escape")),
+            _ => {
+                return Err(self.error(
+                    "invalid escape (JSON allows `\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t`, `\\uXXXX`)",
+                ))
+            }
         };
         self.bump();
         if let Some(c) = simple {
@@ -362,17 +410,25 @@ impl Parser<'_> {
         let first = self.hex4()?;
         let code = if (0xD800..0xDC00).contains(&first) {
             if !self.bytes[self.index..].starts_with(b"\\u") {
-                return Err(self.error("lone high surrogate in `\\u` escape"));
+                return Err(syntax_error(
+                    Span::new(start, self.at),
+                    "lone high surrogate: `\\uD800`-`\\uDBFF` must be followed by a low surrogate escape",
+                ));
             }
-            self.bump();
-            self.bump();
+            self.advance_within_line(2);
             let second = self.hex4()?;
             if !(0xDC00..0xE000).contains(&second) {
-                return Err(self.error("high surrogate not followed by a low surrogate"));
+                return Err(syntax_error(
+                    Span::new(start, self.at),
+                    "high surrogate not followed by a low surrogate (`\\uDC00`-`\\uDFFF`)",
+                ));
             }
             0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
         } else if (0xDC00..0xE000).contains(&first) {
-            return Err(self.error("lone low surrogate in `\\u` escape"));
+            return Err(syntax_error(
+                Span::new(start, self.at),
+                "lone low surrogate: `\\uDC00`-`\\uDFFF` must follow a high surrogate escape",
+            ));
         } else {
             first
         };
@@ -448,6 +504,16 @@ impl Parser<'_> {
     }
 }
 
+/// A syntax error covering `span`.
+fn syntax_error(span: Span, message: impl Into<String>) -> Stop {
+    Stop {
+        rule: "parse/syntax",
+        message: format!("invalid JSON: {}", message.into()),
+        help: "fix the JSON syntax at this position",
+        span,
+    }
+}
+
 /// An integer as i64, else u64.
 fn integer(text: &str) -> Option<Number> {
     text.parse::<i64>()
@@ -460,22 +526,50 @@ fn integer(text: &str) -> Option<Number> {
 mod tests {
     use super::*;
     use crate::source::SourceFile;
+    use serde_json::json;
     use std::sync::Arc;
 
-    fn run(text: &str) -> ParseOutput {
+    fn run_with(text: &str, limits: &LoadLimits) -> ParseOutput {
         let source = Arc::new(SourceFile::new("x.json".into(), text.into()));
-        parse(&source, &LoadLimits::default())
+        parse(&source, limits)
     }
 
-    fn error_at(text: &str) -> (String, u32, u32) {
-        let output = run(text);
-        assert!(output.failed, "{text} should fail");
-        let f = &output.findings[0];
+    fn run(text: &str) -> ParseOutput {
+        run_with(text, &LoadLimits::default())
+    }
+
+    /// `(start line, start column, end line, end column)` of a span.
+    fn lc(span: Span) -> (u32, u32, u32, u32) {
         (
-            f.rule.clone(),
-            f.location.span.start.line,
-            f.location.span.start.column,
+            span.start.line,
+            span.start.column,
+            span.end.line,
+            span.end.column,
         )
+    }
+
+    /// The one finding of a failed parse: rule, line, column and message.
+    fn failure(text: &str) -> (String, u32, u32, String) {
+        let output = run(text);
+        assert!(output.failed, "{text:?} should fail");
+        assert!(output.documents.is_empty());
+        assert_eq!(output.findings.len(), 1, "{:?}", output.findings);
+        let f = &output.findings[0];
+        assert_eq!(f.severity, Severity::Error);
+        let at = f.location.span.start;
+        (f.rule.clone(), at.line, at.column, f.message.clone())
+    }
+
+    /// Assert that `text` fails with `parse/syntax` at `line:column` with a message
+    /// containing `words`.
+    fn syntax_error_at(text: &str, line: u32, column: u32, words: &str) {
+        let (rule, l, c, message) = failure(text);
+        assert_eq!(
+            (rule.as_str(), l, c),
+            ("parse/syntax", line, column),
+            "{text:?}: {message}"
+        );
+        assert!(message.contains(words), "{text:?}: {message}");
     }
 
     #[test]
@@ -483,77 +577,224 @@ mod tests {
         let output = run("{\n  \"é\": [1, {\"k\": \"v\"}],\n  \"n\": -1.5e3\n}");
         let document = &output.documents[0];
         let located = document.locate("/é/1/k");
-        assert_eq!(
-            (located.span.start.line, located.span.start.column),
-            (2, 18)
-        );
-        let key = located.key_span.unwrap();
-        assert_eq!((key.start.column, key.end.column), (13, 16));
-        let array = document.locate("/é").span;
-        assert_eq!(
-            (array.start.line, array.start.column, array.end.column),
-            (2, 8, 23)
-        );
-        assert_eq!(document.value["n"], serde_json::json!(-1500.0));
-        let root = document.spans.span;
-        assert_eq!((root.end.line, root.end.column), (4, 2));
+        assert_eq!(lc(located.span), (2, 18, 2, 21));
+        assert_eq!(lc(located.key_span.unwrap()), (2, 13, 2, 16));
+        assert_eq!(lc(document.locate("/é").span), (2, 8, 2, 23));
+        assert_eq!(lc(document.locate("/é/0").span), (2, 9, 2, 10));
+        let number = document.locate("/n");
+        assert_eq!(lc(number.key_span.unwrap()), (3, 3, 3, 6));
+        assert_eq!(lc(number.span), (3, 8, 3, 14));
+        assert_eq!(document.value["n"], json!(-1500.0));
+        assert_eq!(lc(document.spans.span), (1, 1, 4, 2));
+    }
+
+    #[test]
+    fn columns_and_offsets_count_characters() {
+        // `é` is 2 bytes, `😀` 4 bytes, and each one column; escapes count as written.
+        let output = run("{\"😀é\": \"\\u00e9x\", \"b\": true}");
+        let document = &output.documents[0];
+        let b = document.locate("/b");
+        assert_eq!(lc(b.key_span.unwrap()), (1, 19, 1, 22));
+        assert_eq!(lc(b.span), (1, 24, 1, 28));
+        assert_eq!((b.span.start.offset, b.span.end.offset), (23, 27));
+        assert_eq!(document.value, json!({"😀é": "éx", "b": true}));
+    }
+
+    fn every_span(node: &SpanNode, out: &mut Vec<Span>) {
+        out.push(node.span);
+        match &node.children {
+            SpanChildren::Leaf => {}
+            SpanChildren::Seq(items) => items.iter().for_each(|item| every_span(item, out)),
+            SpanChildren::Map(entries) => {
+                for entry in entries {
+                    out.push(entry.key_span);
+                    every_span(&entry.value, out);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn positions_agree_with_the_source_file() {
+        let text =
+            "{\"añ\": [\"ü\\u00fc😀\", 1.5e-3,\r\n\t{\"k\": [null, \"é\"]}],\n \"b\":\ttrue}";
+        let source = Arc::new(SourceFile::new("x.json".into(), text.into()));
+        let output = parse(&source, &LoadLimits::default());
+        let mut spans = Vec::new();
+        every_span(&output.documents[0].spans, &mut spans);
+        assert_eq!(spans.len(), 12);
+        for span in spans {
+            for pos in [span.start, span.end] {
+                assert_eq!(source.position_of_byte(source.byte_offset(pos)), pos);
+            }
+        }
+    }
+
+    #[test]
+    fn crlf_line_breaks_and_a_byte_order_mark() {
+        let output = run("\u{feff}{\r\n\"a\": null\r\n}\r\n");
+        let located = output.documents[0].locate("/a");
+        assert_eq!(lc(located.span), (2, 6, 2, 10));
+        assert_eq!(output.documents[0].value, json!({"a": null}));
     }
 
     #[test]
     fn numbers_keep_their_kind() {
-        let output = run("[1, -2, 18446744073709551615, 1.0, 1e2, 123456789012345678901234567890]");
+        let output = run(
+            "[1, -2, 0, -0, 9223372036854775807, -9223372036854775808, 9223372036854775808, \
+             18446744073709551615, 18446744073709551616, -9223372036854775809, 1.0, 1e2, \
+             2.5E-3, 123456789012345678901234567890]",
+        );
         let v = &output.documents[0].value;
-        assert!(v[0].is_i64() && v[1].is_i64() && v[2].is_u64());
-        assert!(v[3].is_f64() && v[4].is_f64() && v[5].is_f64());
+        for i in 0..6 {
+            assert!(v[i].is_i64(), "{i}: {}", v[i]);
+        }
+        assert_eq!(v[5], json!(i64::MIN));
+        assert!(v[6].is_u64() && v[7].is_u64());
+        assert_eq!(v[7], json!(u64::MAX));
+        for i in 8..14 {
+            assert!(v[i].is_f64(), "{i}: {}", v[i]);
+        }
+        assert_eq!(v[12], json!(0.0025));
+        assert_eq!(v[13].as_f64(), Some(1.234_567_890_123_456_8e29));
     }
 
     #[test]
-    fn syntax_errors_are_located() {
-        assert_eq!(error_at("{\"a\": 1,}"), ("parse/syntax".into(), 1, 9));
-        assert_eq!(error_at("[1 2]"), ("parse/syntax".into(), 1, 4));
-        assert_eq!(error_at("{'a': 1}"), ("parse/syntax".into(), 1, 2));
-        assert_eq!(error_at("// c\n{}"), ("parse/syntax".into(), 1, 1));
-        assert_eq!(error_at("{} x"), ("parse/syntax".into(), 1, 4));
-        assert_eq!(error_at("\"abc"), ("parse/syntax".into(), 1, 5));
-        assert_eq!(error_at("\"a\tb\""), ("parse/syntax".into(), 1, 3));
-        assert_eq!(error_at("[01]"), ("parse/syntax".into(), 1, 3));
-        assert_eq!(error_at("[NaN]"), ("parse/syntax".into(), 1, 2));
-        assert_eq!(error_at("\"\\ud800\""), ("parse/syntax".into(), 1, 8));
-        assert_eq!(error_at("[1,\n 2,\n]"), ("parse/syntax".into(), 3, 1));
+    fn structural_errors_are_located() {
+        syntax_error_at("{\"a\": 1,}", 1, 9, "trailing comma before `}`");
+        syntax_error_at("[1,\n 2,\n]", 3, 1, "trailing comma before `]`");
+        syntax_error_at("[1 2]", 1, 4, "expected `,` or `]` after array item");
+        syntax_error_at(
+            "{\"a\": 1 \"b\": 2}",
+            1,
+            9,
+            "expected `,` or `}` after object member",
+        );
+        syntax_error_at("{\"a\" 1}", 1, 6, "expected `:` after object key");
+        syntax_error_at("{'a': 1}", 1, 2, "JSON keys are double-quoted");
+        syntax_error_at("{a: 1}", 1, 2, "JSON keys are double-quoted");
+        syntax_error_at("['a']", 1, 2, "expected a value");
+        syntax_error_at("// c\n{}", 1, 1, "expected a value");
+        syntax_error_at("{\"a\": 1 /* c */}", 1, 9, "expected `,` or `}`");
+        syntax_error_at("{} x", 1, 4, "unexpected content after the JSON value");
+        syntax_error_at("{}\n{}", 2, 1, "unexpected content after the JSON value");
+        syntax_error_at("[1,", 1, 4, "unexpected end of file");
+        syntax_error_at("{\"a\": [", 1, 8, "unexpected end of file");
+        syntax_error_at("{\"a\": 1", 1, 8, "expected `,` or `}`");
+        syntax_error_at("[tru]", 1, 2, "expected `true`");
+        syntax_error_at("[nul", 1, 2, "expected `null`");
+    }
+
+    #[test]
+    fn string_errors_are_located() {
+        syntax_error_at("\"abc", 1, 5, "unterminated string");
+        syntax_error_at("[\"a\nb\"]", 1, 4, "control character in string");
+        syntax_error_at("\"a\tb\"", 1, 3, "control character in string");
+        syntax_error_at("\"\\x\"", 1, 3, "invalid escape");
+        syntax_error_at("\"\\", 1, 3, "unterminated escape");
+        syntax_error_at("\"\\u12G4\"", 1, 6, "four hex digits");
+        syntax_error_at("\"ab\\ud800\"", 1, 4, "lone high surrogate");
+        syntax_error_at(
+            "\"\\ud800\\u0041\"",
+            1,
+            2,
+            "not followed by a low surrogate",
+        );
+        syntax_error_at("\"\\udc00\"", 1, 2, "lone low surrogate");
+    }
+
+    #[test]
+    fn number_errors_are_located() {
+        syntax_error_at("[01]", 1, 3, "leading zeros");
+        syntax_error_at("[-01]", 1, 4, "leading zeros");
+        syntax_error_at("[NaN]", 1, 2, "expected a value");
+        syntax_error_at("[Infinity]", 1, 2, "expected a value");
+        syntax_error_at("[-Infinity]", 1, 3, "expected a digit");
+        syntax_error_at("[+1]", 1, 2, "expected a value");
+        syntax_error_at("[.5]", 1, 2, "expected a value");
+        syntax_error_at("[1.]", 1, 4, "expected a digit after `.`");
+        syntax_error_at("[1e]", 1, 4, "expected a digit in the exponent");
+        syntax_error_at("[0x10]", 1, 3, "expected `,` or `]`");
+        syntax_error_at("[1e400]", 1, 7, "number out of range");
     }
 
     #[test]
     fn escapes_and_surrogate_pairs() {
-        let output = run(r#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00""#);
+        let output = run(r#""a\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\u0000""#);
         assert_eq!(
             output.documents[0].value,
-            serde_json::json!("a\"\\/\u{8}\u{c}\n\r\té😀")
+            json!("a\"\\/\u{8}\u{c}\n\r\té😀\u{0}")
         );
     }
 
     #[test]
     fn duplicate_keys_show_both_places() {
-        let output = run("{\"a\": 1,\n \"a\": 2}");
+        let output = run("{\"x\": [{\"a\": 1,\n \"b\": 0, \"a\": 2}]}");
         assert!(!output.failed);
-        assert_eq!(output.documents[0].value["a"], 2);
+        assert_eq!(output.documents[0].value, json!({"x": [{"a": 2, "b": 0}]}));
+        assert_eq!(output.findings.len(), 1);
         let finding = &output.findings[0];
         assert_eq!(finding.rule, "parse/duplicate-key");
-        assert_eq!(
-            (
-                finding.location.span.start.line,
-                finding.location.span.start.column
-            ),
-            (2, 2)
-        );
-        assert_eq!(finding.related[0].location.span.start.column, 2);
-        assert_eq!(finding.related[0].location.span.start.line, 1);
+        assert_eq!(finding.severity, Severity::Error);
+        assert_eq!(finding.location.pointer, "/x/0/a");
+        assert_eq!(lc(finding.location.span), (2, 10, 2, 13));
+        assert_eq!(finding.related[0].message, "first defined here");
+        assert_eq!(lc(finding.related[0].location.span), (1, 9, 1, 12));
+        // The winning value is the one located, in the first key's place.
+        let document = &output.documents[0];
+        assert_eq!(lc(document.locate("/x/0/a").span), (2, 15, 2, 16));
+        let keys: Vec<&str> = match &document.spans.child("x").unwrap().0.children {
+            SpanChildren::Seq(items) => match &items[0].children {
+                SpanChildren::Map(entries) => entries.iter().map(|e| &*e.key).collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        assert_eq!(keys, ["a", "b"]);
     }
 
     #[test]
-    fn depth_cap_and_empty_input() {
-        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        assert_eq!(error_at(&deep).0, "parse/too-deep");
-        let empty = run("  \n");
-        assert!(!empty.failed && empty.documents.is_empty());
+    fn a_syntax_error_after_a_duplicate_keeps_both_findings() {
+        let output = run("{\"a\": 1, \"a\": 2,}");
+        assert!(output.failed && output.documents.is_empty());
+        let rules: Vec<&str> = output.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(rules, ["parse/duplicate-key", "parse/syntax"]);
+    }
+
+    #[test]
+    fn depth_cap_stops_at_the_first_bracket_too_deep() {
+        let limits = LoadLimits {
+            max_depth: 3,
+            ..LoadLimits::default()
+        };
+        assert!(!run_with("[{\"a\": [1]}]", &limits).failed);
+        let output = run_with("[{\"a\": [[1]]}]", &limits);
+        assert!(output.failed);
+        assert_eq!(output.findings[0].rule, "parse/too-deep");
+        assert_eq!(lc(output.findings[0].location.span), (1, 9, 1, 10));
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let (rule, line, column, _) = failure(&deep);
+        assert_eq!((rule.as_str(), line, column), ("parse/too-deep", 1, 129));
+    }
+
+    #[test]
+    fn empty_and_blank_input_hold_no_document() {
+        for text in ["", "  \n\t\r\n", "\u{feff}"] {
+            let output = run(text);
+            assert!(!output.failed && output.documents.is_empty() && output.findings.is_empty());
+        }
+    }
+
+    #[test]
+    fn scalars_at_the_top_level() {
+        for (text, value) in [
+            ("1", json!(1)),
+            (" \"s\" ", json!("s")),
+            ("null", json!(null)),
+            ("false\n", json!(false)),
+        ] {
+            let output = run(text);
+            assert_eq!(output.documents[0].value, value, "{text:?}");
+        }
     }
 }

@@ -80,12 +80,16 @@ enum Frame {
     Seq {
         start: Span,
         anchor: usize,
+        /// Where the last child written so far ends.
+        last_end: Option<Position>,
         items: Vec<Value>,
         spans: Vec<SpanNode>,
     },
     Map {
         start: Span,
         anchor: usize,
+        /// Where the last key or value written so far ends.
+        last_end: Option<Position>,
         map: Map<String, Value>,
         entries: Vec<MapEntrySpan>,
         key: Option<PendingKey>,
@@ -104,7 +108,10 @@ struct PendingKey {
 struct Anchored {
     value: Value,
     spans: SpanNode,
+    /// Nodes in the subtree, charged to the alias budget on every use.
     nodes: usize,
+    /// Nesting depth of the subtree (a scalar is 0), checked against the cap on use.
+    depth: usize,
 }
 
 struct Builder<'a> {
@@ -197,11 +204,12 @@ impl<'a> Builder<'a> {
     fn event(&mut self, event: Event<'_>, span: YamlSpan) -> Result<(), Stop> {
         let span = convert_span(span);
         match event {
-            Event::Nothing
-            | Event::StreamStart
-            | Event::StreamEnd
-            | Event::DocumentStart(_)
-            | Event::DocumentEnd => Ok(()),
+            Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => Ok(()),
+            Event::DocumentStart(_) => {
+                // Anchors are scoped to their document.
+                self.anchors.clear();
+                Ok(())
+            }
             Event::Scalar(text, style, anchor, tag) => {
                 let node = self.scalar(&text, style, tag.as_deref(), span);
                 self.remember(anchor, &node);
@@ -214,12 +222,14 @@ impl<'a> Builder<'a> {
             Event::SequenceStart(anchor, _) => self.open(Frame::Seq {
                 start: span,
                 anchor,
+                last_end: None,
                 items: Vec::new(),
                 spans: Vec::new(),
             }),
             Event::MappingStart(anchor, _) => self.open(Frame::Map {
                 start: span,
                 anchor,
+                last_end: None,
                 map: Map::new(),
                 entries: Vec::new(),
                 key: None,
@@ -241,18 +251,22 @@ impl<'a> Builder<'a> {
             let span = match &frame {
                 Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
             };
-            return Err(Stop {
-                rule: "parse/too-deep",
-                message: format!(
-                    "nesting deeper than {} levels; the file is not loaded",
-                    self.limits.max_depth
-                ),
-                help: "gateway configuration never needs this depth; flatten the structure".into(),
-                span,
-            });
+            return Err(self.too_deep(span));
         }
         self.stack.push(frame);
         Ok(())
+    }
+
+    fn too_deep(&self, span: Span) -> Stop {
+        Stop {
+            rule: "parse/too-deep",
+            message: format!(
+                "nesting deeper than {} levels; the file is not loaded",
+                self.limits.max_depth
+            ),
+            help: "gateway configuration never needs this depth; flatten the structure".into(),
+            span,
+        }
     }
 
     fn close(frame: Frame, end: Span) -> (Node, usize) {
@@ -260,10 +274,11 @@ impl<'a> Builder<'a> {
             Frame::Seq {
                 start,
                 anchor,
+                last_end,
                 items,
                 spans,
             } => {
-                let span = collection_span(start, end, spans.last().map(|s| s.span));
+                let span = collection_span(start, end, last_end);
                 let node = Node {
                     value: Value::Array(items),
                     spans: SpanNode {
@@ -277,16 +292,16 @@ impl<'a> Builder<'a> {
             Frame::Map {
                 start,
                 anchor,
+                last_end,
                 mut map,
                 mut entries,
                 merges,
                 ..
             } => {
-                let last = entries.last().map(|e| e.value.span);
                 for merged in merges {
                     apply_merge(&mut map, &mut entries, merged);
                 }
-                let span = collection_span(start, end, last);
+                let span = collection_span(start, end, last_end);
                 let node = Node {
                     value: Value::Object(map),
                     spans: SpanNode {
@@ -310,14 +325,24 @@ impl<'a> Builder<'a> {
             return Ok(());
         };
         match frame {
-            Frame::Seq { items, spans, .. } => {
+            Frame::Seq {
+                items,
+                spans,
+                last_end,
+                ..
+            } => {
+                *last_end = Some(node.spans.span.end);
                 items.push(node.value);
                 spans.push(node.spans);
                 Ok(())
             }
-            Frame::Map { key, .. } => match key.take() {
-                None => self.set_key(&node),
+            Frame::Map { key, last_end, .. } => match key.take() {
+                None => {
+                    *last_end = Some(node.spans.span.end);
+                    self.set_key(&node)
+                }
                 Some(pending) => {
+                    *last_end = Some(node.spans.span.end);
                     self.insert(pending, node);
                     Ok(())
                 }
@@ -367,12 +392,16 @@ impl<'a> Builder<'a> {
             self.duplicate_key(&pending, first);
         }
         if let Some(Frame::Map { map, entries, .. }) = self.stack.last_mut() {
-            entries.retain(|e| *e.key != *pending.text);
-            entries.push(MapEntrySpan {
+            let entry = MapEntrySpan {
                 key: pending.text.clone().into_boxed_str(),
                 key_span: pending.span,
                 value: node.spans,
-            });
+            };
+            // The last value wins and keeps the first one's place, as in `map`.
+            match entries.iter_mut().find(|e| *e.key == *pending.text) {
+                Some(first) => *first = entry,
+                None => entries.push(entry),
+            }
             map.insert(pending.text, node.value);
         }
     }
@@ -402,6 +431,7 @@ impl<'a> Builder<'a> {
                 value: node.value.clone(),
                 spans: node.spans.clone(),
                 nodes: node.spans.count(),
+                depth: depth(&node.spans),
             },
         );
     }
@@ -415,6 +445,9 @@ impl<'a> Builder<'a> {
                 span,
             });
         };
+        if self.stack.len() + anchored.depth > self.limits.max_depth {
+            return Err(self.too_deep(span));
+        }
         self.expanded += anchored.nodes;
         if self.expanded > self.limits.max_alias_nodes {
             return Err(Stop {
@@ -496,6 +529,17 @@ impl<'a> Builder<'a> {
                 "drop the leading zero, or quote the value if it is a string (e.g. a zip code)",
                 span,
             );
+        }
+    }
+}
+
+/// Nesting depth of a span tree: 0 for a scalar, 1 for a flat collection.
+fn depth(node: &SpanNode) -> usize {
+    match &node.children {
+        SpanChildren::Leaf => 0,
+        SpanChildren::Seq(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        SpanChildren::Map(entries) => {
+            1 + entries.iter().map(|e| depth(&e.value)).max().unwrap_or(0)
         }
     }
 }
@@ -688,14 +732,325 @@ fn trim_trailing_space(source: &Source, span: Span) -> Span {
     Span::new(span.start, source.position_of_byte(range.start + kept))
 }
 
-/// The span of a collection: from its start event to its end event, or to its last
-/// child when the end event is empty (block collections end where the next token
-/// starts, which may be lines later).
-fn collection_span(start: Span, end: Span, last_child: Option<Span>) -> Span {
+/// The span of a collection: from its start event to its end event, or to the end of
+/// its last child when the end event is empty (block collections end where the next
+/// token starts, which may be lines later).
+fn collection_span(start: Span, end: Span, last_child_end: Option<Position>) -> Span {
     let end_pos = if end.end > end.start {
         end.end
     } else {
-        last_child.map_or(start.end, |c| c.end.max(start.end))
+        last_child_end.map_or(start.end, |c| c.max(start.end))
     };
     Span::new(start.start, end_pos.max(start.start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use serde_json::json;
+    use std::sync::Arc;
+
+    fn run_with(text: &str, limits: &LoadLimits) -> ParseOutput {
+        let source = Arc::new(SourceFile::new("x.yaml".into(), text.into()));
+        parse(&source, limits)
+    }
+
+    fn run(text: &str) -> ParseOutput {
+        run_with(text, &LoadLimits::default())
+    }
+
+    /// `(start line, start column, end line, end column)` of a span.
+    fn lc(span: Span) -> (u32, u32, u32, u32) {
+        (
+            span.start.line,
+            span.start.column,
+            span.end.line,
+            span.end.column,
+        )
+    }
+
+    fn rules(output: &ParseOutput) -> Vec<&str> {
+        output.findings.iter().map(|f| f.rule.as_str()).collect()
+    }
+
+    const ADC: &str = "\
+services:
+  - name: é-svc
+    upstream:
+      nodes:
+        - host: 10.0.0.1
+          port: 80
+    routes: [a, b]
+
+consumers: []
+";
+
+    #[test]
+    fn spans_of_a_nested_field() {
+        let output = run(ADC);
+        let document = &output.documents[0];
+        let port = document.locate("/services/0/upstream/nodes/0/port");
+        assert!(port.exact);
+        assert_eq!(lc(port.key_span.unwrap()), (6, 11, 6, 15));
+        assert_eq!(lc(port.span), (6, 17, 6, 19));
+        // Columns count characters: `é` is one column although it is two bytes.
+        let name = document.locate("/services/0/name");
+        assert_eq!(lc(name.span), (2, 11, 2, 16));
+        assert_eq!(name.span.start.offset, 20);
+    }
+
+    #[test]
+    fn spans_of_sequence_items_and_collections() {
+        let output = run(ADC);
+        let document = &output.documents[0];
+        // A block sequence runs from its first `-` to the end of its last item.
+        assert_eq!(lc(document.locate("/services").span), (2, 3, 7, 19));
+        // A block mapping runs from its first key to the end of its last value.
+        assert_eq!(lc(document.locate("/services/0").span), (2, 5, 7, 19));
+        assert_eq!(
+            lc(document.locate("/services/0/upstream/nodes/0").span),
+            (5, 11, 6, 19)
+        );
+        // A flow collection runs from its opening to its closing bracket.
+        assert_eq!(
+            lc(document.locate("/services/0/routes").span),
+            (7, 13, 7, 19)
+        );
+        assert_eq!(
+            lc(document.locate("/services/0/routes/1").span),
+            (7, 17, 7, 18)
+        );
+        assert_eq!(lc(document.spans.span), (1, 1, 9, 14));
+    }
+
+    fn check_positions(source: &SourceFile, node: &SpanNode) {
+        let mut spans = vec![node.span];
+        match &node.children {
+            SpanChildren::Leaf => {}
+            SpanChildren::Seq(items) => items.iter().for_each(|i| check_positions(source, i)),
+            SpanChildren::Map(entries) => {
+                for entry in entries {
+                    spans.push(entry.key_span);
+                    check_positions(source, &entry.value);
+                }
+            }
+        }
+        for pos in spans.iter().flat_map(|s| [s.start, s.end]) {
+            assert_eq!(source.position_of_byte(source.byte_offset(pos)), pos);
+        }
+    }
+
+    #[test]
+    fn positions_agree_with_the_source_file() {
+        let text = format!("{ADC}extra: {{ü: \"😀é\", n: [1, 'x']}}\r\nlast: |\r\n  ü\r\n");
+        let source = Arc::new(SourceFile::new("x.yaml".into(), text));
+        let output = parse(&source, &LoadLimits::default());
+        assert!(!output.failed);
+        check_positions(&source, &output.documents[0].spans);
+    }
+
+    #[test]
+    fn block_scalar_span_ends_at_its_last_character() {
+        let output = run("a: |\n  one\n  two\n\n\nb: 1\n");
+        // saphyr starts a block scalar at its content, after the `|` header line.
+        let located = output.documents[0].locate("/a");
+        assert_eq!(lc(located.span), (2, 3, 3, 6));
+    }
+
+    #[test]
+    fn duplicate_keys_point_at_both_places() {
+        let output = run("a: 1\nb:\n  c: 2\n  c: 3\n");
+        let finding = &output.findings[0];
+        assert_eq!(finding.rule, "parse/duplicate-key");
+        assert_eq!(finding.severity, Severity::Error);
+        assert_eq!(lc(finding.location.span), (4, 3, 4, 4));
+        assert_eq!(finding.location.pointer, "/b/c");
+        assert_eq!(finding.related[0].message, "first defined here");
+        assert_eq!(lc(finding.related[0].location.span), (3, 3, 3, 4));
+        let document = &output.documents[0];
+        assert_eq!(document.value, json!({"a": 1, "b": {"c": 3}}));
+        assert_eq!(lc(document.locate("/b/c").span), (4, 6, 4, 7));
+    }
+
+    #[test]
+    fn a_duplicate_keeps_the_first_place_and_the_mapping_covers_it() {
+        let output = run("a: 1\nb: 2\na: 3\n");
+        let document = &output.documents[0];
+        let keys: Vec<&str> = match &document.spans.children {
+            SpanChildren::Map(entries) => entries.iter().map(|e| &*e.key).collect(),
+            _ => Vec::new(),
+        };
+        assert_eq!(keys, ["a", "b"]);
+        assert_eq!(lc(document.spans.span), (1, 1, 3, 5));
+    }
+
+    #[test]
+    fn billion_laughs_stops_fast() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..10 {
+            let prev = char::from(b'a' + level - 1);
+            let name = char::from(b'a' + level);
+            let aliases = vec![format!("*{prev}"); 10].join(", ");
+            text.push_str(&format!("{name}: &{name} [{aliases}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let output = run(&text);
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(output.failed && output.documents.is_empty());
+        assert_eq!(rules(&output), ["parse/alias-budget"]);
+        // Each alias on line 5 costs 11 111 nodes: the 100 000-node budget trips there.
+        assert_eq!(output.findings[0].location.span.start.line, 5);
+    }
+
+    #[test]
+    fn depth_cap_stops_at_the_collection_that_is_too_deep() {
+        let limits = LoadLimits {
+            max_depth: 3,
+            ..LoadLimits::default()
+        };
+        assert!(!run_with("a:\n  b:\n    c: 1\n", &limits).failed);
+        let output = run_with("a:\n  b:\n    c:\n      d: 1\n", &limits);
+        assert!(output.failed);
+        assert_eq!(rules(&output), ["parse/too-deep"]);
+        assert_eq!(output.findings[0].location.span.start.line, 4);
+    }
+
+    #[test]
+    fn depth_cap_applies_to_aliased_collections() {
+        let limits = LoadLimits {
+            max_depth: 3,
+            ..LoadLimits::default()
+        };
+        let output = run_with("x: &x [1]\ny: [*x]\n", &limits);
+        assert!(!output.failed);
+        let output = run_with("x: &x [1]\ny: [[*x]]\n", &limits);
+        assert_eq!(rules(&output), ["parse/too-deep"]);
+        assert_eq!(lc(output.findings[0].location.span), (2, 6, 2, 8));
+    }
+
+    #[test]
+    fn yaml11_booleans_and_leading_zeros_warn_on_values_only() {
+        let output = run("on: yes\nb: \"no\"\nc: [Off, true]\nzip: 01234\nport: 0\n");
+        assert!(!output.failed);
+        assert_eq!(
+            output.documents[0].value,
+            json!({"on": "yes", "b": "no", "c": ["Off", true], "zip": 1234, "port": 0})
+        );
+        let found: Vec<(&str, u32, u32, &str)> = output
+            .findings
+            .iter()
+            .map(|f| {
+                let at = f.location.span.start;
+                (
+                    f.rule.as_str(),
+                    at.line,
+                    at.column,
+                    f.location.pointer.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("parse/yaml11-boolean", 1, 5, "/on"),
+                ("parse/yaml11-boolean", 3, 5, "/c/0"),
+                ("parse/leading-zero-number", 4, 6, "/zip"),
+            ]
+        );
+        assert!(output.findings[0].message.contains("boolean true"));
+        assert!(output.findings[1].message.contains("boolean false"));
+        assert!(output.findings[2].message.contains("decimal number 1234"));
+    }
+
+    #[test]
+    fn merge_keys_fill_in_and_explicit_keys_win() {
+        let text = "\
+base: &base {timeout: 5, retries: 2, scheme: http}
+extra: &extra {retries: 9, pass_host: node}
+svc:
+  scheme: https
+  <<: [*base, *extra]
+  name: s
+";
+        let output = run(text);
+        assert!(!output.failed, "{:?}", output.findings);
+        let svc = &output.documents[0].value["svc"];
+        assert_eq!(
+            svc,
+            &json!({"scheme": "https", "name": "s", "timeout": 5, "retries": 2, "pass_host": "node"})
+        );
+        // Merged fields point at where they are written in the anchored mapping.
+        let retries = output.documents[0].locate("/svc/retries");
+        assert!(retries.exact);
+        assert_eq!(lc(retries.span), (1, 35, 1, 36));
+        let scheme = output.documents[0].locate("/svc/scheme");
+        assert_eq!(lc(scheme.span), (4, 11, 4, 16));
+    }
+
+    #[test]
+    fn a_quoted_merge_key_is_an_ordinary_key() {
+        let output = run("a: &a {x: 1}\nb:\n  \"<<\": *a\n");
+        assert_eq!(output.documents[0].value["b"], json!({"<<": {"x": 1}}));
+    }
+
+    #[test]
+    fn anchors_do_not_cross_documents() {
+        let output = run("--- &a x\n--- *a\n");
+        assert!(output.failed);
+        assert_eq!(rules(&output), ["parse/syntax"]);
+        assert_eq!(output.findings[0].location.span.start.line, 2);
+    }
+
+    #[test]
+    fn every_document_of_a_stream_is_returned() {
+        let output = run("a: 1\n---\n- 2\n...\n--- x\n");
+        let values: Vec<&Value> = output.documents.iter().map(|d| &d.value).collect();
+        assert_eq!(values, [&json!({"a": 1}), &json!([2]), &json!("x")]);
+        assert!(run("# only a comment\n").documents.is_empty());
+    }
+
+    #[test]
+    fn scalars_follow_the_core_schema() {
+        let text = "[~, null, '', TRUE, False, 0o17, 0x1F, +12, -3, 1.5, .5, 1e3, .inf, .NaN, \
+                    '1', !!str 2, !!int '3', 18446744073709551615, 1_000, 0b1, yes]";
+        let output = run(text);
+        assert_eq!(
+            output.documents[0].value,
+            json!([
+                null,
+                null,
+                "",
+                true,
+                false,
+                15,
+                31,
+                12,
+                -3,
+                1.5,
+                0.5,
+                1000.0,
+                ".inf",
+                ".NaN",
+                "1",
+                "2",
+                3,
+                18_446_744_073_709_551_615_u64,
+                "1_000",
+                "0b1",
+                "yes"
+            ])
+        );
+    }
+
+    #[test]
+    fn complex_keys_and_syntax_errors_are_located() {
+        let output = run("? [a, b]\n: c\n");
+        assert_eq!(rules(&output), ["parse/complex-key"]);
+        assert_eq!(lc(output.findings[0].location.span), (1, 3, 1, 9));
+        let output = run("a: 1\n b: 2\n");
+        assert!(output.failed && output.documents.is_empty());
+        assert_eq!(rules(&output), ["parse/syntax"]);
+        assert_eq!(output.findings[0].location.span.start.line, 2);
+    }
 }
