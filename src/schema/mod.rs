@@ -223,6 +223,13 @@ fn check_plugin_conf(
         if let Some(check) = checks::plugin_check(&plugin.name) {
             let mut issues = Vec::new();
             check(conf, kind, &mut issues);
+            // Values resolved later (`${VAR}`, `$env://`, `$secret://`) cannot be judged here.
+            issues.retain(|issue| {
+                !conf
+                    .pointer(&issue.pointer)
+                    .and_then(Value::as_str)
+                    .is_some_and(crate::secrets::is_reference)
+            });
             findings = issues_to_findings(issues, &rule, &help, pointer, root);
         }
     }

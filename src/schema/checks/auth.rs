@@ -4,16 +4,20 @@
 //! consumer credential needs the key material its algorithm uses and a decodable
 //! base64 secret; openid-connect needs a session unless it only validates bearer
 //! tokens, a client secret unless the flow in use authenticates otherwise, its
-//! PAR/DPoP options under `par`/`dpop` only, a DPoP JWK that fits the signing
+//! PAR and `DPoP` options under `par`/`dpop` only, a `DPoP` JWK that fits the signing
 //! algorithm, and one client-assertion algorithm family per configuration.
 //!
+//! openid-connect's `claim_schema` must also compile in APISIX's Lua JSON Schema
+//! library; [`lua_schema_errors`] finds what certainly stops that compilation
+//! (request-validation uses it too).
+//!
 //! key-auth, basic-auth and hmac-auth have no check here: APISIX checks them with
-//! their schemas only. Not checked here because they need more than the
-//! configuration itself: openid-connect's `claim_schema` compiling under APISIX's Lua
-//! JSON Schema library, and comparing a PEM private key (`dpop.private_key`,
+//! their schemas only. Not checked here because it needs more than the
+//! configuration itself: comparing a PEM private key (`dpop.private_key`,
 //! `client_rsa_private_key`) with the JWK or algorithm it must match.
 
 use super::{Issue, PluginCheck, SchemaKind};
+use crate::load::document::join_pointer;
 use crate::secrets::is_reference;
 use serde_json::Value;
 
@@ -90,7 +94,7 @@ const RESERVED_FLAT_OPTIONS: &[(&str, &str)] = &[
     ("dpop_public_jwk", "dpop.public_jwk"),
 ];
 
-/// openid-connect: session, client secret, reserved flat options, DPoP key shape,
+/// openid-connect: session, client secret, reserved flat options, `DPoP` key shape,
 /// client-assertion algorithm and PAR authentication method.
 fn openid_connect(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
     let bearer_only = is_true(conf, "bearer_only");
@@ -116,6 +120,9 @@ fn openid_connect(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
     }
     check_client_assertion_alg(conf, bearer_only, out);
     check_par_auth_method(conf, bearer_only, out);
+    if let Some(schema) = conf.get("claim_schema").filter(|s| s.is_object()) {
+        lua_schema_errors(schema, "/claim_schema", "check claim_schema failed: ", out);
+    }
 }
 
 /// Whether `conf[key]` is `true`.
@@ -147,18 +154,17 @@ fn client_secret_optional(conf: &Value, bearer_only: bool) -> bool {
     }
 }
 
-/// The credential a client authentication method needs: `Some(None)` for a known
-/// method that needs none, `None` for an unknown method.
-fn auth_method_credential(method: &str) -> Option<Option<&'static str>> {
+/// The credential a client authentication method needs, if any (unknown methods
+/// need none that APISIX checks).
+fn auth_method_credential(method: &str) -> Option<&'static str> {
     match method {
-        "client_secret_basic" | "client_secret_post" => Some(None),
-        "private_key_jwt" => Some(Some("client_rsa_private_key")),
-        "client_secret_jwt" => Some(Some("client_secret")),
+        "private_key_jwt" => Some("client_rsa_private_key"),
+        "client_secret_jwt" => Some("client_secret"),
         _ => None,
     }
 }
 
-/// With DPoP enabled, the public JWK has the members its key type needs, as
+/// With `DPoP` enabled, the public JWK has the members its key type needs, as
 /// non-empty strings, and its key type (and curve) fits `signing_alg`.
 fn check_dpop_jwk(dpop: &Value, out: &mut Vec<Issue>) {
     if !is_true(dpop, "enabled") {
@@ -258,10 +264,7 @@ fn reachable_auth_methods(conf: &Value, bearer_only: bool) -> Vec<(&'static str,
     }
     if !bearer_only {
         let method = str_or(conf, "token_endpoint_auth_method", "client_secret_basic");
-        let usable = match auth_method_credential(method) {
-            None | Some(None) => true,
-            Some(Some(credential)) => is_set(conf, credential),
-        };
+        let usable = auth_method_credential(method).is_none_or(|c| is_set(conf, c));
         if usable {
             reachable.push(("token_endpoint_auth_method", method.to_owned()));
         }
@@ -330,7 +333,7 @@ fn check_par_auth_method(conf: &Value, bearer_only: bool, out: &mut Vec<Issue>) 
     let Some(method) = par.get("endpoint_auth_method").and_then(Value::as_str) else {
         return;
     };
-    if let Some(Some(credential)) = auth_method_credential(method) {
+    if let Some(credential) = auth_method_credential(method) {
         if !is_set(conf, credential) {
             out.push(Issue::value(
                 "/par/endpoint_auth_method",
@@ -340,6 +343,333 @@ fn check_par_auth_method(conf: &Value, bearer_only: bool, out: &mut Vec<Issue>) 
                 ),
             ));
         }
+    }
+}
+
+/// The type names APISIX's Lua JSON Schema library knows (`table` and `function`
+/// are its own).
+const LUA_SCHEMA_TYPES: &[&str] = &[
+    "object", "array", "table", "integer", "string", "boolean", "number", "null", "function",
+];
+
+/// Count keywords the library writes into its generated code as integers.
+const LUA_SCHEMA_COUNTS: &[&str] = &[
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "minProperties",
+    "maxProperties",
+];
+
+/// How deep nested schemas are followed (the loaders cap nesting lower).
+const LUA_SCHEMA_MAX_DEPTH: usize = 256;
+
+/// Report what certainly stops APISIX's Lua JSON Schema library (api7/jsonschema,
+/// behind `core.schema.valid`) from compiling a user-supplied `schema` found at
+/// `pointer`: unknown type names, keywords of the wrong JSON type, an empty `enum`
+/// or `anyOf`, a number where a schema belongs, a non-fragment `$id`, and a local
+/// `$ref` that points nowhere. Messages start with `prefix`. Nulls are left alone:
+/// the YAML and JSON loaders of APISIX read them differently.
+pub(super) fn lua_schema_errors(schema: &Value, pointer: &str, prefix: &str, out: &mut Vec<Issue>) {
+    let mut check = LuaSchemaCheck {
+        root: schema,
+        has_ids: has_schema_ids(schema, 0),
+        prefix,
+        out,
+    };
+    check.ids(schema, pointer, 0);
+    check.schema(schema, pointer, 0);
+}
+
+/// One run of [`lua_schema_errors`].
+struct LuaSchemaCheck<'a> {
+    root: &'a Value,
+    /// Whether any `id`/`$id` can change how references resolve.
+    has_ids: bool,
+    prefix: &'a str,
+    out: &'a mut Vec<Issue>,
+}
+
+impl LuaSchemaCheck<'_> {
+    fn report(&mut self, pointer: String, message: &str) {
+        self.out
+            .push(Issue::value(pointer, format!("{}{message}", self.prefix)));
+    }
+
+    /// Every object the library walks when it stores the schema: a `$id` must be
+    /// a fragment (`#name`).
+    fn ids(&mut self, node: &Value, pointer: &str, depth: usize) {
+        if depth > LUA_SCHEMA_MAX_DEPTH {
+            return;
+        }
+        match node {
+            Value::Object(map) => {
+                if let Some(Value::String(id)) = map.get("$id") {
+                    if !id.contains('#') {
+                        self.report(
+                            join_pointer(pointer, "$id"),
+                            &format!("only location independent $id is supported, got \"{id}\""),
+                        );
+                    }
+                }
+                for (key, value) in map {
+                    if key != "enum" && !key.starts_with('_') {
+                        self.ids(value, &join_pointer(pointer, key), depth + 1);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    self.ids(item, &format!("{pointer}/{index}"), depth + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// One schema and the schemas the library compiles from it. Booleans compile,
+    /// and so do strings (the library reads them as empty schemas); numbers do not.
+    fn schema(&mut self, schema: &Value, pointer: &str, depth: usize) {
+        if depth > LUA_SCHEMA_MAX_DEPTH {
+            return;
+        }
+        let map = match schema {
+            Value::Object(map) => map,
+            Value::Number(_) => {
+                self.report(
+                    pointer.to_owned(),
+                    "a schema must be an object or a boolean, got a number",
+                );
+                return;
+            }
+            _ => return,
+        };
+        let at = |key: &str| join_pointer(pointer, key);
+        // The library compiles the target of a reference instead of its siblings.
+        match map.get("$ref") {
+            Some(Value::String(reference)) => return self.reference(reference, &at("$ref")),
+            Some(reference) if is_lua_truthy(reference) => return,
+            _ => {}
+        }
+        if let Some(kind) = map.get("type") {
+            self.type_keyword(kind, &at("type"));
+        }
+        for (key, value) in map {
+            self.keyword_shape(key, value, &at(key));
+        }
+        self.subschemas(map, pointer, depth);
+    }
+
+    /// `type`: a known name or an array of known names.
+    fn type_keyword(&mut self, kind: &Value, pointer: &str) {
+        match kind {
+            Value::String(name) if !LUA_SCHEMA_TYPES.contains(&name.as_str()) => {
+                self.report(pointer.to_owned(), &format!("invalid JSON type: {name}"));
+            }
+            Value::Array(names) => {
+                for (index, name) in names.iter().enumerate().filter(|(_, n)| !n.is_null()) {
+                    let known = name.as_str().is_some_and(|n| LUA_SCHEMA_TYPES.contains(&n));
+                    if !known {
+                        let shown = name
+                            .as_str()
+                            .map_or_else(|| name.to_string(), str::to_owned);
+                        self.report(
+                            format!("{pointer}/{index}"),
+                            &format!("invalid JSON type: {shown}"),
+                        );
+                    }
+                }
+            }
+            Value::Number(_) | Value::Bool(_) => {
+                let got = if kind.is_number() {
+                    "number"
+                } else {
+                    "boolean"
+                };
+                self.report(
+                    pointer.to_owned(),
+                    &format!("invalid \"type\" type: got {got}"),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// Keywords the library iterates or formats: their value must be of the JSON
+    /// type it expects whenever it is set (Lua truthiness: not `false`).
+    fn keyword_shape(&mut self, key: &str, value: &Value, pointer: &str) {
+        let scalar = matches!(
+            value,
+            Value::String(_) | Value::Number(_) | Value::Bool(true)
+        );
+        match key {
+            // Generated as `if not (<one test per item>) then`: no items is a syntax error.
+            "enum" | "anyOf" => {
+                let empty = match value {
+                    Value::Array(items) => items.is_empty(),
+                    Value::Object(_) => true,
+                    _ => false,
+                };
+                if scalar || empty {
+                    self.report(
+                        pointer.to_owned(),
+                        &format!("\"{key}\" must be a non-empty array"),
+                    );
+                }
+            }
+            "allOf" | "oneOf" | "required" if scalar => {
+                self.report(pointer.to_owned(), &format!("\"{key}\" must be an array"));
+            }
+            "properties" | "patternProperties" if scalar => {
+                self.report(pointer.to_owned(), &format!("\"{key}\" must be an object"));
+            }
+            _ if LUA_SCHEMA_COUNTS.contains(&key)
+                && matches!(
+                    value,
+                    Value::Bool(true) | Value::Array(_) | Value::Object(_)
+                ) =>
+            {
+                self.report(pointer.to_owned(), &format!("\"{key}\" must be a number"));
+            }
+            _ => {}
+        }
+    }
+
+    /// The nested schemas the library compiles.
+    fn subschemas(&mut self, map: &serde_json::Map<String, Value>, pointer: &str, depth: usize) {
+        let at = |key: &str| join_pointer(pointer, key);
+        for key in ["properties", "patternProperties", "dependencies"] {
+            if let Some(Value::Object(members)) = map.get(key) {
+                let base = at(key);
+                for (name, member) in members {
+                    // Array dependencies list property names, not schemas.
+                    if key != "dependencies" || member.is_object() {
+                        self.schema(member, &join_pointer(&base, name), depth + 1);
+                    }
+                }
+            }
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(Value::Array(members)) = map.get(key) {
+                self.schema_list(members, &at(key), depth);
+            }
+        }
+        match map.get("items") {
+            Some(Value::Array(members)) if !members.is_empty() => {
+                self.schema_list(members, &at("items"), depth);
+                if let Some(extra @ Value::Object(_)) = map.get("additionalItems") {
+                    self.schema(extra, &at("additionalItems"), depth + 1);
+                }
+            }
+            Some(items) => self.schema(items, &at("items"), depth + 1),
+            None => {}
+        }
+        if let Some(extra @ Value::Object(_)) = map.get("additionalProperties") {
+            self.schema(extra, &at("additionalProperties"), depth + 1);
+        }
+        for key in ["not", "contains"] {
+            if let Some(sub) = map.get(key) {
+                self.schema(sub, &at(key), depth + 1);
+            }
+        }
+        if let Some(condition) = map.get("if").filter(|c| is_lua_truthy(c)) {
+            self.schema(condition, &at("if"), depth + 1);
+            for key in ["then", "else"] {
+                if let Some(branch) = map.get(key) {
+                    self.schema(branch, &at(key), depth + 1);
+                }
+            }
+        }
+    }
+
+    fn schema_list(&mut self, members: &[Value], pointer: &str, depth: usize) {
+        for (index, member) in members.iter().enumerate() {
+            self.schema(member, &format!("{pointer}/{index}"), depth + 1);
+        }
+    }
+
+    /// A `$ref` the library cannot resolve: a `#/...` pointer to nothing in the
+    /// root schema, or (with no ids to register other documents) any reference
+    /// outside it. Pointers the library reads differently (percent escapes,
+    /// numeric-looking names) are not judged.
+    fn reference(&mut self, reference: &str, pointer: &str) {
+        if self.has_ids {
+            return;
+        }
+        let Some(fragment) = reference.strip_prefix('#') else {
+            if !reference.starts_with("root:") {
+                self.report(
+                    pointer.to_owned(),
+                    &format!("an external resolver is required to fetch {reference}"),
+                );
+            }
+            return;
+        };
+        if !fragment.starts_with('/') || fragment.contains('%') {
+            return;
+        }
+        if resolve_lua_fragment(self.root, fragment) == Some(false) {
+            self.report(
+                pointer.to_owned(),
+                &format!("reference not found: #{fragment}"),
+            );
+        }
+    }
+}
+
+/// Whether a JSON-pointer fragment resolves in `root` the way the library walks
+/// it (empty parts are skipped, digits index arrays); `None` when the walk
+/// meets a part the library would read differently from JSON Pointer.
+fn resolve_lua_fragment(root: &Value, fragment: &str) -> Option<bool> {
+    let mut node = root;
+    for part in fragment.split('/').filter(|p| !p.is_empty()) {
+        let part = part.replace("~1", "/").replace("~0", "~");
+        let digits = part.bytes().all(|b| b.is_ascii_digit());
+        let next = match node {
+            Value::Array(items) if digits => part.parse::<usize>().ok().and_then(|i| items.get(i)),
+            Value::Object(map) if !looks_numeric(&part) => map.get(&part),
+            Value::Object(_) | Value::Array(_) => return None,
+            _ => None,
+        };
+        match next {
+            Some(found) => node = found,
+            None => return Some(false),
+        }
+    }
+    Some(true)
+}
+
+/// Whether Lua's `tonumber` might read `part` as a number (then the library
+/// looks it up as a numeric key).
+fn looks_numeric(part: &str) -> bool {
+    part.trim_start()
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+'))
+}
+
+/// Whether Lua treats a decoded JSON value as true (everything but `false`;
+/// `null` is left out as unknown).
+fn is_lua_truthy(value: &Value) -> bool {
+    !matches!(value, Value::Bool(false) | Value::Null)
+}
+
+/// Whether any object in `node` has a string `id` or `$id` (either can register
+/// documents that references resolve against).
+fn has_schema_ids(node: &Value, depth: usize) -> bool {
+    if depth > LUA_SCHEMA_MAX_DEPTH {
+        return true;
+    }
+    match node {
+        Value::Object(map) => {
+            ["id", "$id"]
+                .iter()
+                .any(|key| map.get(*key).is_some_and(Value::is_string))
+                || map.values().any(|v| has_schema_ids(v, depth + 1))
+        }
+        Value::Array(items) => items.iter().any(|v| has_schema_ids(v, depth + 1)),
+        _ => false,
     }
 }
 
@@ -590,5 +920,139 @@ mod tests {
         ok["client_rsa_private_key"] = json!("k");
         assert!(oidc_messages(&ok).is_empty());
         assert!(oidc_messages(&json!({"par": {"enabled": true}})).is_empty());
+    }
+
+    #[test]
+    fn openid_connect_claim_schema_must_compile() {
+        let ok =
+            json!({"claim_schema": {"type": "object", "properties": {"sub": {"type": "string"}}}});
+        assert!(oidc_messages(&ok).is_empty());
+        let issues = run(
+            "openid-connect",
+            &oidc(&json!({"claim_schema": {"type": "test"}})),
+            SchemaKind::Plugin,
+        );
+        assert_eq!(pointers(&issues), ["/claim_schema/type"]);
+        assert_eq!(
+            issues[0].message,
+            "check claim_schema failed: invalid JSON type: test"
+        );
+    }
+
+    fn lua_errors(schema: &Value) -> Vec<Issue> {
+        let mut out = Vec::new();
+        lua_schema_errors(schema, "/s", "", &mut out);
+        out
+    }
+
+    fn pointers(issues: &[Issue]) -> Vec<&str> {
+        issues.iter().map(|i| i.pointer.as_str()).collect()
+    }
+
+    #[test]
+    fn lua_schema_accepts_what_the_library_compiles() {
+        for schema in [
+            json!({}),
+            json!({"type": ["string", "null", "table", "function"], "enum": ["a", 1, true, {"x": 1}]}),
+            json!({"properties": {"a": "anything", "b": true, "id": {"type": "integer"}}}),
+            json!({"items": [], "additionalItems": 5, "additionalProperties": 5}),
+            json!({"type": {}, "enum": false, "not": false, "required": {}}),
+            json!({"$ref": "#/definitions/a", "type": "ignored", "definitions": {"a": {}}}),
+            json!({"allOf": [{"$ref": "#/definitions/a/properties/x"}], "definitions": {"a": {"properties": {"x": {}}}}}),
+            json!({"items": {"$ref": "#/items/0"}}),
+            json!({"$id": "#anchor", "minLength": 1, "maxItems": "3"}),
+            json!({"then": {"type": "bogus"}}),
+            json!({"dependencies": {"a": ["b"], "c": {"required": ["d"]}}}),
+            json!({"_comment": {"$id": "not walked"}, "enum": [{"$id": "not walked"}]}),
+            json!({"id": "http://example.com/s", "$ref": "other.json"}),
+        ] {
+            assert!(lua_errors(&schema).is_empty(), "{schema}");
+        }
+    }
+
+    #[test]
+    fn lua_schema_reports_what_the_library_refuses() {
+        let cases = [
+            (
+                json!({"type": "test"}),
+                "/s/type",
+                "invalid JSON type: test",
+            ),
+            (
+                json!({"type": ["string", 5]}),
+                "/s/type/1",
+                "invalid JSON type: 5",
+            ),
+            (
+                json!({"type": 5}),
+                "/s/type",
+                "invalid \"type\" type: got number",
+            ),
+            (
+                json!({"properties": {"a": {"enum": "x"}}}),
+                "/s/properties/a/enum",
+                "\"enum\" must be a non-empty array",
+            ),
+            (
+                json!({"enum": []}),
+                "/s/enum",
+                "\"enum\" must be a non-empty array",
+            ),
+            (
+                json!({"anyOf": {}}),
+                "/s/anyOf",
+                "\"anyOf\" must be a non-empty array",
+            ),
+            (
+                json!({"required": "a"}),
+                "/s/required",
+                "\"required\" must be an array",
+            ),
+            (
+                json!({"properties": "a"}),
+                "/s/properties",
+                "\"properties\" must be an object",
+            ),
+            (
+                json!({"minLength": true}),
+                "/s/minLength",
+                "\"minLength\" must be a number",
+            ),
+            (
+                json!({"items": 5}),
+                "/s/items",
+                "a schema must be an object or a boolean, got a number",
+            ),
+            (
+                json!({"if": {}, "else": {"type": "x"}}),
+                "/s/else/type",
+                "invalid JSON type: x",
+            ),
+            (
+                json!({"oneOf": [{}, {"not": {"type": "y"}}]}),
+                "/s/oneOf/1/not/type",
+                "invalid JSON type: y",
+            ),
+            (
+                json!({"properties": {"a/b": {"$id": "http://x"}}}),
+                "/s/properties/a~1b/$id",
+                "only location independent $id is supported, got \"http://x\"",
+            ),
+            (
+                json!({"$ref": "#/definitions/missing"}),
+                "/s/$ref",
+                "reference not found: #/definitions/missing",
+            ),
+            (
+                json!({"items": {"$ref": "other.json"}}),
+                "/s/items/$ref",
+                "an external resolver is required to fetch other.json",
+            ),
+        ];
+        for (schema, pointer, message) in cases {
+            let issues = lua_errors(&schema);
+            assert_eq!(pointers(&issues), [pointer], "{schema}");
+            assert_eq!(issues[0].message, message, "{schema}");
+        }
     }
 }

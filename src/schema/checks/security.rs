@@ -1,16 +1,17 @@
 //! Imperative plugin checks: security plugins (see the parent module).
 //!
-//! What cors, ip-restriction and ua-restriction check in Lua once their schema
-//! passes: cors refuses `*` (the default of three options) together with
-//! `allow_credential`, and its origin regexes must compile; ip-restriction entries
-//! must parse as IP addresses or CIDR ranges (the schema's IPv6 pattern is loose);
-//! ua-restriction patterns must compile.
+//! What cors, ip-restriction, ua-restriction and request-validation check in Lua
+//! once their schema passes: cors refuses `*` (the default of three options)
+//! together with `allow_credential`, and its origin regexes must compile;
+//! ip-restriction entries must parse as IP addresses or CIDR ranges (the schema's
+//! IPv6 pattern is loose); ua-restriction patterns must compile;
+//! request-validation's `header_schema` and `body_schema` must compile in APISIX's
+//! Lua JSON Schema library (only what certainly fails there is reported).
 //!
 //! referer-restriction, csrf and consumer-restriction have no check here: APISIX
-//! checks them with their schemas only. Not checked here: request-validation's
-//! `header_schema`/`body_schema` must load in APISIX's Lua JSON Schema library,
-//! whose tolerance differs from any Rust validator.
+//! checks them with their schemas only.
 
+use super::auth::lua_schema_errors;
 use super::{Issue, PluginCheck, SchemaKind};
 use crate::secrets::is_reference;
 use serde_json::Value;
@@ -22,6 +23,7 @@ pub(super) fn lookup(name: &str) -> Option<PluginCheck> {
         "cors" => Some(cors),
         "ip-restriction" => Some(ip_restriction),
         "ua-restriction" => Some(ua_restriction),
+        "request-validation" => Some(request_validation),
         _ => None,
     }
 }
@@ -41,21 +43,31 @@ fn cors(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
         return;
     }
     if conf.get("allow_credential") == Some(&Value::Bool(true)) {
+        let mut defaulted = Vec::new();
         for (option, default) in CORS_WILDCARD_OPTIONS {
             match conf.get(*option) {
                 Some(Value::String(value)) if value == "*" => out.push(Issue::value(
                     format!("/{option}"),
                     format!("you can not set '*' for `{option}` when 'allow_credential' is true"),
                 )),
-                None if *default == Some("*") => out.push(Issue::value(
-                    "/allow_credential",
-                    format!(
-                        "you can not set '*' for other option when 'allow_credential' is true: \
-                         `{option}` defaults to '*'"
-                    ),
-                )),
+                None if *default == Some("*") => defaulted.push(format!("`{option}`")),
                 _ => {}
             }
+        }
+        if !defaulted.is_empty() {
+            let verb = if defaulted.len() == 1 {
+                "defaults"
+            } else {
+                "default"
+            };
+            out.push(Issue::value(
+                "/allow_credential",
+                format!(
+                    "you can not set '*' for other option when 'allow_credential' is true: \
+                     {} {verb} to '*'",
+                    defaulted.join(", ")
+                ),
+            ));
         }
     }
     for list in ["allow_origins_by_regex", "timing_allow_origins_by_regex"] {
@@ -87,6 +99,16 @@ fn ip_restriction(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
 fn ua_restriction(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
     for list in ["allowlist", "denylist"] {
         check_regex_list(conf, list, out);
+    }
+}
+
+/// request-validation: `header_schema` and `body_schema` compile in APISIX's Lua
+/// JSON Schema library.
+fn request_validation(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
+    for field in ["header_schema", "body_schema"] {
+        if let Some(schema) = conf.get(field).filter(|s| s.is_object()) {
+            lua_schema_errors(schema, &format!("/{field}"), "invalid schema: ", out);
+        }
     }
 }
 
@@ -177,7 +199,7 @@ impl<'a> PcreScanner<'a> {
     fn scan(mut self) -> Result<(), String> {
         while let Some((at, c)) = self.chars.next() {
             match c {
-                '\\' => self.escape(false)?,
+                '\\' => self.escape()?,
                 '[' => self.class()?,
                 '(' => {
                     if self.group_start(at)? {
@@ -193,10 +215,11 @@ impl<'a> PcreScanner<'a> {
                 }
                 '|' => self.repeatable = false,
                 '*' | '+' | '?' => self.quantifier(at)?,
-                '{' => match self.brace_quantifier(at)? {
-                    true => {}
-                    false => self.repeatable = true,
-                },
+                '{' => {
+                    if !self.brace_quantifier(at)? {
+                        self.repeatable = true;
+                    }
+                }
                 _ => self.repeatable = true,
             }
         }
@@ -207,10 +230,10 @@ impl<'a> PcreScanner<'a> {
     }
 
     /// After `\`: one escaped item. `\Q...\E` quotes literally.
-    fn escape(&mut self, in_class: bool) -> Result<(), String> {
+    fn escape(&mut self) -> Result<(), String> {
         match self.chars.next() {
             None => Err("\\ at end of pattern".to_owned()),
-            Some((_, 'Q')) if !in_class => {
+            Some((_, 'Q')) => {
                 // Everything up to `\E` (or the end) is literal.
                 let mut previous_backslash = false;
                 for (_, c) in self.chars.by_ref() {
@@ -395,19 +418,23 @@ impl<'a> PcreScanner<'a> {
                     return Ok(());
                 }
                 '\\' => {
-                    self.escape(true)?;
+                    self.escape()?;
                     previous = None;
                 }
                 '[' if matches!(self.chars.peek(), Some((_, ':' | '.' | '='))) => {
-                    // A POSIX class `[:name:]` (or collating element) is one item.
+                    // `[:name:]` (or `[.x.]`, `[=x=]`) is one item when the first `]`
+                    // after it closes it with the same delimiter; otherwise the `[` is
+                    // a literal.
                     let rest = self.text.get(at + 1..).unwrap_or_default();
-                    if let Some(end) = rest
-                        .find(":]")
-                        .or_else(|| rest.find(".]"))
-                        .or_else(|| rest.find("=]"))
-                    {
-                        for _ in 0..end + 2 {
-                            self.chars.next();
+                    let delimiter = rest.chars().next().unwrap_or(':');
+                    if let Some(end) = rest.get(1..).and_then(|r| r.find(']')) {
+                        let item = rest.get(..=end + 1).unwrap_or_default();
+                        if end > 0
+                            && rest.get(end..).and_then(|r| r.chars().next()) == Some(delimiter)
+                        {
+                            for _ in item.chars() {
+                                self.chars.next();
+                            }
                         }
                     }
                     previous = None;
@@ -456,15 +483,15 @@ mod tests {
 
     #[test]
     fn lookup_maps_only_plugins_with_checks() {
-        for name in ["cors", "ip-restriction", "ua-restriction"] {
+        for name in [
+            "cors",
+            "ip-restriction",
+            "ua-restriction",
+            "request-validation",
+        ] {
             assert!(lookup(name).is_some(), "{name}");
         }
-        for name in [
-            "referer-restriction",
-            "csrf",
-            "request-validation",
-            "consumer-restriction",
-        ] {
+        for name in ["referer-restriction", "csrf", "consumer-restriction"] {
             assert!(lookup(name).is_none(), "{name}");
         }
     }
@@ -490,8 +517,10 @@ mod tests {
         assert_eq!(pointers(&run("cors", &explicit)), ["/expose_headers"]);
         // allow_origins, allow_methods and allow_headers default to `*`.
         let defaults = run("cors", &json!({"allow_credential": true}));
-        assert_eq!(defaults.len(), 3);
-        assert!(defaults.iter().all(|i| i.pointer == "/allow_credential"));
+        assert_eq!(pointers(&defaults), ["/allow_credential"]);
+        assert!(defaults[0]
+            .message
+            .ends_with("`allow_origins`, `allow_methods`, `allow_headers` default to '*'"));
     }
 
     #[test]
@@ -522,6 +551,25 @@ mod tests {
             ["/blacklist/0", "/blacklist/1", "/blacklist/3"]
         );
         assert_eq!(issues[0].message, "invalid ip address: ::1/129");
+    }
+
+    #[test]
+    fn request_validation_schemas_must_compile() {
+        let ok = json!({
+            "header_schema": {"type": "object", "required": ["test"]},
+            "body_schema": {"type": "object", "properties": {"test": {"enum": ["a", "b"]}}}
+        });
+        assert!(run("request-validation", &ok).is_empty());
+        let bad = json!({
+            "header_schema": {"type": "test"},
+            "body_schema": {"type": "string", "properties": {"test": {"enum": "test-enum"}}}
+        });
+        let issues = run("request-validation", &bad);
+        assert_eq!(
+            pointers(&issues),
+            ["/header_schema/type", "/body_schema/properties/test/enum"]
+        );
+        assert_eq!(issues[0].message, "invalid schema: invalid JSON type: test");
     }
 
     #[test]
@@ -570,6 +618,7 @@ mod tests {
             "a*+",
             "x{,3}",
             "[[:alpha:]-]",
+            "[[:a]b-a]",
             "(?#comment)x",
             "(?x) ( a",
             "\\Q[\\E",
@@ -588,9 +637,34 @@ mod tests {
             "(?<=a)b{70000}",
             "(?#open",
             "[b-a]",
+            "(?=x)[[:alpha:]z-a]",
             "(?=x)a**",
         ] {
             assert!(pcre_error(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn pcre_scanner_never_panics() {
+        let alphabet: Vec<char> = "()[]{}\\?*+|^$-:.=!<>#'PRQE0123,aé\u{1F600}xz"
+            .chars()
+            .collect();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut pattern = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = usize::try_from(seed % 12).unwrap_or(0);
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let pick = usize::try_from(seed % alphabet.len() as u64).unwrap_or(0);
+                pattern.push(alphabet[pick]);
+            }
+            let _ = PcreScanner::new(&pattern).scan();
+            let _ = is_ip_or_cidr(&pattern);
         }
     }
 }
