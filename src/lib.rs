@@ -17,6 +17,7 @@ pub mod format;
 pub mod git;
 pub mod load;
 pub mod model;
+pub mod netaddr;
 pub mod policy;
 pub mod promote;
 pub mod report;

@@ -15,7 +15,6 @@
 use crate::model::{Environment, Resource};
 use crate::policy::PolicyResult;
 use serde_json::Value;
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Plugins that take IP lists, and the fields that hold them.
 const PLUGIN_LISTS: &[(&str, &[&str])] = &[
@@ -128,52 +127,7 @@ fn validate(text: &str) -> Result<(), String> {
     if crate::secrets::is_reference(text) {
         return Ok(());
     }
-    if text.is_empty() {
-        return Err("the value is empty".to_owned());
-    }
-    let (address, prefix) = match text.split_once('/') {
-        Some((address, prefix)) => (address, Some(prefix)),
-        None => (text, None),
-    };
-    let (family, max) = if address.parse::<Ipv4Addr>().is_ok() {
-        ("IPv4", 32)
-    } else if address.parse::<Ipv6Addr>().is_ok() {
-        ("IPv6", 128)
-    } else if address.is_empty() {
-        return Err("the address before `/` is missing".to_owned());
-    } else {
-        // Name the address only when a prefix follows it.
-        let subject = if prefix.is_some() {
-            format!("the address `{address}`")
-        } else {
-            "it".to_owned()
-        };
-        return Err(if looks_like_ipv4(address) {
-            format!("{subject} is not a valid IPv4 address (four numbers from 0 to 255)")
-        } else {
-            format!("{subject} is neither an IPv4 nor an IPv6 address")
-        });
-    };
-    let Some(prefix) = prefix else {
-        return Ok(());
-    };
-    if prefix.is_empty() || prefix.len() > 3 || !prefix.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "the prefix length `{prefix}` is not a number from 0 to {max}"
-        ));
-    }
-    let length: u32 = prefix
-        .parse()
-        .map_err(|_| format!("the prefix length `{prefix}` is not a number"))?;
-    if length > max {
-        return Err(format!("{family} prefix length {length} is over {max}"));
-    }
-    Ok(())
-}
-
-/// Dotted decimal that is not a valid IPv4 address (`300.1.1.1`, `1.2.3`).
-fn looks_like_ipv4(address: &str) -> bool {
-    address.contains('.') && address.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    crate::netaddr::validate(text)
 }
 
 #[cfg(test)]

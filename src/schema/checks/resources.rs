@@ -9,8 +9,9 @@
 
 use super::Issue;
 use crate::load::document::join_pointer;
+use crate::netaddr::is_ip_or_cidr;
 use serde_json::{Map, Value};
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::Ipv6Addr;
 
 /// Balancers APISIX ships (`apisix/balancer/*.lua`).
 const BALANCERS: [&str; 4] = ["roundrobin", "chash", "ewma", "least_conn"];
@@ -838,21 +839,6 @@ fn check_stream_addresses(route: &Value, out: &mut Vec<Issue>) {
             }
         }
     }
-}
-
-/// An IPv4/IPv6 address, or a CIDR range with a prefix that fits the family.
-fn is_ip_or_cidr(text: &str) -> bool {
-    let (address, prefix) = match text.split_once('/') {
-        Some((address, prefix)) => match prefix.parse::<u8>() {
-            Ok(p) if !prefix.starts_with('+') => (address, Some(p)),
-            _ => return false,
-        },
-        None => (text, None),
-    };
-    if address.parse::<Ipv4Addr>().is_ok() {
-        return prefix.is_none_or(|p| p <= 32);
-    }
-    address.parse::<Ipv6Addr>().is_ok() && prefix.is_none_or(|p| p <= 128)
 }
 
 /// `ssl.lua`: every extra certificate needs its key, and PEM strings must parse.

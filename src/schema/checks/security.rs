@@ -13,9 +13,9 @@
 
 use super::auth::lua_schema_errors;
 use super::{Issue, PluginCheck, SchemaKind};
+use crate::netaddr::is_ip_or_cidr;
 use crate::secrets::is_reference;
 use serde_json::Value;
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The check for plugin `name`, if this group has one.
 pub(super) fn lookup(name: &str) -> Option<PluginCheck> {
@@ -131,28 +131,6 @@ fn check_regex_list(conf: &Value, list: &str, out: &mut Vec<Issue>) {
             ));
         }
     }
-}
-
-/// Whether `s` is an IP address or a CIDR range as APISIX's
-/// `core.ip.validate_cidr_or_ip` sees it: an IPv4 prefix is at most 32, an IPv6
-/// prefix at most 128.
-pub(super) fn is_ip_or_cidr(s: &str) -> bool {
-    let (address, prefix) = match s.split_once('/') {
-        Some((address, digits)) => {
-            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return false;
-            }
-            match digits.parse::<u32>() {
-                Ok(prefix) => (address, prefix),
-                Err(_) => return false,
-            }
-        }
-        None => (s, 0),
-    };
-    if address.parse::<Ipv4Addr>().is_ok() {
-        return prefix <= 32;
-    }
-    prefix <= 128 && address.parse::<Ipv6Addr>().is_ok()
 }
 
 /// Why PCRE (behind `ngx.re`) refuses `pattern`, when that is certain.

@@ -12,9 +12,9 @@
 use super::resources::check_expression;
 use super::{Issue, PluginCheck, SchemaKind};
 use crate::load::document::escape_token;
+use crate::netaddr::is_ip_or_cidr;
 use crate::secrets::is_reference;
 use serde_json::{Map, Value};
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// The check for plugin `name`, if this group has one.
 pub(super) fn lookup(name: &str) -> Option<PluginCheck> {
@@ -357,22 +357,6 @@ fn check_filter(filter: &Value, index: usize, out: &mut Vec<Issue>) {
             ),
         ));
     }
-}
-
-/// Whether `text` is an IP address or a CIDR range as `core.ip.validate_cidr_or_ip`
-/// sees it: the prefix is at most 32 for IPv4 and at most 128 for IPv6.
-fn is_ip_or_cidr(text: &str) -> bool {
-    let (address, prefix) = match text.split_once('/') {
-        Some((address, digits)) => match digits.parse::<u16>() {
-            Ok(prefix) => (address, prefix),
-            Err(_) => return false,
-        },
-        None => (text, 0),
-    };
-    if address.parse::<Ipv4Addr>().is_ok() {
-        return prefix <= 32;
-    }
-    prefix <= 128 && address.parse::<Ipv6Addr>().is_ok()
 }
 
 /// PCRE syntax checks, done with the `regex` crate.
