@@ -133,7 +133,7 @@ pub fn validate_document(
     let file_schema = set.file_schema(format);
     let mut failed_pointers = Vec::new();
     for error in file_schema.validator.iter_errors(&document.value) {
-        if is_unresolved_reference_error(&error) {
+        if is_unresolved_reference_error(format, &error) {
             continue;
         }
         let pointer = error.instance_path().as_str().to_owned();
@@ -155,7 +155,7 @@ pub fn validate_document(
         }
     }
     for use_ in sites::plugins(format, &document.value) {
-        findings.extend(check_plugin_use(set, options, &use_, &root));
+        findings.extend(check_plugin_use(set, options, format, &use_, &root));
     }
     findings
 }
@@ -176,11 +176,12 @@ fn resource_checks(format: Format, site: &ResourceSite<'_>, root: &Site<'_>) -> 
 fn check_plugin_use(
     set: &SchemaSet,
     options: &SchemaOptions,
+    format: Format,
     use_: &PluginUse<'_>,
     root: &Site<'_>,
 ) -> Vec<Finding> {
     match set.plugins.get(use_.name) {
-        Some(plugin) => check_plugin_conf(plugin, use_.kind, &use_.conf, &use_.pointer, root),
+        Some(plugin) => check_plugin_conf(plugin, format, use_, root),
         None if options.custom_plugins.contains(use_.name) => Vec::new(),
         None => vec![unknown_plugin(set, use_, root)],
     }
@@ -189,11 +190,11 @@ fn check_plugin_use(
 /// Validate one plugin configuration, then run the plugin's imperative check.
 fn check_plugin_conf(
     plugin: &Plugin,
-    kind: SchemaKind,
-    conf: &Value,
-    pointer: &str,
+    format: Format,
+    use_: &PluginUse<'_>,
     root: &Site<'_>,
 ) -> Vec<Finding> {
+    let (kind, conf, pointer) = (use_.kind, use_.conf.as_ref(), use_.pointer.as_str());
     let compiled = match kind {
         SchemaKind::Consumer if plugin.auth => plugin.consumer_schema.as_ref(),
         SchemaKind::Metadata => plugin.metadata_schema.as_ref(),
@@ -216,19 +217,19 @@ fn check_plugin_conf(
     let mut findings: Vec<Finding> = compiled
         .validator
         .iter_errors(conf)
-        .filter(|e| !is_unresolved_reference_error(e))
+        .filter(|e| !is_unresolved_reference_error(format, e))
         .flat_map(|e| locate::findings_for_error(&e, compiled, &rule, &help, &site))
         .collect();
     if findings.is_empty() {
         if let Some(check) = checks::plugin_check(&plugin.name) {
             let mut issues = Vec::new();
             check(conf, kind, &mut issues);
-            // Values resolved later (`${VAR}`, `$env://`, `$secret://`) cannot be judged here.
+            // Values resolved later cannot be judged here.
             issues.retain(|issue| {
                 !conf
                     .pointer(&issue.pointer)
                     .and_then(Value::as_str)
-                    .is_some_and(crate::secrets::is_reference)
+                    .is_some_and(|text| is_unresolved(format, text))
             });
             findings = issues_to_findings(issues, &rule, &help, pointer, root);
         }
@@ -236,15 +237,47 @@ fn check_plugin_conf(
     findings
 }
 
-/// Values resolved later cannot be judged offline except for their type: APISIX
-/// resolves `$secret://` and `$env://` before it checks a configuration, and ADC
-/// substitutes `${VAR}` placeholders before it lints.
-fn is_unresolved_reference_error(error: &jsonschema::ValidationError<'_>) -> bool {
-    let is_reference = error.instance().as_str().is_some_and(|s| {
-        let lower = s.get(..7).map(str::to_ascii_lowercase).unwrap_or_default();
-        s.starts_with("$secret://") || lower == "$env://" || crate::secrets::is_reference(s)
-    });
-    is_reference && !matches!(error.kind(), jsonschema::error::ValidationErrorKind::Type { .. })
+/// A schema error about a value resolved later: only its type can be judged offline.
+fn is_unresolved_reference_error(format: Format, error: &jsonschema::ValidationError<'_>) -> bool {
+    error
+        .instance()
+        .as_str()
+        .is_some_and(|s| is_unresolved(format, s))
+        && !matches!(
+            error.kind(),
+            jsonschema::error::ValidationErrorKind::Type { .. }
+        )
+}
+
+/// Whether a string is resolved after gwlint looks at it: APISIX resolves
+/// `$secret://` and `$env://` before it checks a configuration; ADC substitutes
+/// `${NAME}` before it lints ADC files; APISIX substitutes `${{NAME}}` in standalone
+/// files. Other `${...}` text (nginx variables in standalone files) is literal.
+#[must_use]
+pub fn is_unresolved(format: Format, text: &str) -> bool {
+    let prefix = text
+        .get(..7)
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if text.starts_with("$secret://") || prefix == "$env://" {
+        return true;
+    }
+    match format {
+        Format::Adc => has_adc_placeholder(text),
+        Format::Standalone => text.contains("${{"),
+    }
+}
+
+/// Whether text holds an ADC placeholder `${NAME}` (`NAME` of letters, digits, `_`).
+fn has_adc_placeholder(text: &str) -> bool {
+    text.match_indices("${").any(|(at, _)| {
+        let rest = &text[at + 2..];
+        let name = rest.len()
+            - rest
+                .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                .len();
+        name > 0 && rest[name..].starts_with('}')
+    })
 }
 
 fn unknown_plugin(set: &SchemaSet, use_: &PluginUse<'_>, root: &Site<'_>) -> Finding {
