@@ -1,0 +1,76 @@
+//! No output ever prints a credential's value: every report format, and the apply
+//! refusal log, are searched for the literal secrets of `fixtures/secrets`.
+
+use assert_cmd::Command;
+
+/// The literal secret values written in `fixtures/secrets/consumers.yaml`.
+const SECRETS: &[&str] = &[
+    "s3cr3t-k3y-alice-0001",
+    "hunter2-p4ssw0rd-0002",
+    "hm4c-s3cr3t-0003",
+    "jwt-s3cr3t-0004",
+];
+
+fn output_of(args: &[&str]) -> String {
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("PATH", "/nonexistent")
+        .args(args)
+        .output()
+        .unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn assert_no_secret(what: &str, text: &str) {
+    assert!(!text.is_empty(), "{what}: no output");
+    for secret in SECRETS {
+        assert!(
+            !text.contains(secret),
+            "{what} prints the secret `{secret}`:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn no_report_format_prints_a_secret() {
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let text = output_of(&[
+            "check",
+            "fixtures/secrets",
+            "--no-config",
+            "--format",
+            format,
+            "--color",
+            "always",
+        ]);
+        assert!(
+            text.contains("plaintext-credential"),
+            "{format}: the findings next to the secrets are missing"
+        );
+        assert_no_secret(format, &text);
+    }
+}
+
+#[test]
+fn the_human_snippets_mask_secret_values() {
+    let text = output_of(&[
+        "check",
+        "fixtures/secrets",
+        "--no-config",
+        "--color",
+        "never",
+    ]);
+    assert!(text.contains("key: *********************"), "{text}");
+}
+
+#[test]
+fn apply_logs_do_not_print_secrets() {
+    let text = output_of(&["apply", "fixtures/secrets", "--no-config"]);
+    assert!(text.contains("refusing to apply"), "{text}");
+    assert_no_secret("apply", &text);
+}
