@@ -240,7 +240,10 @@ fn describe_secret(kind: &ValidationErrorKind, instance: &Value) -> String {
                 Value::Array(_) => "a list",
                 Value::Object(_) => "an object",
             };
-            format!("expected {}, found {found} (value not shown)", type_names(kind))
+            format!(
+                "expected {}, found {found} (value not shown)",
+                type_names(kind)
+            )
         }
         other => describe(other, &Value::String("(value not shown)".into())),
     }
