@@ -9,6 +9,7 @@
 
 mod auth;
 mod logging;
+mod lua_schema;
 mod resources;
 mod security;
 mod traffic;

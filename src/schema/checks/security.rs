@@ -11,7 +11,7 @@
 //! referer-restriction, csrf and consumer-restriction have no check here: APISIX
 //! checks them with their schemas only.
 
-use super::auth::lua_schema_errors;
+use super::lua_schema::lua_schema_errors;
 use super::{Issue, PluginCheck, SchemaKind};
 use crate::netaddr::is_ip_or_cidr;
 use crate::secrets::is_reference;

@@ -54,9 +54,11 @@ fn limit_count(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
             let Some(key) = rule.get("key").and_then(Value::as_str) else {
                 continue;
             };
+            // The rule, not its key: identical keys stay identical whatever a
+            // `${VAR}` in them resolves to, so the finding holds for placeholders too.
             if !seen.insert(key) {
                 out.push(Issue::value(
-                    format!("/rules/{index}/key"),
+                    format!("/rules/{index}"),
                     format!("duplicate key '{key}' in rules"),
                 ));
             }
@@ -160,7 +162,7 @@ mod tests {
             messages(&issues),
             ["duplicate key '${http_company}' in rules"]
         );
-        assert_eq!(issues[0].pointer, "/rules/1/key");
+        assert_eq!(issues[0].pointer, "/rules/1");
     }
 
     #[test]
