@@ -66,8 +66,23 @@ fn run_hook(program: &Path, repo: &Path) -> (bool, String) {
     (output.status.success(), text)
 }
 
-const GOOD: &str =
-    "services:\n  - name: orders\n    routes:\n      - name: list\n        uris: [/orders]\n";
+const GOOD: &str = "services:
+  - name: orders
+    upstream:
+      scheme: https
+      nodes:
+        - host: orders.svc
+          port: 443
+          weight: 1
+    plugins:
+      key-auth: {}
+      limit-count:
+        count: 100
+        time_window: 60
+    routes:
+      - name: list
+        uris: [/orders]
+";
 const BAD: &str = "services:\n  - name: orders\n    name: again\n";
 
 #[test]
