@@ -2,7 +2,10 @@
 //! placed on PATH: it records its arguments, its ADC_* environment and the bundle it
 //! was given, can write a `diff.yaml` plan with deletes, and can fail on request.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{git, git_repository};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -345,22 +348,10 @@ fn standalone_apply_writes_atomically_with_a_backup_and_dry_run_diffs() {
     assert!(std::fs::read_to_string(&out).unwrap().ends_with("#END\n"));
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
-}
-
 #[test]
 fn rollback_applies_the_environment_as_it_was() {
-    let repo = tempfile::tempdir().unwrap();
+    let repo = git_repository();
     let root = repo.path();
-    git(root, &["init", "-q"]);
-    git(root, &["config", "user.email", "t@example.com"]);
-    git(root, &["config", "user.name", "t"]);
     std::fs::create_dir(root.join("env")).unwrap();
     let version = |n: u16| {
         format!("services:\n  - name: orders\n    upstream:\n      scheme: https\n      nodes:\n        - host: v{n}.svc\n          port: 443\n          weight: 1\n    routes:\n      - name: list\n        uris: [/orders]\n")

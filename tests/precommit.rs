@@ -5,6 +5,9 @@
 
 #![allow(clippy::print_stdout)]
 
+mod common;
+
+use common::{git, git_repository};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -20,21 +23,9 @@ fn pre_commit() -> Option<PathBuf> {
     None
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
-}
-
 /// A git repository with one environment folder holding `files`.
 fn repository(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    git(dir.path(), &["init", "-q"]);
-    git(dir.path(), &["config", "user.email", "t@example.com"]);
-    git(dir.path(), &["config", "user.name", "t"]);
+    let dir = git_repository();
     for (name, text) in files {
         let path = dir.path().join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

@@ -3,7 +3,10 @@
 
 #![allow(clippy::print_stdout)]
 
+mod common;
+
 use assert_cmd::Command;
+use common::{git, git_repository};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -393,22 +396,10 @@ fn given_files_check_the_environment_but_report_only_those_files() {
         .any(|f| f["rule"] == "ref/duplicate-service"));
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
-}
-
 #[test]
 fn changed_since_reports_only_changed_files() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = git_repository();
     let repo = dir.path();
-    git(repo, &["init", "-q"]);
-    git(repo, &["config", "user.email", "t@example.com"]);
-    git(repo, &["config", "user.name", "t"]);
     std::fs::create_dir(repo.join("env")).unwrap();
     std::fs::write(
         repo.join("env/old.yaml"),

@@ -82,3 +82,23 @@ pub fn plugin_check(name: &str) -> Option<PluginCheck> {
         .or_else(|| transform::lookup(name))
         .or_else(|| logging::lookup(name))
 }
+
+/// APISIX's `invalid ip address` check on the list at `key`: every string entry
+/// must be an IP address or a CIDR range (references resolved later are skipped).
+pub(super) fn check_ip_list(conf: &Value, key: &str, out: &mut Vec<Issue>) {
+    let Some(entries) = conf.get(key).and_then(Value::as_array) else {
+        return;
+    };
+    for (index, text) in entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((i, e.as_str()?)))
+    {
+        if !crate::secrets::is_reference(text) && !crate::netaddr::is_ip_or_cidr(text) {
+            out.push(Issue::value(
+                format!("/{key}/{index}"),
+                format!("invalid ip address: {text}"),
+            ));
+        }
+    }
+}

@@ -12,8 +12,7 @@
 //! checks them with their schemas only.
 
 use super::lua_schema::lua_schema_errors;
-use super::{Issue, PluginCheck, SchemaKind};
-use crate::netaddr::is_ip_or_cidr;
+use super::{check_ip_list, Issue, PluginCheck, SchemaKind};
 use crate::secrets::is_reference;
 use serde_json::Value;
 
@@ -77,22 +76,8 @@ fn cors(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
 
 /// ip-restriction: every listed entry is an IP address or a CIDR range.
 fn ip_restriction(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
-    for list in ["whitelist", "blacklist"] {
-        let Some(entries) = conf.get(list).and_then(Value::as_array) else {
-            continue;
-        };
-        for (index, entry) in entries.iter().enumerate() {
-            let Some(text) = entry.as_str() else {
-                continue;
-            };
-            if !is_reference(text) && !is_ip_or_cidr(text) {
-                out.push(Issue::value(
-                    format!("/{list}/{index}"),
-                    format!("invalid ip address: {text}"),
-                ));
-            }
-        }
-    }
+    check_ip_list(conf, "whitelist", out);
+    check_ip_list(conf, "blacklist", out);
 }
 
 /// ua-restriction: the allow and deny patterns compile.
@@ -446,6 +431,7 @@ impl<'a> PcreScanner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::netaddr::is_ip_or_cidr;
     use serde_json::json;
 
     fn run(name: &str, conf: &Value) -> Vec<Issue> {

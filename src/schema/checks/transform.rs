@@ -10,9 +10,8 @@
 //! serverless-pre-function's (`loadstring` of each function) needs Lua.
 
 use super::resources::check_expression;
-use super::{Issue, PluginCheck, SchemaKind};
+use super::{check_ip_list, Issue, PluginCheck, SchemaKind};
 use crate::load::document::escape_token;
-use crate::netaddr::is_ip_or_cidr;
 use crate::secrets::is_reference;
 use serde_json::{Map, Value};
 
@@ -119,20 +118,7 @@ fn fault_injection(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
 
 /// real-ip: every trusted address is an IP address or a CIDR range with a valid prefix.
 fn real_ip(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
-    let Some(addresses) = conf.get("trusted_addresses").and_then(Value::as_array) else {
-        return;
-    };
-    for (index, address) in addresses.iter().enumerate() {
-        let Some(text) = address.as_str() else {
-            continue;
-        };
-        if !is_reference(text) && !is_ip_or_cidr(text) {
-            out.push(Issue::value(
-                format!("/trusted_addresses/{index}"),
-                format!("invalid ip address: {text}"),
-            ));
-        }
-    }
+    check_ip_list(conf, "trusted_addresses", out);
 }
 
 /// proxy-cache: `$request_method` cannot be part of the cache key.
