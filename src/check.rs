@@ -104,14 +104,17 @@ impl Outcome {
     /// Every reported finding, sorted.
     #[must_use]
     pub fn findings(&self) -> Vec<&Finding> {
-        let mut all: Vec<&Finding> = self
-            .general_findings
+        let mut all: Vec<&Finding> = self.reported().collect();
+        all.sort_by(|a, b| a.report_order(b));
+        all
+    }
+
+    /// Every reported finding, in no particular order (for counting).
+    fn reported(&self) -> impl Iterator<Item = &Finding> {
+        self.general_findings
             .iter()
             .chain(self.environments.iter().flat_map(|e| &e.findings))
             .filter(|f| self.is_reported(f))
-            .collect();
-        all.sort_by(|a, b| a.report_order(b));
-        all
     }
 
     /// Whether a finding is in the reported files.
@@ -133,8 +136,7 @@ impl Outcome {
     /// Reported findings that are not in the baseline, at or above a severity.
     #[must_use]
     pub fn new_findings_at_least(&self, severity: Severity) -> usize {
-        self.findings()
-            .into_iter()
+        self.reported()
             .filter(|f| f.severity >= severity && !self.is_baseline(f))
             .count()
     }
@@ -158,10 +160,7 @@ impl Outcome {
     /// Number of findings of a severity.
     #[must_use]
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings()
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count()
+        self.reported().filter(|f| f.severity == severity).count()
     }
 }
 

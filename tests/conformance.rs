@@ -7,6 +7,8 @@
 
 #![allow(clippy::print_stdout)]
 
+mod common;
+
 use gwlint::check::Checker;
 use gwlint::finding::{Finding, Severity};
 use gwlint::format::Format;
@@ -25,19 +27,6 @@ const UNDECIDABLE: &[(&str, &str)] = &[(
     "the invalid id is in the Admin API URL (`PUT /apisix/admin/upstreams/<id>`), which the case does not carry; \
      its body is valid",
 )];
-
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("GWLINT_REQUIRE_CONFORMANCE").as_deref() != Ok("1"),
-        "../shared/conformance is required (GWLINT_REQUIRE_CONFORMANCE=1) but missing"
-    );
-    println!("skipped: ../shared/conformance not found");
-    None
-}
 
 /// A checker with the built-in schemas and no policies: conformance is about what
 /// the gateway accepts, not about gwlint's opinions.
@@ -351,7 +340,7 @@ fn run_adc_valid(checker: &Checker, dir: &Path, report: &mut String) -> Vec<Stri
 
 #[test]
 fn conformance_with_apisix_and_adc() {
-    let Some(dir) = corpus_dir() else {
+    let Some(dir) = common::shared("conformance") else {
         return;
     };
     let checker = checker();

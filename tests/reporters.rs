@@ -6,9 +6,9 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{git, git_repository};
+use common::{git, git_repository, shared};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const TREE: &str = "fixtures/report/env";
 
@@ -38,21 +38,6 @@ fn run_format(format: &str) -> (i32, String) {
         output.status.code().unwrap(),
         String::from_utf8(output.stdout).unwrap(),
     )
-}
-
-fn shared(path: &str) -> Option<PathBuf> {
-    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared")
-        .join(path);
-    if file.is_file() {
-        return Some(file);
-    }
-    assert!(
-        std::env::var("GWLINT_REQUIRE_CONFORMANCE").as_deref() != Ok("1"),
-        "{path} is required but missing"
-    );
-    println!("skipped: ../shared/{path} not found");
-    None
 }
 
 #[test]

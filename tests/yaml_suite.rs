@@ -10,6 +10,8 @@
 
 #![allow(clippy::print_stdout)]
 
+mod common;
+
 use gwlint::finding::Severity;
 use gwlint::load::{yaml, LoadLimits};
 use gwlint::source::SourceFile;
@@ -58,19 +60,6 @@ const EXCEPTIONS: &[Exception] = &[
 
 /// Longest a single case may take before it counts as a hang.
 const CASE_TIMEOUT: Duration = Duration::from_secs(20);
-
-fn suite_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/yaml-test-suite");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var("GWLINT_REQUIRE_CONFORMANCE").as_deref() != Ok("1"),
-        "../shared/conformance is required (GWLINT_REQUIRE_CONFORMANCE=1) but missing"
-    );
-    println!("skipped: ../shared/conformance not found");
-    None
-}
 
 /// Compare JSON values, numbers by value.
 fn same(a: &Value, b: &Value) -> bool {
@@ -209,7 +198,7 @@ fn exception_list_has_no_repeats() {
 
 #[test]
 fn yaml_test_suite() {
-    let Some(suite) = suite_dir() else {
+    let Some(suite) = common::shared("conformance/yaml-test-suite") else {
         return;
     };
     let cases = case_dirs(&suite);
