@@ -1,12 +1,13 @@
 //! Evaluating policies on one environment's model.
 //!
 //! Builds the input document once (model + environment name + each rule's
-//! parameters), then evaluates every enabled rule module in parallel, each rayon
-//! worker on its own clone of the prepared engine (cheap: the compiled policy is
-//! shared). Native rules run beside them. A rule that fails at run time becomes a
+//! parameters), then evaluates every enabled rule module in parallel. A result rule
+//! runs on regorus' virtual machine when it compiled for it (the usual case), else on
+//! the rayon worker's own clone of the prepared interpreter engine. Native rules run
+//! beside them. A rule that fails at run time becomes a
 //! `policy/runtime-error` result naming the rule; the others still run.
 
-use super::library::{PolicyModule, PolicySet, RESULT_RULES};
+use super::library::{entry_point, PolicyModule, PolicySet, RESULT_RULES};
 use super::settings::RuleSettings;
 use super::PolicyResult;
 use crate::finding::Severity;
@@ -75,8 +76,12 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
         results = modules
             .par_iter()
             .map_init(
-                || set.engine.clone(),
-                |engine, module| evaluate_module(engine, module, &rego_input, settings),
+                || Runner {
+                    set,
+                    input: &rego_input,
+                    engine: None,
+                },
+                |runner, module| evaluate_module(runner, module, settings),
             )
             .flatten()
             .collect();
@@ -103,14 +108,45 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
     results
 }
 
+/// Runs result rules on one input: on the virtual machine when the rule compiled
+/// for it, else on an interpreter engine cloned on first use.
+struct Runner<'a> {
+    set: &'a PolicySet,
+    input: &'a regorus::Value,
+    engine: Option<regorus::Engine>,
+}
+
+impl Runner<'_> {
+    fn eval(&mut self, entry: &str) -> Result<regorus::Value, String> {
+        if let Some(program) = self.set.programs.get(entry) {
+            let mut vm = regorus::rvm::RegoVM::new();
+            vm.load_program(program.clone());
+            vm.set_max_instructions(usize::MAX);
+            vm.set_strict_builtin_errors(true);
+            vm.set_data(self.set.data.clone())
+                .map_err(|e| e.to_string())?;
+            vm.set_input(self.input.clone());
+            return vm
+                .execute_entry_point_by_index(0)
+                .map_err(|e| e.to_string());
+        }
+        let engine = self.engine.get_or_insert_with(|| {
+            let mut engine = self.set.engine.clone();
+            engine.set_input(self.input.clone());
+            engine
+        });
+        engine
+            .eval_rule(entry.to_owned())
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Evaluate the result sets of one module.
 fn evaluate_module(
-    engine: &mut regorus::Engine,
+    runner: &mut Runner<'_>,
     module: &PolicyModule,
-    input: &regorus::Value,
     settings: &RuleSettings,
 ) -> Vec<RuleResult> {
-    engine.set_input(input.clone());
     let mut results = Vec::new();
     for rule_name in &module.result_rules {
         let base_rule = format!("policy/{}", module.rule_id(rule_name));
@@ -125,7 +161,7 @@ fn evaluate_module(
             || format!("see the policy in {}", module.path),
             |meta| meta.help.clone(),
         );
-        match engine.eval_rule(format!("data.{}.{rule_name}", module.package)) {
+        match runner.eval(&entry_point(module, rule_name)) {
             Ok(value) => {
                 for result in results_of(&value) {
                     let rule = result
@@ -140,7 +176,7 @@ fn evaluate_module(
                     });
                 }
             }
-            Err(error) => results.push(runtime_error(&base_rule, module, &error.to_string())),
+            Err(error) => results.push(runtime_error(&base_rule, module, &error)),
         }
     }
     results

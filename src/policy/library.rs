@@ -9,8 +9,11 @@ use super::metadata::{self, RuleMeta};
 use super::native::{NativeCheck, NATIVE_RULES};
 use crate::error::ToolError;
 use crate::finding::Severity;
+use rayon::prelude::*;
+use regorus::rvm::Program;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The embedded `policies/` tree: `(relative path, text)`.
 const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
@@ -73,6 +76,12 @@ pub struct PolicySet {
     pub natives: Vec<NativeRule>,
     /// An engine with every non-test module and the data loaded, prepared once.
     pub engine: regorus::Engine,
+    /// The result rules of the built-in rule modules compiled for regorus' virtual
+    /// machine, by `data.<package>.<rule>`. User policies, and a rule the compiler
+    /// does not support, are missing here and run on the interpreter (`engine`).
+    pub programs: std::collections::HashMap<String, Arc<Program>>,
+    /// The `data` document (the `--data` files), for the virtual machine.
+    pub data: regorus::Value,
 }
 
 impl std::fmt::Debug for PolicySet {
@@ -126,10 +135,14 @@ impl PolicySet {
             }
         }
         let engine = compile(&modules, &sources.data)?;
+        let programs = compile_programs(&engine, &modules);
+        let data = engine.get_data();
         Ok(PolicySet {
             modules,
             natives,
             engine,
+            programs,
+            data,
         })
     }
 
@@ -247,6 +260,49 @@ fn compile(modules: &[PolicyModule], data: &[PathBuf]) -> Result<regorus::Engine
     Ok(engine)
 }
 
+/// The entry point of one result rule: `data.<package>.<rule>`.
+#[must_use]
+pub fn entry_point(module: &PolicyModule, rule: &str) -> String {
+    format!("data.{}.{rule}", module.package)
+}
+
+/// Compile every result rule of the built-in rule modules for regorus' virtual
+/// machine, in parallel. A rule that fails to compile (a construct the compiler does
+/// not support) is left out and runs on the interpreter.
+///
+/// User policies are not compiled: regorus' compiler overflows the stack on a rule
+/// that depends on itself (which the interpreter reports as a run-time error), and
+/// a user's policy must never crash the run. The built-in library is free of
+/// recursion, and the test suite runs every fixture through the virtual machine.
+fn compile_programs(
+    engine: &regorus::Engine,
+    modules: &[PolicyModule],
+) -> std::collections::HashMap<String, Arc<Program>> {
+    let entry_points: Vec<String> = modules
+        .iter()
+        .filter(|m| m.builtin && !m.is_test)
+        .flat_map(|m| m.result_rules.iter().map(|rule| entry_point(m, rule)))
+        .collect();
+    entry_points
+        .into_par_iter()
+        .map_init(
+            || engine.clone(),
+            |engine, entry| {
+                let compiled = engine
+                    .compile_with_entrypoint(&entry.as_str().into())
+                    .ok()?;
+                let program = regorus::languages::rego::compiler::Compiler::compile_from_policy(
+                    &compiled,
+                    &[entry.as_str()],
+                )
+                .ok()?;
+                Some((entry, program))
+            },
+        )
+        .flatten()
+        .collect()
+}
+
 /// A data file (JSON, or YAML read with gwlint's loader).
 fn read_data(path: &Path) -> Result<regorus::Value, ToolError> {
     let loaded = crate::load::load_file(path, &crate::load::LoadLimits::default());
@@ -283,5 +339,19 @@ mod tests {
         for module in set.rule_modules() {
             assert!(module.meta.is_some(), "{} lacks metadata", module.path);
         }
+    }
+
+    #[test]
+    fn every_builtin_result_rule_runs_on_the_virtual_machine() {
+        let set = PolicySet::load(&PolicySources::default()).unwrap();
+        let mut count = 0;
+        for module in set.rule_modules() {
+            for rule in &module.result_rules {
+                let entry = entry_point(module, rule);
+                assert!(set.programs.contains_key(&entry), "{entry} did not compile");
+                count += 1;
+            }
+        }
+        assert!(count >= 11, "{count}");
     }
 }
