@@ -5,57 +5,62 @@
 //! then service); a winner with `_meta.disable: true` switches the plugin off for
 //! the route. Global rules run independently of the route, so an enabled global
 //! rule plugin applies unless the route's own levels already provide it.
+//!
+//! Each carried plugin is built once (with its located origin) and shared by every
+//! route that inherits it.
 
 use super::{Documents, EffectivePlugin, Environment, Origin, Resource};
 use crate::load::document::join_pointer;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// The plugins a resource carries, each built once and shared by every route that
+/// inherits it.
+type Carried = Vec<(String, Arc<EffectivePlugin>)>;
 
 /// Fill in every route's effective plugins (and its upstream through its service).
 pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
-    let services: HashMap<&str, &Resource> =
-        env.services.iter().map(|s| (s.id.as_str(), s)).collect();
-    let configs: HashMap<&str, &Resource> = env
+    let services: HashMap<&str, (&Resource, Carried)> = env
+        .services
+        .iter()
+        .map(|s| (s.id.as_str(), (s, carried("service", s, documents))))
+        .collect();
+    let configs: HashMap<&str, Carried> = env
         .plugin_configs
         .iter()
-        .map(|c| (c.id.as_str(), c))
+        .map(|c| (c.id.as_str(), carried("plugin_config", c, documents)))
         .collect();
     let mut global = BTreeMap::new();
     for rule in &env.global_rules {
-        collect("global_rule", rule, &mut global, documents);
+        global.extend(carried("global_rule", rule, documents));
     }
-    let global: BTreeMap<String, EffectivePlugin> = global
-        .into_iter()
-        .filter(|(_, p)| !is_disabled(&p.config))
-        .collect();
+    global.retain(|_, p: &mut Arc<EffectivePlugin>| !is_disabled(&p.config));
     let mut resolved = Vec::with_capacity(env.routes.len());
     for route in &env.routes {
-        let mut levels = BTreeMap::new();
+        let mut levels: BTreeMap<String, Arc<EffectivePlugin>> = BTreeMap::new();
         let service = route.service_id.as_deref().and_then(|id| services.get(id));
-        if let Some(service) = service {
-            collect("service", service, &mut levels, documents);
+        if let Some((_, plugins)) = service {
+            levels.extend(plugins.iter().cloned());
         }
-        if let Some(config) = route
+        if let Some(plugins) = route
             .plugin_config_id
             .as_deref()
             .and_then(|id| configs.get(id))
         {
-            collect("plugin_config", config, &mut levels, documents);
+            levels.extend(plugins.iter().cloned());
         }
-        collect("route", &route.resource, &mut levels, documents);
-        let mut effective: BTreeMap<String, EffectivePlugin> = levels
-            .into_iter()
-            .filter(|(_, p)| !is_disabled(&p.config))
-            .collect();
+        levels.extend(carried("route", &route.resource, documents));
+        levels.retain(|_, p| !is_disabled(&p.config));
         for (name, plugin) in &global {
-            effective
-                .entry(name.clone())
-                .or_insert_with(|| plugin.clone());
+            if !levels.contains_key(name) {
+                levels.insert(name.clone(), plugin.clone());
+            }
         }
         let upstream = route.upstream_id.clone().or_else(|| {
-            service.and_then(|s| s.body.get("upstream_id").and_then(crate::value::id_string))
+            service.and_then(|(s, _)| s.body.get("upstream_id").and_then(crate::value::id_string))
         });
-        resolved.push((effective, upstream));
+        resolved.push((levels, upstream));
     }
     for (route, (effective, upstream)) in env.routes.iter_mut().zip(resolved) {
         route.effective_plugins = effective;
@@ -65,15 +70,10 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
     }
 }
 
-/// Insert a resource's plugins, replacing less specific levels.
-fn collect(
-    level: &'static str,
-    resource: &Resource,
-    into: &mut BTreeMap<String, EffectivePlugin>,
-    documents: &Documents<'_>,
-) {
+/// The plugins a resource carries at `level`, with where each is written.
+fn carried(level: &'static str, resource: &Resource, documents: &Documents<'_>) -> Carried {
     let Some(plugins) = resource.body.get("plugins").and_then(Value::as_object) else {
-        return;
+        return Vec::new();
     };
     let base = if level == "global_rule" && resource.format == crate::format::Format::Adc {
         // ADC global rules are written as `global_rules: {<plugin>: conf}`.
@@ -85,6 +85,7 @@ fn collect(
     } else {
         format!("{}/plugins", resource.origin.pointer)
     };
+    let mut carried = Vec::with_capacity(plugins.len());
     for (name, config) in plugins {
         let pointer = join_pointer(&base, name);
         let location = documents.locate(&resource.origin.source, &pointer);
@@ -95,16 +96,17 @@ fn collect(
             column: location.span.start.column,
             source: resource.origin.source.clone(),
         };
-        into.insert(
+        carried.push((
             name.clone(),
-            EffectivePlugin {
+            Arc::new(EffectivePlugin {
                 config: config.clone(),
                 level,
                 from: resource.id.clone(),
                 origin,
-            },
-        );
+            }),
+        ));
     }
+    carried
 }
 
 /// Whether a plugin configuration is switched off with `_meta.disable: true`.

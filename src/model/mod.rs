@@ -170,7 +170,7 @@ pub struct Route {
     pub methods: Vec<String>,
     /// Plugins that run for it: route ∪ plugin config ∪ service ∪ global rules,
     /// with `_meta.disable: true` removing a plugin.
-    pub effective_plugins: BTreeMap<String, EffectivePlugin>,
+    pub effective_plugins: BTreeMap<String, std::sync::Arc<EffectivePlugin>>,
 }
 
 /// The normalized model of one environment.

@@ -30,17 +30,12 @@ pub struct RuleResult {
 
 /// The input document a policy sees for an environment (what `gwlint inspect` prints).
 #[must_use]
-pub fn input_document(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> Value {
-    let mut input = match serde_json::to_value(env) {
-        Ok(Value::Object(map)) => map,
-        _ => Map::new(),
-    };
-    let name = input.shift_remove("name").unwrap_or(Value::Null);
-    let mut document = Map::new();
-    document.insert("environment".into(), name);
-    document.insert("params".into(), Value::Object(params(set, settings)));
-    document.extend(input);
-    Value::Object(document)
+pub fn input_document(
+    set: &PolicySet,
+    env: &Environment,
+    settings: &RuleSettings,
+) -> regorus::Value {
+    super::input::build(env, &params(set, settings))
 }
 
 /// Each rule's parameters, by short id.
@@ -72,7 +67,7 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
     let params = Value::Object(params(set, settings));
     let mut results: Vec<RuleResult> = Vec::new();
     if !modules.is_empty() {
-        let rego_input = regorus::Value::from(input_document(set, env, settings));
+        let rego_input = input_document(set, env, settings);
         results = modules
             .par_iter()
             .map_init(

@@ -7,6 +7,7 @@
 //! `policies/README.md`.
 
 pub mod eval;
+mod input;
 pub mod library;
 mod locate;
 pub mod metadata;

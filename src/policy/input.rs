@@ -1,0 +1,236 @@
+//! The input document a policy sees, built directly as a regorus value.
+//!
+//! Owns the shape documented in `policies/README.md` (what `gwlint inspect` prints):
+//! `environment`, `params`, `files` and one list per resource kind, each object with
+//! `kind`, `id`, `name`, `config`, `origin` and `format`, routes with their links,
+//! paths, hosts, methods and `effective_plugins`. The value is built once per
+//! environment without an intermediate JSON tree. An effective plugin that many routes
+//! inherit (from a service or a global rule) is one shared value whose `config` is the
+//! carrier's own converted configuration, and repeated object keys and file names
+//! share one string, so the input grows with what is written, not with routes times
+//! inherited plugins.
+
+use crate::model::{EffectivePlugin, Environment, Origin, Resource, Route};
+use regorus::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// Build the input document of an environment.
+#[must_use]
+pub fn build(env: &Environment, params: &serde_json::Map<String, serde_json::Value>) -> Value {
+    let mut builder = Builder::default();
+    let mut document = BTreeMap::new();
+    document.insert(builder.key("environment"), Value::from(env.name.as_str()));
+    let params = serde_json::Value::Object(params.clone());
+    document.insert(builder.key("params"), builder.json(&params));
+    let files = env
+        .files
+        .iter()
+        .map(|f| builder.text(f))
+        .collect::<Vec<Value>>();
+    document.insert(builder.key("files"), Value::from(files));
+    let carriers = [
+        ("services", &env.services),
+        ("plugin_configs", &env.plugin_configs),
+        ("global_rules", &env.global_rules),
+    ];
+    for (list, resources) in carriers {
+        let items = resources
+            .iter()
+            .map(|r| builder.carrier(r))
+            .collect::<Vec<Value>>();
+        document.insert(builder.key(list), Value::from(items));
+    }
+    let routes = env
+        .routes
+        .iter()
+        .map(|r| builder.route(r))
+        .collect::<Vec<Value>>();
+    document.insert(builder.key("routes"), Value::from(routes));
+    let others = [
+        ("stream_routes", &env.stream_routes),
+        ("upstreams", &env.upstreams),
+        ("consumers", &env.consumers),
+        ("credentials", &env.credentials),
+        ("consumer_groups", &env.consumer_groups),
+        ("ssls", &env.ssls),
+        ("plugin_metadata", &env.plugin_metadata),
+    ];
+    for (list, resources) in others {
+        let items = resources
+            .iter()
+            .map(|r| {
+                let config = builder.json(&r.body);
+                Value::from(builder.resource(r, config))
+            })
+            .collect::<Vec<Value>>();
+        document.insert(builder.key(list), Value::from(items));
+    }
+    Value::from(document)
+}
+
+/// Conversion state: shared strings, converted carriers and effective plugins.
+#[derive(Default)]
+struct Builder {
+    /// Object keys and file names, one string each.
+    strings: HashMap<String, Value>,
+    /// The converted `config.plugins` of services, plugin configs and global rules,
+    /// by kind (which is also the effective-plugin level) and id.
+    carried: HashMap<(&'static str, String), Value>,
+    /// Effective plugins already built, by the model's shared plugin.
+    plugins: HashMap<*const EffectivePlugin, Value>,
+}
+
+impl Builder {
+    /// A shared string for an object key.
+    fn key(&mut self, key: &str) -> Value {
+        self.text(key)
+    }
+
+    /// A shared string.
+    fn text(&mut self, text: &str) -> Value {
+        if let Some(value) = self.strings.get(text) {
+            return value.clone();
+        }
+        let value = Value::from(text);
+        self.strings.insert(text.to_owned(), value.clone());
+        value
+    }
+
+    /// A JSON value as a regorus value (object keys shared).
+    fn json(&mut self, value: &serde_json::Value) -> Value {
+        match value {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::from(*b),
+            serde_json::Value::Number(n) => number(n),
+            serde_json::Value::String(s) => Value::from(s.as_str()),
+            serde_json::Value::Array(items) => {
+                Value::from(items.iter().map(|i| self.json(i)).collect::<Vec<_>>())
+            }
+            serde_json::Value::Object(map) => Value::from(
+                map.iter()
+                    .map(|(k, v)| (self.key(k), self.json(v)))
+                    .collect::<BTreeMap<_, _>>(),
+            ),
+        }
+    }
+
+    /// A service, plugin config or global rule, remembering its converted plugins
+    /// for the routes that inherit them.
+    fn carrier(&mut self, resource: &Resource) -> Value {
+        let config = self.json(&resource.body);
+        let plugins = config["plugins"].clone();
+        if plugins != Value::Undefined {
+            self.carried
+                .insert((resource.kind, resource.id.clone()), plugins);
+        }
+        Value::from(self.resource(resource, config))
+    }
+
+    /// The fields every model object has.
+    fn resource(&mut self, resource: &Resource, config: Value) -> BTreeMap<Value, Value> {
+        let mut object = BTreeMap::new();
+        object.insert(self.key("kind"), self.text(resource.kind));
+        object.insert(self.key("id"), Value::from(resource.id.as_str()));
+        if let Some(name) = &resource.name {
+            object.insert(self.key("name"), Value::from(name.as_str()));
+        }
+        object.insert(self.key("config"), config);
+        let origin = self.origin(&resource.origin);
+        object.insert(self.key("origin"), origin);
+        object.insert(self.key("format"), self.text(resource.format.as_str()));
+        object
+    }
+
+    fn origin(&mut self, origin: &Origin) -> Value {
+        let mut object = BTreeMap::new();
+        object.insert(self.key("file"), self.text(&origin.file));
+        object.insert(self.key("pointer"), Value::from(origin.pointer.as_str()));
+        object.insert(self.key("line"), Value::from(origin.line));
+        object.insert(self.key("column"), Value::from(origin.column));
+        Value::from(object)
+    }
+
+    fn route(&mut self, route: &Route) -> Value {
+        let config = self.json(&route.resource.body);
+        let own_plugins = config["plugins"].clone();
+        let mut object = self.resource(&route.resource, config);
+        let links = [
+            ("service_id", &route.service_id),
+            ("upstream_id", &route.upstream_id),
+            ("plugin_config_id", &route.plugin_config_id),
+        ];
+        for (field, link) in links {
+            if let Some(id) = link {
+                object.insert(self.key(field), Value::from(id.as_str()));
+            }
+        }
+        let lists = [
+            ("paths", &route.paths),
+            ("hosts", &route.hosts),
+            ("methods", &route.methods),
+        ];
+        for (field, items) in lists {
+            let items = items
+                .iter()
+                .map(|i| Value::from(i.as_str()))
+                .collect::<Vec<Value>>();
+            object.insert(self.key(field), Value::from(items));
+        }
+        let effective = route
+            .effective_plugins
+            .iter()
+            .map(|(name, plugin)| {
+                let value = self.effective(name, plugin, &own_plugins);
+                (self.key(name), value)
+            })
+            .collect::<BTreeMap<_, _>>();
+        object.insert(self.key("effective_plugins"), Value::from(effective));
+        Value::from(object)
+    }
+
+    /// An effective plugin: `{config, level, from, origin}`, built once per carried
+    /// plugin. Its `config` is the carrier's converted configuration (`own` for the
+    /// route's own plugins).
+    fn effective(&mut self, name: &str, plugin: &EffectivePlugin, own: &Value) -> Value {
+        let shared = plugin.level != "route";
+        if shared {
+            if let Some(value) = self.plugins.get(&std::ptr::from_ref(plugin)) {
+                return value.clone();
+            }
+        }
+        let carried = if shared {
+            self.carried
+                .get(&(plugin.level, plugin.from.clone()))
+                .map_or(Value::Undefined, |plugins| plugins[name].clone())
+        } else {
+            own[name].clone()
+        };
+        let config = match carried {
+            Value::Undefined => self.json(&plugin.config),
+            config => config,
+        };
+        let mut object = BTreeMap::new();
+        object.insert(self.key("config"), config);
+        object.insert(self.key("level"), self.text(plugin.level));
+        object.insert(self.key("from"), Value::from(plugin.from.as_str()));
+        let origin = self.origin(&plugin.origin);
+        object.insert(self.key("origin"), origin);
+        let value = Value::from(object);
+        if shared {
+            self.plugins
+                .insert(std::ptr::from_ref(plugin), value.clone());
+        }
+        value
+    }
+}
+
+/// A JSON number as a regorus number (integers exactly, others as `f64`).
+fn number(n: &serde_json::Number) -> Value {
+    if let Some(i) = n.as_i64() {
+        Value::from(i)
+    } else if let Some(u) = n.as_u64() {
+        Value::from(u)
+    } else {
+        Value::from(n.as_f64().unwrap_or(f64::NAN))
+    }
+}

@@ -1,0 +1,88 @@
+//! The input document policies see: its exact shape (what `gwlint inspect` prints),
+//! and that the value gwlint builds for the engine says the same as the model.
+
+use assert_cmd::Command;
+use gwlint::check::{CheckOptions, Session};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn inspect_prints_the_documented_input_shape() {
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(root())
+        .args([
+            "inspect",
+            "--config",
+            "fixtures/example/.gwlint.yaml",
+            "fixtures/example/staging",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let input: Value = serde_json::from_slice(&output.stdout).unwrap();
+    insta::assert_json_snapshot!("inspect_example_staging", input);
+}
+
+/// Every environment tree under a fixture folder (folders holding YAML/JSON files).
+fn trees(dir: &Path) -> Vec<PathBuf> {
+    let mut trees: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_dir())
+        .map(walkdir::DirEntry::into_path)
+        .filter(|d| {
+            std::fs::read_dir(d)
+                .unwrap()
+                .filter_map(Result::ok)
+                .any(|e| {
+                    e.path()
+                        .extension()
+                        .is_some_and(|x| x == "yaml" || x == "json")
+                })
+        })
+        .collect();
+    trees.sort();
+    trees
+}
+
+/// The engine's input, built directly from the model, equals the model's own
+/// serialization (each resource list, the files and the environment name) on every
+/// rule fixture and the example trees, ADC and standalone.
+#[test]
+fn engine_input_equals_the_serialized_model() {
+    let mut checked = 0;
+    for tree in trees(&root().join("fixtures/rules"))
+        .into_iter()
+        .chain(trees(&root().join("fixtures/example")))
+    {
+        let session = Session::new(&CheckOptions {
+            paths: vec![tree.clone()],
+            no_config: true,
+            ..CheckOptions::default()
+        })
+        .unwrap();
+        let outcome = session.run();
+        let report = &outcome.environments[0];
+        let target = &session.targets[0];
+        let input =
+            gwlint::policy::input_document(&session.checker.policies, &report.model, &target.rules);
+        let input: Value = serde_json::to_value(&input).unwrap();
+        let Value::Object(mut model) = serde_json::to_value(&report.model).unwrap() else {
+            panic!("model is not an object");
+        };
+        let name = model.shift_remove("name").unwrap();
+        assert_eq!(input["environment"], name, "{}", tree.display());
+        assert!(input["params"]["route-needs-auth"]["auth_plugins"].is_array());
+        for (list, expected) in model {
+            assert_eq!(input[&list], expected, "{}: {list}", tree.display());
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "{checked}");
+}
