@@ -83,6 +83,9 @@ pub struct EnvironmentReport {
     pub suppressed: Vec<Suppressed>,
     /// The checked files with their documents (findings moved to `findings`).
     pub checked: Vec<CheckedFile>,
+    /// Time spent building the policy input and in each rule (see
+    /// [`policy::eval::Evaluation::timings`]).
+    pub policy_timings: Vec<(String, std::time::Duration)>,
 }
 
 /// The result of a whole run.
@@ -635,8 +638,8 @@ impl Checker {
     ) -> EnvironmentReport {
         let file_count = files.len();
         let documents = model::Documents::new(&files);
-        let results = policy::evaluate(&self.policies, &model, &target.rules);
-        let policy_findings = policy::findings(results, &documents);
+        let evaluation = policy::evaluate(&self.policies, &model, &target.rules);
+        let policy_findings = policy::findings(evaluation.results, &documents);
         let file_findings: Vec<Finding> = files
             .iter_mut()
             .flat_map(|c| std::mem::take(&mut c.file.findings))
@@ -668,6 +671,7 @@ impl Checker {
             files: file_count,
             suppressed,
             checked: files,
+            policy_timings: evaluation.timings,
         }
     }
 

@@ -161,12 +161,28 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// `timing: <stage> <ms>` for each stage, then `policy-timing: <rule> <ms>` for the
+/// policy input and each rule (summed over environments, largest first).
 fn print_timings(outcome: &Outcome) {
     let mut stderr = std::io::stderr().lock();
     for (stage, duration) in &outcome.timings {
         let _ = writeln!(
             stderr,
             "timing: {stage} {:.3}",
+            duration.as_secs_f64() * 1000.0
+        );
+    }
+    let mut rules: std::collections::BTreeMap<&str, std::time::Duration> =
+        std::collections::BTreeMap::new();
+    for (rule, duration) in outcome.environments.iter().flat_map(|e| &e.policy_timings) {
+        *rules.entry(rule).or_default() += *duration;
+    }
+    let mut rules: Vec<_> = rules.into_iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    for (rule, duration) in rules {
+        let _ = writeln!(
+            stderr,
+            "policy-timing: {rule} {:.3}",
             duration.as_secs_f64() * 1000.0
         );
     }

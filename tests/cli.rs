@@ -134,5 +134,12 @@ fn timings_go_to_stderr() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains("timing: walk"))
-        .stderr(predicate::str::contains("timing: schema"));
+        .stderr(predicate::str::contains("timing: schema"))
+        .stderr(predicate::str::contains("policy-timing: input "))
+        .stderr(predicate::str::contains(
+            "policy-timing: policy/route-needs-auth ",
+        ))
+        .stderr(predicate::str::contains(
+            "policy-timing: policy/ssl-certificate ",
+        ));
 }

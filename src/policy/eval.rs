@@ -14,6 +14,7 @@ use crate::finding::Severity;
 use crate::model::Environment;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
+use std::time::{Duration, Instant};
 
 /// One result of one rule, with the rule's id, severity and help.
 #[derive(Debug, Clone)]
@@ -53,9 +54,20 @@ fn params(set: &PolicySet, settings: &RuleSettings) -> Map<String, Value> {
         .collect()
 }
 
+/// What evaluating the rules on one environment produced.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    /// Every rule's results.
+    pub results: Vec<RuleResult>,
+    /// Time spent building the input (`input`) and in each rule module (`policy/<id>`,
+    /// or the module's path for user policies without metadata), each measured on the
+    /// thread that ran it.
+    pub timings: Vec<(String, Duration)>,
+}
+
 /// Evaluate every enabled rule on an environment.
 #[must_use]
-pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> Vec<RuleResult> {
+pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> Evaluation {
     let modules: Vec<&PolicyModule> = set
         .rule_modules()
         .filter(|m| {
@@ -65,10 +77,12 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
         })
         .collect();
     let params = Value::Object(params(set, settings));
-    let mut results: Vec<RuleResult> = Vec::new();
+    let mut evaluation = Evaluation::default();
     if !modules.is_empty() {
+        let started = Instant::now();
         let rego_input = input_document(set, env, settings);
-        results = modules
+        evaluation.timings.push(("input".into(), started.elapsed()));
+        let per_module: Vec<(Vec<RuleResult>, (String, Duration))> = modules
             .par_iter()
             .map_init(
                 || Runner {
@@ -76,16 +90,24 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
                     input: &rego_input,
                     engine: None,
                 },
-                |runner, module| evaluate_module(runner, module, settings),
+                |runner, module| {
+                    let started = Instant::now();
+                    let results = evaluate_module(runner, module, settings);
+                    (results, (module_label(module), started.elapsed()))
+                },
             )
-            .flatten()
             .collect();
+        for (results, timing) in per_module {
+            evaluation.results.extend(results);
+            evaluation.timings.push(timing);
+        }
     }
     for native in &set.natives {
         let rule = format!("policy/{}", native.meta.id);
         if !settings.enabled(&rule) {
             continue;
         }
+        let started = Instant::now();
         let mut out = Vec::new();
         (native.check)(
             env,
@@ -93,14 +115,25 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
             &mut out,
         );
         let severity = settings.severity(&rule, native.meta.severity);
-        results.extend(out.into_iter().map(|result| RuleResult {
-            rule: rule.clone(),
-            severity,
-            help: native.meta.help.clone(),
-            result,
-        }));
+        evaluation
+            .results
+            .extend(out.into_iter().map(|result| RuleResult {
+                rule: rule.clone(),
+                severity,
+                help: native.meta.help.clone(),
+                result,
+            }));
+        evaluation.timings.push((rule, started.elapsed()));
     }
-    results
+    evaluation
+}
+
+/// How timings name a rule module: its rule id, or its path.
+fn module_label(module: &PolicyModule) -> String {
+    module
+        .meta
+        .as_ref()
+        .map_or_else(|| module.path.clone(), |meta| format!("policy/{}", meta.id))
 }
 
 /// Runs result rules on one input: on the virtual machine when the rule compiled
