@@ -47,7 +47,8 @@ import rego.v1
 import data.gwlint.lib
 
 deny contains finding if {
-	some obj in lib.plugin_carriers
+	some list in lib.plugin_carrier_lists
+	some obj in object.get(input, list, [])
 	conf := obj.config.plugins.cors
 	conf.allow_credential == true
 	not conf._meta.disable == true

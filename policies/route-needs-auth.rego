@@ -69,33 +69,27 @@ default_auth_plugins := [
 
 auth_plugins := {name | some name in lib.param("route-needs-auth", "auth_plugins", default_auth_plugins)}
 
+# One pass over the routes; the set of names is read once, outside the loop, and
+# the finding is only built for a route that fails.
 deny contains finding if {
+	names := auth_plugins
 	some route in input.routes
-	not _authenticated(route)
-	not _switched_off_here(route)
-	finding := {
-		"msg": sprintf("route `%s` runs no authentication plugin (none on the route, its plugin config, its service or a global rule)", [lib.label(route)]),
-		"at": route.origin,
-		"field": "plugins",
-		"related": lib.switched_off(route, auth_plugins),
-	}
+	every name, _ in object.get(route, "effective_plugins", {}) { not name in names }
+	finding := _finding(route)
 }
 
-# The route itself switches off an auth plugin it would otherwise inherit: point there.
-deny contains finding if {
-	some route in input.routes
-	not _authenticated(route)
+# The route itself switches off a plugin it would otherwise inherit: point there.
+_finding(route) := {
+	"msg": sprintf("route `%s` switches off `%s` with `_meta.disable` and runs no other authentication plugin", [lib.label(route), name]),
+	"at": route.origin,
+	"field": ["plugins", name],
+} if {
 	name := _switched_off_here(route)
-	finding := {
-		"msg": sprintf("route `%s` switches off `%s` with `_meta.disable` and runs no other authentication plugin", [lib.label(route), name]),
-		"at": route.origin,
-		"field": ["plugins", name],
-	}
-}
-
-_authenticated(route) if {
-	some name, _ in object.get(route, "effective_plugins", {})
-	name in auth_plugins
+} else := {
+	"msg": sprintf("route `%s` runs no authentication plugin (none on the route, its plugin config, its service or a global rule)", [lib.label(route)]),
+	"at": route.origin,
+	"field": "plugins",
+	"related": lib.switched_off(route, auth_plugins),
 }
 
 _switched_off_here(route) := sort(names)[0] if {

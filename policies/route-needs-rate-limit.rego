@@ -53,32 +53,27 @@ default_rate_limit_plugins := ["limit-count", "limit-req", "limit-conn", "ai-rat
 
 rate_limit_plugins := {name | some name in lib.param("route-needs-rate-limit", "rate_limit_plugins", default_rate_limit_plugins)}
 
+# One pass over the routes; the set of names is read once, outside the loop, and
+# the finding is only built for a route that fails.
 deny contains finding if {
+	names := rate_limit_plugins
 	some route in input.routes
-	not _limited(route)
-	not _switched_off_here(route)
-	finding := {
-		"msg": sprintf("route `%s` runs no rate-limiting plugin (none on the route, its plugin config, its service or a global rule)", [lib.label(route)]),
-		"at": route.origin,
-		"field": "plugins",
-		"related": lib.switched_off(route, rate_limit_plugins),
-	}
+	every name, _ in object.get(route, "effective_plugins", {}) { not name in names }
+	finding := _finding(route)
 }
 
-deny contains finding if {
-	some route in input.routes
-	not _limited(route)
+# The route itself switches off a plugin it would otherwise inherit: point there.
+_finding(route) := {
+	"msg": sprintf("route `%s` switches off `%s` with `_meta.disable` and runs no other rate-limiting plugin", [lib.label(route), name]),
+	"at": route.origin,
+	"field": ["plugins", name],
+} if {
 	name := _switched_off_here(route)
-	finding := {
-		"msg": sprintf("route `%s` switches off `%s` with `_meta.disable` and runs no other rate-limiting plugin", [lib.label(route), name]),
-		"at": route.origin,
-		"field": ["plugins", name],
-	}
-}
-
-_limited(route) if {
-	some name, _ in object.get(route, "effective_plugins", {})
-	name in rate_limit_plugins
+} else := {
+	"msg": sprintf("route `%s` runs no rate-limiting plugin (none on the route, its plugin config, its service or a global rule)", [lib.label(route)]),
+	"at": route.origin,
+	"field": "plugins",
+	"related": lib.switched_off(route, rate_limit_plugins),
 }
 
 _switched_off_here(route) := sort(names)[0] if {

@@ -44,9 +44,11 @@ import rego.v1
 import data.gwlint.lib
 
 info contains finding if {
+	upstreams := _upstreams_with_timeout
+	services := _services_with_inline_timeout
 	some route in input.routes
 	not is_object(route.config.timeout)
-	not _upstream_timeout(route)
+	not _upstream_timeout(route, upstreams, services)
 	finding := {
 		"msg": sprintf("route `%s` has no timeout, and neither has its upstream: APISIX waits 60 s per phase", [lib.label(route)]),
 		"at": route.origin,
@@ -55,20 +57,20 @@ info contains finding if {
 }
 
 # An inline upstream of a standalone route.
-_upstream_timeout(route) if is_object(route.config.upstream.timeout)
+_upstream_timeout(route, _, _) if is_object(route.config.upstream.timeout)
 
 # The upstream it resolves to (its own `upstream_id`, its service's, or an ADC
 # service's inline upstream).
-_upstream_timeout(route) if {
+_upstream_timeout(route, upstreams, _) if {
 	not route.config.upstream
-	route.upstream_id in _upstreams_with_timeout
+	route.upstream_id in upstreams
 }
 
 # The inline upstream of its standalone service.
-_upstream_timeout(route) if {
+_upstream_timeout(route, _, services) if {
 	not route.config.upstream
 	not route.config.upstream_id
-	route.service_id in _services_with_inline_timeout
+	route.service_id in services
 }
 
 _upstreams_with_timeout := {u.id | some u in object.get(input, "upstreams", []); is_object(u.config.timeout)}

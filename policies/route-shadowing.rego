@@ -81,7 +81,7 @@ deny contains finding if {
 # Only the routes of one group are compared with each other, in document order.
 _entries := [[key, i] |
 	some i, route in input.routes
-	hosts := sort(split(lower(concat(",", route.hosts)), ","))
+	hosts := sort([lower(h) | some h in route.hosts])
 	some path in route.paths
 	key := [hosts, path, object.filter(route.config, ["vars", "remote_addrs", "remote_addr", "filter_func"])]
 ]

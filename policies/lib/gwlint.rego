@@ -57,11 +57,8 @@ all_objects := [obj |
 	some obj in object.get(input, list, [])
 ]
 
-# Objects that can carry plugins.
-plugin_carriers := [obj |
-	some list in ["routes", "services", "plugin_configs", "global_rules", "consumers", "consumer_groups", "stream_routes"]
-	some obj in object.get(input, list, [])
-]
+# The lists of objects that can carry plugins.
+plugin_carrier_lists := ["routes", "services", "plugin_configs", "global_rules", "consumers", "consumer_groups", "stream_routes"]
 
 # Every upstream configuration, with where it is written: the model's upstreams and
 # the inline `upstream` of standalone routes, services and stream routes.
