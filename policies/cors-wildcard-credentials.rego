@@ -47,12 +47,14 @@ import rego.v1
 import data.gwlint.lib
 
 deny contains finding if {
+	wildcards := _wildcards
 	some list in lib.plugin_carrier_lists
 	some obj in object.get(input, list, [])
 	conf := obj.config.plugins.cors
 	conf.allow_credential == true
-	not conf._meta.disable == true
 	origins := object.get(conf, "allow_origins", null)
+	origins in wildcards
+	not conf._meta.disable == true
 	message := _problem(origins)
 	finding := {
 		"msg": sprintf("cors on %s `%s` %s", [replace(obj.kind, "_", " "), lib.label(obj), message]),
@@ -60,6 +62,9 @@ deny contains finding if {
 		"field": ["allow_origins"],
 	}
 }
+
+# The `allow_origins` values that open CORS to every origin (`null`: not set).
+_wildcards := {null, "*", "**"}
 
 _problem(null) := "sets `allow_credential: true` without `allow_origins`, whose default is `*`"
 
