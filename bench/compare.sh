@@ -145,7 +145,7 @@ deny contains msg if {
 	some route in service.routes
 	not has_auth(route)
 	not has_auth(service)
-	msg := sprintf("route %v of service %v has no authentication plugin", [object.get(route, "name", "?"), object.get(service, "name", "?")])
+	msg := sprintf("route %s of service %s has no authentication plugin", [object.get(route, "name", "?"), object.get(service, "name", "?")])
 }
 REGO
 
@@ -168,7 +168,7 @@ deny contains msg if {
 	some route in service.routes
 	not has_auth(route)
 	not has_auth(service)
-	msg := sprintf("%v: route %v of service %v has no authentication plugin", [file.path, object.get(route, "name", "?"), object.get(service, "name", "?")])
+	msg := sprintf("%s: route %s of service %s has no authentication plugin", [file.path, object.get(route, "name", "?"), object.get(service, "name", "?")])
 }
 REGO
 
@@ -334,24 +334,29 @@ run_once() {
     run_ms=$(awk -v us=$((end - start)) 'BEGIN { printf "%.3f", us / 1000 }')
 }
 
-# The last lines of the last run's stderr (or stdout), on one line and safe in a table cell.
+# The last lines of files (default: the last run's stderr), on one line and safe in a table cell.
 failure_text() {
     local text
-    text=$(cat "$scratch/stderr" "$scratch/warmup.out" 2>/dev/null | tr -d '\r' | grep -v '^[[:space:]]*$' | tail -n 2 | tr '\n|`' '  ' || true)
+    [[ $# -gt 0 ]] || set -- "$scratch/stderr"
+    text=$(cat "$@" 2>/dev/null | tr -d '\r' | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^[[:space:]]*$' |
+        tail -n 2 | tr '\n|`' '   ' || true)
     printf '%.160s' "$text"
 }
 
 # Time a shell command: one warm-up run (its stdout is kept in $scratch/warmup.out), then
 # BENCH_RUNS timed runs (hyperfine when enabled, else a loop). $2 lists the accepted exit codes.
-# Sets m_median (ms) and returns 0, or sets m_error and returns 1.
+# Sets m_median (ms) and m_code (the warm-up's exit code) and returns 0, or sets m_error and
+# returns 1.
 measure() {
     local label=$1 accepted=$2 command=$3 i
     m_median=-
     m_error=
     say "  $label: warm-up"
     run_once "$command" "$scratch/warmup.out"
+    cp "$scratch/stderr" "$scratch/warmup.err"
+    m_code=$run_code
     if [[ " $accepted " != *" $run_code "* ]]; then
-        m_error="failed (exit $run_code): $(failure_text)"
+        m_error="failed (exit $run_code): $(failure_text "$scratch/warmup.err" "$scratch/warmup.out")"
         say "  $label: exit code $run_code; stderr ends with:"
         tail -n 5 "$scratch/stderr" >&2
         return 1
@@ -420,12 +425,18 @@ compare_size() {
     # Every YAML file of the corpus, and the same without the files holding a seeded duplicate
     # key (the YAML readers of ajv-cli and ADC stop at the first such file).
     find "$dir" -mindepth 2 -name '*.yaml' | LC_ALL=C sort >"$all_list"
-    awk -F'\t' -v d="$dir/" 'NR > 1 && $3 == "duplicate-key" { print d $1 }' "$dir/seeded-errors.tsv" |
-        LC_ALL=C sort -u >"$scratch/dup-files"
+    : >"$scratch/dup-files"
+    if [[ -f $dir/seeded-errors.tsv ]]; then
+        awk -F'\t' -v d="$dir/" 'NR > 1 && $3 == "duplicate-key" { print d $1 }' "$dir/seeded-errors.tsv" |
+            LC_ALL=C sort -u >"$scratch/dup-files"
+    fi
     grep -vxF -f "$scratch/dup-files" "$all_list" >"$parseable_list" || true
     file_count=$(wc -l <"$all_list" | tr -d ' ')
     dup_count=$(wc -l <"$scratch/dup-files" | tr -d ' ')
-    local left_out="$((file_count - dup_count)) of $file_count files: the $dup_count with a seeded duplicate key are left out, as its YAML reader stops at the first one"
+    local left_out="all $file_count files"
+    if ((dup_count > 0)); then
+        left_out="$((file_count - dup_count)) of $file_count files (left out: $dup_count with a seeded duplicate key, which stops its YAML reader)"
+    fi
 
     rows=()
     say "== $n routes ($file_count YAML files)"
@@ -465,15 +476,18 @@ compare_size() {
         failed_row "$label" "$auth_rule" "skipped: the YAML to JSON conversion needs python3 with PyYAML (\`pip install pyyaml\`)"
     else
         say "  opa: converting the corpus to one JSON input"
-        out=$(python3 "$scratch/corpus.py" to-json "$all_list" "$scratch/input.$n.json")
-        cmd="opa eval --format raw --data $(q "$scratch/corpus_route_auth.rego") --input $(q "$scratch/input.$n.json") 'count(data.main.deny)'"
-        if measure "opa" "0" "$cmd"; then
-            denials=$(tr -d '[:space:]' <"$scratch/warmup.out")
-            note="\`opa eval\` alone, on one JSON input of all files (cross-file view); the YAML to JSON conversion"
-            note+=" ($(json_field "$out" loader), $(printf '%.0f' "$(json_field "$out" ms)") ms) is not counted; $denials denial(s)"
-            add_row "$label" "$auth_rule" "$m_median" "$note"
+        if ! out=$(python3 "$scratch/corpus.py" to-json "$all_list" "$scratch/input.$n.json" 2>"$scratch/stderr"); then
+            failed_row "$label" "$auth_rule" "skipped: the YAML to JSON conversion failed: $(failure_text)"
         else
-            failed_row "$label" "$auth_rule" "$m_error"
+            cmd="opa eval --format raw --data $(q "$scratch/corpus_route_auth.rego") --input $(q "$scratch/input.$n.json") 'count(data.main.deny)'"
+            if measure "opa" "0" "$cmd"; then
+                denials=$(tr -d '[:space:]' <"$scratch/warmup.out")
+                note="\`opa eval\` alone, on one JSON input of all files (cross-file view); the YAML to JSON conversion"
+                note+=" ($(json_field "$out" loader), $(printf '%.0f' "$(json_field "$out" ms)") ms) is not counted; $denials denial(s)"
+                add_row "$label" "$auth_rule" "$m_median" "$note"
+            else
+                failed_row "$label" "$auth_rule" "$m_error"
+            fi
         fi
     fi
 
@@ -510,10 +524,10 @@ compare_size() {
         cmd+="ajv validate --all-errors --errors=line -s $(q "$scratch/adc-services.schema.json") \"\${args[@]}\""
         if measure "ajv" "0 1" "$cmd"; then
             local invalid
-            invalid=$(grep -c ' invalid$' "$scratch/stderr" "$scratch/warmup.out" 2>/dev/null | awk -F: '{ s += $NF } END { print s + 0 }')
+            invalid=$(cat "$scratch/warmup.err" "$scratch/warmup.out" | grep -c ' invalid$' || true)
             add_row "$label" "$ajv_rule" "$m_median" "per file; $left_out; $invalid file(s) invalid"
-        elif grep -qi 'yaml\|unexpected token' "$scratch/stderr"; then
-            failed_row "$label" "$ajv_rule" "skipped: this ajv-cli could not read the YAML files ($(failure_text))"
+        elif grep -qi 'yaml\|unexpected token' "$scratch/warmup.err"; then
+            failed_row "$label" "$ajv_rule" "skipped: this ajv-cli could not read the YAML files ($(failure_text "$scratch/warmup.err"))"
         else
             failed_row "$label" "$ajv_rule" "$m_error"
         fi
@@ -521,13 +535,23 @@ compare_size() {
         absent_row "$label" "$ajv_rule" "$install_ajv"
     fi
 
-    # 8. ADC's own linter.
+    # 8. ADC's own linter, once per environment folder: ADC merges the files it is given into one
+    # configuration and stops at a name defined twice (consumers, global rules in each environment).
     label="adc lint"
-    local adc_rule="ADC's own lint of the merged configuration (its schema of resources)"
+    local adc_rule="ADC's own lint (its schema of resources) of each environment's files merged"
     if have adc; then
-        cmd="$(files_from "$parseable_list")args=(); for f in \"\${files[@]}\"; do args+=(-f \"\$f\"); done; adc lint \"\${args[@]}\""
+        cmd="status=0; "
+        local env_dir
+        while read -r env_dir; do
+            grep -F "$env_dir/" "$parseable_list" >"$parseable_list.${env_dir##*/}" || true
+            cmd+="$(files_from "$parseable_list.${env_dir##*/}")args=(); for f in \"\${files[@]}\"; do args+=(-f \"\$f\"); done; "
+            cmd+="adc lint \"\${args[@]}\" || { code=\$?; if ((code > status)); then status=\$code; fi; }; "
+        done < <(xargs -n 1 dirname <"$all_list" | LC_ALL=C sort -u)
+        cmd+="exit \$status"
         if measure "adc" "0 1" "$cmd"; then
-            add_row "$label" "$adc_rule" "$m_median" "$left_out; exit $run_code in the warm-up run"
+            note="$left_out; one \`adc lint\` per environment; warm-up exit $m_code"
+            if [[ $m_code != 0 ]]; then note+=": $(failure_text "$scratch/warmup.err" "$scratch/warmup.out")"; fi
+            add_row "$label" "$adc_rule" "$m_median" "$note"
         else
             failed_row "$label" "$adc_rule" "$m_error"
         fi
@@ -549,7 +573,7 @@ measure_regorus() {
         if [[ $run_code != 0 ]]; then
             say "  regorus: exit code $run_code; stderr ends with:"
             tail -n 5 "$scratch/stderr" >&2
-            failed_row "$label" "$auth_rule" "failed (exit $run_code): $(failure_text)"
+            failed_row "$label" "$auth_rule" "failed (exit $run_code): $(failure_text "$scratch/stderr" "$scratch/warmup.out")"
             return
         fi
         line=$(tail -n 1 "$scratch/warmup.out")
@@ -618,10 +642,9 @@ except Exception:
     if have spectral; then v=$(first_line spectral --version); parts+=("spectral ${v:-unknown}"); fi
     if have ajv; then parts+=("ajv-cli"); fi
     if have adc; then v=$(first_line adc --version); parts+=("adc ${v:-unknown}"); fi
-    if [[ ${#parts[@]} -eq 0 ]]; then echo "none of the optional tools"; else
-        local IFS=';'
-        echo "${parts[*]}" | sed 's/;/, /g'
-    fi
+    local joined="" part
+    for part in "${parts[@]}"; do joined+="${joined:+, }$part"; done
+    echo "${joined:-none of the optional tools}"
 }
 
 print_machine() {

@@ -53,27 +53,32 @@ default_rate_limit_plugins := ["limit-count", "limit-req", "limit-conn", "ai-rat
 
 rate_limit_plugins := {name | some name in lib.param("route-needs-rate-limit", "rate_limit_plugins", default_rate_limit_plugins)}
 
-# One pass over the routes; the set of names is read once, outside the loop, and
-# the finding is only built for a route that fails.
+# The plugin set is read once, outside the loop over the routes, and the cheap test
+# comes first: only a route that fails it is looked at further.
 deny contains finding if {
 	names := rate_limit_plugins
 	some route in input.routes
 	every name, _ in object.get(route, "effective_plugins", {}) { not name in names }
-	finding := _finding(route)
+	not _switched_off_here(route)
+	finding := {
+		"msg": sprintf("route `%s` runs no rate-limiting plugin (none on the route, its plugin config, its service or a global rule)", [lib.label(route)]),
+		"at": route.origin,
+		"field": "plugins",
+		"related": lib.switched_off(route, rate_limit_plugins),
+	}
 }
 
 # The route itself switches off a plugin it would otherwise inherit: point there.
-_finding(route) := {
-	"msg": sprintf("route `%s` switches off `%s` with `_meta.disable` and runs no other rate-limiting plugin", [lib.label(route), name]),
-	"at": route.origin,
-	"field": ["plugins", name],
-} if {
+deny contains finding if {
+	names := rate_limit_plugins
+	some route in input.routes
+	every name, _ in object.get(route, "effective_plugins", {}) { not name in names }
 	name := _switched_off_here(route)
-} else := {
-	"msg": sprintf("route `%s` runs no rate-limiting plugin (none on the route, its plugin config, its service or a global rule)", [lib.label(route)]),
-	"at": route.origin,
-	"field": "plugins",
-	"related": lib.switched_off(route, rate_limit_plugins),
+	finding := {
+		"msg": sprintf("route `%s` switches off `%s` with `_meta.disable` and runs no other rate-limiting plugin", [lib.label(route), name]),
+		"at": route.origin,
+		"field": ["plugins", name],
+	}
 }
 
 _switched_off_here(route) := sort(names)[0] if {

@@ -191,6 +191,11 @@ pub struct Session {
     pub targets: Vec<Target>,
     /// Compiled schemas and policies.
     pub checker: Checker,
+    /// Whether the checked files keep their document values after the model is
+    /// built (apply renders from them). When false, they are released in the
+    /// background once the model has its own copies; spans and sources stay, so
+    /// findings are still located and shown.
+    pub keep_document_values: bool,
     limits: LoadLimits,
     walk_options: WalkOptions,
     forced_format: Option<Format>,
@@ -234,6 +239,7 @@ impl Session {
             walk_options,
             forced_format: options.format,
             report_only: report_only(options),
+            keep_document_values: true,
         })
     }
 
@@ -299,6 +305,10 @@ impl Session {
                     (model, findings, files)
                 })
                 .collect();
+        let mut modelled = modelled;
+        if !self.keep_document_values {
+            release_document_values(&mut modelled);
+        }
         clock.lap("model", &mut outcome);
         outcome.environments = modelled
             .into_iter()
@@ -311,6 +321,18 @@ impl Session {
         sort_findings(&mut outcome.general_findings);
         outcome
     }
+}
+
+/// Take the document values out of the checked files and free them on another
+/// thread, so the next stages do not wait for millions of deallocations.
+fn release_document_values(modelled: &mut [(Environment, Vec<Finding>, Vec<CheckedFile>)]) {
+    let values: Vec<serde_json::Value> = modelled
+        .iter_mut()
+        .flat_map(|(_, _, files)| files.iter_mut())
+        .filter_map(|checked| checked.file.document.as_mut())
+        .map(|document| std::mem::take(&mut document.value))
+        .collect();
+    std::thread::spawn(move || drop(values));
 }
 
 /// The display paths of the files findings are limited to: the files given on the

@@ -86,3 +86,39 @@ fn engine_input_equals_the_serialized_model() {
     }
     assert!(checked >= 20, "{checked}");
 }
+
+/// The built-in rules run on regorus' virtual machine; on every rule fixture and
+/// the example trees they report exactly what regorus' interpreter reports.
+#[test]
+fn virtual_machine_and_interpreter_agree_on_every_fixture() {
+    let mut compared = 0;
+    for tree in trees(&root().join("fixtures/rules"))
+        .into_iter()
+        .chain(trees(&root().join("fixtures/example")))
+    {
+        let session = Session::new(&CheckOptions {
+            paths: vec![tree.clone()],
+            no_config: true,
+            ..CheckOptions::default()
+        })
+        .unwrap();
+        let outcome = session.run();
+        let (model, rules) = (&outcome.environments[0].model, &session.targets[0].rules);
+        let on_vm = &session.checker.policies;
+        assert!(!on_vm.programs.is_empty());
+        let mut interpreted = on_vm.clone();
+        interpreted.programs.clear();
+        let results = |set| {
+            let mut out: Vec<String> = gwlint::policy::evaluate(set, model, rules)
+                .results
+                .iter()
+                .map(|r| format!("{} {:?}", r.rule, r.result))
+                .collect();
+            out.sort();
+            out
+        };
+        assert_eq!(results(on_vm), results(&interpreted), "{}", tree.display());
+        compared += 1;
+    }
+    assert!(compared >= 20, "{compared}");
+}

@@ -97,6 +97,8 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
                 },
             )
             .collect();
+        // Free the input on another thread: the next stages need not wait for it.
+        std::thread::spawn(move || drop(rego_input));
         for (results, timing) in per_module {
             evaluation.results.extend(results);
             evaluation.timings.push(timing);
