@@ -446,7 +446,7 @@ compare_size() {
     measure "gwlint" "0 1" "$cmd" || die "gwlint on $dir: $m_error"
     gwlint_ms=$m_median
     add_row "gwlint check" "schema, model and the built-in Rego and native policies; all files, cross-file, per environment" \
-        "$m_median" "the reference; exit 1 (findings: the seeded errors)"
+        "$m_median" "the reference; warm-up exit $m_code$([[ $m_code == 1 ]] && echo ' (findings: the seeded errors)')"
 
     # 2. gwlint without the built-in policies.
     measure "gwlint --no-builtin-policies" "0 1" "$cmd --no-builtin-policies" ||
@@ -583,7 +583,7 @@ measure_regorus() {
         fi
         python3 -c 'import json, sys
 r = json.loads(sys.argv[1])
-print(r["total_ms"], r["parse_ms"], r["load_ms"] + r["eval_ms"], sys.argv[2], r["denials"], r["loader"])' "$line" "$run_ms" \
+print("%.3f %.3f %.3f" % (r["total_ms"], r["parse_ms"], r["load_ms"] + r["eval_ms"]), sys.argv[2], r["denials"], r["loader"])' "$line" "$run_ms" \
             >>"$scratch/regorus.samples"
         say "  regorus run $i/$runs: $(cut -d' ' -f1 "$scratch/regorus.samples" | tail -n 1) ms in Python, $run_ms ms process"
     done
@@ -627,7 +627,7 @@ first_line() { { "$@" 2>/dev/null || true; } | grep -v '^[[:space:]]*$' | head -
 
 tool_versions() {
     local parts=() v
-    if have conftest; then v=$(first_line conftest --version); parts+=("conftest ${v:-unknown}"); fi
+    if have conftest; then v=$(first_line conftest --version); parts+=("conftest ${v#Conftest: }"); fi
     if have opa; then v=$(first_line opa version); parts+=("opa ${v#Version: }"); fi
     if [[ $have_regorus == 1 ]]; then
         v=$(python3 -c 'import regorus

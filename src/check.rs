@@ -299,7 +299,7 @@ impl Session {
         clock.lap("schema", &mut outcome);
         let modelled: Vec<(Environment, Vec<Finding>, Vec<CheckedFile>)> =
             group_by_target(targets, &walked, validated)
-                .into_iter()
+                .into_par_iter()
                 .map(|(name, files)| {
                     let (model, findings) = model::build(&name, &files);
                     (model, findings, files)
@@ -311,7 +311,7 @@ impl Session {
         }
         clock.lap("model", &mut outcome);
         outcome.environments = modelled
-            .into_iter()
+            .into_par_iter()
             .zip(targets)
             .map(|((model, findings, files), target)| {
                 checker.finish_environment(target, model, findings, files)

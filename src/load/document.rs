@@ -164,12 +164,15 @@ fn node_at_line(node: &SpanNode, pointer: &str, line: u32) -> Option<String> {
     }
 }
 
-/// Split a JSON pointer into unescaped tokens.
-pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
-    pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+/// Split a JSON pointer into unescaped tokens (borrowed unless a token has an escape).
+pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> + '_ {
+    pointer.split('/').skip(1).map(|t| {
+        if t.contains('~') {
+            std::borrow::Cow::Owned(t.replace("~1", "/").replace("~0", "~"))
+        } else {
+            std::borrow::Cow::Borrowed(t)
+        }
+    })
 }
 
 /// Escape one token for a JSON pointer.

@@ -82,11 +82,13 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
         let started = Instant::now();
         let rego_input = input_document(set, env, settings);
         evaluation.timings.push(("input".into(), started.elapsed()));
+        let programs = (env.routes.len() >= set.vm_min_routes).then(|| set.programs());
         let per_module: Vec<(Vec<RuleResult>, (String, Duration))> = modules
             .par_iter()
             .map_init(
                 || Runner {
                     set,
+                    programs,
                     input: &rego_input,
                     engine: None,
                 },
@@ -142,13 +144,15 @@ fn module_label(module: &PolicyModule) -> String {
 /// for it, else on an interpreter engine cloned on first use.
 struct Runner<'a> {
     set: &'a PolicySet,
+    /// The virtual-machine programs, when this environment uses them.
+    programs: Option<&'a std::collections::HashMap<String, std::sync::Arc<regorus::rvm::Program>>>,
     input: &'a regorus::Value,
     engine: Option<regorus::Engine>,
 }
 
 impl Runner<'_> {
     fn eval(&mut self, entry: &str) -> Result<regorus::Value, String> {
-        if let Some(program) = self.set.programs.get(entry) {
+        if let Some(program) = self.programs.and_then(|p| p.get(entry)) {
             let mut vm = regorus::rvm::RegoVM::new();
             vm.load_program(program.clone());
             vm.set_max_instructions(usize::MAX);

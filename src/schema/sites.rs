@@ -72,7 +72,7 @@ pub fn rule_name(kind: &str) -> &'static str {
 /// The rule-id kind of the resource that contains `pointer`.
 #[must_use]
 pub fn resource_kind_at(format: Format, root: &Value, pointer: &str) -> &'static str {
-    let tokens: Vec<String> = pointer_tokens(pointer).collect();
+    let tokens: Vec<String> = pointer_tokens(pointer).map(String::from).collect();
     let kind = match format {
         Format::Adc => adc_kind(&tokens),
         Format::Standalone => standalone_kind(root, &tokens),
