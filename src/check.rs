@@ -200,6 +200,8 @@ pub struct Session {
     walk_options: WalkOptions,
     forced_format: Option<Format>,
     report_only: Option<HashSet<String>>,
+    /// How long reading the config and compiling schemas and policies took.
+    setup: std::time::Duration,
 }
 
 /// Run a check.
@@ -217,6 +219,7 @@ impl Session {
     /// # Errors
     /// As [`run`].
     pub fn new(options: &CheckOptions) -> Result<Self, ToolError> {
+        let started = Instant::now();
         let config = load_config(options)?;
         let targets = targets(options, &config)?;
         let checker = Checker::from_config(&config, options)?;
@@ -240,6 +243,7 @@ impl Session {
             forced_format: options.format,
             report_only: report_only(options),
             keep_document_values: true,
+            setup: started.elapsed(),
         })
     }
 
@@ -272,6 +276,7 @@ impl Session {
             report_only: self.report_only.clone(),
             ..Outcome::default()
         };
+        outcome.timings.push(("setup", self.setup));
         let mut clock = Clock::new();
         let walked: Vec<(usize, PathBuf)> = walk_targets(targets, &self.walk_options, &mut outcome);
         clock.lap("walk", &mut outcome);
@@ -599,8 +604,6 @@ impl Checker {
     /// A [`ToolError`] when a plugin schema or a policy cannot be read or compiled.
     pub fn from_config(config: &Config, options: &CheckOptions) -> Result<Self, ToolError> {
         let dirs: Vec<&Path> = config.plugin_schemas.iter().map(PathBuf::as_path).collect();
-        let schemas = SchemaSet::load(&dirs)
-            .map_err(|e| ToolError::new(format!("cannot load plugin schemas: {e}")))?;
         let sources = PolicySources {
             dirs: config
                 .policies
@@ -616,12 +619,20 @@ impl Checker {
                 .collect(),
             no_builtin: options.no_builtin_policies,
         };
+        // Schemas and policies compile independently: side by side.
+        let (schemas, policies) = rayon::join(
+            || {
+                SchemaSet::load(&dirs)
+                    .map_err(|e| ToolError::new(format!("cannot load plugin schemas: {e}")))
+            },
+            || PolicySet::load(&sources),
+        );
         Ok(Checker {
-            schemas,
+            schemas: schemas?,
             schema_options: SchemaOptions {
                 custom_plugins: config.custom_plugins.clone(),
             },
-            policies: PolicySet::load(&sources)?,
+            policies: policies?,
         })
     }
 
