@@ -192,9 +192,9 @@ pub struct Session {
     /// Compiled schemas and policies.
     pub checker: Checker,
     /// Whether the checked files keep their document values after the model is
-    /// built (apply renders from them). When false, they are released in the
-    /// background once the model has its own copies; spans and sources stay, so
-    /// findings are still located and shown.
+    /// built (apply renders from them). When false, the model takes the values
+    /// instead of copying them; spans and sources stay, so findings are still
+    /// located and shown.
     pub keep_document_values: bool,
     limits: LoadLimits,
     walk_options: WalkOptions,
@@ -257,7 +257,8 @@ impl Session {
                     .check_file(file, self.forced_format.or(target.format))
             })
             .collect();
-        let (model, findings) = model::build(&target.name, &checked);
+        let mut checked = checked;
+        let (model, findings) = model::build(&target.name, &mut checked, self.keep_document_values);
         Outcome {
             environments: vec![self
                 .checker
@@ -305,15 +306,12 @@ impl Session {
         let modelled: Vec<(Environment, Vec<Finding>, Vec<CheckedFile>)> =
             group_by_target(targets, &walked, validated)
                 .into_par_iter()
-                .map(|(name, files)| {
-                    let (model, findings) = model::build(&name, &files);
+                .map(|(name, mut files)| {
+                    let (model, findings) =
+                        model::build(&name, &mut files, self.keep_document_values);
                     (model, findings, files)
                 })
                 .collect();
-        let mut modelled = modelled;
-        if !self.keep_document_values {
-            release_document_values(&mut modelled);
-        }
         clock.lap("model", &mut outcome);
         outcome.environments = modelled
             .into_par_iter()
@@ -326,18 +324,6 @@ impl Session {
         sort_findings(&mut outcome.general_findings);
         outcome
     }
-}
-
-/// Take the document values out of the checked files and free them on another
-/// thread, so the next stages do not wait for millions of deallocations.
-fn release_document_values(modelled: &mut [(Environment, Vec<Finding>, Vec<CheckedFile>)]) {
-    let values: Vec<serde_json::Value> = modelled
-        .iter_mut()
-        .flat_map(|(_, _, files)| files.iter_mut())
-        .filter_map(|checked| checked.file.document.as_mut())
-        .map(|document| std::mem::take(&mut document.value))
-        .collect();
-    std::thread::spawn(move || drop(values));
 }
 
 /// The display paths of the files findings are limited to: the files given on the
@@ -648,7 +634,8 @@ impl Checker {
             .into_par_iter()
             .map(|file| self.check_file(file, forced))
             .collect();
-        let (model, findings) = model::build(name, &checked);
+        let mut checked = checked;
+        let (model, findings) = model::build(name, &mut checked, true);
         let target = Target {
             name: name.to_owned(),
             roots: Vec::new(),

@@ -21,6 +21,28 @@ pub fn entries(value: Option<&Value>) -> impl Iterator<Item = (&String, &Value)>
         .filter(|(_, v)| v.is_object())
 }
 
+/// Remove `key` from an object and return the object items of the list it held,
+/// with their indexes (non-objects are skipped, other values dropped).
+pub fn remove_items(object: &mut Value, key: &str) -> Vec<(usize, Value)> {
+    match object.as_object_mut().and_then(|map| map.shift_remove(key)) {
+        Some(Value::Array(items)) => items
+            .into_iter()
+            .enumerate()
+            .filter(|(_, v)| v.is_object())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Remove `key` from an object and return the entries of the map it held whose
+/// values are objects.
+pub fn remove_entries(object: &mut Value, key: &str) -> Vec<(String, Value)> {
+    match object.as_object_mut().and_then(|map| map.shift_remove(key)) {
+        Some(Value::Object(map)) => map.into_iter().filter(|(_, v)| v.is_object()).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// A string field of an object.
 #[must_use]
 pub fn text(object: &Value, key: &str) -> Option<String> {

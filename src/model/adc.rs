@@ -9,16 +9,13 @@ use super::{origin, sha1_id, Environment, Resource, Route};
 use crate::format::Format;
 use crate::load::Document;
 use crate::source::Source;
-use crate::value::{entries, id_string, items, strings, text, without};
+use crate::value::{id_string, remove_entries, remove_items, strings, text};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
-/// Keys of a service that hold children rather than service settings.
-const SERVICE_CHILDREN: &[&str] = &["routes", "stream_routes", "upstream", "upstreams"];
-
-/// Add every resource of one ADC file.
-pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
-    let root = &document.value;
+/// Add every resource of one ADC file. `root` is the file's value (moved into the
+/// model piece by piece); `document` locates the pieces.
+pub fn add_file(env: &mut Environment, source: &Source, document: &Document, mut root: Value) {
     let new =
         |kind: &'static str, pointer: String, id: String, name: Option<String>, body: Value| {
             Resource {
@@ -30,10 +27,10 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
                 format: Format::Adc,
             }
         };
-    for (i, service) in items(root.get("services")) {
+    for (i, service) in remove_items(&mut root, "services") {
         add_service(env, &new, i, service);
     }
-    for (i, ssl) in items(root.get("ssls")) {
+    for (i, ssl) in remove_items(&mut root, "ssls") {
         let mut snis = strings(ssl.get("snis"));
         let explicit = ssl.get("id").and_then(id_string);
         let id = explicit.unwrap_or_else(|| sha1_id(&snis.join(",")));
@@ -43,14 +40,14 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
             format!("/ssls/{i}"),
             id,
             Some(snis.join(",")),
-            ssl.clone(),
+            ssl,
         ));
     }
-    for (i, consumer) in items(root.get("consumers")) {
+    for (i, consumer) in remove_items(&mut root, "consumers") {
         add_consumer(env, &new, i, consumer);
     }
-    for (i, group) in items(root.get("consumer_groups")) {
-        let name = text(group, "name");
+    for (i, group) in remove_items(&mut root, "consumer_groups") {
+        let name = text(&group, "name");
         let id = group
             .get("id")
             .and_then(id_string)
@@ -61,13 +58,13 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
             format!("/consumer_groups/{i}"),
             id,
             name,
-            group.clone(),
+            group,
         ));
     }
-    for (plugin, config) in entries(root.get("global_rules")) {
-        let pointer = crate::load::document::join_pointer("/global_rules", plugin);
+    for (plugin, config) in remove_entries(&mut root, "global_rules") {
+        let pointer = crate::load::document::join_pointer("/global_rules", &plugin);
         let mut plugins = Map::new();
-        plugins.insert(plugin.clone(), config.clone());
+        plugins.insert(plugin.clone(), config);
         let body = serde_json::json!({ "id": plugin, "plugins": plugins });
         env.global_rules.push(new(
             "global_rule",
@@ -77,42 +74,45 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
             body,
         ));
     }
-    for (plugin, config) in entries(root.get("plugin_metadata")) {
-        let pointer = crate::load::document::join_pointer("/plugin_metadata", plugin);
+    for (plugin, config) in remove_entries(&mut root, "plugin_metadata") {
+        let pointer = crate::load::document::join_pointer("/plugin_metadata", &plugin);
         env.plugin_metadata.push(new(
             "plugin_metadata",
             pointer,
             plugin.clone(),
-            Some(plugin.clone()),
-            config.clone(),
+            Some(plugin),
+            config,
         ));
     }
 }
 
 type NewResource<'a> = dyn Fn(&'static str, String, String, Option<String>, Value) -> Resource + 'a;
 
-fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, service: &Value) {
+/// Add a service and its children; the children are moved out of `service`, and
+/// what remains is the service's own body.
+fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, mut service: Value) {
     let base = format!("/services/{index}");
-    let name = text(service, "name").unwrap_or_default();
+    let name = text(&service, "name").unwrap_or_default();
     let id = service
         .get("id")
         .and_then(id_string)
         .unwrap_or_else(|| sha1_id(&name));
     let upstream_id = service
-        .get("upstream")
-        .filter(|u| u.is_object())
+        .as_object_mut()
+        .and_then(|map| map.shift_remove("upstream"))
+        .filter(Value::is_object)
         .map(|upstream| {
             env.upstreams.push(new(
                 "upstream",
                 format!("{base}/upstream"),
                 id.clone(),
-                text(upstream, "name"),
-                upstream.clone(),
+                text(&upstream, "name"),
+                upstream,
             ));
             id.clone()
         });
-    for (j, upstream) in items(service.get("upstreams")) {
-        let upstream_name = text(upstream, "name").unwrap_or_default();
+    for (j, upstream) in remove_items(&mut service, "upstreams") {
+        let upstream_name = text(&upstream, "name").unwrap_or_default();
         let upstream_key = upstream
             .get("id")
             .and_then(id_string)
@@ -122,13 +122,13 @@ fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, servi
             format!("{base}/upstreams/{j}"),
             upstream_key,
             Some(upstream_name),
-            upstream.clone(),
+            upstream,
         ));
     }
-    let prefix = text(service, "path_prefix").unwrap_or_default();
+    let prefix = text(&service, "path_prefix").unwrap_or_default();
     let service_hosts = strings(service.get("hosts"));
-    for (j, route) in items(service.get("routes")) {
-        let route_name = text(route, "name").unwrap_or_default();
+    for (j, route) in remove_items(&mut service, "routes") {
+        let route_name = text(&route, "name").unwrap_or_default();
         let route_id = route
             .get("id")
             .and_then(id_string)
@@ -137,28 +137,30 @@ fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, servi
             own if !own.is_empty() => own,
             _ => service_hosts.clone(),
         };
+        let paths = strings(route.get("uris"))
+            .into_iter()
+            .map(|u| format!("{prefix}{u}"))
+            .collect();
+        let methods = strings(route.get("methods"));
         env.routes.push(Route {
             resource: new(
                 "route",
                 format!("{base}/routes/{j}"),
                 route_id,
                 Some(route_name),
-                route.clone(),
+                route,
             ),
             service_id: Some(id.clone()),
             upstream_id: upstream_id.clone(),
             plugin_config_id: None,
-            paths: strings(route.get("uris"))
-                .into_iter()
-                .map(|u| format!("{prefix}{u}"))
-                .collect(),
+            paths,
             hosts,
-            methods: strings(route.get("methods")),
+            methods,
             effective_plugins: BTreeMap::new(),
         });
     }
-    for (j, stream) in items(service.get("stream_routes")) {
-        let stream_name = text(stream, "name").unwrap_or_default();
+    for (j, stream) in remove_items(&mut service, "stream_routes") {
+        let stream_name = text(&stream, "name").unwrap_or_default();
         let stream_id = stream
             .get("id")
             .and_then(id_string)
@@ -168,25 +170,24 @@ fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, servi
             format!("{base}/stream_routes/{j}"),
             stream_id,
             Some(stream_name),
-            stream.clone(),
+            stream,
         ));
     }
-    let body = without(service, SERVICE_CHILDREN);
     env.services
-        .push(new("service", base, id, Some(name), body));
+        .push(new("service", base, id, Some(name), service));
 }
 
-fn add_consumer(env: &mut Environment, new: &NewResource<'_>, index: usize, consumer: &Value) {
+/// Add a consumer and its credentials (moved out of `consumer`).
+fn add_consumer(env: &mut Environment, new: &NewResource<'_>, index: usize, mut consumer: Value) {
     let base = format!("/consumers/{index}");
-    let username = text(consumer, "username").unwrap_or_default();
-    for (j, credential) in items(consumer.get("credentials")) {
-        let name = text(credential, "name").unwrap_or_default();
+    let username = text(&consumer, "username").unwrap_or_default();
+    for (j, mut credential) in remove_items(&mut consumer, "credentials") {
+        let name = text(&credential, "name").unwrap_or_default();
         let id = credential
             .get("id")
             .and_then(id_string)
             .unwrap_or_else(|| sha1_id(&format!("{username}.{name}")));
-        let mut body = credential.clone();
-        if let Value::Object(object) = &mut body {
+        if let Value::Object(object) = &mut credential {
             object.insert("consumer".into(), Value::String(username.clone()));
         }
         env.credentials.push(new(
@@ -194,15 +195,14 @@ fn add_consumer(env: &mut Environment, new: &NewResource<'_>, index: usize, cons
             format!("{base}/credentials/{j}"),
             id,
             Some(name),
-            body,
+            credential,
         ));
     }
-    let body = without(consumer, &["credentials"]);
     env.consumers.push(new(
         "consumer",
         base,
         username.clone(),
         Some(username),
-        body,
+        consumer,
     ));
 }

@@ -205,9 +205,14 @@ pub struct Environment {
 }
 
 /// Build the model of an environment from its checked files, with the findings of
-/// the merge.
+/// the merge. With `keep_values` the model copies what it needs from the documents;
+/// without, it takes the values out of them (their spans stay, for locating).
 #[must_use]
-pub fn build(name: &str, files: &[CheckedFile]) -> (Environment, Vec<Finding>) {
+pub fn build(
+    name: &str,
+    files: &mut [CheckedFile],
+    keep_values: bool,
+) -> (Environment, Vec<Finding>) {
     let mut env = Environment {
         name: name.to_owned(),
         files: files
@@ -216,15 +221,20 @@ pub fn build(name: &str, files: &[CheckedFile]) -> (Environment, Vec<Finding>) {
             .collect(),
         ..Environment::default()
     };
-    for checked in files {
-        let (Some(document), Some(format)) = (&checked.file.document, checked.format) else {
+    for checked in files.iter_mut() {
+        let (Some(document), Some(format)) = (checked.file.document.as_mut(), checked.format)
+        else {
             continue;
         };
+        let root = if keep_values {
+            document.value.clone()
+        } else {
+            std::mem::take(&mut document.value)
+        };
+        let source = &checked.file.source;
         match format {
-            Format::Adc => adc::add_file(&mut env, &checked.file.source, document),
-            Format::Standalone => {
-                standalone::add_file(&mut env, &checked.file.source, document);
-            }
+            Format::Adc => adc::add_file(&mut env, source, document, root),
+            Format::Standalone => standalone::add_file(&mut env, source, document, root),
         }
     }
     let documents = Documents::new(files);

@@ -10,46 +10,47 @@ use crate::format::Format;
 use crate::load::Document;
 use crate::schema::is_credential;
 use crate::source::Source;
-use crate::value::{id_string, items, strings, text};
+use crate::value::{id_string, remove_items, strings, text};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Add every resource of one standalone file.
-pub fn add_file(env: &mut Environment, source: &Source, document: &Document) {
-    let root = &document.value;
-    let new = |kind: &'static str, list: &str, index: usize, item: &Value| {
+/// Add every resource of one standalone file. `root` is the file's value (moved
+/// into the model piece by piece); `document` locates the pieces.
+pub fn add_file(env: &mut Environment, source: &Source, document: &Document, mut root: Value) {
+    let new = |kind: &'static str, list: &str, index: usize, item: Value| {
         let id = item
             .get("id")
             .and_then(id_string)
             .unwrap_or_else(|| format!("arr_{index}"));
-        let name = text(item, "name").or_else(|| text(item, "username"));
+        let name = text(&item, "name").or_else(|| text(&item, "username"));
         Resource {
             kind,
             id,
             name,
-            body: item.clone(),
+            body: item,
             origin: origin(source, document, format!("/{list}/{index}")),
             format: Format::Standalone,
         }
     };
-    for (i, item) in items(root.get("routes")) {
-        env.routes
-            .push(route(new("route", "routes", i, item), item));
+    for (i, item) in remove_items(&mut root, "routes") {
+        env.routes.push(route(new("route", "routes", i, item)));
     }
-    for (i, item) in items(root.get("consumers")) {
+    for (i, item) in remove_items(&mut root, "consumers") {
+        let credential = is_credential(&item);
+        let username = text(&item, "username");
         let mut resource = new("consumer", "consumers", i, item);
-        if is_credential(item) {
+        if credential {
             resource.kind = "credential";
             env.credentials.push(resource);
         } else {
-            if let Some(username) = text(item, "username") {
+            if let Some(username) = username {
                 resource.id = username;
             }
             env.consumers.push(resource);
         }
     }
     for (list, kind, target) in LISTS {
-        for (i, item) in items(root.get(list)) {
+        for (i, item) in remove_items(&mut root, list) {
             let resource = new(kind, list, i, item);
             target(env).push(resource);
         }
@@ -75,8 +76,9 @@ const LISTS: [(&str, &str, ListTarget); 8] = [
     ("stream_routes", "stream_route", |e| &mut e.stream_routes),
 ];
 
-/// A standalone route with its links.
-fn route(resource: Resource, item: &Value) -> Route {
+/// A standalone route with its links (read from its body).
+fn route(resource: Resource) -> Route {
+    let item = &resource.body;
     let one_or_many = |one: &str, many: &str| {
         let mut values = strings(item.get(many));
         if let Some(single) = item.get(one).and_then(Value::as_str) {

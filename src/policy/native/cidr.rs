@@ -142,10 +142,11 @@ mod tests {
         let file = parse_text(Path::new(name), text.to_owned(), &LoadLimits::default());
         crate::model::build(
             "test",
-            &[CheckedFile {
+            &mut [CheckedFile {
                 file,
                 format: Some(format),
             }],
+            true,
         )
         .0
     }

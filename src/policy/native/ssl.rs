@@ -904,10 +904,11 @@ mod tests {
         let file = parse_text(Path::new("ssl.json"), text, &LoadLimits::default());
         crate::model::build(
             "test",
-            &[CheckedFile {
+            &mut [CheckedFile {
                 file,
                 format: Some(format),
             }],
+            true,
         )
         .0
     }
