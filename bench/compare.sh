@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Time gwlint side by side with other tools that check the same generated ADC corpus, and print
-# Markdown tables with the ratios. See bench/COMPARE.md.
+# Markdown tables with the ratios. See the comparison section of BENCHMARKS.md.
 #
 # usage: bash bench/compare.sh [ROUTES...]          (default: 10000)
 #

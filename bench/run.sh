@@ -205,7 +205,7 @@ budget_for() {
     case $1 in
         1000) echo "≤ 50" ;;
         10000) echo "≤ 150" ;;
-        100000) echo "≤ 3000 (later ≤ 1000)" ;;
+        100000) echo "≤ 1000, ≤ 300 MiB" ;;
         *) echo "-" ;;
     esac
 }
