@@ -52,7 +52,8 @@ import rego.v1
 import data.gwlint.lib
 
 deny contains finding if {
-	some group in lib.key_groups(_entries)
+	some same_path in lib.key_groups(_path_entries)
+	some group in lib.key_groups([[_match_key(input.routes[k]), k] | some k in same_path])
 	members := lib.routes_in_order(group)
 	some p, member in members
 	p > 0
@@ -76,14 +77,19 @@ deny contains finding if {
 	}
 }
 
-# One entry per route and path: `[key, route index]`, where the key holds the
-# hosts (without case or order), the path and the other match conditions.
-# Only the routes of one group are compared with each other, in document order.
-_entries := [[key, i] |
+# One entry per route and path: `[path, route index]`. Routes can only shadow each
+# other when they share a path, so the routes are first grouped by path (cheap, and
+# nearly every group has one route); only within a group of two or more are the
+# other match conditions compared: hosts without case or order, and the remaining
+# match fields. Members of a group are compared in document order.
+_path_entries := [[path, i] |
 	some i, route in input.routes
-	hosts := sort([lower(h) | some h in route.hosts])
 	some path in route.paths
-	key := [hosts, path, object.filter(route.config, ["vars", "remote_addrs", "remote_addr", "filter_func"])]
+]
+
+_match_key(route) := [
+	sort([lower(h) | some h in route.hosts]),
+	object.filter(route.config, ["vars", "remote_addrs", "remote_addr", "filter_func"]),
 ]
 
 # No methods means every method.
