@@ -78,6 +78,9 @@ struct Builder {
     carried: HashMap<(&'static str, String), Value>,
     /// Effective plugins already built, by the model's shared plugin.
     plugins: HashMap<*const EffectivePlugin, Value>,
+    /// The converted `config.hosts` of services, by id (routes without their own
+    /// hosts share their service's).
+    service_hosts: HashMap<String, Value>,
 }
 
 impl Builder {
@@ -118,6 +121,10 @@ impl Builder {
     /// for the routes that inherit them.
     fn carrier(&mut self, resource: &Resource) -> Value {
         let config = self.json(&resource.body);
+        if resource.kind == "service" && config["hosts"] != Value::Undefined {
+            self.service_hosts
+                .insert(resource.id.clone(), config["hosts"].clone());
+        }
         let plugins = config["plugins"].clone();
         if plugins != Value::Undefined {
             self.carried
@@ -153,6 +160,29 @@ impl Builder {
     fn route(&mut self, route: &Route) -> Value {
         let config = self.json(&route.resource.body);
         let own_plugins = config["plugins"].clone();
+        let service_hosts = route
+            .service_id
+            .as_ref()
+            .and_then(|id| self.service_hosts.get(id))
+            .cloned()
+            .unwrap_or(Value::Undefined);
+        let lists = [
+            (
+                "paths",
+                &route.paths,
+                [config["uris"].clone(), Value::Undefined],
+            ),
+            (
+                "hosts",
+                &route.hosts,
+                [config["hosts"].clone(), service_hosts],
+            ),
+            (
+                "methods",
+                &route.methods,
+                [config["methods"].clone(), Value::Undefined],
+            ),
+        ];
         let mut object = self.resource(&route.resource, config);
         let links = [
             ("service_id", &route.service_id),
@@ -161,20 +191,12 @@ impl Builder {
         ];
         for (field, link) in links {
             if let Some(id) = link {
-                object.insert(self.key(field), Value::from(id.as_str()));
+                // Shared by every route of a service: one string.
+                object.insert(self.key(field), self.text(id));
             }
         }
-        let lists = [
-            ("paths", &route.paths),
-            ("hosts", &route.hosts),
-            ("methods", &route.methods),
-        ];
-        for (field, items) in lists {
-            let items = items
-                .iter()
-                .map(|i| Value::from(i.as_str()))
-                .collect::<Vec<Value>>();
-            object.insert(self.key(field), Value::from(items));
+        for (field, items, written) in lists {
+            object.insert(self.key(field), list(items, &written));
         }
         let effective = route
             .effective_plugins
@@ -222,6 +244,30 @@ impl Builder {
         }
         value
     }
+}
+
+/// A list of strings, sharing an already converted array that holds exactly these
+/// strings (the route's own `uris`, `hosts` or `methods`, or its service's `hosts`).
+fn list(items: &[String], written: &[Value]) -> Value {
+    let same = |value: &Value| match value {
+        Value::Array(array) => {
+            array.len() == items.len()
+                && array
+                    .iter()
+                    .zip(items)
+                    .all(|(v, i)| matches!(v, Value::String(s) if **s == **i))
+        }
+        _ => false,
+    };
+    if let Some(shared) = written.iter().find(|v| same(v)) {
+        return shared.clone();
+    }
+    Value::from(
+        items
+            .iter()
+            .map(|i| Value::from(i.as_str()))
+            .collect::<Vec<Value>>(),
+    )
 }
 
 /// A JSON number as a regorus number (integers exactly, others as `f64`).
