@@ -1,8 +1,9 @@
 //! Evaluating policies on one environment's model.
 //!
 //! Builds the input document once (model + environment name + each rule's
-//! parameters), then evaluates every enabled rule module in parallel. A result rule
-//! runs on regorus' virtual machine when it compiled for it (the usual case), else on
+//! parameters), then evaluates every enabled rule module in parallel. A built-in
+//! result rule runs on regorus' virtual machine when the environment is large enough
+//! to pay for compiling it ([`PolicySet::vm_min_routes`]); everything else runs on
 //! the rayon worker's own clone of the prepared interpreter engine. Native rules run
 //! beside them. A rule that fails at run time becomes a
 //! `policy/runtime-error` result naming the rule; the others still run.
