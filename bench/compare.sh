@@ -95,30 +95,9 @@ build() {
     [[ -x $generator ]] || die "$generator was not built"
 }
 
-file_digest() {
-    if have sha256sum; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
-}
-
-# The settings a corpus was generated with; a change means generate again.
-corpus_stamp() {
-    local n=$1
-    printf 'generator %s\nroutes %s\nseed %s\nerrors-per-1000 %s\n' \
-        "$(file_digest examples/gen_corpus.rs)" "$n" "$seed" "$errors"
-}
-
-ensure_corpus() {
-    local n=$1 dir="$corpus_root/$1"
-    if [[ -d $dir && -f $dir.stamp ]] && [[ "$(cat "$dir.stamp")" == "$(corpus_stamp "$n")" ]]; then
-        say "corpus $dir is up to date"
-        return
-    fi
-    say "generating $dir..."
-    rm -rf "$dir" "$dir.stamp" "$dir.summary"
-    mkdir -p "$corpus_root"
-    "$generator" --routes "$n" --out "$dir" --seed "$seed" --errors-per-1000 "$errors" >"$dir.summary" ||
-        die "the generator failed for $n routes"
-    corpus_stamp "$n" >"$dir.stamp"
-}
+# The corpus: generated once, again when its settings change (bench/corpus.sh).
+# shellcheck source=bench/corpus.sh
+source "$(dirname "${BASH_SOURCE[0]}")/corpus.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Inputs for the other tools, written at run time

@@ -28,15 +28,24 @@ pub fn build(env: &Environment, params: &serde_json::Map<String, serde_json::Val
         .map(|f| builder.text(f))
         .collect::<Vec<Value>>();
     document.insert(builder.key("files"), Value::from(files));
-    let carriers = [
+    // Services, plugin configs and global rules come before the routes, which share
+    // their converted plugins and hosts.
+    let lists = [
         ("services", &env.services),
         ("plugin_configs", &env.plugin_configs),
         ("global_rules", &env.global_rules),
+        ("stream_routes", &env.stream_routes),
+        ("upstreams", &env.upstreams),
+        ("consumers", &env.consumers),
+        ("credentials", &env.credentials),
+        ("consumer_groups", &env.consumer_groups),
+        ("ssls", &env.ssls),
+        ("plugin_metadata", &env.plugin_metadata),
     ];
-    for (list, resources) in carriers {
+    for (list, resources) in lists {
         let items = resources
             .iter()
-            .map(|r| builder.carrier(r))
+            .map(|r| builder.object(r))
             .collect::<Vec<Value>>();
         document.insert(builder.key(list), Value::from(items));
     }
@@ -46,25 +55,6 @@ pub fn build(env: &Environment, params: &serde_json::Map<String, serde_json::Val
         .map(|r| builder.route(r))
         .collect::<Vec<Value>>();
     document.insert(builder.key("routes"), Value::from(routes));
-    let others = [
-        ("stream_routes", &env.stream_routes),
-        ("upstreams", &env.upstreams),
-        ("consumers", &env.consumers),
-        ("credentials", &env.credentials),
-        ("consumer_groups", &env.consumer_groups),
-        ("ssls", &env.ssls),
-        ("plugin_metadata", &env.plugin_metadata),
-    ];
-    for (list, resources) in others {
-        let items = resources
-            .iter()
-            .map(|r| {
-                let config = builder.json(&r.body);
-                Value::from(builder.resource(r, config))
-            })
-            .collect::<Vec<Value>>();
-        document.insert(builder.key(list), Value::from(items));
-    }
     Value::from(document)
 }
 
@@ -117,18 +107,21 @@ impl Builder {
         }
     }
 
-    /// A service, plugin config or global rule, remembering its converted plugins
-    /// for the routes that inherit them.
-    fn carrier(&mut self, resource: &Resource) -> Value {
+    /// A model object other than a route. The converted plugins of services, plugin
+    /// configs and global rules, and the hosts of services, are remembered for the
+    /// routes that inherit them.
+    fn object(&mut self, resource: &Resource) -> Value {
         let config = self.json(&resource.body);
         if resource.kind == "service" && config["hosts"] != Value::Undefined {
             self.service_hosts
                 .insert(resource.id.clone(), config["hosts"].clone());
         }
-        let plugins = config["plugins"].clone();
-        if plugins != Value::Undefined {
-            self.carried
-                .insert((resource.kind, resource.id.clone()), plugins);
+        let carrier = matches!(resource.kind, "service" | "plugin_config" | "global_rule");
+        if carrier && config["plugins"] != Value::Undefined {
+            self.carried.insert(
+                (resource.kind, resource.id.clone()),
+                config["plugins"].clone(),
+            );
         }
         Value::from(self.resource(resource, config))
     }

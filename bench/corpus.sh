@@ -1,0 +1,32 @@
+# shellcheck shell=bash
+# The variables below (seed, errors, corpus_root, generator) are the caller's.
+# shellcheck disable=SC2154
+# Shared by bench/run.sh and bench/compare.sh (sourced, not run): generating the benchmark
+# corpus under target/bench-corpus/<routes>/, again only when the generator, the seed or the
+# error rate changed. The caller defines `say`, `die`, `seed`, `errors`, `corpus_root` and
+# `generator`, and runs from the repository root.
+
+file_digest() {
+    if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
+}
+
+# The settings a corpus was generated with; a change means generate again.
+corpus_stamp() {
+    local n=$1
+    printf 'generator %s\nroutes %s\nseed %s\nerrors-per-1000 %s\n' \
+        "$(file_digest examples/gen_corpus.rs)" "$n" "$seed" "$errors"
+}
+
+ensure_corpus() {
+    local n=$1 dir="$corpus_root/$1"
+    if [[ -d $dir && -f $dir.stamp ]] && [[ "$(cat "$dir.stamp")" == "$(corpus_stamp "$n")" ]]; then
+        say "corpus $dir is up to date"
+        return
+    fi
+    say "generating $dir..."
+    rm -rf "$dir" "$dir.stamp" "$dir.summary"
+    mkdir -p "$corpus_root"
+    "$generator" --routes "$n" --out "$dir" --seed "$seed" --errors-per-1000 "$errors" >"$dir.summary" ||
+        die "the generator failed for $n routes"
+    corpus_stamp "$n" >"$dir.stamp"
+}
