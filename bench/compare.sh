@@ -95,9 +95,9 @@ build() {
     [[ -x $generator ]] || die "$generator was not built"
 }
 
-# The corpus: generated once, again when its settings change (bench/corpus.sh).
-# shellcheck source=bench/corpus.sh
-source "$(dirname "${BASH_SOURCE[0]}")/corpus.sh"
+# The corpus (generated once, again when its settings change) and the machine: bench/common.sh.
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Inputs for the other tools, written at run time
@@ -591,16 +591,6 @@ print_table() {
     echo
 }
 
-cpu_model() {
-    if have lscpu; then
-        lscpu | awk -F': *' '/^Model name/ { print $2; exit }'
-    elif [[ -r /proc/cpuinfo ]]; then
-        awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo
-    else
-        sysctl -n machdep.cpu.brand_string 2>/dev/null || echo unknown
-    fi
-}
-
 # The first line of a command's output, or "unknown".
 first_line() { { "$@" 2>/dev/null || true; } | grep -v '^[[:space:]]*$' | head -n 1 | tr -d '|' || true; }
 
@@ -628,8 +618,7 @@ except Exception:
 
 print_machine() {
     local commit
-    commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-    if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then commit="$commit (with uncommitted changes)"; fi
+    commit=$(commit_label)
     echo "### Machine"
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -92,9 +92,9 @@ build() {
     fi
 }
 
-# The corpus: generated once, again when its settings change (bench/corpus.sh).
-# shellcheck source=bench/corpus.sh
-source "$(dirname "${BASH_SOURCE[0]}")/corpus.sh"
+# The corpus (generated once, again when its settings change) and the machine: bench/common.sh.
+# shellcheck source=bench/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # A number from the generator's summary line `<label>: <number> ...`.
 summary_number() {
@@ -193,16 +193,6 @@ budget_for() {
 # Machine description
 # ---------------------------------------------------------------------------------------------
 
-cpu_model() {
-    if command -v lscpu >/dev/null; then
-        lscpu | awk -F': *' '/^Model name/ { print $2; exit }'
-    elif [[ -r /proc/cpuinfo ]]; then
-        awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo
-    else
-        sysctl -n machdep.cpu.brand_string 2>/dev/null || echo unknown
-    fi
-}
-
 memory_gib() {
     if [[ -r /proc/meminfo ]]; then
         awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo
@@ -213,8 +203,7 @@ memory_gib() {
 
 print_machine() {
     local commit
-    commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-    if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then commit="$commit (with uncommitted changes)"; fi
+    commit=$(commit_label)
     echo "### Machine"
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"

@@ -3,8 +3,8 @@
 # shellcheck disable=SC2154
 # Shared by bench/run.sh and bench/compare.sh (sourced, not run): generating the benchmark
 # corpus under target/bench-corpus/<routes>/, again only when the generator, the seed or the
-# error rate changed. The caller defines `say`, `die`, `seed`, `errors`, `corpus_root` and
-# `generator`, and runs from the repository root.
+# error rate changed, and describing the machine. The caller defines `say`, `die`, `seed`,
+# `errors`, `corpus_root` and `generator`, and runs from the repository root.
 
 file_digest() {
     if command -v sha256sum >/dev/null; then sha256sum "$1"; else shasum -a 256 "$1"; fi | cut -d' ' -f1
@@ -29,4 +29,22 @@ ensure_corpus() {
     "$generator" --routes "$n" --out "$dir" --seed "$seed" --errors-per-1000 "$errors" >"$dir.summary" ||
         die "the generator failed for $n routes"
     corpus_stamp "$n" >"$dir.stamp"
+}
+
+cpu_model() {
+    if command -v lscpu >/dev/null; then
+        lscpu | awk -F': *' '/^Model name/ { print $2; exit }'
+    elif [[ -r /proc/cpuinfo ]]; then
+        awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo
+    else
+        sysctl -n machdep.cpu.brand_string 2>/dev/null || echo unknown
+    fi
+}
+
+# The short commit, marked when tracked files have uncommitted changes.
+commit_label() {
+    local commit
+    commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+    if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then commit="$commit (with uncommitted changes)"; fi
+    echo "$commit"
 }
