@@ -46,19 +46,6 @@ config_location(obj, path) := {"at": obj.origin, "field": array.slice(path, 2, c
 	path[0] == "plugins"
 } else := {"at": obj.origin, "field": path}
 
-# Every model object that carries a `config` (all resource lists).
-resource_lists := [
-	"services", "routes", "stream_routes", "upstreams", "consumers", "credentials",
-	"consumer_groups", "ssls", "global_rules", "plugin_configs", "plugin_metadata",
-]
-
-all_objects := [obj |
-	some list in resource_lists
-	some obj in object.get(input, list, [])
-]
-
-# The lists of objects that can carry plugins.
-plugin_carrier_lists := ["routes", "services", "plugin_configs", "global_rules", "consumers", "consumer_groups", "stream_routes"]
 
 # Every upstream configuration, with where it is written: the model's upstreams and
 # the inline `upstream` of standalone routes, services and stream routes.
