@@ -15,7 +15,7 @@ use std::collections::HashMap;
 pub fn deduplicate(env: &mut Environment, documents: &Documents<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut run = |kind: &str, list: &mut Vec<Resource>, key: fn(&Resource) -> Option<String>| {
-        findings.extend(dedup_list(kind, list, key, documents));
+        findings.extend(dedup_list(kind, list, |r| r, key, documents));
     };
     run("service", &mut env.services, by_name_or_id);
     run("consumer", &mut env.consumers, |r| Some(r.id.clone()));
@@ -29,21 +29,13 @@ pub fn deduplicate(env: &mut Environment, documents: &Documents<'_>) -> Vec<Find
     run("consumer-group", &mut env.consumer_groups, standalone_id);
     run("credential", &mut env.credentials, standalone_id);
     run("stream-route", &mut env.stream_routes, standalone_id);
-    let mut routes: Vec<Resource> = env.routes.iter().map(|r| r.resource.clone()).collect();
-    let route_findings = dedup_list("route", &mut routes, standalone_id, documents);
-    if !route_findings.is_empty() {
-        let kept: std::collections::HashSet<(String, String)> = routes
-            .iter()
-            .map(|r| (r.origin.file.clone(), r.origin.pointer.clone()))
-            .collect();
-        env.routes.retain(|r| {
-            kept.contains(&(
-                r.resource.origin.file.clone(),
-                r.resource.origin.pointer.clone(),
-            ))
-        });
-    }
-    findings.extend(route_findings);
+    findings.extend(dedup_list(
+        "route",
+        &mut env.routes,
+        |r| &r.resource,
+        standalone_id,
+        documents,
+    ));
     findings
 }
 
@@ -60,23 +52,26 @@ fn standalone_id(resource: &Resource) -> Option<String> {
     (resource.format == Format::Standalone).then(|| resource.id.clone())
 }
 
-/// Keep the first resource of each key; report the others.
-fn dedup_list(
+/// Keep the first item of each key; report the others. `resource` reaches an
+/// item's resource (the item itself, or a route's).
+fn dedup_list<T>(
     kind: &str,
-    list: &mut Vec<Resource>,
+    list: &mut Vec<T>,
+    resource: fn(&T) -> &Resource,
     key: fn(&Resource) -> Option<String>,
     documents: &Documents<'_>,
 ) -> Vec<Finding> {
     let mut first: HashMap<String, usize> = HashMap::new();
     let mut findings = Vec::new();
     let mut keep = Vec::with_capacity(list.len());
-    for (index, resource) in list.iter().enumerate() {
-        let Some(k) = key(resource) else {
+    for (index, item) in list.iter().enumerate() {
+        let Some(k) = key(resource(item)) else {
             keep.push(true);
             continue;
         };
         if let Some(&earlier) = first.get(&k) {
-            findings.push(duplicate(kind, &k, &list[earlier], resource, documents));
+            let earlier = resource(&list[earlier]);
+            findings.push(duplicate(kind, &k, earlier, resource(item), documents));
             keep.push(false);
         } else {
             first.insert(k, index);
