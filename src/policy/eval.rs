@@ -101,7 +101,8 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
             )
             .collect();
         // Free the input on another thread: the next stages need not wait for it.
-        std::thread::spawn(move || drop(rego_input));
+        // When no thread can be started, it is freed here (the closure is dropped).
+        let _ = std::thread::Builder::new().spawn(move || drop(rego_input));
         for (results, timing) in per_module {
             evaluation.results.extend(results);
             evaluation.timings.push(timing);
