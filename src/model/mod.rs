@@ -243,6 +243,19 @@ pub fn build(
     (env, findings)
 }
 
+/// The model of one file of text, read as `format` (for unit tests of the rules).
+#[cfg(test)]
+#[must_use]
+pub fn of_text(name: &str, text: &str, format: Format) -> Environment {
+    let limits = crate::load::LoadLimits::default();
+    let file = crate::load::parse_text(std::path::Path::new(name), text.to_owned(), &limits);
+    let mut files = [CheckedFile {
+        file,
+        format: Some(format),
+    }];
+    build("test", &mut files, true).0
+}
+
 /// An origin for the object at `pointer` of `source`.
 fn origin(source: &Source, document: &crate::load::Document, pointer: String) -> Origin {
     let start = document.locate(&pointer).span.start;

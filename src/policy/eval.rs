@@ -77,11 +77,11 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
                 .is_none_or(|meta| settings.enabled(&format!("policy/{}", meta.id)))
         })
         .collect();
-    let params = Value::Object(params(set, settings));
+    let params = params(set, settings);
     let mut evaluation = Evaluation::default();
     if !modules.is_empty() {
         let started = Instant::now();
-        let rego_input = input_document(set, env, settings);
+        let rego_input = super::input::build(env, &params);
         evaluation.timings.push(("input".into(), started.elapsed()));
         let programs = (env.routes.len() >= set.vm_min_routes).then(|| set.programs());
         let per_module: Vec<(Vec<RuleResult>, (String, Duration))> = modules

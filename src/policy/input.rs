@@ -19,15 +19,15 @@ use std::collections::{BTreeMap, HashMap};
 pub fn build(env: &Environment, params: &serde_json::Map<String, serde_json::Value>) -> Value {
     let mut builder = Builder::default();
     let mut document = BTreeMap::new();
-    document.insert(builder.key("environment"), Value::from(env.name.as_str()));
+    document.insert(builder.text("environment"), Value::from(env.name.as_str()));
     let params = serde_json::Value::Object(params.clone());
-    document.insert(builder.key("params"), builder.json(&params));
+    document.insert(builder.text("params"), builder.json(&params));
     let files = env
         .files
         .iter()
         .map(|f| builder.text(f))
         .collect::<Vec<Value>>();
-    document.insert(builder.key("files"), Value::from(files));
+    document.insert(builder.text("files"), Value::from(files));
     // Services, plugin configs and global rules come before the routes, which share
     // their converted plugins and hosts.
     let lists = [
@@ -47,21 +47,21 @@ pub fn build(env: &Environment, params: &serde_json::Map<String, serde_json::Val
             .iter()
             .map(|r| builder.object(r))
             .collect::<Vec<Value>>();
-        document.insert(builder.key(list), Value::from(items));
+        document.insert(builder.text(list), Value::from(items));
     }
     let routes = env
         .routes
         .iter()
         .map(|r| builder.route(r))
         .collect::<Vec<Value>>();
-    document.insert(builder.key("routes"), Value::from(routes));
+    document.insert(builder.text("routes"), Value::from(routes));
     Value::from(document)
 }
 
 /// Conversion state: shared strings, converted carriers and effective plugins.
 #[derive(Default)]
 struct Builder {
-    /// Object keys and file names, one string each.
+    /// Object keys, file names and ids, one string each.
     strings: HashMap<String, Value>,
     /// The converted `config.plugins` of services, plugin configs and global rules,
     /// by kind (which is also the effective-plugin level) and id.
@@ -74,11 +74,6 @@ struct Builder {
 }
 
 impl Builder {
-    /// A shared string for an object key.
-    fn key(&mut self, key: &str) -> Value {
-        self.text(key)
-    }
-
     /// A shared string.
     fn text(&mut self, text: &str) -> Value {
         if let Some(value) = self.strings.get(text) {
@@ -101,7 +96,7 @@ impl Builder {
             }
             serde_json::Value::Object(map) => Value::from(
                 map.iter()
-                    .map(|(k, v)| (self.key(k), self.json(v)))
+                    .map(|(k, v)| (self.text(k), self.json(v)))
                     .collect::<BTreeMap<_, _>>(),
             ),
         }
@@ -129,24 +124,24 @@ impl Builder {
     /// The fields every model object has.
     fn resource(&mut self, resource: &Resource, config: Value) -> BTreeMap<Value, Value> {
         let mut object = BTreeMap::new();
-        object.insert(self.key("kind"), self.text(resource.kind));
-        object.insert(self.key("id"), Value::from(resource.id.as_str()));
+        object.insert(self.text("kind"), self.text(resource.kind));
+        object.insert(self.text("id"), Value::from(resource.id.as_str()));
         if let Some(name) = &resource.name {
-            object.insert(self.key("name"), Value::from(name.as_str()));
+            object.insert(self.text("name"), Value::from(name.as_str()));
         }
-        object.insert(self.key("config"), config);
+        object.insert(self.text("config"), config);
         let origin = self.origin(&resource.origin);
-        object.insert(self.key("origin"), origin);
-        object.insert(self.key("format"), self.text(resource.format.as_str()));
+        object.insert(self.text("origin"), origin);
+        object.insert(self.text("format"), self.text(resource.format.as_str()));
         object
     }
 
     fn origin(&mut self, origin: &Origin) -> Value {
         let mut object = BTreeMap::new();
-        object.insert(self.key("file"), self.text(&origin.file));
-        object.insert(self.key("pointer"), Value::from(origin.pointer.as_str()));
-        object.insert(self.key("line"), Value::from(origin.line));
-        object.insert(self.key("column"), Value::from(origin.column));
+        object.insert(self.text("file"), self.text(&origin.file));
+        object.insert(self.text("pointer"), Value::from(origin.pointer.as_str()));
+        object.insert(self.text("line"), Value::from(origin.line));
+        object.insert(self.text("column"), Value::from(origin.column));
         Value::from(object)
     }
 
@@ -185,21 +180,21 @@ impl Builder {
         for (field, link) in links {
             if let Some(id) = link {
                 // Shared by every route of a service: one string.
-                object.insert(self.key(field), self.text(id));
+                object.insert(self.text(field), self.text(id));
             }
         }
         for (field, items, written) in lists {
-            object.insert(self.key(field), list(items, &written));
+            object.insert(self.text(field), list(items, &written));
         }
         let effective = route
             .effective_plugins
             .iter()
             .map(|(name, plugin)| {
                 let value = self.effective(name, plugin, &own_plugins);
-                (self.key(name), value)
+                (self.text(name), value)
             })
             .collect::<BTreeMap<_, _>>();
-        object.insert(self.key("effective_plugins"), Value::from(effective));
+        object.insert(self.text("effective_plugins"), Value::from(effective));
         Value::from(object)
     }
 
@@ -225,11 +220,11 @@ impl Builder {
             config => config,
         };
         let mut object = BTreeMap::new();
-        object.insert(self.key("config"), config);
-        object.insert(self.key("level"), self.text(plugin.level));
-        object.insert(self.key("from"), Value::from(plugin.from.as_str()));
+        object.insert(self.text("config"), config);
+        object.insert(self.text("level"), self.text(plugin.level));
+        object.insert(self.text("from"), Value::from(plugin.from.as_str()));
         let origin = self.origin(&plugin.origin);
-        object.insert(self.key("origin"), origin);
+        object.insert(self.text("origin"), origin);
         let value = Value::from(object);
         if shared {
             self.plugins

@@ -133,22 +133,10 @@ fn validate(text: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::CheckedFile;
     use crate::format::Format;
-    use crate::load::{parse_text, LoadLimits};
-    use std::path::Path;
 
     fn env(name: &str, text: &str, format: Format) -> Environment {
-        let file = parse_text(Path::new(name), text.to_owned(), &LoadLimits::default());
-        crate::model::build(
-            "test",
-            &mut [CheckedFile {
-                file,
-                format: Some(format),
-            }],
-            true,
-        )
-        .0
+        crate::model::of_text(name, text, format)
     }
 
     /// `(pointer, field)` of each result.
@@ -157,6 +145,13 @@ mod tests {
         check(env, &Value::Null, &mut out);
         out.iter()
             .map(|r| (r.at.clone().unwrap_or_default().1, r.field.join("/")))
+            .collect()
+    }
+
+    fn owned(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(p, f)| ((*p).to_owned(), (*f).to_owned()))
             .collect()
     }
 
@@ -245,11 +240,7 @@ global_rules:
             ("/services/0", "plugins/ip-restriction/whitelist/1"),
             ("/global_rules/ip-restriction", "blacklist/0"),
         ];
-        let expected: Vec<(String, String)> = expected
-            .iter()
-            .map(|(p, f)| ((*p).to_owned(), (*f).to_owned()))
-            .collect();
-        assert_eq!(found, expected);
+        assert_eq!(found, owned(&expected));
     }
 
     #[test]
@@ -303,11 +294,7 @@ consumers:
             ("/plugin_configs/0", "plugins/ip-restriction/whitelist/0"),
             ("/consumers/0", "plugins/ip-restriction/whitelist/0"),
         ];
-        let expected: Vec<(String, String)> = expected
-            .iter()
-            .map(|(p, f)| ((*p).to_owned(), (*f).to_owned()))
-            .collect();
-        assert_eq!(found, expected);
+        assert_eq!(found, owned(&expected));
     }
 
     #[test]

@@ -870,11 +870,8 @@ fn ec_public_key(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::CheckedFile;
     use crate::format::Format;
-    use crate::load::{parse_text, LoadLimits};
     use serde_json::json;
-    use std::path::Path;
 
     macro_rules! pem {
         ($name:literal) => {
@@ -901,16 +898,7 @@ mod tests {
 
     fn model(ssls: &[Value], format: Format) -> Environment {
         let text = json!({ "ssls": ssls }).to_string();
-        let file = parse_text(Path::new("ssl.json"), text, &LoadLimits::default());
-        crate::model::build(
-            "test",
-            &mut [CheckedFile {
-                file,
-                format: Some(format),
-            }],
-            true,
-        )
-        .0
+        crate::model::of_text("ssl.json", &text, format)
     }
 
     fn run_with(ssls: &[Value], format: Format, params: &Value) -> Vec<PolicyResult> {
