@@ -42,10 +42,23 @@ pub struct CheckOptions {
     pub policy_dirs: Vec<PathBuf>,
     /// `--data FILE` (repeatable): data documents for policies.
     pub data_files: Vec<PathBuf>,
-    /// `--no-builtin-policies`: leave the built-in library out.
-    pub no_builtin_policies: bool,
+    /// Whether and how the built-in rules run (`--no-builtin-policies`,
+    /// `--rego-builtins`).
+    pub builtin_rules: BuiltinRules,
     /// Report only findings in these files (pre-commit mode, `--changed-since`).
     pub report_only: Option<Vec<PathBuf>>,
+}
+
+/// Whether and how the built-in policy library runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum BuiltinRules {
+    /// Built-in rules on, each Rego rule with a Rust twin run as the twin.
+    #[default]
+    Twins,
+    /// Built-in rules on, every Rego rule run on regorus (`--rego-builtins`).
+    Rego,
+    /// No built-in rules (`--no-builtin-policies`).
+    Off,
 }
 
 /// Everything a check needs that does not change between files.
@@ -603,7 +616,7 @@ impl Checker {
                 .chain(&options.data_files)
                 .cloned()
                 .collect(),
-            no_builtin: options.no_builtin_policies,
+            no_builtin: options.builtin_rules == BuiltinRules::Off,
         };
         // Schemas and policies compile independently: side by side.
         let (schemas, policies) = rayon::join(
@@ -618,7 +631,11 @@ impl Checker {
             schema_options: SchemaOptions {
                 custom_plugins: config.custom_plugins.clone(),
             },
-            policies: policies?,
+            policies: {
+                let mut policies = policies?;
+                policies.rego_builtins = options.builtin_rules == BuiltinRules::Rego;
+                policies
+            },
         })
     }
 

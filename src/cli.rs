@@ -269,6 +269,10 @@ pub struct SourceArgs {
     /// Leave the built-in policy library out.
     #[arg(long)]
     pub no_builtin_policies: bool,
+    /// Run the built-in rules' Rego on regorus instead of their Rust twins (same
+    /// findings, slower; to check the twins against their definition).
+    #[arg(long, conflicts_with = "no_builtin_policies")]
+    pub rego_builtins: bool,
 }
 
 /// Arguments of `gwlint rules`.

@@ -5,7 +5,7 @@
 //! returned as [`ToolError`]).
 
 use crate::apply;
-use crate::check::{self, CheckOptions, Outcome, Session};
+use crate::check::{self, BuiltinRules, CheckOptions, Outcome, Session};
 use crate::cli::{
     ApplyArgs, BaselineWriteArgs, CheckArgs, ColorChoice, CompletionsArgs, DiffArgs, EngineArg,
     ExplainArgs, FailOn, InspectArgs, ListFormat, PolicyTestArgs, RenderArgs, RulesArgs,
@@ -29,7 +29,13 @@ fn options_from_sources(sources: &SourceArgs) -> CheckOptions {
         no_config: sources.no_config,
         policy_dirs: sources.policy_dirs.clone(),
         data_files: sources.data_files.clone(),
-        no_builtin_policies: sources.no_builtin_policies,
+        builtin_rules: if sources.no_builtin_policies {
+            BuiltinRules::Off
+        } else if sources.rego_builtins {
+            BuiltinRules::Rego
+        } else {
+            BuiltinRules::Twins
+        },
         ..CheckOptions::default()
     }
 }

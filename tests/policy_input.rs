@@ -57,6 +57,7 @@ fn checked_trees() -> Vec<(PathBuf, Session, gwlint::check::Outcome)> {
     let all: Vec<PathBuf> = trees(&root().join("fixtures/rules"))
         .into_iter()
         .chain(trees(&root().join("fixtures/example")))
+        .chain(trees(&root().join("fixtures/twins")))
         .collect();
     assert!(all.len() >= 20, "{}", all.len());
     all.into_iter()
@@ -103,6 +104,7 @@ fn virtual_machine_and_interpreter_agree_on_every_fixture() {
     for (tree, session, outcome) in checked_trees() {
         let (model, rules) = (&outcome.environments[0].model, &session.targets[0].rules);
         let mut on_vm = session.checker.policies.clone();
+        on_vm.rego_builtins = true;
         on_vm.vm_min_routes = 0;
         assert!(!on_vm.programs().is_empty());
         let mut interpreted = on_vm.clone();
@@ -118,4 +120,37 @@ fn virtual_machine_and_interpreter_agree_on_every_fixture() {
         };
         assert_eq!(results(&on_vm), results(&interpreted), "{}", tree.display());
     }
+}
+
+/// Every built-in Rego rule with a Rust twin reports, on every rule fixture and the
+/// example trees, exactly what its Rego file reports on regorus (results, rule ids,
+/// severities and help), so the twins cannot drift from their definition.
+#[test]
+fn rust_twins_and_rego_rules_agree_on_every_fixture() {
+    let mut compared = 0;
+    for (tree, session, outcome) in checked_trees() {
+        let (model, rules) = (&outcome.environments[0].model, &session.targets[0].rules);
+        let mut twins = session.checker.policies.clone();
+        twins.rego_builtins = false;
+        let mut rego = twins.clone();
+        rego.rego_builtins = true;
+        let results = |set| {
+            let evaluation = gwlint::policy::evaluate(set, model, rules);
+            let mut out: Vec<String> = evaluation
+                .results
+                .iter()
+                .map(|r| format!("{} {:?} {} {:?}", r.rule, r.severity, r.help, r.result))
+                .collect();
+            out.sort();
+            (out, evaluation.timings)
+        };
+        let (from_twins, twin_timings) = results(&twins);
+        let (from_rego, rego_timings) = results(&rego);
+        assert_eq!(from_twins, from_rego, "{}", tree.display());
+        // The twins ran without an input document; the Rego rules with one.
+        assert!(!twin_timings.iter().any(|(stage, _)| stage == "input"));
+        assert!(rego_timings.iter().any(|(stage, _)| stage == "input"));
+        compared += from_rego.len();
+    }
+    assert!(compared >= 80, "only {compared} results compared");
 }

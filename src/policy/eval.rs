@@ -4,11 +4,16 @@
 //! parameters), then evaluates every enabled rule module in parallel. A built-in
 //! result rule runs on regorus' virtual machine when the environment is large enough
 //! to pay for compiling it ([`PolicySet::vm_min_routes`]); everything else runs on
-//! the rayon worker's own clone of the prepared interpreter engine. Native rules run
-//! beside them. A rule that fails at run time becomes a
+//! the rayon worker's own clone of the prepared interpreter engine. Rules written in
+//! Rust (native rules, and the Rust twins of built-in Rego rules) run on the model
+//! itself, in parallel; when every enabled rule is one of them, no input document is
+//! built at all. A rule that fails at run time becomes a
 //! `policy/runtime-error` result naming the rule; the others still run.
 
+use super::fast::twin;
 use super::library::{entry_point, PolicyModule, PolicySet, RESULT_RULES};
+use super::metadata::RuleMeta;
+use super::native::NativeCheck;
 use super::settings::RuleSettings;
 use super::PolicyResult;
 use crate::finding::Severity;
@@ -69,69 +74,107 @@ pub struct Evaluation {
 /// Evaluate every enabled rule on an environment.
 #[must_use]
 pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> Evaluation {
-    let modules: Vec<&PolicyModule> = set
-        .rule_modules()
-        .filter(|m| {
-            m.meta
-                .as_ref()
-                .is_none_or(|meta| settings.enabled(&format!("policy/{}", meta.id)))
-        })
-        .collect();
+    let mut modules: Vec<&PolicyModule> = Vec::new();
+    let mut natives: Vec<(&RuleMeta, NativeCheck)> = Vec::new();
+    for module in set.rule_modules() {
+        let Some(meta) = &module.meta else {
+            modules.push(module);
+            continue;
+        };
+        if !settings.enabled(&format!("policy/{}", meta.id)) {
+            continue;
+        }
+        match twin(&meta.id) {
+            Some(check) if module.builtin && !set.rego_builtins => natives.push((meta, check)),
+            _ => modules.push(module),
+        }
+    }
+    natives.extend(
+        set.natives
+            .iter()
+            .filter(|n| settings.enabled(&format!("policy/{}", n.meta.id)))
+            .map(|n| (&n.meta, n.check)),
+    );
     let params = params(set, settings);
     let mut evaluation = Evaluation::default();
     if !modules.is_empty() {
-        let started = Instant::now();
-        let rego_input = super::input::build(env, &params);
-        evaluation.timings.push(("input".into(), started.elapsed()));
-        let programs = (env.routes.len() >= set.vm_min_routes).then(|| set.programs());
-        let per_module: Vec<(Vec<RuleResult>, (String, Duration))> = modules
-            .par_iter()
-            .map_init(
-                || Runner {
-                    set,
-                    programs,
-                    input: &rego_input,
-                    engine: None,
-                },
-                |runner, module| {
-                    let started = Instant::now();
-                    let results = evaluate_module(runner, module, settings);
-                    (results, (module_label(module), started.elapsed()))
-                },
-            )
-            .collect();
-        // Free the input on another thread: the next stages need not wait for it.
-        // When no thread can be started, it is freed here (the closure is dropped).
-        let _ = std::thread::Builder::new().spawn(move || drop(rego_input));
-        for (results, timing) in per_module {
-            evaluation.results.extend(results);
-            evaluation.timings.push(timing);
-        }
+        evaluate_rego(set, env, settings, &modules, &params, &mut evaluation);
     }
-    for native in &set.natives {
-        let rule = format!("policy/{}", native.meta.id);
-        if !settings.enabled(&rule) {
-            continue;
-        }
-        let started = Instant::now();
-        let mut out = Vec::new();
-        (native.check)(
-            env,
-            params.get(&native.meta.id).unwrap_or(&Value::Null),
-            &mut out,
-        );
-        let severity = settings.severity(&rule, native.meta.severity);
-        evaluation
-            .results
-            .extend(out.into_iter().map(|result| RuleResult {
-                rule: rule.clone(),
-                severity,
-                help: native.meta.help.clone(),
-                result,
-            }));
-        evaluation.timings.push((rule, started.elapsed()));
+    let per_rule: Vec<(Vec<RuleResult>, (String, Duration))> = natives
+        .par_iter()
+        .map(|(meta, check)| {
+            let started = Instant::now();
+            let results = evaluate_native(meta, *check, env, settings, &params);
+            (results, (format!("policy/{}", meta.id), started.elapsed()))
+        })
+        .collect();
+    for (results, timing) in per_rule {
+        evaluation.results.extend(results);
+        evaluation.timings.push(timing);
     }
     evaluation
+}
+
+/// Run the Rego modules on the environment's input document, in parallel.
+fn evaluate_rego(
+    set: &PolicySet,
+    env: &Environment,
+    settings: &RuleSettings,
+    modules: &[&PolicyModule],
+    params: &Map<String, Value>,
+    evaluation: &mut Evaluation,
+) {
+    let started = Instant::now();
+    let rego_input = super::input::build(env, params);
+    evaluation.timings.push(("input".into(), started.elapsed()));
+    let programs = (env.routes.len() >= set.vm_min_routes).then(|| set.programs());
+    let per_module: Vec<(Vec<RuleResult>, (String, Duration))> = modules
+        .par_iter()
+        .map_init(
+            || Runner {
+                set,
+                programs,
+                input: &rego_input,
+                engine: None,
+            },
+            |runner, module| {
+                let started = Instant::now();
+                let results = evaluate_module(runner, module, settings);
+                (results, (module_label(module), started.elapsed()))
+            },
+        )
+        .collect();
+    // Free the input on another thread: the next stages need not wait for it.
+    // When no thread can be started, it is freed here (the closure is dropped).
+    let _ = std::thread::Builder::new().spawn(move || drop(rego_input));
+    for (results, timing) in per_module {
+        evaluation.results.extend(results);
+        evaluation.timings.push(timing);
+    }
+}
+
+/// Run a rule written in Rust. Like a Rego result set, it reports each result once.
+fn evaluate_native(
+    meta: &RuleMeta,
+    check: NativeCheck,
+    env: &Environment,
+    settings: &RuleSettings,
+    params: &Map<String, Value>,
+) -> Vec<RuleResult> {
+    let rule = format!("policy/{}", meta.id);
+    let mut out = Vec::new();
+    check(env, params.get(&meta.id).unwrap_or(&Value::Null), &mut out);
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|result| seen.insert(format!("{result:?}")));
+    let severity = settings.severity(&rule, meta.severity);
+    out.into_iter()
+        .map(|result| RuleResult {
+            rule: rule.clone(),
+            severity,
+            help: meta.help.clone(),
+            result,
+        })
+        .collect()
 }
 
 /// How timings name a rule module: its rule id, or its path.

@@ -93,6 +93,9 @@ pub struct PolicySet {
     pub vm_min_routes: usize,
     /// The `data` document (the `--data` files), for the virtual machine.
     pub data: regorus::Value,
+    /// Run the built-in rules' Rego even where a Rust twin exists
+    /// (`--rego-builtins`; see [`super::fast`]).
+    pub rego_builtins: bool,
 }
 
 impl std::fmt::Debug for PolicySet {
@@ -154,6 +157,7 @@ impl PolicySet {
             programs: std::sync::OnceLock::new(),
             vm_min_routes: VM_MIN_ROUTES,
             data,
+            rego_builtins: false,
         })
     }
 

@@ -7,6 +7,7 @@
 //! `policies/README.md`.
 
 pub mod eval;
+mod fast;
 mod input;
 pub mod library;
 mod locate;

@@ -1,0 +1,120 @@
+//! `plaintext-credential` (`policies/plaintext-credential.rego`): a consumer or
+//! credential secret written as a literal instead of a reference. The finding
+//! names the field, never the value.
+
+use super::common::{is_adc, is_reference, label, result, string_leaves, string_set, Step};
+use crate::model::{Environment, Resource};
+use crate::policy::PolicyResult;
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// The `secret_fields` default of the rule's metadata.
+const DEFAULT_SECRET_FIELDS: &[&str] = &[
+    "password",
+    "secret",
+    "secret_key",
+    "private_key",
+    "client_secret",
+    "client_key",
+    "client_rsa_private_key",
+    "token",
+    "access_token",
+    "refresh_token",
+];
+
+/// A plugin configuration that may hold secrets.
+struct Site<'a> {
+    obj: &'a Resource,
+    plugin: &'a str,
+    conf: &'a Value,
+    prefix: Vec<String>,
+    what: String,
+}
+
+pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
+    let secret_fields = string_set(params, "secret_fields", DEFAULT_SECRET_FIELDS);
+    let default_plugin_fields = serde_json::json!({"key-auth": ["key"]});
+    let plugin_fields = params
+        .get("plugin_secret_fields")
+        .unwrap_or(&default_plugin_fields);
+    for site in sites(env) {
+        let plugin_secrets: HashSet<&str> = match plugin_fields.get(site.plugin) {
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => HashSet::new(),
+        };
+        string_leaves(site.conf, |path, value| {
+            let Some(field) = field_name(path) else {
+                return;
+            };
+            let secret = secret_fields.contains(field) || plugin_secrets.contains(field);
+            if !secret || value.is_empty() || is_reference(value) {
+                return;
+            }
+            let field_path = site
+                .prefix
+                .iter()
+                .cloned()
+                .chain(path.iter().map(|s| s.text()))
+                .collect();
+            out.push(result(
+                format!(
+                    "{} has a literal `{field}` ({}): write a reference such as `$env://...` or `$secret://...` instead",
+                    site.what, site.plugin
+                ),
+                &site.obj.origin,
+                field_path,
+            ));
+        });
+    }
+}
+
+/// ADC credentials (`type` and `config`), and the plugins of credentials and
+/// consumers.
+fn sites(env: &Environment) -> Vec<Site<'_>> {
+    let mut sites = Vec::new();
+    for credential in env.credentials.iter().filter(|c| is_adc(c)) {
+        if let (Some(Value::String(plugin)), Some(conf @ Value::Object(_))) =
+            (credential.body.get("type"), credential.body.get("config"))
+        {
+            let consumer = match credential.body.get("consumer") {
+                Some(Value::String(name)) => name.clone(),
+                Some(other) => other.to_string(),
+                None => "?".into(),
+            };
+            sites.push(Site {
+                obj: credential,
+                plugin,
+                conf,
+                prefix: vec!["config".into()],
+                what: format!(
+                    "credential `{}` of consumer `{consumer}`",
+                    label(credential)
+                ),
+            });
+        }
+    }
+    for obj in env.credentials.iter().chain(&env.consumers) {
+        let Some(plugins) = obj.body.get("plugins").and_then(Value::as_object) else {
+            continue;
+        };
+        for (plugin, conf) in plugins.iter().filter(|(_, c)| c.is_object()) {
+            sites.push(Site {
+                obj,
+                plugin,
+                conf,
+                prefix: vec!["plugins".into(), plugin.clone()],
+                what: format!("{} `{}`", obj.kind, label(obj)),
+            });
+        }
+    }
+    sites
+}
+
+/// The name of the field a secret string is in: its key, or, for an item of a
+/// list, the list's key.
+fn field_name<'a>(path: &[Step<'a>]) -> Option<&'a str> {
+    match path {
+        [.., Step::Key(key)] | [.., Step::Key(key), Step::Index(_)] => Some(key),
+        _ => None,
+    }
+}

@@ -1,0 +1,121 @@
+//! `require-https-upstream` (`policies/require-https-upstream.rego`): in the
+//! environments it names, an upstream whose `scheme` is plaintext, or missing
+//! (APISIX defaults to `http`).
+
+use super::common::{
+    first_by_id, get, id_text, is_adc, string_set, truthy, upstream_sites, UpstreamSite,
+};
+use crate::model::{Environment, Resource};
+use crate::policy::PolicyResult;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
+    let environments = string_set(params, "environments", &["production", "prod"]);
+    if !environments.contains(&env.name) {
+        return;
+    }
+    let plaintext = string_set(params, "plaintext_schemes", &["http", "grpc"]);
+    let mut stream_only = None;
+    for site in upstream_sites(env) {
+        match site.config.get("scheme") {
+            Some(Value::String(scheme)) if plaintext.contains(scheme) => {
+                out.push(super::common::result(
+                    format!(
+                        "{} uses `scheme: {scheme}` in environment `{}`: traffic to its nodes is not encrypted",
+                        site.what, env.name
+                    ),
+                    site.origin,
+                    site.field(&["scheme"]),
+                ));
+            }
+            None if site.config.is_object() && plaintext.contains("http") => {
+                let stream_only = stream_only.get_or_insert_with(|| StreamOnly::new(env));
+                if stream_only.covers(&site) {
+                    continue;
+                }
+                out.push(super::common::result(
+                    format!(
+                        "{} has no `scheme`, so APISIX uses plain `http` to its nodes in environment `{}`",
+                        site.what, env.name
+                    ),
+                    site.origin,
+                    site.field(&["scheme"]),
+                ));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Which upstreams only stream routes use (they proxy TCP/UDP, not HTTP, so a
+/// missing `scheme` means nothing there).
+struct StreamOnly {
+    /// Upstreams of HTTP routes.
+    http: HashSet<String>,
+    /// Upstreams of stream routes.
+    stream: HashSet<String>,
+}
+
+impl StreamOnly {
+    fn new(env: &Environment) -> Self {
+        let http = env
+            .routes
+            .iter()
+            .filter_map(|r| r.upstream_id.clone())
+            .collect();
+        let services = first_by_id(&env.services);
+        let adc_services: HashMap<(&str, &str), &str> = env
+            .services
+            .iter()
+            .filter(|s| is_adc(s))
+            .map(|s| {
+                (
+                    (s.origin.file.as_str(), s.origin.pointer.as_str()),
+                    s.id.as_str(),
+                )
+            })
+            .collect();
+        let stream = env
+            .stream_routes
+            .iter()
+            .filter_map(|sr| stream_route_upstream(sr, &services, &adc_services))
+            .collect();
+        StreamOnly { http, stream }
+    }
+
+    fn covers(&self, site: &UpstreamSite<'_>) -> bool {
+        match site.owner {
+            "stream_route" => true,
+            "upstream" => site
+                .id
+                .is_some_and(|id| self.stream.contains(id) && !self.http.contains(id)),
+            _ => false,
+        }
+    }
+}
+
+/// The upstream a stream route sends its traffic to, by id.
+fn stream_route_upstream(
+    stream_route: &Resource,
+    services: &HashMap<&str, &Resource>,
+    adc_services: &HashMap<(&str, &str), &str>,
+) -> Option<String> {
+    let body = &stream_route.body;
+    if is_adc(stream_route) {
+        // An ADC stream route is written inside its service: `/services/N/stream_routes/M`.
+        let pointer = &stream_route.origin.pointer;
+        let parts: Vec<&str> = pointer.split('/').collect();
+        let parent = parts[..parts.len().saturating_sub(2)].join("/");
+        let key = (stream_route.origin.file.as_str(), parent.as_str());
+        return adc_services.get(&key).map(|id| (*id).to_owned());
+    }
+    if truthy(get(body, &["upstream_id"])) {
+        return id_text(&body["upstream_id"]);
+    }
+    if truthy(get(body, &["upstream"])) || !truthy(get(body, &["service_id"])) {
+        return None;
+    }
+    let service = services.get(id_text(&body["service_id"])?.as_str())?;
+    id_text(get(&service.body, &["upstream_id"])?)
+}

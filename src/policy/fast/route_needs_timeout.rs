@@ -1,0 +1,67 @@
+//! `route-needs-timeout` (`policies/route-needs-timeout.rego`): a route without a
+//! `timeout` whose upstream has none either.
+
+use super::common::{get, label, result, truthy};
+use crate::model::{Environment, Route};
+use crate::policy::PolicyResult;
+use serde_json::Value;
+use std::collections::HashSet;
+
+pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
+    let upstreams: HashSet<&str> = env
+        .upstreams
+        .iter()
+        .filter(|u| is_object(get(&u.body, &["timeout"])))
+        .map(|u| u.id.as_str())
+        .collect();
+    let services: HashSet<&str> = env
+        .services
+        .iter()
+        .filter(|s| is_object(get(&s.body, &["upstream", "timeout"])))
+        .map(|s| s.id.as_str())
+        .collect();
+    for route in &env.routes {
+        let resource = &route.resource;
+        if is_object(get(&resource.body, &["timeout"]))
+            || upstream_timeout(route, &upstreams, &services)
+        {
+            continue;
+        }
+        out.push(result(
+            format!(
+                "route `{}` has no timeout, and neither has its upstream: APISIX waits 60 s per phase",
+                label(resource)
+            ),
+            &resource.origin,
+            vec!["timeout".into()],
+        ));
+    }
+}
+
+fn is_object(value: Option<&Value>) -> bool {
+    matches!(value, Some(Value::Object(_)))
+}
+
+/// Whether the route's upstream (inline, by id, or its service's inline one) sets a
+/// timeout.
+fn upstream_timeout(route: &Route, upstreams: &HashSet<&str>, services: &HashSet<&str>) -> bool {
+    let body = &route.resource.body;
+    if is_object(get(body, &["upstream", "timeout"])) {
+        return true;
+    }
+    if truthy(get(body, &["upstream"])) {
+        return false;
+    }
+    if route
+        .upstream_id
+        .as_deref()
+        .is_some_and(|id| upstreams.contains(id))
+    {
+        return true;
+    }
+    !truthy(get(body, &["upstream_id"]))
+        && route
+            .service_id
+            .as_deref()
+            .is_some_and(|id| services.contains(id))
+}
