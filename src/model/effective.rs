@@ -35,7 +35,7 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
     for rule in &env.global_rules {
         global.extend(carried("global_rule", rule, documents));
     }
-    global.retain(|_, p: &mut Arc<EffectivePlugin>| !is_disabled(&p.config));
+    global.retain(|_, p: &mut Arc<EffectivePlugin>| !p.config.as_ref().is_some_and(is_disabled));
     let mut resolved = Vec::with_capacity(env.routes.len());
     for route in &env.routes {
         let mut levels: BTreeMap<String, Arc<EffectivePlugin>> = BTreeMap::new();
@@ -51,7 +51,7 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
             levels.extend(plugins.iter().cloned());
         }
         levels.extend(carried("route", &route.resource, documents));
-        levels.retain(|_, p| !is_disabled(&p.config));
+        levels.retain(|name, p| !is_disabled(route.effective_config(name, p)));
         for (name, plugin) in &global {
             if !levels.contains_key(name) {
                 levels.insert(name.clone(), plugin.clone());
@@ -99,7 +99,8 @@ fn carried(level: &'static str, resource: &Resource, documents: &Documents<'_>) 
         carried.push((
             name.clone(),
             Arc::new(EffectivePlugin {
-                config: config.clone(),
+                // A route's own plugin stays in the route's body: not copied.
+                config: (level != "route").then(|| config.clone()),
                 level,
                 from: resource.id.clone(),
                 origin,

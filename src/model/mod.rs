@@ -117,8 +117,10 @@ impl<'a> Documents<'a> {
 /// A plugin configuration that applies to a route, and where it comes from.
 #[derive(Debug, Clone, Serialize)]
 pub struct EffectivePlugin {
-    /// The configuration.
-    pub config: Value,
+    /// The configuration of a plugin the route inherits. `None` for the route's own
+    /// plugins: their configuration is the route's `plugins.<name>`, not copied (see
+    /// [`Route::effective_config`]).
+    pub config: Option<Value>,
     /// The level it comes from: `route`, `plugin_config`, `service` or `global_rule`.
     pub level: &'static str,
     /// The id of the object that carries it.
@@ -148,19 +150,15 @@ pub struct Resource {
 }
 
 /// A route and what it is attached to.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Route {
     /// The route itself.
-    #[serde(flatten)]
     pub resource: Resource,
     /// The service it belongs to.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub service_id: Option<String>,
     /// The upstream its traffic goes to (its own, or its service's).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub upstream_id: Option<String>,
     /// Its plugin config, if any (standalone).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub plugin_config_id: Option<String>,
     /// Full request paths, with the service's `path_prefix` applied.
     pub paths: Vec<String>,
@@ -171,6 +169,74 @@ pub struct Route {
     /// Plugins that run for it: route ∪ plugin config ∪ service ∪ global rules,
     /// with `_meta.disable: true` removing a plugin.
     pub effective_plugins: BTreeMap<String, std::sync::Arc<EffectivePlugin>>,
+}
+
+impl Route {
+    /// The configuration of one of its effective plugins (its own or inherited).
+    #[must_use]
+    pub fn effective_config<'a>(&'a self, name: &str, plugin: &'a EffectivePlugin) -> &'a Value {
+        match &plugin.config {
+            Some(config) => config,
+            None => self
+                .resource
+                .body
+                .get("plugins")
+                .and_then(|plugins| plugins.get(name))
+                .unwrap_or(&Value::Null),
+        }
+    }
+}
+
+/// A route serializes as its resource's fields, its links, paths, hosts, methods
+/// and effective plugins, each with its configuration.
+impl Serialize for Route {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct RouteView<'a> {
+            #[serde(flatten)]
+            resource: &'a Resource,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            service_id: Option<&'a String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            upstream_id: Option<&'a String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            plugin_config_id: Option<&'a String>,
+            paths: &'a [String],
+            hosts: &'a [String],
+            methods: &'a [String],
+            effective_plugins: BTreeMap<&'a str, PluginView<'a>>,
+        }
+        #[derive(Serialize)]
+        struct PluginView<'a> {
+            config: &'a Value,
+            level: &'static str,
+            from: &'a str,
+            origin: &'a Origin,
+        }
+        RouteView {
+            resource: &self.resource,
+            service_id: self.service_id.as_ref(),
+            upstream_id: self.upstream_id.as_ref(),
+            plugin_config_id: self.plugin_config_id.as_ref(),
+            paths: &self.paths,
+            hosts: &self.hosts,
+            methods: &self.methods,
+            effective_plugins: self
+                .effective_plugins
+                .iter()
+                .map(|(name, plugin)| {
+                    let view = PluginView {
+                        config: self.effective_config(name, plugin),
+                        level: plugin.level,
+                        from: &plugin.from,
+                        origin: &plugin.origin,
+                    };
+                    (name.as_str(), view)
+                })
+                .collect(),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// The normalized model of one environment.

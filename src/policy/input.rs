@@ -216,7 +216,10 @@ impl Builder {
             own[name].clone()
         };
         let config = match carried {
-            Value::Undefined => self.json(&plugin.config),
+            Value::Undefined => plugin
+                .config
+                .as_ref()
+                .map_or(Value::Undefined, |config| self.json(config)),
             config => config,
         };
         let mut object = BTreeMap::new();
