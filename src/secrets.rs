@@ -5,7 +5,7 @@
 //! human report can mask them in source snippets and messages never quote them.
 //! References (`$env://`, `$secret://`, `${VAR}`) are not secrets and stay visible.
 
-use crate::load::document::{SpanChildren, SpanNode};
+use crate::load::span_tree::NodeRef;
 use crate::load::Document;
 use crate::source::Span;
 use serde_json::Value;
@@ -53,22 +53,22 @@ pub fn is_secret_pointer(pointer: &str) -> bool {
 #[must_use]
 pub fn secret_spans(document: &Document) -> Vec<Span> {
     let mut spans = Vec::new();
-    collect(&document.value, &document.spans, false, &mut spans);
+    collect(&document.value, document.spans.root(), false, &mut spans);
     spans
 }
 
-fn collect(value: &Value, node: &SpanNode, secret: bool, out: &mut Vec<Span>) {
-    match (value, &node.children) {
-        (Value::String(text), _) if secret && !is_reference(text) => out.push(node.span),
-        (Value::Object(map), SpanChildren::Map(entries)) => {
-            for entry in entries {
-                if let Some(child) = map.get(&*entry.key) {
-                    collect(child, &entry.value, is_secret_field(&entry.key), out);
+fn collect(value: &Value, node: NodeRef<'_>, secret: bool, out: &mut Vec<Span>) {
+    match value {
+        Value::String(text) if secret && !is_reference(text) => out.push(node.span()),
+        Value::Object(map) => {
+            for entry in node.entries() {
+                if let Some(child) = map.get(entry.key) {
+                    collect(child, entry.value, is_secret_field(entry.key), out);
                 }
             }
         }
-        (Value::Array(items), SpanChildren::Seq(nodes)) => {
-            for (item, child) in items.iter().zip(nodes) {
+        Value::Array(items) => {
+            for (item, child) in items.iter().zip(node.items()) {
                 collect(item, child, secret, out);
             }
         }

@@ -5,6 +5,7 @@
 //! back to the nearest existing ancestor, so any stage can turn "this pointer" into
 //! "this line and column" without knowing whether the file was YAML or JSON.
 
+use super::span_tree::{NodeRef, SpanTree};
 use crate::source::Span;
 use serde_json::Value;
 
@@ -14,10 +15,11 @@ pub struct Document {
     /// The data, typed as YAML 1.2 core schema / JSON.
     pub value: Value,
     /// Where each node of `value` is written.
-    pub spans: SpanNode,
+    pub spans: SpanTree,
 }
 
-/// The span of one node and of its children.
+/// The span of one node and of its children, as the loaders build them (stored in
+/// the compact [`SpanTree`] once the document is complete).
 #[derive(Debug, Clone, Default)]
 pub struct SpanNode {
     /// The node's own text (for collections: from the first to the last character).
@@ -100,68 +102,71 @@ impl SpanNode {
 }
 
 impl Document {
+    /// A document from the loader's value and span tree.
+    #[must_use]
+    pub fn new(value: Value, spans: &SpanNode) -> Self {
+        Document {
+            value,
+            spans: SpanTree::new(spans),
+        }
+    }
+
     /// Locate a JSON pointer (`""` is the root, `/services/0/name` a field).
     #[must_use]
     pub fn locate(&self, pointer: &str) -> Located {
-        let mut node = &self.spans;
-        let mut key_span = None;
+        let mut node = self.spans.root();
+        let mut parent = None;
+        let mut exact = true;
         for token in pointer_tokens(pointer) {
-            match node.child(&token) {
-                Some((child, key)) => {
-                    node = child;
-                    key_span = key;
-                }
-                None => {
-                    return Located {
-                        span: node.span,
-                        key_span,
-                        exact: false,
-                    }
-                }
-            }
+            let Some(child) = node.child(&token) else {
+                exact = false;
+                break;
+            };
+            parent = Some(node);
+            node = child;
         }
         Located {
-            span: node.span,
-            key_span,
-            exact: true,
+            span: node.span(),
+            key_span: parent.and_then(|parent| node.key_span(parent)),
+            exact,
         }
     }
-}
 
-impl Document {
     /// The pointer of the outermost node written on `line` (a mapping entry whose key,
     /// or a sequence item which, starts there), if any.
     #[must_use]
     pub fn pointer_at_line(&self, line: u32) -> Option<String> {
-        node_at_line(&self.spans, "", line)
+        node_at_line(self.spans.root(), "", line)
     }
 }
 
-fn node_at_line(node: &SpanNode, pointer: &str, line: u32) -> Option<String> {
-    let contains = |n: &SpanNode| n.span.start.line <= line && line <= n.span.end.line;
-    match &node.children {
-        SpanChildren::Leaf => None,
-        SpanChildren::Map(entries) => entries.iter().find_map(|entry| {
-            let child = join_pointer(pointer, &entry.key);
-            if entry.key_span.start.line == line {
-                Some(child)
-            } else if contains(&entry.value) {
-                node_at_line(&entry.value, &child, line)
-            } else {
-                None
-            }
-        }),
-        SpanChildren::Seq(items) => items.iter().enumerate().find_map(|(i, item)| {
-            let child = format!("{pointer}/{i}");
-            if item.span.start.line == line {
-                Some(child)
-            } else if contains(item) {
-                node_at_line(item, &child, line)
-            } else {
-                None
-            }
-        }),
+fn node_at_line(node: NodeRef<'_>, pointer: &str, line: u32) -> Option<String> {
+    let contains = |n: NodeRef<'_>| {
+        let span = n.span();
+        span.start.line <= line && line <= span.end.line
+    };
+    if let Some(found) = node.entries().find_map(|entry| {
+        let child = join_pointer(pointer, entry.key);
+        if entry.key_span.start.line == line {
+            Some(child)
+        } else if contains(entry.value) {
+            node_at_line(entry.value, &child, line)
+        } else {
+            None
+        }
+    }) {
+        return Some(found);
     }
+    node.items().enumerate().find_map(|(i, item)| {
+        let child = format!("{pointer}/{i}");
+        if item.start_line() == line {
+            Some(child)
+        } else if contains(item) {
+            node_at_line(item, &child, line)
+        } else {
+            None
+        }
+    })
 }
 
 /// Split a JSON pointer into unescaped tokens (borrowed unless a token has an escape).

@@ -39,7 +39,7 @@ pub fn parse(source: &Source, limits: &LoadLimits) -> ParseOutput {
         if parser.index < parser.bytes.len() {
             Err(parser.error("unexpected content after the JSON value"))
         } else {
-            Ok(Document { value, spans })
+            Ok(Document::new(value, &spans))
         }
     });
     let mut findings = parser.findings;
@@ -525,6 +525,7 @@ fn integer(text: &str) -> Option<Number> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::span_tree::NodeRef;
     use crate::source::SourceFile;
     use serde_json::json;
     use std::sync::Arc;
@@ -585,7 +586,7 @@ mod tests {
         assert_eq!(lc(number.key_span.unwrap()), (3, 3, 3, 6));
         assert_eq!(lc(number.span), (3, 8, 3, 14));
         assert_eq!(document.value["n"], json!(-1500.0));
-        assert_eq!(lc(document.spans.span), (1, 1, 4, 2));
+        assert_eq!(lc(document.spans.root().span()), (1, 1, 4, 2));
     }
 
     #[test]
@@ -600,17 +601,12 @@ mod tests {
         assert_eq!(document.value, json!({"😀é": "éx", "b": true}));
     }
 
-    fn every_span(node: &SpanNode, out: &mut Vec<Span>) {
-        out.push(node.span);
-        match &node.children {
-            SpanChildren::Leaf => {}
-            SpanChildren::Seq(items) => items.iter().for_each(|item| every_span(item, out)),
-            SpanChildren::Map(entries) => {
-                for entry in entries {
-                    out.push(entry.key_span);
-                    every_span(&entry.value, out);
-                }
-            }
+    fn every_span(node: NodeRef<'_>, out: &mut Vec<Span>) {
+        out.push(node.span());
+        node.items().for_each(|item| every_span(item, out));
+        for entry in node.entries() {
+            out.push(entry.key_span);
+            every_span(entry.value, out);
         }
     }
 
@@ -621,7 +617,7 @@ mod tests {
         let source = Arc::new(SourceFile::new("x.json".into(), text.into()));
         let output = parse(&source, &LoadLimits::default());
         let mut spans = Vec::new();
-        every_span(&output.documents[0].spans, &mut spans);
+        every_span(output.documents[0].spans.root(), &mut spans);
         assert_eq!(spans.len(), 12);
         for span in spans {
             for pos in [span.start, span.end] {
@@ -743,13 +739,12 @@ mod tests {
         // The winning value is the one located, in the first key's place.
         let document = &output.documents[0];
         assert_eq!(lc(document.locate("/x/0/a").span), (2, 15, 2, 16));
-        let keys: Vec<&str> = match &document.spans.child("x").unwrap().0.children {
-            SpanChildren::Seq(items) => match &items[0].children {
-                SpanChildren::Map(entries) => entries.iter().map(|e| &*e.key).collect(),
-                _ => Vec::new(),
-            },
-            _ => Vec::new(),
-        };
+        let first = document.spans.root().child("x").unwrap().items().next();
+        let keys: Vec<&str> = first
+            .into_iter()
+            .flat_map(|m| m.entries())
+            .map(|e| e.key)
+            .collect();
         assert_eq!(keys, ["a", "b"]);
     }
 

@@ -8,6 +8,7 @@
 
 pub mod document;
 pub mod json;
+pub mod span_tree;
 pub mod yaml;
 
 pub use document::{Document, Located, SpanNode};
@@ -151,7 +152,7 @@ fn single_document(source: Source, output: ParseOutput) -> LoadedFile {
             at_start,
         ));
     } else if documents.len() > 1 {
-        let second = documents[1].spans.span;
+        let second = documents[1].spans.root().span();
         findings.push(Finding::new(
             "parse/multi-document",
             Severity::Error,

@@ -318,10 +318,7 @@ impl<'a> Builder<'a> {
     /// Attach a completed node to the open collection, or finish a document.
     fn complete(&mut self, node: Node) -> Result<(), Stop> {
         let Some(frame) = self.stack.last_mut() else {
-            self.documents.push(Document {
-                value: node.value,
-                spans: node.spans,
-            });
+            self.documents.push(Document::new(node.value, &node.spans));
             return Ok(());
         };
         match frame {
@@ -747,6 +744,7 @@ fn collection_span(start: Span, end: Span, last_child_end: Option<Position>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::load::span_tree::NodeRef;
     use crate::source::SourceFile;
     use serde_json::json;
     use std::sync::Arc;
@@ -821,20 +819,15 @@ consumers: []
             lc(document.locate("/services/0/routes/1").span),
             (7, 17, 7, 18)
         );
-        assert_eq!(lc(document.spans.span), (1, 1, 9, 14));
+        assert_eq!(lc(document.spans.root().span()), (1, 1, 9, 14));
     }
 
-    fn check_positions(source: &SourceFile, node: &SpanNode) {
-        let mut spans = vec![node.span];
-        match &node.children {
-            SpanChildren::Leaf => {}
-            SpanChildren::Seq(items) => items.iter().for_each(|i| check_positions(source, i)),
-            SpanChildren::Map(entries) => {
-                for entry in entries {
-                    spans.push(entry.key_span);
-                    check_positions(source, &entry.value);
-                }
-            }
+    fn check_positions(source: &SourceFile, node: NodeRef<'_>) {
+        let mut spans = vec![node.span()];
+        node.items().for_each(|i| check_positions(source, i));
+        for entry in node.entries() {
+            spans.push(entry.key_span);
+            check_positions(source, entry.value);
         }
         for pos in spans.iter().flat_map(|s| [s.start, s.end]) {
             assert_eq!(source.position_of_byte(source.byte_offset(pos)), pos);
@@ -847,7 +840,7 @@ consumers: []
         let source = Arc::new(SourceFile::new("x.yaml".into(), text));
         let output = parse(&source, &LoadLimits::default());
         assert!(!output.failed);
-        check_positions(&source, &output.documents[0].spans);
+        check_positions(&source, output.documents[0].spans.root());
     }
 
     #[test]
@@ -877,12 +870,9 @@ consumers: []
     fn a_duplicate_keeps_the_first_place_and_the_mapping_covers_it() {
         let output = run("a: 1\nb: 2\na: 3\n");
         let document = &output.documents[0];
-        let keys: Vec<&str> = match &document.spans.children {
-            SpanChildren::Map(entries) => entries.iter().map(|e| &*e.key).collect(),
-            _ => Vec::new(),
-        };
+        let keys: Vec<&str> = document.spans.root().entries().map(|e| e.key).collect();
         assert_eq!(keys, ["a", "b"]);
-        assert_eq!(lc(document.spans.span), (1, 1, 3, 5));
+        assert_eq!(lc(document.spans.root().span()), (1, 1, 3, 5));
     }
 
     #[test]

@@ -1,0 +1,403 @@
+//! The stored form of a document's spans: compact, built once per document from the
+//! loader's [`SpanNode`] tree.
+//!
+//! A whole environment's documents stay in memory until the last finding is
+//! located, so their spans are kept small: every node is one fixed-size record in a
+//! flat array (children contiguous), keys live in one string per document, and each
+//! position is a character offset only. Lines and columns come back from a table of
+//! line starts built from the loader's own positions, so they are exactly what the
+//! parser reported; a position that the table cannot reproduce (none in practice) is
+//! kept whole beside it.
+
+use super::document::{SpanChildren, SpanNode};
+use crate::source::{Position, Span};
+use std::collections::HashMap;
+
+/// The spans of one document.
+#[derive(Debug, Clone, Default)]
+pub struct SpanTree {
+    /// Node 0 is the root; a node's children are `first..first + len`.
+    nodes: Vec<Packed>,
+    /// Every mapping key, one after the other.
+    keys: String,
+    /// The character offset at which each line starts (index: line − 1), as the
+    /// loader's positions give it; lines holding no position have the next known
+    /// line's start.
+    line_starts: Vec<u32>,
+    /// Positions the line table does not reproduce, by node and [`Which`].
+    whole: HashMap<(u32, Which), Position>,
+}
+
+/// One node: its span, and for an entry of a mapping its key and the key's span.
+#[derive(Debug, Clone, Copy, Default)]
+struct Packed {
+    start: u32,
+    end: u32,
+    key_start: u32,
+    key_end: u32,
+    /// Byte range of the key in [`SpanTree::keys`].
+    key_at: u32,
+    key_len: u32,
+    first: u32,
+    len: u32,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Kind {
+    #[default]
+    Leaf,
+    Seq,
+    Map,
+}
+
+/// Which position of a node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Which {
+    Start,
+    End,
+    KeyStart,
+    KeyEnd,
+}
+
+impl SpanTree {
+    /// The compact form of a loader tree.
+    #[must_use]
+    pub fn new(root: &SpanNode) -> Self {
+        let mut tree = SpanTree::default();
+        let mut positions = Vec::new();
+        tree.nodes.push(Packed::default());
+        tree.pack(0, root, None, &mut positions);
+        tree.line_starts = line_starts(&positions);
+        let ordered = tree.line_starts.is_sorted();
+        for (node, which, position) in positions {
+            let reproduced = if ordered {
+                tree.reproduces(position)
+            } else {
+                tree.rebuild(position.offset) == Some(position)
+            };
+            if !reproduced {
+                tree.whole.insert((node, which), position);
+            }
+        }
+        tree
+    }
+
+    /// Whether [`SpanTree::rebuild`] gives back `position` exactly, in constant time:
+    /// with a table that never decreases, it does when the position's line starts
+    /// where its column says and the next line starts after it.
+    fn reproduces(&self, position: Position) -> bool {
+        let (Some(line), Some(before)) = (
+            (position.line as usize).checked_sub(1),
+            position.column.checked_sub(1),
+        ) else {
+            return false;
+        };
+        let starts_here =
+            self.line_starts.get(line) == position.offset.checked_sub(before).as_ref();
+        let next_after = self
+            .line_starts
+            .get(line + 1)
+            .is_none_or(|&next| next > position.offset);
+        starts_here && next_after
+    }
+
+    /// Fill node `index` from `node` (with its mapping key), then its children.
+    fn pack(
+        &mut self,
+        index: usize,
+        node: &SpanNode,
+        key: Option<(&str, Span)>,
+        positions: &mut Vec<(u32, Which, Position)>,
+    ) {
+        let id = to_u32(index);
+        let mut packed = Packed {
+            start: node.span.start.offset,
+            end: node.span.end.offset,
+            ..Packed::default()
+        };
+        positions.push((id, Which::Start, node.span.start));
+        positions.push((id, Which::End, node.span.end));
+        if let Some((text, span)) = key {
+            packed.key_at = to_u32(self.keys.len());
+            packed.key_len = to_u32(text.len());
+            self.keys.push_str(text);
+            packed.key_start = span.start.offset;
+            packed.key_end = span.end.offset;
+            positions.push((id, Which::KeyStart, span.start));
+            positions.push((id, Which::KeyEnd, span.end));
+        }
+        let first = self.nodes.len();
+        match &node.children {
+            SpanChildren::Leaf => {}
+            SpanChildren::Seq(items) => {
+                packed.kind = Kind::Seq;
+                packed.len = to_u32(items.len());
+                self.nodes.resize(first + items.len(), Packed::default());
+                for (i, item) in items.iter().enumerate() {
+                    self.pack(first + i, item, None, positions);
+                }
+            }
+            SpanChildren::Map(entries) => {
+                packed.kind = Kind::Map;
+                packed.len = to_u32(entries.len());
+                self.nodes.resize(first + entries.len(), Packed::default());
+                for (i, entry) in entries.iter().enumerate() {
+                    let key = Some((&*entry.key, entry.key_span));
+                    self.pack(first + i, &entry.value, key, positions);
+                }
+            }
+        }
+        packed.first = to_u32(first);
+        self.nodes[index] = packed;
+    }
+
+    /// The position at a character offset, from the line table.
+    fn rebuild(&self, offset: u32) -> Option<Position> {
+        let line = self.line_starts.partition_point(|&start| start <= offset);
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        Some(Position {
+            offset,
+            line: to_u32(line),
+            column: offset - start + 1,
+        })
+    }
+
+    fn position(&self, node: u32, which: Which, offset: u32) -> Position {
+        if !self.whole.is_empty() {
+            if let Some(position) = self.whole.get(&(node, which)) {
+                return *position;
+            }
+        }
+        self.rebuild(offset).unwrap_or_default()
+    }
+
+    /// The root node.
+    #[must_use]
+    pub fn root(&self) -> NodeRef<'_> {
+        NodeRef {
+            tree: self,
+            index: 0,
+        }
+    }
+}
+
+/// The line table: for each line with a position on it, where the line starts
+/// (`offset − column + 1`, the first position seen on the line wins); other lines
+/// take the start of the next known line, so the table never decreases when the
+/// positions agree with each other.
+fn line_starts(positions: &[(u32, Which, Position)]) -> Vec<u32> {
+    let last_line = positions.iter().map(|p| p.2.line).max().unwrap_or(0);
+    let mut starts = vec![u32::MAX; last_line as usize];
+    for (_, _, position) in positions {
+        let (Some(line), Some(before)) = (
+            (position.line as usize).checked_sub(1),
+            position.column.checked_sub(1),
+        ) else {
+            continue;
+        };
+        if starts[line] == u32::MAX {
+            if let Some(start) = position.offset.checked_sub(before) {
+                starts[line] = start;
+            }
+        }
+    }
+    let mut next = u32::MAX;
+    for start in starts.iter_mut().rev() {
+        if *start == u32::MAX {
+            *start = next;
+        } else {
+            next = *start;
+        }
+    }
+    starts
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// A node of a [`SpanTree`].
+#[derive(Debug, Clone, Copy)]
+pub struct NodeRef<'a> {
+    tree: &'a SpanTree,
+    index: u32,
+}
+
+/// A mapping entry of a [`SpanTree`].
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRef<'a> {
+    /// The key, as it appears in the value.
+    pub key: &'a str,
+    /// The key's text.
+    pub key_span: Span,
+    /// The value's node.
+    pub value: NodeRef<'a>,
+}
+
+impl<'a> NodeRef<'a> {
+    fn packed(&self) -> &'a Packed {
+        &self.tree.nodes[self.index as usize]
+    }
+
+    /// The node's own text (for collections: from the first to the last character).
+    #[must_use]
+    pub fn span(&self) -> Span {
+        let packed = self.packed();
+        Span::new(
+            self.tree.position(self.index, Which::Start, packed.start),
+            self.tree.position(self.index, Which::End, packed.end),
+        )
+    }
+
+    /// The line the node starts on.
+    #[must_use]
+    pub fn start_line(&self) -> u32 {
+        self.span().start.line
+    }
+
+    fn children(&self) -> impl DoubleEndedIterator<Item = NodeRef<'a>> + 'a {
+        let packed = self.packed();
+        let tree = self.tree;
+        (packed.first..packed.first + packed.len).map(move |index| NodeRef { tree, index })
+    }
+
+    /// The items of a sequence (nothing for other nodes).
+    pub fn items(&self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
+        let is_seq = self.packed().kind == Kind::Seq;
+        self.children().filter(move |_| is_seq)
+    }
+
+    /// The entries of a mapping, in written order (nothing for other nodes).
+    pub fn entries(&self) -> impl Iterator<Item = EntryRef<'a>> + 'a {
+        let is_map = self.packed().kind == Kind::Map;
+        self.children()
+            .filter(move |_| is_map)
+            .map(NodeRef::as_entry)
+    }
+
+    fn key(&self) -> &'a str {
+        let packed = self.packed();
+        let at = packed.key_at as usize;
+        &self.tree.keys[at..at + packed.key_len as usize]
+    }
+
+    fn as_entry(self) -> EntryRef<'a> {
+        EntryRef {
+            key: self.key(),
+            key_span: self.written_key_span(),
+            value: self,
+        }
+    }
+
+    fn written_key_span(&self) -> Span {
+        let packed = self.packed();
+        Span::new(
+            self.tree
+                .position(self.index, Which::KeyStart, packed.key_start),
+            self.tree
+                .position(self.index, Which::KeyEnd, packed.key_end),
+        )
+    }
+
+    /// The span of the key this node is written under in `parent`, when `parent` is
+    /// a mapping.
+    #[must_use]
+    pub fn key_span(&self, parent: NodeRef<'a>) -> Option<Span> {
+        (parent.packed().kind == Kind::Map).then(|| self.written_key_span())
+    }
+
+    /// The child for one pointer token (for a key written twice, the last entry).
+    #[must_use]
+    pub fn child(&self, token: &str) -> Option<NodeRef<'a>> {
+        match self.packed().kind {
+            Kind::Leaf => None,
+            Kind::Seq => {
+                let i: u32 = token.parse().ok()?;
+                let packed = self.packed();
+                (i < packed.len).then(|| NodeRef {
+                    tree: self.tree,
+                    index: packed.first + i,
+                })
+            }
+            Kind::Map => self.children().rev().find(|child| child.key() == token),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pos(offset: u32, line: u32, column: u32) -> Position {
+        Position {
+            offset,
+            line,
+            column,
+        }
+    }
+
+    fn leaf(start: Position, end: Position) -> SpanNode {
+        SpanNode::leaf(Span::new(start, end))
+    }
+
+    #[test]
+    fn positions_come_back_exactly() {
+        // a: [x, y]\nb: 1   (line 2 starts at offset 10)
+        let root = SpanNode {
+            span: Span::new(pos(0, 1, 1), pos(14, 2, 5)),
+            children: SpanChildren::Map(vec![
+                super::super::document::MapEntrySpan {
+                    key: "a".into(),
+                    key_span: Span::new(pos(0, 1, 1), pos(1, 1, 2)),
+                    value: SpanNode {
+                        span: Span::new(pos(3, 1, 4), pos(9, 1, 10)),
+                        children: SpanChildren::Seq(vec![
+                            leaf(pos(4, 1, 5), pos(5, 1, 6)),
+                            leaf(pos(7, 1, 8), pos(8, 1, 9)),
+                        ]),
+                    },
+                },
+                super::super::document::MapEntrySpan {
+                    key: "b".into(),
+                    key_span: Span::new(pos(10, 2, 1), pos(11, 2, 2)),
+                    value: leaf(pos(13, 2, 4), pos(14, 2, 5)),
+                },
+            ]),
+        };
+        let tree = SpanTree::new(&root);
+        assert!(tree.whole.is_empty());
+        let root_ref = tree.root();
+        assert_eq!(root_ref.span(), root.span);
+        let entries: Vec<EntryRef<'_>> = root_ref.entries().collect();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[1].key, "b");
+        assert_eq!(entries[1].key_span, Span::new(pos(10, 2, 1), pos(11, 2, 2)));
+        assert_eq!(
+            entries[1].value.span(),
+            Span::new(pos(13, 2, 4), pos(14, 2, 5))
+        );
+        let a = root_ref.child("a").unwrap();
+        assert_eq!(
+            a.key_span(root_ref),
+            Some(Span::new(pos(0, 1, 1), pos(1, 1, 2)))
+        );
+        let items: Vec<Span> = a.items().map(|i| i.span()).collect();
+        assert_eq!(items[1], Span::new(pos(7, 1, 8), pos(8, 1, 9)));
+        assert!(a.child("2").is_none());
+        assert!(a.entries().next().is_none());
+    }
+
+    #[test]
+    fn positions_the_table_cannot_give_are_kept_whole() {
+        // Two positions on line 1 that disagree on where the line starts.
+        let root = SpanNode {
+            span: Span::new(pos(0, 1, 1), pos(9, 1, 3)),
+            children: SpanChildren::Seq(vec![leaf(Position::default(), Position::default())]),
+        };
+        let tree = SpanTree::new(&root);
+        assert_eq!(tree.root().span(), root.span);
+        let item = tree.root().items().next().unwrap();
+        assert_eq!(item.span(), Span::default());
+    }
+}
