@@ -65,41 +65,49 @@ impl SpanTree {
     #[must_use]
     pub fn new(root: &SpanNode) -> Self {
         let mut tree = SpanTree::default();
-        let mut positions = Vec::new();
+        let mut lines = LineTable::default();
         tree.nodes.push(Packed::default());
-        tree.pack(0, root, None, &mut positions);
-        tree.line_starts = line_starts(&positions);
-        let ordered = tree.line_starts.is_sorted();
-        for (node, which, position) in positions {
-            let reproduced = if ordered {
-                tree.reproduces(position)
-            } else {
-                tree.rebuild(position.offset) == Some(position)
-            };
-            if !reproduced {
-                tree.whole.insert((node, which), position);
-            }
+        tree.pack(0, root, None, &mut lines);
+        if let Some(starts) = lines.finish() {
+            tree.line_starts = starts;
+        } else {
+            // The positions disagree about where lines start: keep them all whole.
+            tree.whole.clear();
+            tree.keep_whole(0, root, None);
         }
         tree
     }
 
-    /// Whether [`SpanTree::rebuild`] gives back `position` exactly, in constant time:
-    /// with a table that never decreases, it does when the position's line starts
-    /// where its column says and the next line starts after it.
-    fn reproduces(&self, position: Position) -> bool {
-        let (Some(line), Some(before)) = (
-            (position.line as usize).checked_sub(1),
-            position.column.checked_sub(1),
-        ) else {
-            return false;
-        };
-        let starts_here =
-            self.line_starts.get(line) == position.offset.checked_sub(before).as_ref();
-        let next_after = self
-            .line_starts
-            .get(line + 1)
-            .is_none_or(|&next| next > position.offset);
-        starts_here && next_after
+    /// Store every position of the subtree at `index` whole.
+    fn keep_whole(&mut self, index: u32, node: &SpanNode, key_span: Option<Span>) {
+        self.whole.insert((index, Which::Start), node.span.start);
+        self.whole.insert((index, Which::End), node.span.end);
+        if let Some(span) = key_span {
+            self.whole.insert((index, Which::KeyStart), span.start);
+            self.whole.insert((index, Which::KeyEnd), span.end);
+        }
+        let first = self.nodes[index as usize].first;
+        match &node.children {
+            SpanChildren::Leaf => {}
+            SpanChildren::Seq(items) => {
+                for (i, item) in (first..).zip(items) {
+                    self.keep_whole(i, item, None);
+                }
+            }
+            SpanChildren::Map(entries) => {
+                for (i, entry) in (first..).zip(entries) {
+                    self.keep_whole(i, &entry.value, Some(entry.key_span));
+                }
+            }
+        }
+    }
+
+    /// Note one position: in the line table, or whole when it disagrees with an
+    /// earlier position of its line.
+    fn record(&mut self, lines: &mut LineTable, node: u32, which: Which, position: Position) {
+        if !lines.record(position) {
+            self.whole.insert((node, which), position);
+        }
     }
 
     /// Fill node `index` from `node` (with its mapping key), then its children.
@@ -108,7 +116,7 @@ impl SpanTree {
         index: usize,
         node: &SpanNode,
         key: Option<(&str, Span)>,
-        positions: &mut Vec<(u32, Which, Position)>,
+        lines: &mut LineTable,
     ) {
         let id = to_u32(index);
         let mut packed = Packed {
@@ -116,16 +124,16 @@ impl SpanTree {
             end: node.span.end.offset,
             ..Packed::default()
         };
-        positions.push((id, Which::Start, node.span.start));
-        positions.push((id, Which::End, node.span.end));
+        self.record(lines, id, Which::Start, node.span.start);
+        self.record(lines, id, Which::End, node.span.end);
         if let Some((text, span)) = key {
             packed.key_at = to_u32(self.keys.len());
             packed.key_len = to_u32(text.len());
             self.keys.push_str(text);
             packed.key_start = span.start.offset;
             packed.key_end = span.end.offset;
-            positions.push((id, Which::KeyStart, span.start));
-            positions.push((id, Which::KeyEnd, span.end));
+            self.record(lines, id, Which::KeyStart, span.start);
+            self.record(lines, id, Which::KeyEnd, span.end);
         }
         let first = self.nodes.len();
         match &node.children {
@@ -135,7 +143,7 @@ impl SpanTree {
                 packed.len = to_u32(items.len());
                 self.nodes.resize(first + items.len(), Packed::default());
                 for (i, item) in items.iter().enumerate() {
-                    self.pack(first + i, item, None, positions);
+                    self.pack(first + i, item, None, lines);
                 }
             }
             SpanChildren::Map(entries) => {
@@ -144,7 +152,7 @@ impl SpanTree {
                 self.nodes.resize(first + entries.len(), Packed::default());
                 for (i, entry) in entries.iter().enumerate() {
                     let key = Some((&*entry.key, entry.key_span));
-                    self.pack(first + i, &entry.value, key, positions);
+                    self.pack(first + i, &entry.value, key, lines);
                 }
             }
         }
@@ -182,35 +190,61 @@ impl SpanTree {
     }
 }
 
-/// The line table: for each line with a position on it, where the line starts
-/// (`offset − column + 1`, the first position seen on the line wins); other lines
-/// take the start of the next known line, so the table never decreases when the
-/// positions agree with each other.
-fn line_starts(positions: &[(u32, Which, Position)]) -> Vec<u32> {
-    let last_line = positions.iter().map(|p| p.2.line).max().unwrap_or(0);
-    let mut starts = vec![u32::MAX; last_line as usize];
-    for (_, _, position) in positions {
+/// The line table, built from the positions as they are packed: for each line with
+/// a position on it, where the line starts (`offset − column + 1`, as the first
+/// position seen on the line says).
+#[derive(Default)]
+struct LineTable {
+    starts: Vec<u32>,
+    /// The largest offset of a position on each line.
+    last: Vec<u32>,
+}
+
+impl LineTable {
+    /// Record a position; `false` when it cannot be rebuilt from the table (no line
+    /// or column, or another start for its line).
+    fn record(&mut self, position: Position) -> bool {
         let (Some(line), Some(before)) = (
             (position.line as usize).checked_sub(1),
             position.column.checked_sub(1),
         ) else {
-            continue;
+            return false;
         };
-        if starts[line] == u32::MAX {
-            if let Some(start) = position.offset.checked_sub(before) {
-                starts[line] = start;
+        let Some(start) = position.offset.checked_sub(before) else {
+            return false;
+        };
+        if line >= self.starts.len() {
+            self.starts.resize(line + 1, u32::MAX);
+            self.last.resize(line + 1, 0);
+        }
+        if self.starts[line] == u32::MAX {
+            self.starts[line] = start;
+        } else if self.starts[line] != start {
+            return false;
+        }
+        self.last[line] = self.last[line].max(position.offset);
+        true
+    }
+
+    /// The finished table: lines holding no position take the next known line's
+    /// start. `None` when the table would not give every recorded position back
+    /// (it decreases somewhere, or a line starts before a position of the line
+    /// above it ends), which consistent positions never do.
+    fn finish(self) -> Option<Vec<u32>> {
+        let LineTable { mut starts, last } = self;
+        let mut next = u32::MAX;
+        for line in (0..starts.len()).rev() {
+            if starts[line] == u32::MAX {
+                starts[line] = next;
+            } else {
+                if next <= last[line] {
+                    return None;
+                }
+                next = starts[line];
             }
         }
+        starts.is_sorted().then_some(starts)
     }
-    let mut next = u32::MAX;
-    for start in starts.iter_mut().rev() {
-        if *start == u32::MAX {
-            *start = next;
-        } else {
-            next = *start;
-        }
-    }
-    starts
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -399,5 +433,19 @@ mod tests {
         assert_eq!(tree.root().span(), root.span);
         let item = tree.root().items().next().unwrap();
         assert_eq!(item.span(), Span::default());
+    }
+
+    #[test]
+    fn a_table_that_would_decrease_keeps_every_position_whole() {
+        // Line 2 would start before line 1.
+        let root = SpanNode {
+            span: Span::new(pos(10, 1, 1), pos(6, 2, 2)),
+            children: SpanChildren::Seq(vec![leaf(pos(11, 1, 2), pos(12, 1, 3))]),
+        };
+        let tree = SpanTree::new(&root);
+        assert!(tree.line_starts.is_empty());
+        assert_eq!(tree.root().span(), root.span);
+        let item = tree.root().items().next().unwrap();
+        assert_eq!(item.span(), Span::new(pos(11, 1, 2), pos(12, 1, 3)));
     }
 }
