@@ -266,6 +266,7 @@ impl Parser<'_> {
             span: Span::new(start, self.at),
             children: SpanChildren::Seq(spans),
         };
+        items.shrink_to_fit();
         Ok((Value::Array(items), node))
     }
 
@@ -329,7 +330,10 @@ impl Parser<'_> {
             span: Span::new(start, self.at),
             children: SpanChildren::Map(entries),
         };
-        Ok((Value::Object(map), node))
+        // An environment keeps every map until the end: no spare capacity.
+        let mut fitted = Map::with_capacity(map.len());
+        fitted.extend(map);
+        Ok((Value::Object(fitted), node))
     }
 
     fn duplicate(&mut self, key: &str, span: Span, entries: &[MapEntrySpan], path: &Path<'_>) {

@@ -90,7 +90,9 @@ enum Frame {
         anchor: usize,
         /// Where the last key or value written so far ends.
         last_end: Option<Position>,
-        map: Map<String, Value>,
+        /// Keys and values in written order; the map is built with its exact size
+        /// when the mapping ends (an environment keeps every map until the end).
+        pairs: Vec<(String, Value)>,
         entries: Vec<MapEntrySpan>,
         key: Option<PendingKey>,
         merges: Vec<Node>,
@@ -230,7 +232,7 @@ impl<'a> Builder<'a> {
                 start: span,
                 anchor,
                 last_end: None,
-                map: Map::new(),
+                pairs: Vec::new(),
                 entries: Vec::new(),
                 key: None,
                 merges: Vec::new(),
@@ -275,9 +277,10 @@ impl<'a> Builder<'a> {
                 start,
                 anchor,
                 last_end,
-                items,
+                mut items,
                 spans,
             } => {
+                items.shrink_to_fit();
                 let span = collection_span(start, end, last_end);
                 let node = Node {
                     value: Value::Array(items),
@@ -293,11 +296,17 @@ impl<'a> Builder<'a> {
                 start,
                 anchor,
                 last_end,
-                mut map,
+                pairs,
                 mut entries,
                 merges,
                 ..
             } => {
+                // Inserting in written order: a duplicate key's last value wins and
+                // keeps the first one's place.
+                let mut map = Map::with_capacity(pairs.len());
+                for (key, value) in pairs {
+                    map.insert(key, value);
+                }
                 for merged in merges {
                     apply_merge(&mut map, &mut entries, merged);
                 }
@@ -388,7 +397,7 @@ impl<'a> Builder<'a> {
         if let Some(first) = duplicate {
             self.duplicate_key(&pending, first);
         }
-        if let Some(Frame::Map { map, entries, .. }) = self.stack.last_mut() {
+        if let Some(Frame::Map { pairs, entries, .. }) = self.stack.last_mut() {
             let entry = MapEntrySpan {
                 key: pending.text.clone().into_boxed_str(),
                 key_span: pending.span,
@@ -399,7 +408,7 @@ impl<'a> Builder<'a> {
                 Some(first) => *first = entry,
                 None => entries.push(entry),
             }
-            map.insert(pending.text, node.value);
+            pairs.push((pending.text, node.value));
         }
     }
 
