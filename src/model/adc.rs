@@ -11,7 +11,6 @@ use crate::load::Document;
 use crate::source::Source;
 use crate::value::{id_string, remove_entries, remove_items, strings, text};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// Add every resource of one ADC file. `root` is the file's value (moved into the
 /// model piece by piece); `document` locates the pieces.
@@ -156,7 +155,7 @@ fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, mut s
             paths,
             hosts,
             methods,
-            effective_plugins: BTreeMap::new(),
+            effective_plugins: Vec::new(),
         });
     }
     for (j, stream) in remove_items(&mut service, "stream_routes") {

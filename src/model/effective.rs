@@ -9,7 +9,7 @@
 //! Each carried plugin is built once (with its located origin) and shared by every
 //! route that inherits it.
 
-use super::{Documents, EffectivePlugin, Environment, Origin, Resource};
+use super::{Documents, Effective, EffectivePlugin, Environment, Origin, Resource, Route};
 use crate::load::document::join_pointer;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 /// The plugins a resource carries, each built once and shared by every route that
 /// inherits it.
-type Carried = Vec<(String, Arc<EffectivePlugin>)>;
+type Carried = Vec<Arc<EffectivePlugin>>;
 
 /// Fill in every route's effective plugins (and its upstream through its service).
 pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
@@ -33,40 +33,70 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
         .collect();
     let mut global = BTreeMap::new();
     for rule in &env.global_rules {
-        global.extend(carried("global_rule", rule, documents));
+        for plugin in carried("global_rule", rule, documents) {
+            global.insert(plugin.name.clone(), plugin);
+        }
     }
-    global.retain(|_, p: &mut Arc<EffectivePlugin>| !p.config.as_ref().is_some_and(is_disabled));
+    global.retain(|_, plugin| !is_disabled(&plugin.config));
     let mut resolved = Vec::with_capacity(env.routes.len());
     for route in &env.routes {
-        let mut levels: BTreeMap<String, Arc<EffectivePlugin>> = BTreeMap::new();
         let service = route.service_id.as_deref().and_then(|id| services.get(id));
-        if let Some((_, plugins)) = service {
-            levels.extend(plugins.iter().cloned());
-        }
-        if let Some(plugins) = route
+        let config = route
             .plugin_config_id
             .as_deref()
-            .and_then(|id| configs.get(id))
-        {
-            levels.extend(plugins.iter().cloned());
+            .and_then(|id| configs.get(id));
+        let mut levels: BTreeMap<&str, Effective> = BTreeMap::new();
+        for plugin in service.map(|(_, p)| p).into_iter().chain(config).flatten() {
+            levels.insert(&plugin.name, Effective::Inherited(plugin.clone()));
         }
-        levels.extend(carried("route", &route.resource, documents));
-        levels.retain(|name, p| !is_disabled(route.effective_config(name, p)));
+        own_plugins(route, documents, &mut levels);
+        levels.retain(|_, plugin| !is_disabled(route.config_of(plugin)));
         for (name, plugin) in &global {
-            if !levels.contains_key(name) {
-                levels.insert(name.clone(), plugin.clone());
-            }
+            levels
+                .entry(name)
+                .or_insert_with(|| Effective::Inherited(plugin.clone()));
         }
         let upstream = route.upstream_id.clone().or_else(|| {
             service.and_then(|(s, _)| s.body.get("upstream_id").and_then(crate::value::id_string))
         });
-        resolved.push((levels, upstream));
+        resolved.push((levels.into_values().collect::<Vec<_>>(), upstream));
     }
     for (route, (effective, upstream)) in env.routes.iter_mut().zip(resolved) {
         route.effective_plugins = effective;
         if route.upstream_id.is_none() {
             route.upstream_id = upstream;
         }
+    }
+}
+
+/// Add a route's own plugins (over any inherited ones of the same name), each with
+/// where its configuration is written.
+fn own_plugins<'a>(
+    route: &'a Route,
+    documents: &Documents<'_>,
+    levels: &mut BTreeMap<&'a str, Effective>,
+) {
+    let Some(plugins) = route
+        .resource
+        .body
+        .get("plugins")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let origin = &route.resource.origin;
+    let base = format!("{}/plugins", origin.pointer);
+    for name in plugins.keys() {
+        let start = documents
+            .locate(&origin.source, &join_pointer(&base, name))
+            .span
+            .start;
+        let own = Effective::Own {
+            name: name.as_str().into(),
+            line: start.line,
+            column: start.column,
+        };
+        levels.insert(name, own);
     }
 }
 
@@ -96,16 +126,13 @@ fn carried(level: &'static str, resource: &Resource, documents: &Documents<'_>) 
             column: location.span.start.column,
             source: resource.origin.source.clone(),
         };
-        carried.push((
-            name.clone(),
-            Arc::new(EffectivePlugin {
-                // A route's own plugin stays in the route's body: not copied.
-                config: (level != "route").then(|| config.clone()),
-                level,
-                from: resource.id.clone(),
-                origin,
-            }),
-        ));
+        carried.push(Arc::new(EffectivePlugin {
+            name: name.clone(),
+            config: config.clone(),
+            level,
+            from: resource.id.clone(),
+            origin,
+        }));
     }
     carried
 }

@@ -114,19 +114,67 @@ impl<'a> Documents<'a> {
     }
 }
 
-/// A plugin configuration that applies to a route, and where it comes from.
+/// A plugin configuration a route inherits from its plugin config, its service or a
+/// global rule: built once, with its located origin, and shared by every route that
+/// inherits it.
 #[derive(Debug, Clone, Serialize)]
 pub struct EffectivePlugin {
-    /// The configuration of a plugin the route inherits. `None` for the route's own
-    /// plugins: their configuration is the route's `plugins.<name>`, not copied (see
-    /// [`Route::effective_config`]).
-    pub config: Option<Value>,
-    /// The level it comes from: `route`, `plugin_config`, `service` or `global_rule`.
+    /// The plugin's name.
+    pub name: String,
+    /// Its configuration, as the carrier writes it.
+    pub config: Value,
+    /// The level it comes from: `plugin_config`, `service` or `global_rule`.
     pub level: &'static str,
     /// The id of the object that carries it.
     pub from: String,
     /// Where the configuration is written.
     pub origin: Origin,
+}
+
+/// One plugin that runs for a route.
+#[derive(Debug, Clone)]
+pub enum Effective {
+    /// One of the route's own plugins. Its configuration stays in the route's body
+    /// (`plugins.<name>`) and its origin is the route's, at `plugins/<name>`; only
+    /// where that is written is kept.
+    Own {
+        /// The plugin's name.
+        name: Box<str>,
+        /// 1-based line of its configuration.
+        line: u32,
+        /// 1-based column of its configuration.
+        column: u32,
+    },
+    /// Inherited, shared with every route that inherits it.
+    Inherited(std::sync::Arc<EffectivePlugin>),
+}
+
+impl Effective {
+    /// The plugin's name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        match self {
+            Effective::Own { name, .. } => name,
+            Effective::Inherited(plugin) => &plugin.name,
+        }
+    }
+}
+
+/// An effective plugin as its route sees it.
+#[derive(Debug, Clone)]
+pub struct EffectiveView<'a> {
+    /// The plugin's name.
+    pub name: &'a str,
+    /// Its configuration.
+    pub config: &'a Value,
+    /// The level it comes from: `route`, `plugin_config`, `service` or `global_rule`.
+    pub level: &'static str,
+    /// The id of the object that carries it.
+    pub from: &'a str,
+    /// Where the configuration is written.
+    pub origin: std::borrow::Cow<'a, Origin>,
+    /// The shared plugin, when inherited (one per carrier and plugin).
+    pub shared: Option<&'a EffectivePlugin>,
 }
 
 /// One resource of any kind: its id, name, body as written, and origin.
@@ -166,23 +214,74 @@ pub struct Route {
     pub hosts: Vec<String>,
     /// Methods it matches (empty: all).
     pub methods: Vec<String>,
-    /// Plugins that run for it: route ∪ plugin config ∪ service ∪ global rules,
-    /// with `_meta.disable: true` removing a plugin.
-    pub effective_plugins: BTreeMap<String, std::sync::Arc<EffectivePlugin>>,
+    /// Plugins that run for it, sorted by name: route ∪ plugin config ∪ service ∪
+    /// global rules, with `_meta.disable: true` removing a plugin.
+    pub effective_plugins: Vec<Effective>,
 }
 
 impl Route {
-    /// The configuration of one of its effective plugins (its own or inherited).
+    /// The configuration of one of its own plugins (`plugins.<name>`).
     #[must_use]
-    pub fn effective_config<'a>(&'a self, name: &str, plugin: &'a EffectivePlugin) -> &'a Value {
-        match &plugin.config {
-            Some(config) => config,
-            None => self
-                .resource
-                .body
-                .get("plugins")
-                .and_then(|plugins| plugins.get(name))
-                .unwrap_or(&Value::Null),
+    pub fn own_plugin_config(&self, name: &str) -> &Value {
+        self.resource
+            .body
+            .get("plugins")
+            .and_then(|plugins| plugins.get(name))
+            .unwrap_or(&Value::Null)
+    }
+
+    /// The configuration of one of its effective plugins.
+    #[must_use]
+    pub fn config_of<'a>(&'a self, plugin: &'a Effective) -> &'a Value {
+        match plugin {
+            Effective::Own { name, .. } => self.own_plugin_config(name),
+            Effective::Inherited(plugin) => &plugin.config,
+        }
+    }
+
+    /// The names of the plugins that run for it, sorted.
+    pub fn effective_names(&self) -> impl Iterator<Item = &str> {
+        self.effective_plugins.iter().map(Effective::name)
+    }
+
+    /// The plugins that run for it, sorted by name, each with its configuration,
+    /// level, carrier and origin.
+    pub fn effective(&self) -> impl Iterator<Item = EffectiveView<'_>> {
+        self.effective_plugins
+            .iter()
+            .map(|plugin| self.view(plugin))
+    }
+
+    /// One effective plugin as this route sees it.
+    #[must_use]
+    pub fn view<'a>(&'a self, plugin: &'a Effective) -> EffectiveView<'a> {
+        match plugin {
+            Effective::Own { name, line, column } => {
+                let route = &self.resource.origin;
+                let plugins = format!("{}/plugins", route.pointer);
+                EffectiveView {
+                    name,
+                    config: self.config_of(plugin),
+                    level: "route",
+                    from: &self.resource.id,
+                    origin: std::borrow::Cow::Owned(Origin {
+                        file: route.file.clone(),
+                        pointer: crate::load::document::join_pointer(&plugins, name),
+                        line: *line,
+                        column: *column,
+                        source: route.source.clone(),
+                    }),
+                    shared: None,
+                }
+            }
+            Effective::Inherited(plugin) => EffectiveView {
+                name: &plugin.name,
+                config: &plugin.config,
+                level: plugin.level,
+                from: &plugin.from,
+                origin: std::borrow::Cow::Borrowed(&plugin.origin),
+                shared: Some(plugin),
+            },
         }
     }
 }
@@ -211,7 +310,7 @@ impl Serialize for Route {
             config: &'a Value,
             level: &'static str,
             from: &'a str,
-            origin: &'a Origin,
+            origin: std::borrow::Cow<'a, Origin>,
         }
         RouteView {
             resource: &self.resource,
@@ -222,16 +321,15 @@ impl Serialize for Route {
             hosts: &self.hosts,
             methods: &self.methods,
             effective_plugins: self
-                .effective_plugins
-                .iter()
-                .map(|(name, plugin)| {
+                .effective()
+                .map(|plugin| {
                     let view = PluginView {
-                        config: self.effective_config(name, plugin),
+                        config: plugin.config,
                         level: plugin.level,
-                        from: &plugin.from,
-                        origin: &plugin.origin,
+                        from: plugin.from,
+                        origin: plugin.origin,
                     };
-                    (name.as_str(), view)
+                    (plugin.name, view)
                 })
                 .collect(),
         }

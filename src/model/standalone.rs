@@ -12,7 +12,6 @@ use crate::schema::is_credential;
 use crate::source::Source;
 use crate::value::{id_string, remove_items, strings, text};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// Add every resource of one standalone file. `root` is the file's value (moved
 /// into the model piece by piece); `document` locates the pieces.
@@ -93,7 +92,7 @@ fn route(resource: Resource) -> Route {
         paths: one_or_many("uri", "uris"),
         hosts: one_or_many("host", "hosts"),
         methods: strings(item.get("methods")),
-        effective_plugins: BTreeMap::new(),
+        effective_plugins: Vec::new(),
         resource,
     }
 }

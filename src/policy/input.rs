@@ -10,7 +10,7 @@
 //! share one string, so the input grows with what is written, not with routes times
 //! inherited plugins.
 
-use crate::model::{EffectivePlugin, Environment, Origin, Resource, Route};
+use crate::model::{EffectivePlugin, EffectiveView, Environment, Origin, Resource, Route};
 use regorus::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -187,11 +187,10 @@ impl Builder {
             object.insert(self.text(field), list(items, &written));
         }
         let effective = route
-            .effective_plugins
-            .iter()
-            .map(|(name, plugin)| {
-                let value = self.effective(name, plugin, &own_plugins);
-                (self.text(name), value)
+            .effective()
+            .map(|plugin| {
+                let name = self.text(plugin.name);
+                (name, self.effective(&plugin, &own_plugins))
             })
             .collect::<BTreeMap<_, _>>();
         object.insert(self.text("effective_plugins"), Value::from(effective));
@@ -201,37 +200,31 @@ impl Builder {
     /// An effective plugin: `{config, level, from, origin}`, built once per carried
     /// plugin. Its `config` is the carrier's converted configuration (`own` for the
     /// route's own plugins).
-    fn effective(&mut self, name: &str, plugin: &EffectivePlugin, own: &Value) -> Value {
-        let shared = plugin.level != "route";
-        if shared {
-            if let Some(value) = self.plugins.get(&std::ptr::from_ref(plugin)) {
-                return value.clone();
-            }
+    fn effective(&mut self, plugin: &EffectiveView<'_>, own: &Value) -> Value {
+        let shared = plugin.shared.map(std::ptr::from_ref);
+        if let Some(value) = shared.and_then(|key| self.plugins.get(&key)) {
+            return value.clone();
         }
-        let carried = if shared {
-            self.carried
-                .get(&(plugin.level, plugin.from.clone()))
-                .map_or(Value::Undefined, |plugins| plugins[name].clone())
-        } else {
-            own[name].clone()
+        let carried = match shared {
+            Some(_) => self
+                .carried
+                .get(&(plugin.level, plugin.from.to_owned()))
+                .map_or(Value::Undefined, |plugins| plugins[plugin.name].clone()),
+            None => own[plugin.name].clone(),
         };
         let config = match carried {
-            Value::Undefined => plugin
-                .config
-                .as_ref()
-                .map_or(Value::Undefined, |config| self.json(config)),
+            Value::Undefined => self.json(plugin.config),
             config => config,
         };
         let mut object = BTreeMap::new();
         object.insert(self.text("config"), config);
         object.insert(self.text("level"), self.text(plugin.level));
-        object.insert(self.text("from"), Value::from(plugin.from.as_str()));
+        object.insert(self.text("from"), Value::from(plugin.from));
         let origin = self.origin(&plugin.origin);
         object.insert(self.text("origin"), origin);
         let value = Value::from(object);
-        if shared {
-            self.plugins
-                .insert(std::ptr::from_ref(plugin), value.clone());
+        if let Some(key) = shared {
+            self.plugins.insert(key, value.clone());
         }
         value
     }

@@ -15,11 +15,7 @@ pub fn check(env: &Environment, names: &HashSet<String>, what: &str, out: &mut V
         global_rules: &env.global_rules,
     };
     for route in &env.routes {
-        if route
-            .effective_plugins
-            .keys()
-            .any(|name| names.contains(name))
-        {
+        if route.effective_names().any(|name| names.contains(name)) {
             continue;
         }
         let resource = &route.resource;
