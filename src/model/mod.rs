@@ -385,6 +385,8 @@ pub fn build(
             .collect(),
         ..Environment::default()
     };
+    env.routes
+        .reserve_exact(files.iter().map(routes_written).sum());
     for checked in files.iter_mut() {
         let (Some(document), Some(format)) = (checked.file.document.as_mut(), checked.format)
         else {
@@ -405,6 +407,25 @@ pub fn build(
     let findings = merge::deduplicate(&mut env, &documents);
     effective::resolve(&mut env, &documents);
     (env, findings)
+}
+
+/// How many routes a checked file writes (its services' routes in ADC, its
+/// `routes` in standalone), so the environment's list is allocated once.
+fn routes_written(checked: &CheckedFile) -> usize {
+    let (Some(document), Some(format)) = (&checked.file.document, checked.format) else {
+        return 0;
+    };
+    let length = |value: Option<&Value>| value.and_then(Value::as_array).map_or(0, Vec::len);
+    match format {
+        Format::Adc => document
+            .value
+            .get("services")
+            .and_then(Value::as_array)
+            .map_or(0, |services| {
+                services.iter().map(|s| length(s.get("routes"))).sum()
+            }),
+        Format::Standalone => length(document.value.get("routes")),
+    }
 }
 
 /// The model of one file of text, read as `format` (for unit tests of the rules).
