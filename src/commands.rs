@@ -367,7 +367,7 @@ pub fn policy_test(args: &PolicyTestArgs) -> Result<u8, ToolError> {
         data: Vec::new(),
         no_builtin: args.no_builtin_policies,
     })?;
-    let (outcomes, coverage) = policy::testing::run(&set, args.coverage);
+    let (outcomes, coverage) = policy::testing::run(&set, args.coverage)?;
     let failed = outcomes.iter().filter(|o| !o.passed).count();
     let mut below = Vec::new();
     emit(|out| {

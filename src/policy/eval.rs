@@ -202,18 +202,23 @@ impl Runner<'_> {
             vm.load_program(program.clone());
             vm.set_max_instructions(usize::MAX);
             vm.set_strict_builtin_errors(true);
-            vm.set_data(self.set.data.clone())
+            let compiled = self.set.compiled().map_err(|e| e.to_string())?;
+            vm.set_data(compiled.data.clone())
                 .map_err(|e| e.to_string())?;
             vm.set_input(self.input.clone());
             return vm
                 .execute_entry_point_by_index(0)
                 .map_err(|e| e.to_string());
         }
-        let engine = self.engine.get_or_insert_with(|| {
-            let mut engine = self.set.engine.clone();
-            engine.set_input(self.input.clone());
-            engine
-        });
+        let engine = match &mut self.engine {
+            Some(engine) => engine,
+            slot @ None => {
+                let compiled = self.set.compiled().map_err(|e| e.to_string())?;
+                let mut engine = compiled.engine.clone();
+                engine.set_input(self.input.clone());
+                slot.insert(engine)
+            }
+        };
         engine
             .eval_rule(entry.to_owned())
             .map_err(|e| e.to_string())

@@ -80,8 +80,13 @@ pub struct PolicySet {
     pub modules: Vec<PolicyModule>,
     /// Native rules.
     pub natives: Vec<NativeRule>,
-    /// An engine with every non-test module and the data loaded, prepared once.
-    pub engine: regorus::Engine,
+    /// An engine with every module and the data loaded, prepared once: compiled
+    /// while loading when user policies or data are given (so their errors stop the
+    /// run at once), otherwise on first use (see [`PolicySet::compiled`]); a check
+    /// whose built-in rules all run as Rust twins never needs it.
+    compiled: std::sync::OnceLock<Result<Compiled, ToolError>>,
+    /// The data files, for a compile on first use.
+    data_files: Vec<PathBuf>,
     /// The result rules of the built-in rule modules compiled for regorus' virtual
     /// machine, by `data.<package>.<rule>`, compiled on first use (see
     /// [`PolicySet::programs`]).
@@ -91,11 +96,18 @@ pub struct PolicySet {
     /// (the compile takes longer than the interpreter needs for a few hundred
     /// routes, and small trees are what a commit hook checks).
     pub vm_min_routes: usize,
-    /// The `data` document (the `--data` files), for the virtual machine.
-    pub data: regorus::Value,
     /// Run the built-in rules' Rego even where a Rust twin exists
     /// (`--rego-builtins`; see [`super::fast`]).
     pub rego_builtins: bool,
+}
+
+/// The regorus engine of a policy set and its `data` document.
+#[derive(Clone)]
+pub struct Compiled {
+    /// Every module and the data loaded, prepared once; cloned per thread.
+    pub engine: regorus::Engine,
+    /// The `data` document (the `--data` files), for the virtual machine.
+    pub data: regorus::Value,
 }
 
 impl std::fmt::Debug for PolicySet {
@@ -148,25 +160,47 @@ impl PolicySet {
                 modules.push(module(&crate::source::display_path(&path), &text, false)?);
             }
         }
-        let engine = compile(&modules, &sources.data)?;
-        let data = engine.get_data();
-        Ok(PolicySet {
+        let set = PolicySet {
             modules,
             natives,
-            engine,
+            compiled: std::sync::OnceLock::new(),
+            data_files: sources.data.clone(),
             programs: std::sync::OnceLock::new(),
             vm_min_routes: VM_MIN_ROUTES,
-            data,
             rego_builtins: false,
-        })
+        };
+        if set.modules.iter().any(|m| !m.builtin) || !set.data_files.is_empty() {
+            set.compiled()?;
+        }
+        Ok(set)
+    }
+
+    /// The compiled engine and data, compiled on the first call.
+    ///
+    /// # Errors
+    /// A [`ToolError`] when a module or data file does not compile (reported by
+    /// [`PolicySet::load`] for user policies and data; the built-in library is
+    /// tested to compile).
+    pub fn compiled(&self) -> Result<&Compiled, ToolError> {
+        self.compiled
+            .get_or_init(|| {
+                let engine = compile(&self.modules, &self.data_files)?;
+                let data = engine.get_data();
+                Ok(Compiled { engine, data })
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     /// The virtual-machine programs of the built-in result rules, compiled on the
     /// first call. User policies, and a rule the compiler does not support, are
     /// missing here and run on the interpreter (`engine`).
     pub fn programs(&self) -> &std::collections::HashMap<String, Arc<Program>> {
-        self.programs
-            .get_or_init(|| compile_programs(&self.engine, &self.modules))
+        self.programs.get_or_init(|| match self.compiled() {
+            Ok(compiled) => compile_programs(&compiled.engine, &self.modules),
+            // The interpreter reports the error for each rule.
+            Err(_) => std::collections::HashMap::new(),
+        })
     }
 
     /// The modules that produce findings (not tests, not pure libraries).
@@ -362,6 +396,33 @@ mod tests {
         for module in set.rule_modules() {
             assert!(module.meta.is_some(), "{} lacks metadata", module.path);
         }
+    }
+
+    #[test]
+    fn the_builtin_library_alone_compiles_on_first_use() {
+        let set = PolicySet::load(&PolicySources::default()).unwrap();
+        assert!(set.compiled.get().is_none(), "compiled while loading");
+        assert!(set.compiled().is_ok());
+        assert!(set.compiled.get().is_some());
+    }
+
+    #[test]
+    fn user_policies_compile_while_loading() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = dir.path().join("broken.rego");
+        std::fs::write(&policy, "package broken\n\ndeny contains msg if {\n").unwrap();
+        let sources = PolicySources {
+            dirs: vec![dir.path().to_path_buf()],
+            ..PolicySources::default()
+        };
+        let error = PolicySet::load(&sources).unwrap_err();
+        assert!(error.to_string().contains("broken.rego"), "{error}");
+        std::fs::write(&policy, "package fine\n\ndeny contains \"no\" if false\n").unwrap();
+        let set = PolicySet::load(&sources).unwrap();
+        assert!(
+            set.compiled.get().is_some(),
+            "user policies not compiled while loading"
+        );
     }
 
     #[test]

@@ -65,9 +65,14 @@ pub fn test_names(text: &str) -> Vec<String> {
 }
 
 /// Run every test of the set; with `coverage`, also measure the rule modules.
-#[must_use]
-pub fn run(set: &PolicySet, coverage: bool) -> (Vec<TestOutcome>, Vec<FileCoverage>) {
-    let mut engine = set.engine.clone();
+///
+/// # Errors
+/// A [`ToolError`](crate::error::ToolError) when the policies do not compile.
+pub fn run(
+    set: &PolicySet,
+    coverage: bool,
+) -> Result<(Vec<TestOutcome>, Vec<FileCoverage>), crate::error::ToolError> {
+    let mut engine = set.compiled()?.engine.clone();
     engine.set_enable_coverage(coverage);
     engine.set_input(regorus::Value::new_object());
     let mut outcomes = Vec::new();
@@ -93,7 +98,7 @@ pub fn run(set: &PolicySet, coverage: bool) -> (Vec<TestOutcome>, Vec<FileCovera
     } else {
         Vec::new()
     };
-    (outcomes, files)
+    Ok((outcomes, files))
 }
 
 fn coverage_of(set: &PolicySet, engine: &regorus::Engine) -> Vec<FileCoverage> {
