@@ -47,6 +47,12 @@ fn run_hook(program: &Path, repo: &Path) -> (bool, String) {
             "CARGO_TARGET_DIR",
             Path::new(crate_root).join("target/pre-commit-build"),
         )
+        // pre-commit builds the hook with `cargo install` (the release profile). This
+        // test checks the hook's wiring, not its speed: unoptimised, the build takes
+        // minutes less.
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
         .output()
         .unwrap();
     let text = format!(
