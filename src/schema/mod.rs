@@ -88,14 +88,26 @@ impl SchemaSet {
     /// # Errors
     /// Returns a message naming the schema file that could not be read or compiled.
     pub fn load(plugin_dirs: &[&Path]) -> Result<Self, String> {
-        let mut plugins = PluginRegistry::builtin()?;
-        for dir in plugin_dirs {
-            plugins.add_dir(dir)?;
-        }
+        // The file schemas and the plugins compile independently: side by side.
+        let ((adc, standalone), plugins) = rayon::join(
+            || {
+                rayon::join(
+                    || compile_embedded("adc.json", ADC_SCHEMA),
+                    || compile_embedded("standalone.json", STANDALONE_SCHEMA),
+                )
+            },
+            || {
+                let mut plugins = PluginRegistry::builtin()?;
+                for dir in plugin_dirs {
+                    plugins.add_dir(dir)?;
+                }
+                Ok::<_, String>(plugins)
+            },
+        );
         Ok(SchemaSet {
-            adc: compile_embedded("adc.json", ADC_SCHEMA)?,
-            standalone: compile_embedded("standalone.json", STANDALONE_SCHEMA)?,
-            plugins,
+            adc: adc?,
+            standalone: standalone?,
+            plugins: plugins?,
         })
     }
 
