@@ -10,7 +10,6 @@
 //! route that inherits it.
 
 use super::{Documents, Effective, EffectivePlugin, Environment, Origin, Resource, Route};
-use crate::load::document::join_pointer;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -84,11 +83,10 @@ fn own_plugins<'a>(
     else {
         return;
     };
-    let origin = &route.resource.origin;
-    let base = format!("{}/plugins", origin.pointer);
+    let resource = &route.resource;
     for name in plugins.keys() {
         let start = documents
-            .locate(&origin.source, &join_pointer(&base, name))
+            .locate(&resource.origin.source, &resource.plugin_pointer(name))
             .span
             .start;
         let own = Effective::Own {
@@ -105,19 +103,9 @@ fn carried(level: &'static str, resource: &Resource, documents: &Documents<'_>) 
     let Some(plugins) = resource.body.get("plugins").and_then(Value::as_object) else {
         return Vec::new();
     };
-    let base = if level == "global_rule" && resource.format == crate::format::Format::Adc {
-        // ADC global rules are written as `global_rules: {<plugin>: conf}`.
-        resource
-            .origin
-            .pointer
-            .rsplit_once('/')
-            .map_or(String::new(), |(p, _)| p.to_owned())
-    } else {
-        format!("{}/plugins", resource.origin.pointer)
-    };
     let mut carried = Vec::with_capacity(plugins.len());
     for (name, config) in plugins {
-        let pointer = join_pointer(&base, name);
+        let pointer = resource.plugin_pointer(name);
         let location = documents.locate(&resource.origin.source, &pointer);
         let origin = Origin {
             file: resource.origin.file.clone(),

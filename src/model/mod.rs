@@ -197,6 +197,20 @@ pub struct Resource {
     pub format: Format,
 }
 
+impl Resource {
+    /// The JSON pointer of the configuration of its plugin `name`:
+    /// `<pointer>/plugins/<name>`, except for an ADC global rule, which is written as
+    /// `global_rules.<plugin>` and so is its own plugin's configuration.
+    #[must_use]
+    pub fn plugin_pointer(&self, name: &str) -> String {
+        if self.kind == "global_rule" && self.format == Format::Adc {
+            return self.origin.pointer.clone();
+        }
+        let plugins = crate::load::document::join_pointer(&self.origin.pointer, "plugins");
+        crate::load::document::join_pointer(&plugins, name)
+    }
+}
+
 /// A route and what it is attached to.
 #[derive(Debug, Clone)]
 pub struct Route {
@@ -258,7 +272,6 @@ impl Route {
         match plugin {
             Effective::Own { name, line, column } => {
                 let route = &self.resource.origin;
-                let plugins = format!("{}/plugins", route.pointer);
                 EffectiveView {
                     name,
                     config: self.config_of(plugin),
@@ -266,7 +279,7 @@ impl Route {
                     from: &self.resource.id,
                     origin: std::borrow::Cow::Owned(Origin {
                         file: route.file.clone(),
-                        pointer: crate::load::document::join_pointer(&plugins, name),
+                        pointer: self.resource.plugin_pointer(name),
                         line: *line,
                         column: *column,
                         source: route.source.clone(),

@@ -4,7 +4,6 @@
 //! `policies/lib/gwlint.rego`.
 
 use crate::format::Format;
-use crate::load::document::{escape_token, join_pointer};
 use crate::model::{Environment, Origin, Resource};
 use crate::policy::PolicyResult;
 use serde_json::Value;
@@ -74,15 +73,7 @@ pub fn is_adc_global_rule(resource: &Resource) -> bool {
 /// Where the configuration of plugin `name` of `obj` is written (`lib.plugin_at`):
 /// file and pointer.
 pub fn plugin_at(obj: &Resource, name: &str) -> (String, String) {
-    let origin = &obj.origin;
-    if is_adc_global_rule(obj) {
-        return (origin.file.clone(), origin.pointer.clone());
-    }
-    let plugins = join_pointer(&origin.pointer, "plugins");
-    (
-        origin.file.clone(),
-        format!("{plugins}/{}", escape_token(name)),
-    )
+    (obj.origin.file.clone(), obj.plugin_pointer(name))
 }
 
 /// Where `path` inside `obj`'s configuration is written (`lib.config_location`):
