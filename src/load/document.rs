@@ -180,13 +180,13 @@ pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = std::borrow::Cow<'_
     })
 }
 
-/// Escape one token for a JSON pointer.
+/// Escape one token for a JSON pointer (borrowed when nothing needs escaping).
 #[must_use]
-pub fn escape_token(token: &str) -> String {
+pub fn escape_token(token: &str) -> std::borrow::Cow<'_, str> {
     if token.contains(['~', '/']) {
-        token.replace('~', "~0").replace('/', "~1")
+        token.replace('~', "~0").replace('/', "~1").into()
     } else {
-        token.to_owned()
+        token.into()
     }
 }
 

@@ -129,3 +129,67 @@ fn carried(level: &'static str, resource: &Resource, documents: &Documents<'_>) 
 fn is_disabled(config: &Value) -> bool {
     config.pointer("/_meta/disable").and_then(Value::as_bool) == Some(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::format::Format;
+    use crate::model::of_text;
+
+    const FILE: &str = "services:
+  - name: orders
+    plugins:
+      key-auth: {}
+    routes:
+      - name: list
+        uris: [/orders]
+        plugins:
+          a/b~c: {}
+global_rules:
+  prometheus: {}
+";
+
+    #[test]
+    fn own_inherited_and_global_plugins_are_located_with_escaped_pointers() {
+        let env = of_text("f.yaml", FILE, Format::Adc);
+        let route = &env.routes[0];
+        let seen: Vec<(String, &str, String, u32, u32)> = route
+            .effective()
+            .map(|p| {
+                let origin = p.origin;
+                (
+                    p.name.to_owned(),
+                    p.level,
+                    origin.pointer.clone(),
+                    origin.line,
+                    origin.column,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "a/b~c".into(),
+                    "route",
+                    "/services/0/routes/0/plugins/a~1b~0c".into(),
+                    9,
+                    18
+                ),
+                (
+                    "key-auth".into(),
+                    "service",
+                    "/services/0/plugins/key-auth".into(),
+                    4,
+                    17
+                ),
+                (
+                    "prometheus".into(),
+                    "global_rule",
+                    "/global_rules/prometheus".into(),
+                    11,
+                    15
+                ),
+            ]
+        );
+    }
+}

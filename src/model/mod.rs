@@ -206,8 +206,8 @@ impl Resource {
         if self.kind == "global_rule" && self.format == Format::Adc {
             return self.origin.pointer.clone();
         }
-        let plugins = crate::load::document::join_pointer(&self.origin.pointer, "plugins");
-        crate::load::document::join_pointer(&plugins, name)
+        let name = crate::load::document::escape_token(name);
+        format!("{}/plugins/{name}", self.origin.pointer)
     }
 }
 

@@ -58,7 +58,7 @@ impl PluginRegistry {
             .collect::<Result<_, String>>()?;
         let mut registry = PluginRegistry::default();
         for plugin in plugins {
-            registry.plugins.insert(plugin.name.clone(), plugin);
+            registry.add(plugin);
         }
         Ok(registry)
     }
@@ -87,9 +87,13 @@ impl PluginRegistry {
 
     /// Add one plugin from its JSON file text.
     fn add_json(&mut self, origin: &str, text: &str) -> Result<(), String> {
-        let plugin = plugin_from_json(origin, text)?;
-        self.plugins.insert(plugin.name.clone(), plugin);
+        self.add(plugin_from_json(origin, text)?);
         Ok(())
+    }
+
+    /// Add one plugin (over any of the same name).
+    fn add(&mut self, plugin: Plugin) {
+        self.plugins.insert(plugin.name.clone(), plugin);
     }
 
     /// The plugin called `name`.
