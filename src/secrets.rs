@@ -61,9 +61,16 @@ fn collect(value: &Value, node: NodeRef<'_>, secret: bool, out: &mut Vec<Span>) 
     match value {
         Value::String(text) if secret && !is_reference(text) => out.push(node.span()),
         Value::Object(map) => {
-            for entry in node.entries() {
-                if let Some(child) = map.get(entry.key) {
-                    collect(child, entry.value, is_secret_field(entry.key), out);
+            // The spans list the keys in the map's order; a key found out of place
+            // (never, for a parsed document) is looked up instead.
+            let mut values = map.iter();
+            for (key, child_node) in node.keyed() {
+                let child = match values.next() {
+                    Some((written, child)) if written == key => Some(child),
+                    _ => map.get(key),
+                };
+                if let Some(child) = child {
+                    collect(child, child_node, is_secret_field(key), out);
                 }
             }
         }

@@ -111,6 +111,12 @@ impl Document {
         }
     }
 
+    /// The span node a JSON pointer names, when it exists.
+    #[must_use]
+    pub fn node(&self, pointer: &str) -> Option<NodeRef<'_>> {
+        pointer_tokens(pointer).try_fold(self.spans.root(), |node, token| node.child(&token))
+    }
+
     /// Locate a JSON pointer (`""` is the root, `/services/0/name` a field).
     #[must_use]
     pub fn locate(&self, pointer: &str) -> Located {

@@ -310,6 +310,15 @@ impl<'a> NodeRef<'a> {
             .map(NodeRef::as_entry)
     }
 
+    /// The keys and value nodes of a mapping, in written order, without their
+    /// spans (nothing for other nodes).
+    pub fn keyed(&self) -> impl Iterator<Item = (&'a str, NodeRef<'a>)> + 'a {
+        let is_map = self.packed().kind == Kind::Map;
+        self.children()
+            .filter(move |_| is_map)
+            .map(|child| (child.key(), child))
+    }
+
     fn key(&self) -> &'a str {
         let packed = self.packed();
         let at = packed.key_at as usize;
@@ -420,6 +429,15 @@ mod tests {
         assert_eq!(items[1], Span::new(pos(7, 1, 8), pos(8, 1, 9)));
         assert!(a.child("2").is_none());
         assert!(a.entries().next().is_none());
+        let keyed: Vec<(&str, Span)> = root_ref.keyed().map(|(k, n)| (k, n.span())).collect();
+        assert_eq!(
+            keyed,
+            [
+                ("a", Span::new(pos(3, 1, 4), pos(9, 1, 10))),
+                ("b", Span::new(pos(13, 2, 4), pos(14, 2, 5)))
+            ]
+        );
+        assert!(a.keyed().next().is_none());
     }
 
     #[test]

@@ -345,7 +345,7 @@ impl<'a> Builder<'a> {
             Frame::Map { key, last_end, .. } => match key.take() {
                 None => {
                     *last_end = Some(node.spans.span.end);
-                    self.set_key(&node)
+                    self.set_key(node)
                 }
                 Some(pending) => {
                     *last_end = Some(node.spans.span.end);
@@ -356,11 +356,11 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn set_key(&mut self, node: &Node) -> Result<(), Stop> {
-        let text = match &node.value {
-            Value::String(s) => s.clone(),
+    fn set_key(&mut self, node: Node) -> Result<(), Stop> {
+        let text = match node.value {
+            Value::String(s) => s,
             Value::Null => String::new(),
-            Value::Bool(_) | Value::Number(_) => scalar_text(&node.value),
+            ref scalar @ (Value::Bool(_) | Value::Number(_)) => scalar_text(scalar),
             Value::Array(_) | Value::Object(_) => {
                 return Err(Stop {
                     rule: "parse/complex-key",
@@ -390,22 +390,22 @@ impl<'a> Builder<'a> {
         let duplicate = match self.stack.last() {
             Some(Frame::Map { entries, .. }) => entries
                 .iter()
-                .find(|e| *e.key == *pending.text)
-                .map(|e| e.key_span),
+                .position(|e| *e.key == *pending.text)
+                .map(|at| (at, entries[at].key_span)),
             _ => None,
         };
-        if let Some(first) = duplicate {
+        if let Some((_, first)) = duplicate {
             self.duplicate_key(&pending, first);
         }
         if let Some(Frame::Map { pairs, entries, .. }) = self.stack.last_mut() {
             let entry = MapEntrySpan {
-                key: pending.text.clone().into_boxed_str(),
+                key: pending.text.as_str().into(),
                 key_span: pending.span,
                 value: node.spans,
             };
             // The last value wins and keeps the first one's place, as in `map`.
-            match entries.iter_mut().find(|e| *e.key == *pending.text) {
-                Some(first) => *first = entry,
+            match duplicate {
+                Some((at, _)) => entries[at] = entry,
                 None => entries.push(entry),
             }
             pairs.push((pending.text, node.value));
@@ -792,6 +792,23 @@ services:
 
 consumers: []
 ";
+
+    #[test]
+    fn a_node_is_found_by_pointer_only_where_it_exists() {
+        let output = run(ADC);
+        let document = &output.documents[0];
+        let port = document.node("/services/0/upstream/nodes/0/port").unwrap();
+        assert_eq!(lc(port.span()), (6, 17, 6, 19));
+        assert_eq!(
+            port.span(),
+            document.locate("/services/0/upstream/nodes/0/port").span
+        );
+        let route = document.node("/services/0/routes/1").unwrap();
+        assert_eq!(lc(route.span()), (7, 17, 7, 18));
+        assert!(document.node("/services/0/upstream/nodes/1").is_none());
+        assert!(document.node("/services/0/hosts").is_none());
+        assert_eq!(document.node("").unwrap().span(), document.locate("").span);
+    }
 
     #[test]
     fn spans_of_a_nested_field() {

@@ -84,11 +84,20 @@ fn own_plugins<'a>(
         return;
     };
     let resource = &route.resource;
+    // The route's `plugins` mapping, found once; each plugin is a child of it.
+    let written = documents
+        .node(&resource.origin.source, &resource.origin.pointer)
+        .and_then(|route| route.child("plugins"));
     for name in plugins.keys() {
-        let start = documents
-            .locate(&resource.origin.source, &resource.plugin_pointer(name))
-            .span
-            .start;
+        let start = match written.and_then(|plugins| plugins.child(name)) {
+            Some(node) => node.span().start,
+            None => {
+                documents
+                    .locate(&resource.origin.source, &resource.plugin_pointer(name))
+                    .span
+                    .start
+            }
+        };
         let own = Effective::Own {
             name: name.as_str().into(),
             line: start.line,

@@ -96,6 +96,18 @@ impl<'a> Documents<'a> {
         }
     }
 
+    /// The span node of `pointer` in `source`, when the file was parsed and the
+    /// pointer exists in it.
+    #[must_use]
+    pub fn node(
+        &self,
+        source: &Source,
+        pointer: &str,
+    ) -> Option<crate::load::span_tree::NodeRef<'a>> {
+        let &i = self.by_source.get(&std::sync::Arc::as_ptr(source))?;
+        self.files[i].file.document.as_ref()?.node(pointer)
+    }
+
     /// The location of `pointer` in `source` (nearest existing ancestor when missing).
     #[must_use]
     pub fn locate(&self, source: &Source, pointer: &str) -> Location {

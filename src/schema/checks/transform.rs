@@ -370,6 +370,36 @@ mod pcre {
         if options.contains(['x', 'D', 'J']) {
             return None;
         }
+        remembered(pattern, options)
+    }
+
+    /// Verdicts already reached on this thread. Large trees repeat their patterns
+    /// (one `regex_uri` per service, copied into each of its routes), and judging a
+    /// pattern costs tens of microseconds.
+    fn remembered(pattern: &str, options: &str) -> Option<String> {
+        /// Past this many patterns the memo starts again, so its size stays bounded.
+        const CAPACITY: usize = 4096;
+        /// A verdict by pattern and options.
+        type Verdicts = std::collections::HashMap<(Box<str>, Box<str>), Option<String>>;
+        thread_local! {
+            static VERDICTS: std::cell::RefCell<Verdicts> = std::cell::RefCell::default();
+        }
+        VERDICTS.with_borrow_mut(|verdicts| {
+            let key = (Box::from(pattern), Box::from(options));
+            if let Some(verdict) = verdicts.get(&key) {
+                return verdict.clone();
+            }
+            let verdict = judge(pattern);
+            if verdicts.len() >= CAPACITY {
+                verdicts.clear();
+            }
+            verdicts.insert(key, verdict.clone());
+            verdict
+        })
+    }
+
+    /// Why `pattern` does not compile, judged afresh.
+    pub(super) fn judge(pattern: &str) -> Option<String> {
         let translated = Translator::new(pattern).run()?;
         // Parsing is enough to find a syntax error; compiling the pattern (as
         // `regex::Regex::new` does) would cost far more, for every route.
@@ -664,6 +694,19 @@ mod tests {
 
     fn pointers(issues: &[Issue]) -> Vec<&str> {
         issues.iter().map(|i| i.pointer.as_str()).collect()
+    }
+
+    #[test]
+    fn a_remembered_regex_verdict_is_the_verdict_judged_afresh() {
+        for pattern in ["^/api/(.*)", "^/api/(.*", "a{2,1}", "[z-a]"] {
+            let fresh = pcre::judge(pattern);
+            assert_eq!(pcre::compile_error(pattern, "jo"), fresh, "{pattern}");
+            assert_eq!(pcre::compile_error(pattern, "jo"), fresh, "{pattern}");
+        }
+        assert!(pcre::compile_error("^/api/(.*", "jo").is_some());
+        assert!(pcre::compile_error("^/api/(.*)", "jo").is_none());
+        // Options are part of what is remembered: extended mode is not judged.
+        assert!(pcre::compile_error("^/api/(.*", "x").is_none());
     }
 
     #[test]
