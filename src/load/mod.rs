@@ -10,6 +10,7 @@ pub mod document;
 pub mod json;
 pub mod span_tree;
 pub mod yaml;
+pub mod yaml_fast;
 
 pub use document::{Document, Located, SpanNode};
 

@@ -5,7 +5,9 @@
 //! an expansion budget against alias bombs), `<<` merge keys, a nesting cap, and the
 //! YAML-specific findings: duplicate keys, YAML 1.1 booleans, leading-zero numbers,
 //! complex keys and syntax errors. Multi-document streams are returned whole; the
-//! caller decides what more than one document means.
+//! caller decides what more than one document means. Files in plain block style are
+//! read by [`super::yaml_fast`], which gives the same events faster; everything else
+//! goes to saphyr-parser.
 
 use super::document::{Document, MapEntrySpan, SpanChildren, SpanNode};
 use super::{LoadLimits, ParseOutput};
@@ -18,6 +20,13 @@ use std::collections::HashMap;
 /// Parse every document of a YAML stream.
 #[must_use]
 pub fn parse(source: &Source, limits: &LoadLimits) -> ParseOutput {
+    let mut builder = Builder::new(source, limits);
+    let fast = super::yaml_fast::read(&source.text, |event, span| builder.event(event, span));
+    if matches!(fast, super::yaml_fast::Outcome::Done) {
+        return builder.finish();
+    }
+    // Outside the fast reader's subset, or stopped by a limit: start again with the
+    // full parser, so every message and position is saphyr's.
     let mut builder = Builder::new(source, limits);
     let mut parser = Parser::new_from_str(&source.text);
     loop {

@@ -1,0 +1,561 @@
+//! A fast reader for the plain block YAML that gateway trees are written in.
+//!
+//! Most configuration files use a small part of YAML: block mappings and sequences,
+//! one-line plain and quoted scalars, one-line flow sequences such as
+//! `methods: [GET, HEAD]`, comments. For a file that uses nothing else this reader
+//! produces the events, spans included, that saphyr-parser produces for it, several
+//! times faster. At the first thing outside that subset (anchors, tags, block
+//! scalars, escapes, multi-line scalars, flow mappings, several documents, tabs,
+//! non-ASCII text, ...) it gives up, and the caller reads the file with
+//! saphyr-parser instead; it never reports an error of its own. Tests hold it to
+//! saphyr's events on every YAML file of the repository and the YAML test suite.
+
+use saphyr_parser::{Event, Marker, ScalarStyle, Span};
+use std::borrow::Cow;
+
+/// Why the fast reader stopped: the file is outside its subset, or the receiver
+/// asked it to stop.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome<E> {
+    /// Every event was delivered.
+    Done,
+    /// The file needs the full parser; events delivered so far must be discarded.
+    Unsupported,
+    /// The receiver returned this error.
+    Stopped(E),
+}
+
+/// Feed `text`'s events to `receive`, as saphyr-parser would produce them.
+pub fn read<'a, E>(
+    text: &'a str,
+    receive: impl FnMut(Event<'a>, Span) -> Result<(), E>,
+) -> Outcome<E> {
+    if !text
+        .bytes()
+        .all(|b| b == b'\n' || (b' '..0x7f).contains(&b))
+    {
+        return Outcome::Unsupported;
+    }
+    let mut reader = Reader {
+        text,
+        lines: line_ranges(text),
+        receive,
+        stopped: None,
+        depth: 0,
+    };
+    match reader.stream() {
+        Ok(()) => Outcome::Done,
+        Err(Halt::Unsupported) => Outcome::Unsupported,
+        Err(Halt::Stopped) => reader
+            .stopped
+            .take()
+            .map_or(Outcome::Unsupported, Outcome::Stopped),
+    }
+}
+
+/// Why reading stopped early.
+enum Halt {
+    Unsupported,
+    Stopped,
+}
+
+type Step = Result<(), Halt>;
+
+/// The byte range of each line, without its line break.
+fn line_ranges(text: &str) -> Vec<(usize, usize)> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (at, _) in text.match_indices('\n') {
+        lines.push((start, at));
+        start = at + 1;
+    }
+    if start < text.len() {
+        lines.push((start, text.len()));
+    }
+    lines
+}
+
+/// Where the next token is: a line and the column of its first character.
+#[derive(Clone, Copy)]
+struct Next {
+    line: usize,
+    column: usize,
+}
+
+struct Reader<'a, F, E> {
+    text: &'a str,
+    lines: Vec<(usize, usize)>,
+    receive: F,
+    stopped: Option<E>,
+    /// Collections open around the current one.
+    depth: usize,
+}
+
+/// Deeper nesting is left to the full parser (and its receiver's depth cap).
+const MAX_DEPTH: usize = 128;
+
+/// How a scalar is written.
+struct Scalar<'a> {
+    value: &'a str,
+    style: ScalarStyle,
+    /// Columns of its first character and one past its last (quotes included).
+    start: usize,
+    end: usize,
+}
+
+impl<'a, F, E> Reader<'a, F, E>
+where
+    F: FnMut(Event<'a>, Span) -> Result<(), E>,
+{
+    fn emit(&mut self, event: Event<'a>, span: Span) -> Step {
+        (self.receive)(event, span).map_err(|error| {
+            self.stopped = Some(error);
+            Halt::Stopped
+        })
+    }
+
+    fn line(&self, line: usize) -> &'a str {
+        let (start, end) = self.lines[line];
+        &self.text[start..end]
+    }
+
+    fn marker(&self, line: usize, column: usize) -> Marker {
+        Marker::new(self.lines[line].0 + column, line + 1, column)
+    }
+
+    /// Where the stream ends, as saphyr marks it (a last line without a line break
+    /// counts as ended).
+    fn end_marker(&self) -> Marker {
+        Marker::new(self.text.len(), self.lines.len() + 1, 0)
+    }
+
+    fn point(marker: Marker) -> Span {
+        Span::new(marker, marker)
+    }
+
+    fn span(&self, line: usize, start: usize, end: usize) -> Span {
+        Span::new(self.marker(line, start), self.marker(line, end))
+    }
+
+    /// The marker of the next token, or of the end of the stream.
+    fn next_marker(&self, next: Option<Next>) -> Marker {
+        next.map_or_else(|| self.end_marker(), |n| self.marker(n.line, n.column))
+    }
+
+    /// The first line at or after `from` with something other than blanks and a
+    /// comment, and the column where that starts.
+    fn next_token(&self, from: usize) -> Option<Next> {
+        (from..self.lines.len()).find_map(|line| {
+            let text = self.line(line);
+            let column = text.len() - text.trim_start_matches(' ').len();
+            match text.as_bytes().get(column) {
+                None | Some(b'#') => None,
+                Some(_) => Some(Next { line, column }),
+            }
+        })
+    }
+
+    fn stream(&mut self) -> Step {
+        let origin = Marker::new(0, 1, 0);
+        self.emit(Event::StreamStart, Self::point(origin))?;
+        let Some(first) = self.next_token(0) else {
+            return Err(Halt::Unsupported);
+        };
+        let at = self.marker(first.line, first.column);
+        self.emit(Event::DocumentStart(false), Self::point(at))?;
+        let after = self.block_node(first, false)?;
+        if after.is_some() {
+            return Err(Halt::Unsupported);
+        }
+        let end = Self::point(self.end_marker());
+        self.emit(Event::DocumentEnd, end)?;
+        self.emit(Event::StreamEnd, end)
+    }
+
+    /// A mapping or sequence starting at `at`; returns where the next token after
+    /// it is.
+    fn block_node(&mut self, at: Next, indentless: bool) -> Result<Option<Next>, Halt> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Halt::Unsupported);
+        }
+        self.depth += 1;
+        let rest = &self.line(at.line)[at.column..];
+        let next = if is_entry_indicator(rest) {
+            self.block_sequence(at, indentless)
+        } else if self.key_end(at).is_some() {
+            self.block_mapping(at)
+        } else {
+            Err(Halt::Unsupported)
+        };
+        self.depth -= 1;
+        next
+    }
+
+    fn block_sequence(&mut self, at: Next, indentless: bool) -> Result<Option<Next>, Halt> {
+        let indent = at.column;
+        let mut item = at;
+        let mut first = true;
+        loop {
+            let line = self.line(item.line);
+            let content = indent + 1 + count_spaces(&line[indent + 1..]);
+            if first {
+                let start = if indentless {
+                    if content == indent + 1 {
+                        return Err(Halt::Unsupported);
+                    }
+                    self.marker(item.line, content)
+                } else {
+                    self.marker(item.line, indent)
+                };
+                self.emit(Event::SequenceStart(0, None), Self::point(start))?;
+                first = false;
+            }
+            let next = if content == indent + 1 {
+                // `-` alone on its line: the item is on the lines below, or empty.
+                if line.len() > indent + 1 {
+                    return Err(Halt::Unsupported);
+                }
+                let below = self.next_token(item.line + 1);
+                match below {
+                    Some(n) if n.column > indent => self.block_node(n, false)?,
+                    _ => {
+                        let empty = self.marker(item.line, indent + 1);
+                        self.emit(scalar_event("", ScalarStyle::Plain), Self::point(empty))?;
+                        below
+                    }
+                }
+            } else {
+                if content >= line.len() {
+                    return Err(Halt::Unsupported);
+                }
+                let here = Next {
+                    line: item.line,
+                    column: content,
+                };
+                if is_entry_indicator(&line[content..]) {
+                    return Err(Halt::Unsupported);
+                }
+                if self.key_end(here).is_some() {
+                    self.block_node(here, false)?
+                } else {
+                    self.inline_value(here)?;
+                    self.after_inline(item.line, indent)?
+                }
+            };
+            match next {
+                Some(n)
+                    if n.column == indent && is_entry_indicator(&self.line(n.line)[indent..]) =>
+                {
+                    item = n;
+                }
+                Some(n) if n.column > indent => return Err(Halt::Unsupported),
+                Some(n) if n.column == indent && !indentless => {
+                    let _ = n;
+                    return Err(Halt::Unsupported);
+                }
+                _ => {
+                    let end = self.next_marker(next);
+                    self.emit(Event::SequenceEnd, Self::point(end))?;
+                    return Ok(next);
+                }
+            }
+        }
+    }
+
+    fn block_mapping(&mut self, at: Next) -> Result<Option<Next>, Halt> {
+        let indent = at.column;
+        let start = self.marker(at.line, indent);
+        self.emit(Event::MappingStart(0, None), Self::point(start))?;
+        let mut entry = at;
+        loop {
+            let Some(key) = self.key_end(entry) else {
+                return Err(Halt::Unsupported);
+            };
+            self.emit_scalar(entry.line, &key)?;
+            // `key_end` checked that a `:` follows the key.
+            let colon = key.end;
+            let line = self.line(entry.line);
+            let value = colon + 1 + count_spaces(&line[colon + 1..]);
+            // `key_end` checked that a blank or the end of the line follows the `:`,
+            // so a `#` here starts a comment.
+            let rest_is_empty = value >= line.len() || line.as_bytes()[value] == b'#';
+            let next = if rest_is_empty {
+                let below = self.next_token(entry.line + 1);
+                match below {
+                    Some(n) if n.column > indent => self.block_node(n, false)?,
+                    Some(n)
+                        if n.column == indent
+                            && is_entry_indicator(&self.line(n.line)[indent..]) =>
+                    {
+                        self.block_node(n, true)?
+                    }
+                    _ => {
+                        let empty = self.marker(entry.line, colon);
+                        self.emit(scalar_event("", ScalarStyle::Plain), Self::point(empty))?;
+                        below
+                    }
+                }
+            } else {
+                self.inline_value(Next {
+                    line: entry.line,
+                    column: value,
+                })?;
+                self.after_inline(entry.line, indent)?
+            };
+            match next {
+                Some(n) if n.column == indent => {
+                    if is_entry_indicator(&self.line(n.line)[indent..]) {
+                        return Err(Halt::Unsupported);
+                    }
+                    entry = n;
+                }
+                Some(n) if n.column > indent => return Err(Halt::Unsupported),
+                _ => {
+                    let end = self.next_marker(next);
+                    self.emit(Event::MappingEnd, Self::point(end))?;
+                    return Ok(next);
+                }
+            }
+        }
+    }
+
+    /// The next token after a value written on `line`, which must not be more
+    /// indented than the collection it belongs to (that would continue the value).
+    fn after_inline(&self, line: usize, indent: usize) -> Result<Option<Next>, Halt> {
+        let next = self.next_token(line + 1);
+        match next {
+            Some(n) if n.column > indent => Err(Halt::Unsupported),
+            _ => Ok(next),
+        }
+    }
+
+    /// The key written at `at`, when the line holds `key:` followed by a space or
+    /// the end of the line.
+    fn key_end(&self, at: Next) -> Option<Scalar<'a>> {
+        let line = self.line(at.line);
+        let rest = &line[at.column..];
+        let key = match rest.as_bytes().first()? {
+            b'"' | b'\'' => quoted(rest, at.column)?,
+            _ => {
+                let colon = rest.find(':')?;
+                let text = &rest[..colon];
+                if !is_plain_key(text) {
+                    return None;
+                }
+                Scalar {
+                    value: text,
+                    style: ScalarStyle::Plain,
+                    start: at.column,
+                    end: at.column + colon,
+                }
+            }
+        };
+        if key.end - key.start > 1024 {
+            return None;
+        }
+        let after = &line[key.end..];
+        let mut bytes = after.bytes();
+        (bytes.next() == Some(b':') && matches!(bytes.next(), None | Some(b' '))).then_some(key)
+    }
+
+    /// The span saphyr gives the closing bracket at `column`: to the end of the
+    /// line, over the blanks and comment after it (which must be all that follows).
+    fn closing(&self, line: usize, column: usize) -> Result<Span, Halt> {
+        let text = self.line(line);
+        if !ends_cleanly(&text[column + 1..]) {
+            return Err(Halt::Unsupported);
+        }
+        Ok(self.span(line, column, text.len()))
+    }
+
+    fn emit_scalar(&mut self, line: usize, scalar: &Scalar<'a>) -> Step {
+        let span = self.span(line, scalar.start, scalar.end);
+        self.emit(scalar_event(scalar.value, scalar.style), span)
+    }
+
+    /// A value written after `key: ` or `- `, up to the end of its line.
+    fn inline_value(&mut self, at: Next) -> Step {
+        let line = self.line(at.line);
+        let rest = &line[at.column..];
+        let end = match rest.as_bytes()[0] {
+            b'[' => self.flow_sequence(at)?,
+            b'{' => {
+                if !rest.starts_with("{}") || !ends_cleanly(&rest[2..]) {
+                    return Err(Halt::Unsupported);
+                }
+                let open = self.span(at.line, at.column, at.column + 1);
+                self.emit(Event::MappingStart(0, None), open)?;
+                self.emit(Event::MappingEnd, self.closing(at.line, at.column + 1)?)?;
+                at.column + 2
+            }
+            b'"' | b'\'' => {
+                let scalar = quoted(rest, at.column).ok_or(Halt::Unsupported)?;
+                self.emit_scalar(at.line, &scalar)?;
+                scalar.end
+            }
+            _ => {
+                let text = plain_value(rest).ok_or(Halt::Unsupported)?;
+                let scalar = Scalar {
+                    value: text,
+                    style: ScalarStyle::Plain,
+                    start: at.column,
+                    end: at.column + text.len(),
+                };
+                self.emit_scalar(at.line, &scalar)?;
+                return Ok(());
+            }
+        };
+        if ends_cleanly(&line[end..]) {
+            Ok(())
+        } else {
+            Err(Halt::Unsupported)
+        }
+    }
+
+    /// `[a, "b", c]` on one line; returns the column after `]`.
+    fn flow_sequence(&mut self, at: Next) -> Result<usize, Halt> {
+        let line = self.line(at.line);
+        let open = self.span(at.line, at.column, at.column + 1);
+        self.emit(Event::SequenceStart(0, None), open)?;
+        let mut column = at.column + 1;
+        column += count_spaces(&line[column..]);
+        if line[column..].starts_with(']') {
+            self.emit(Event::SequenceEnd, self.closing(at.line, column)?)?;
+            return Ok(column + 1);
+        }
+        loop {
+            let rest = &line[column..];
+            let scalar = match rest.as_bytes().first() {
+                Some(b'"' | b'\'') => quoted(rest, column).ok_or(Halt::Unsupported)?,
+                Some(_) => {
+                    let length = rest.find([',', ']']).ok_or(Halt::Unsupported)?;
+                    let text = rest[..length].trim_end_matches(' ');
+                    if !is_flow_plain(text) {
+                        return Err(Halt::Unsupported);
+                    }
+                    Scalar {
+                        value: text,
+                        style: ScalarStyle::Plain,
+                        start: column,
+                        end: column + text.len(),
+                    }
+                }
+                None => return Err(Halt::Unsupported),
+            };
+            self.emit_scalar(at.line, &scalar)?;
+            column = scalar.end + count_spaces(&line[scalar.end..]);
+            match line.as_bytes().get(column) {
+                Some(b',') => {
+                    column += 1;
+                    column += count_spaces(&line[column..]);
+                    if matches!(line.as_bytes().get(column), None | Some(b']' | b',')) {
+                        return Err(Halt::Unsupported);
+                    }
+                }
+                Some(b']') => {
+                    self.emit(Event::SequenceEnd, self.closing(at.line, column)?)?;
+                    return Ok(column + 1);
+                }
+                _ => return Err(Halt::Unsupported),
+            }
+        }
+    }
+}
+
+fn scalar_event(value: &str, style: ScalarStyle) -> Event<'_> {
+    Event::Scalar(Cow::Borrowed(value), style, 0, None)
+}
+
+fn count_spaces(text: &str) -> usize {
+    text.len() - text.trim_start_matches(' ').len()
+}
+
+/// `-` followed by a space or the end of the line.
+fn is_entry_indicator(rest: &str) -> bool {
+    let bytes = rest.as_bytes();
+    bytes.first() == Some(&b'-') && matches!(bytes.get(1), None | Some(b' '))
+}
+
+/// Nothing but blanks and a comment.
+fn ends_cleanly(rest: &str) -> bool {
+    let spaces = count_spaces(rest);
+    spaces == rest.len() || (spaces > 0 && rest.as_bytes()[spaces] == b'#')
+}
+
+/// A one-line quoted scalar without escapes at the start of `rest` (at `column`).
+fn quoted(rest: &str, column: usize) -> Option<Scalar<'_>> {
+    let quote = rest.as_bytes()[0];
+    let inner = &rest[1..];
+    let close = inner.find(char::from(quote))?;
+    let value = &inner[..close];
+    let escaped = if quote == b'"' {
+        value.contains('\\')
+    } else {
+        inner[close + 1..].starts_with('\'')
+    };
+    if escaped {
+        return None;
+    }
+    let style = if quote == b'"' {
+        ScalarStyle::DoubleQuoted
+    } else {
+        ScalarStyle::SingleQuoted
+    };
+    Some(Scalar {
+        value,
+        style,
+        start: column,
+        end: column + close + 2,
+    })
+}
+
+/// Characters that change the meaning of a plain scalar's first character.
+const INDICATORS: &[u8] = b"-?:,[]{}#&*!|>'\"%@`";
+
+/// A plain key the fast reader can take: no indicator first, no flow or quote
+/// characters, no comment, no blank at either end.
+fn is_plain_key(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(first), Some(last)) => {
+            !INDICATORS.contains(first)
+                && *last != b' '
+                && !bytes
+                    .iter()
+                    .any(|b| matches!(b, b'[' | b']' | b'{' | b'}' | b',' | b'"' | b'\'' | b'#'))
+        }
+        _ => false,
+    }
+}
+
+/// A plain value up to its comment, when the fast reader can take it: no indicator
+/// first, no `: ` inside, no `:` at the end.
+fn plain_value(rest: &str) -> Option<&str> {
+    let bytes = rest.as_bytes();
+    let first = *bytes.first()?;
+    // `-` may start a plain scalar when no blank follows it (`-1`).
+    let negative = first == b'-' && bytes.get(1).is_some_and(|b| !matches!(b, b' ' | b','));
+    if INDICATORS.contains(&first) && !negative {
+        return None;
+    }
+    let end = rest.find(" #").unwrap_or(rest.len());
+    let text = rest[..end].trim_end_matches(' ');
+    if text.contains(": ") || text.ends_with(':') {
+        return None;
+    }
+    Some(text)
+}
+
+/// A plain item of a one-line flow sequence the fast reader can take.
+fn is_flow_plain(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        None => false,
+        Some(first) => {
+            !INDICATORS.contains(first)
+                && !bytes
+                    .iter()
+                    .any(|b| matches!(b, b'[' | b']' | b'{' | b'}' | b'#' | b':' | b'"' | b'\''))
+        }
+    }
+}
