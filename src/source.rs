@@ -89,7 +89,7 @@ impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> Self {
         let display = display_path(&path);
         let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| to_u32(i + 1)))
+            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| to_u32(i + 1)))
             .collect();
         SourceFile {
             path,

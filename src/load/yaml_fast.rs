@@ -30,10 +30,7 @@ pub fn read<'a, E>(
     text: &'a str,
     receive: impl FnMut(Event<'a>, Span) -> Result<(), E>,
 ) -> Outcome<E> {
-    if !text
-        .bytes()
-        .all(|b| b == b'\n' || (b' '..0x7f).contains(&b))
-    {
+    if !is_printable_ascii(text) {
         return Outcome::Unsupported;
     }
     let mut reader = Reader {
@@ -65,7 +62,7 @@ type Step = Result<(), Halt>;
 fn line_ranges(text: &str) -> Vec<(usize, usize)> {
     let mut lines = Vec::new();
     let mut start = 0;
-    for (at, _) in text.match_indices('\n') {
+    for at in memchr::memchr_iter(b'\n', text.as_bytes()) {
         lines.push((start, at));
         start = at + 1;
     }
@@ -337,7 +334,7 @@ where
         let key = match rest.as_bytes().first()? {
             b'"' | b'\'' => quoted(rest, at.column)?,
             _ => {
-                let colon = rest.find(':')?;
+                let colon = rest.bytes().position(|b| b == b':')?;
                 let text = &rest[..colon];
                 if !is_plain_key(text) {
                     return None;
@@ -462,6 +459,19 @@ where
     }
 }
 
+/// Only printable ASCII and line feeds (no tabs, carriage returns or other
+/// control characters, no multi-byte characters). One pass without early exit, so
+/// the compiler can check many bytes at a time.
+fn is_printable_ascii(text: &str) -> bool {
+    let outside = |b: u8| (b < b' ' && b != b'\n') || b >= 0x7f;
+    text.bytes().fold(0u8, |bad, b| bad | u8::from(outside(b))) == 0
+}
+
+/// Where a comment starts in `rest` (a `#` after a blank), if anywhere.
+fn comment_start(rest: &str) -> Option<usize> {
+    rest.as_bytes().windows(2).position(|pair| pair == b" #")
+}
+
 fn scalar_event(value: &str, style: ScalarStyle) -> Event<'_> {
     Event::Scalar(Cow::Borrowed(value), style, 0, None)
 }
@@ -538,9 +548,10 @@ fn plain_value(rest: &str) -> Option<&str> {
     if INDICATORS.contains(&first) && !negative {
         return None;
     }
-    let end = rest.find(" #").unwrap_or(rest.len());
+    let end = comment_start(rest).unwrap_or(rest.len());
     let text = rest[..end].trim_end_matches(' ');
-    if text.contains(": ") || text.ends_with(':') {
+    let mapping_value = text.as_bytes().windows(2).any(|pair| pair == b": ");
+    if mapping_value || text.ends_with(':') {
         return None;
     }
     Some(text)
