@@ -82,6 +82,9 @@ const SUBSET: &[&str] = &[
     "a: true\nb: 010\nc: yes\nd: 1.5e3\ne: null\n",
     "<<: {}\n",
     "a: {}  # c\nb: []  # d\nc: [x]   # e\nd: {} \ne: [y]\n",
+    "a:\n  b: 1",
+    "a:\n  - x\n  - y: 1",
+    "a:\n  b: 1\nc: 2",
 ];
 
 /// Files outside the subset: the fast reader must leave them to saphyr.
@@ -116,6 +119,9 @@ const OUTSIDE: &[&str] = &[
     "- a\nb: 1\n",
     "a: \"unclosed\n",
     "a: @reserved\n",
+    // Found by fuzzing: a last line of blanks or a comment without a line break.
+    "a:\n  b:\n    c: 1\n ",
+    "a:\n  b:\n    c: 1\n  # c",
 ];
 
 #[test]

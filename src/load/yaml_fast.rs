@@ -30,7 +30,7 @@ pub fn read<'a, E>(
     text: &'a str,
     receive: impl FnMut(Event<'a>, Span) -> Result<(), E>,
 ) -> Outcome<E> {
-    if !is_printable_ascii(text) {
+    if !is_printable_ascii(text) || ends_in_unterminated_blank_line(text) {
         return Outcome::Unsupported;
     }
     let mut reader = Reader {
@@ -465,6 +465,20 @@ where
 fn is_printable_ascii(text: &str) -> bool {
     let outside = |b: u8| (b < b' ' && b != b'\n') || b >= 0x7f;
     text.bytes().fold(0u8, |bad, b| bad | u8::from(outside(b))) == 0
+}
+
+/// A last line without a line break that holds only blanks or a comment: saphyr
+/// ends the collections open there at two different places, which the fast reader
+/// does not follow.
+fn ends_in_unterminated_blank_line(text: &str) -> bool {
+    if text.ends_with('\n') {
+        return false;
+    }
+    let last = text.rsplit('\n').next().unwrap_or_default();
+    matches!(
+        last.trim_start_matches(' ').bytes().next(),
+        None | Some(b'#')
+    )
 }
 
 /// Where a comment starts in `rest` (a `#` after a blank), if anywhere.
