@@ -85,6 +85,10 @@ const SUBSET: &[&str] = &[
     "a:\n  b: 1",
     "a:\n  - x\n  - y: 1",
     "a:\n  b: 1\nc: 2",
+    // Found by fuzzing: a quoted scalar's span runs on over the blanks and comment
+    // after it (to the end of the line in block context, to `,` or `]` in a flow).
+    "a: \"x\"  # c\nb: 'y'   \nc: \"z\"\nd: [\"p\"  , 'q'  ]\ne: x   \n",
+    "g:\n  cors:\n    allow_origins: \" *\"   \nallow_methods: GET\n",
 ];
 
 /// Files outside the subset: the fast reader must leave them to saphyr.

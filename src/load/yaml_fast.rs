@@ -245,9 +245,9 @@ where
                 {
                     item = n;
                 }
-                Some(n) if n.column > indent => return Err(Halt::Unsupported),
-                Some(n) if n.column == indent && !indentless => {
-                    let _ = n;
+                // Deeper than the items, or (for a sequence that is not the value of
+                // a mapping entry at its own indentation) level with them but no item.
+                Some(n) if n.column > indent || (n.column == indent && !indentless) => {
                     return Err(Halt::Unsupported);
                 }
                 _ => {
@@ -386,9 +386,15 @@ where
                 at.column + 2
             }
             b'"' | b'\'' => {
-                let scalar = quoted(rest, at.column).ok_or(Halt::Unsupported)?;
+                let mut scalar = quoted(rest, at.column).ok_or(Halt::Unsupported)?;
+                if !ends_cleanly(&line[scalar.end..]) {
+                    return Err(Halt::Unsupported);
+                }
+                // saphyr ends a quoted scalar where the next token starts: over the
+                // blanks and comment after it, at the end of the line.
+                scalar.end = line.len();
                 self.emit_scalar(at.line, &scalar)?;
-                scalar.end
+                return Ok(());
             }
             _ => {
                 let text = plain_value(rest).ok_or(Halt::Unsupported)?;
@@ -423,7 +429,12 @@ where
         loop {
             let rest = &line[column..];
             let scalar = match rest.as_bytes().first() {
-                Some(b'"' | b'\'') => quoted(rest, column).ok_or(Halt::Unsupported)?,
+                Some(b'"' | b'\'') => {
+                    let mut scalar = quoted(rest, column).ok_or(Halt::Unsupported)?;
+                    // Here too the scalar runs on over the blanks after it.
+                    scalar.end += count_spaces(&line[scalar.end..]);
+                    scalar
+                }
                 Some(_) => {
                     let length = rest.find([',', ']']).ok_or(Halt::Unsupported)?;
                     let text = rest[..length].trim_end_matches(' ');
