@@ -89,6 +89,14 @@ const SUBSET: &[&str] = &[
     // after it (to the end of the line in block context, to `,` or `]` in a flow).
     "a: \"x\"  # c\nb: 'y'   \nc: \"z\"\nd: [\"p\"  , 'q'  ]\ne: x   \n",
     "g:\n  cors:\n    allow_origins: \" *\"   \nallow_methods: GET\n",
+    "a: [x  , y ]\nb: [ ]\nc: [ z]\n",
+    "k:   \nl: 1\n",
+    "-   x\n-    y: 1\n     z: 2\n",
+    "key:    value   \n",
+    "a:\n# c\nb: 1\n",
+    "a:\n- 1\n# c\n- 2\n# d\nb: 2\n",
+    "a:\n  - b:\n    - c\n  - d\n",
+    "- a:\n  b: 1\n",
 ];
 
 /// Files outside the subset: the fast reader must leave them to saphyr.

@@ -418,10 +418,11 @@ where
     /// `[a, "b", c]` on one line; returns the column after `]`.
     fn flow_sequence(&mut self, at: Next) -> Result<usize, Halt> {
         let line = self.line(at.line);
-        let open = self.span(at.line, at.column, at.column + 1);
-        self.emit(Event::SequenceStart(0, None), open)?;
+        // The `[` token runs on over the blanks after it, as in saphyr.
         let mut column = at.column + 1;
         column += count_spaces(&line[column..]);
+        let open = self.span(at.line, at.column, column);
+        self.emit(Event::SequenceStart(0, None), open)?;
         if line[column..].starts_with(']') {
             self.emit(Event::SequenceEnd, self.closing(at.line, column)?)?;
             return Ok(column + 1);
