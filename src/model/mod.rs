@@ -482,5 +482,20 @@ fn origin(source: &Source, document: &crate::load::Document, pointer: String) ->
 /// ADC's derived id: the hex SHA-1 of `seed`.
 #[must_use]
 pub fn sha1_id(seed: &str) -> String {
-    sha1_smol::Sha1::from(seed).digest().to_string()
+    data_encoding::HEXLOWER.encode(&sha1_smol::Sha1::from(seed).digest().bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn derived_ids_are_lowercase_hex_sha1() {
+        assert_eq!(
+            super::sha1_id("orders.list"),
+            "802d797ea6c48ad232ec23aca916c895bd53573a"
+        );
+        assert_eq!(
+            super::sha1_id(""),
+            "da39a3ee5e6b4b0d3255bfef95601890afd80709"
+        );
+    }
 }
