@@ -136,7 +136,11 @@ fn carried(level: &'static str, resource: &Resource, documents: &Documents<'_>) 
 
 /// Whether a plugin configuration is switched off with `_meta.disable: true`.
 fn is_disabled(config: &Value) -> bool {
-    config.pointer("/_meta/disable").and_then(Value::as_bool) == Some(true)
+    config
+        .get("_meta")
+        .and_then(|meta| meta.get("disable"))
+        .and_then(Value::as_bool)
+        == Some(true)
 }
 
 #[cfg(test)]
