@@ -97,6 +97,7 @@ const SUBSET: &[&str] = &[
     "a:\n- 1\n# c\n- 2\n# d\nb: 2\n",
     "a:\n  - b:\n    - c\n  - d\n",
     "- a:\n  b: 1\n",
+    "a: x -, y\nb: [a -b, a - b, c]\n",
 ];
 
 /// Files outside the subset: the fast reader must leave them to saphyr.
@@ -134,6 +135,9 @@ const OUTSIDE: &[&str] = &[
     // Found by fuzzing: a last line of blanks or a comment without a line break.
     "a:\n  b:\n    c: 1\n ",
     "a:\n  b:\n    c: 1\n  # c",
+    // Found by fuzzing: saphyr rejects a flow item that ends in ` -`.
+    "a: [x -]\n",
+    "a: [1 -, b]\n",
 ];
 
 #[test]

@@ -583,13 +583,15 @@ fn plain_value(rest: &str) -> Option<&str> {
     Some(text)
 }
 
-/// A plain item of a one-line flow sequence the fast reader can take.
+/// A plain item of a one-line flow sequence the fast reader can take (saphyr
+/// rejects some items that end in an indicator, such as `[x -]`).
 fn is_flow_plain(text: &str) -> bool {
     let bytes = text.as_bytes();
-    match bytes.first() {
-        None => false,
-        Some(first) => {
+    match (bytes.first(), bytes.last()) {
+        (None, _) | (_, None) => false,
+        (Some(first), Some(last)) => {
             !INDICATORS.contains(first)
+                && !matches!(last, b'-' | b'?' | b':')
                 && !bytes
                     .iter()
                     .any(|b| matches!(b, b'[' | b']' | b'{' | b'}' | b'#' | b':' | b'"' | b'\''))
