@@ -179,6 +179,10 @@ fn resource_checks(format: Format, site: &ResourceSite<'_>, root: &Site<'_>) -> 
         Format::Adc => checks::adc_resource_check(site.kind, site.value, &mut issues),
         Format::Standalone => checks::standalone_resource_check(site.list, site.value, &mut issues),
     }
+    if issues.is_empty() {
+        // Most resources pass: their rule and help texts are not built.
+        return Vec::new();
+    }
     let rule = format!("schema/{}", sites::rule_name(site.kind));
     let help = resource_help(format, sites::rule_name(site.kind));
     issues_to_findings(issues, &rule, &help, &site.pointer, root)
@@ -219,34 +223,45 @@ fn check_plugin_conf(
         // The file schema already says a plugin configuration must be an object.
         return Vec::new();
     }
-    let rule = format!("schema/{}", plugin.name);
-    let help = plugin_help(plugin, kind);
-    let site = Site {
-        source: root.source,
-        document: root.document,
-        base: pointer,
-    };
-    let mut findings: Vec<Finding> = compiled
+    // Most configurations pass: the rule and help texts are built only for a failure.
+    let texts = || (format!("schema/{}", plugin.name), plugin_help(plugin, kind));
+    let errors: Vec<_> = compiled
         .validator
         .iter_errors(conf)
         .filter(|e| !is_unresolved_reference_error(format, e))
-        .flat_map(|e| locate::findings_for_error(&e, compiled, &rule, &help, &site))
         .collect();
-    if findings.is_empty() {
-        if let Some(check) = checks::plugin_check(&plugin.name) {
-            let mut issues = Vec::new();
-            check(conf, kind, &mut issues);
-            // Values resolved later cannot be judged here.
-            issues.retain(|issue| {
-                !conf
-                    .pointer(&issue.pointer)
-                    .and_then(Value::as_str)
-                    .is_some_and(|text| is_unresolved(format, text))
-            });
-            findings = issues_to_findings(issues, &rule, &help, pointer, root);
+    if !errors.is_empty() {
+        let (rule, help) = texts();
+        let site = Site {
+            source: root.source,
+            document: root.document,
+            base: pointer,
+        };
+        let findings: Vec<Finding> = errors
+            .iter()
+            .flat_map(|e| locate::findings_for_error(e, compiled, &rule, &help, &site))
+            .collect();
+        if !findings.is_empty() {
+            return findings;
         }
     }
-    findings
+    let Some(check) = checks::plugin_check(&plugin.name) else {
+        return Vec::new();
+    };
+    let mut issues = Vec::new();
+    check(conf, kind, &mut issues);
+    // Values resolved later cannot be judged here.
+    issues.retain(|issue| {
+        !conf
+            .pointer(&issue.pointer)
+            .and_then(Value::as_str)
+            .is_some_and(|text| is_unresolved(format, text))
+    });
+    if issues.is_empty() {
+        return Vec::new();
+    }
+    let (rule, help) = texts();
+    issues_to_findings(issues, &rule, &help, pointer, root)
 }
 
 /// A schema error about a value resolved later: only its type can be judged offline.
