@@ -79,6 +79,7 @@ struct Next {
     column: usize,
 }
 
+/// One file being read: its lines, where the events go, and why reading stopped.
 struct Reader<'a, F, E> {
     text: &'a str,
     lines: Vec<(usize, usize)>,
@@ -116,6 +117,8 @@ where
         &self.text[start..end]
     }
 
+    /// saphyr's marker for a column of a line. The text is ASCII, so its character
+    /// index is the byte offset.
     fn marker(&self, line: usize, column: usize) -> Marker {
         Marker::new(self.lines[line].0 + column, line + 1, column)
     }
