@@ -175,18 +175,26 @@ where
     /// A mapping or sequence starting at `at`; returns where the next token after
     /// it is.
     fn block_node(&mut self, at: Next, indentless: bool) -> Result<Option<Next>, Halt> {
+        let rest = &self.line(at.line)[at.column..];
+        if is_entry_indicator(rest) {
+            self.nested(|reader| reader.block_sequence(at, indentless))
+        } else if let Some(key) = self.key_end(at) {
+            self.nested(|reader| reader.block_mapping(at, key))
+        } else {
+            Err(Halt::Unsupported)
+        }
+    }
+
+    /// Read one collection inside the current one, within the depth limit.
+    fn nested(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<Option<Next>, Halt>,
+    ) -> Result<Option<Next>, Halt> {
         if self.depth >= MAX_DEPTH {
             return Err(Halt::Unsupported);
         }
         self.depth += 1;
-        let rest = &self.line(at.line)[at.column..];
-        let next = if is_entry_indicator(rest) {
-            self.block_sequence(at, indentless)
-        } else if self.key_end(at).is_some() {
-            self.block_mapping(at)
-        } else {
-            Err(Halt::Unsupported)
-        };
+        let next = read(self);
         self.depth -= 1;
         next
     }
@@ -235,8 +243,8 @@ where
                 if is_entry_indicator(&line[content..]) {
                     return Err(Halt::Unsupported);
                 }
-                if self.key_end(here).is_some() {
-                    self.block_node(here, false)?
+                if let Some(key) = self.key_end(here) {
+                    self.nested(|reader| reader.block_mapping(here, key))?
                 } else {
                     self.inline_value(here)?;
                     self.after_inline(item.line, indent)?
@@ -262,15 +270,14 @@ where
         }
     }
 
-    fn block_mapping(&mut self, at: Next) -> Result<Option<Next>, Halt> {
+    /// A block mapping whose first key, at `at`, is `first_key`.
+    fn block_mapping(&mut self, at: Next, first_key: Scalar<'a>) -> Result<Option<Next>, Halt> {
         let indent = at.column;
         let start = self.marker(at.line, indent);
         self.emit(Event::MappingStart(0, None), Self::point(start))?;
         let mut entry = at;
+        let mut key = first_key;
         loop {
-            let Some(key) = self.key_end(entry) else {
-                return Err(Halt::Unsupported);
-            };
             self.emit_scalar(entry.line, &key)?;
             // `key_end` checked that a `:` follows the key.
             let colon = key.end;
@@ -307,6 +314,7 @@ where
                     if is_entry_indicator(&self.line(n.line)[indent..]) {
                         return Err(Halt::Unsupported);
                     }
+                    key = self.key_end(n).ok_or(Halt::Unsupported)?;
                     entry = n;
                 }
                 Some(n) if n.column > indent => return Err(Halt::Unsupported),
