@@ -4,9 +4,9 @@
 //! one-line plain and quoted scalars, one-line flow sequences such as
 //! `methods: [GET, HEAD]`, comments. For a file that uses nothing else this reader
 //! produces the events, spans included, that saphyr-parser produces for it, with
-//! about a quarter of saphyr's instructions (bench corpus, callgrind). At the first thing outside that subset (anchors, tags, block
-//! scalars, escapes, multi-line scalars, flow mappings, several documents, tabs,
-//! non-ASCII text, ...) it gives up, and the caller reads the file with
+//! about a quarter of saphyr's instructions (bench corpus, callgrind). At the first
+//! thing outside that subset (anchors, tags, block scalars, escapes, multi-line
+//! scalars, flow mappings, several documents, tabs, non-ASCII text, ...) it gives up, and the caller reads the file with
 //! saphyr-parser instead; it never reports an error of its own. Tests hold it to
 //! saphyr's events on every YAML file of the repository and the YAML test suite.
 
@@ -37,26 +37,24 @@ pub fn read<'a, E>(
         text,
         lines: line_ranges(text),
         receive,
-        stopped: None,
         depth: 0,
     };
     match reader.stream() {
         Ok(()) => Outcome::Done,
         Err(Halt::Unsupported) => Outcome::Unsupported,
-        Err(Halt::Stopped) => reader
-            .stopped
-            .take()
-            .map_or(Outcome::Unsupported, Outcome::Stopped),
+        Err(Halt::Stopped(error)) => Outcome::Stopped(*error),
     }
 }
 
-/// Why reading stopped early.
-enum Halt {
+/// Why reading stopped early: the file is outside the subset, or the receiver
+/// returned this error (boxed, so the results passed up every level stay small).
+enum Halt<E> {
     Unsupported,
-    Stopped,
+    Stopped(Box<E>),
 }
 
-type Step = Result<(), Halt>;
+type Step<E> = Result<(), Halt<E>>;
+type Read<E> = Result<Option<Next>, Halt<E>>;
 
 /// The byte range of each line, without its line break.
 fn line_ranges(text: &str) -> Vec<(usize, usize)> {
@@ -79,12 +77,11 @@ struct Next {
     column: usize,
 }
 
-/// One file being read: its lines, where the events go, and why reading stopped.
-struct Reader<'a, F, E> {
+/// One file being read: its lines, where the events go, and how deep it is.
+struct Reader<'a, F> {
     text: &'a str,
     lines: Vec<(usize, usize)>,
     receive: F,
-    stopped: Option<E>,
     /// Collections open around the current one.
     depth: usize,
 }
@@ -101,15 +98,12 @@ struct Scalar<'a> {
     end: usize,
 }
 
-impl<'a, F, E> Reader<'a, F, E>
+impl<'a, F, E> Reader<'a, F>
 where
     F: FnMut(Event<'a>, Span) -> Result<(), E>,
 {
-    fn emit(&mut self, event: Event<'a>, span: Span) -> Step {
-        (self.receive)(event, span).map_err(|error| {
-            self.stopped = Some(error);
-            Halt::Stopped
-        })
+    fn emit(&mut self, event: Event<'a>, span: Span) -> Step<E> {
+        (self.receive)(event, span).map_err(|error| Halt::Stopped(Box::new(error)))
     }
 
     fn line(&self, line: usize) -> &'a str {
@@ -147,7 +141,7 @@ where
     fn next_token(&self, from: usize) -> Option<Next> {
         (from..self.lines.len()).find_map(|line| {
             let text = self.line(line);
-            let column = text.len() - text.trim_start_matches(' ').len();
+            let column = count_spaces(text);
             match text.as_bytes().get(column) {
                 None | Some(b'#') => None,
                 Some(_) => Some(Next { line, column }),
@@ -155,7 +149,7 @@ where
         })
     }
 
-    fn stream(&mut self) -> Step {
+    fn stream(&mut self) -> Step<E> {
         let origin = Marker::new(0, 1, 0);
         self.emit(Event::StreamStart, Self::point(origin))?;
         let Some(first) = self.next_token(0) else {
@@ -174,7 +168,7 @@ where
 
     /// A mapping or sequence starting at `at`; returns where the next token after
     /// it is.
-    fn block_node(&mut self, at: Next, indentless: bool) -> Result<Option<Next>, Halt> {
+    fn block_node(&mut self, at: Next, indentless: bool) -> Read<E> {
         let rest = &self.line(at.line)[at.column..];
         if is_entry_indicator(rest) {
             self.nested(|reader| reader.block_sequence(at, indentless))
@@ -186,10 +180,7 @@ where
     }
 
     /// Read one collection inside the current one, within the depth limit.
-    fn nested(
-        &mut self,
-        read: impl FnOnce(&mut Self) -> Result<Option<Next>, Halt>,
-    ) -> Result<Option<Next>, Halt> {
+    fn nested(&mut self, read: impl FnOnce(&mut Self) -> Read<E>) -> Read<E> {
         if self.depth >= MAX_DEPTH {
             return Err(Halt::Unsupported);
         }
@@ -199,25 +190,25 @@ where
         next
     }
 
-    fn block_sequence(&mut self, at: Next, indentless: bool) -> Result<Option<Next>, Halt> {
+    fn block_sequence(&mut self, at: Next, indentless: bool) -> Read<E> {
         let indent = at.column;
+        // Where an item's content starts on its line, after `-` and blanks.
+        let content_of = |line: &str| indent + 1 + count_spaces(&line[indent + 1..]);
+        // saphyr starts an indentless sequence at its first item's content.
+        let start = if indentless {
+            let content = content_of(self.line(at.line));
+            if content == indent + 1 {
+                return Err(Halt::Unsupported);
+            }
+            self.marker(at.line, content)
+        } else {
+            self.marker(at.line, indent)
+        };
+        self.emit(Event::SequenceStart(0, None), Self::point(start))?;
         let mut item = at;
-        let mut first = true;
         loop {
             let line = self.line(item.line);
-            let content = indent + 1 + count_spaces(&line[indent + 1..]);
-            if first {
-                let start = if indentless {
-                    if content == indent + 1 {
-                        return Err(Halt::Unsupported);
-                    }
-                    self.marker(item.line, content)
-                } else {
-                    self.marker(item.line, indent)
-                };
-                self.emit(Event::SequenceStart(0, None), Self::point(start))?;
-                first = false;
-            }
+            let content = content_of(line);
             let next = if content == indent + 1 {
                 // `-` alone on its line: the item is on the lines below, or empty.
                 if line.len() > indent + 1 {
@@ -271,7 +262,7 @@ where
     }
 
     /// A block mapping whose first key, at `at`, is `first_key`.
-    fn block_mapping(&mut self, at: Next, first_key: Scalar<'a>) -> Result<Option<Next>, Halt> {
+    fn block_mapping(&mut self, at: Next, first_key: Scalar<'a>) -> Read<E> {
         let indent = at.column;
         let start = self.marker(at.line, indent);
         self.emit(Event::MappingStart(0, None), Self::point(start))?;
@@ -329,7 +320,7 @@ where
 
     /// The next token after a value written on `line`, which must not be more
     /// indented than the collection it belongs to (that would continue the value).
-    fn after_inline(&self, line: usize, indent: usize) -> Result<Option<Next>, Halt> {
+    fn after_inline(&self, line: usize, indent: usize) -> Read<E> {
         let next = self.next_token(line + 1);
         match next {
             Some(n) if n.column > indent => Err(Halt::Unsupported),
@@ -368,7 +359,7 @@ where
 
     /// The span saphyr gives the closing bracket at `column`: to the end of the
     /// line, over the blanks and comment after it (which must be all that follows).
-    fn closing(&self, line: usize, column: usize) -> Result<Span, Halt> {
+    fn closing(&self, line: usize, column: usize) -> Result<Span, Halt<E>> {
         let text = self.line(line);
         if !ends_cleanly(&text[column + 1..]) {
             return Err(Halt::Unsupported);
@@ -376,25 +367,26 @@ where
         Ok(self.span(line, column, text.len()))
     }
 
-    fn emit_scalar(&mut self, line: usize, scalar: &Scalar<'a>) -> Step {
+    fn emit_scalar(&mut self, line: usize, scalar: &Scalar<'a>) -> Step<E> {
         let span = self.span(line, scalar.start, scalar.end);
         self.emit(scalar_event(scalar.value, scalar.style), span)
     }
 
-    /// A value written after `key: ` or `- `, up to the end of its line.
-    fn inline_value(&mut self, at: Next) -> Step {
+    /// A value written after `key: ` or `- `, up to the end of its line (only
+    /// blanks and a comment may follow it).
+    fn inline_value(&mut self, at: Next) -> Step<E> {
         let line = self.line(at.line);
         let rest = &line[at.column..];
-        let end = match rest.as_bytes()[0] {
-            b'[' => self.flow_sequence(at)?,
+        match rest.as_bytes()[0] {
+            b'[' => self.flow_sequence(at),
             b'{' => {
-                if !rest.starts_with("{}") || !ends_cleanly(&rest[2..]) {
+                if !rest.starts_with("{}") {
                     return Err(Halt::Unsupported);
                 }
+                let close = self.closing(at.line, at.column + 1)?;
                 let open = self.span(at.line, at.column, at.column + 1);
                 self.emit(Event::MappingStart(0, None), open)?;
-                self.emit(Event::MappingEnd, self.closing(at.line, at.column + 1)?)?;
-                at.column + 2
+                self.emit(Event::MappingEnd, close)
             }
             b'"' | b'\'' => {
                 let mut scalar = quoted(rest, at.column).ok_or(Halt::Unsupported)?;
@@ -404,8 +396,7 @@ where
                 // saphyr ends a quoted scalar where the next token starts: over the
                 // blanks and comment after it, at the end of the line.
                 scalar.end = line.len();
-                self.emit_scalar(at.line, &scalar)?;
-                return Ok(());
+                self.emit_scalar(at.line, &scalar)
             }
             _ => {
                 let text = plain_value(rest).ok_or(Halt::Unsupported)?;
@@ -415,19 +406,13 @@ where
                     start: at.column,
                     end: at.column + text.len(),
                 };
-                self.emit_scalar(at.line, &scalar)?;
-                return Ok(());
+                self.emit_scalar(at.line, &scalar)
             }
-        };
-        if ends_cleanly(&line[end..]) {
-            Ok(())
-        } else {
-            Err(Halt::Unsupported)
         }
     }
 
-    /// `[a, "b", c]` on one line; returns the column after `]`.
-    fn flow_sequence(&mut self, at: Next) -> Result<usize, Halt> {
+    /// `[a, "b", c]` on one line, with only blanks and a comment after it.
+    fn flow_sequence(&mut self, at: Next) -> Step<E> {
         let line = self.line(at.line);
         // The `[` token runs on over the blanks after it, as in saphyr.
         let mut column = at.column + 1;
@@ -435,8 +420,7 @@ where
         let open = self.span(at.line, at.column, column);
         self.emit(Event::SequenceStart(0, None), open)?;
         if line[column..].starts_with(']') {
-            self.emit(Event::SequenceEnd, self.closing(at.line, column)?)?;
-            return Ok(column + 1);
+            return self.emit(Event::SequenceEnd, self.closing(at.line, column)?);
         }
         loop {
             let rest = &line[column..];
@@ -473,8 +457,7 @@ where
                     }
                 }
                 Some(b']') => {
-                    self.emit(Event::SequenceEnd, self.closing(at.line, column)?)?;
-                    return Ok(column + 1);
+                    return self.emit(Event::SequenceEnd, self.closing(at.line, column)?);
                 }
                 _ => return Err(Halt::Unsupported),
             }
@@ -599,7 +582,6 @@ fn plain_value(rest: &str) -> Option<&str> {
 fn is_flow_plain(text: &str) -> bool {
     let bytes = text.as_bytes();
     match (bytes.first(), bytes.last()) {
-        (None, _) | (_, None) => false,
         (Some(first), Some(last)) => {
             !INDICATORS.contains(first)
                 && !matches!(last, b'-' | b'?' | b':')
@@ -607,5 +589,6 @@ fn is_flow_plain(text: &str) -> bool {
                     .iter()
                     .any(|b| matches!(b, b'[' | b']' | b'{' | b'}' | b'#' | b':' | b'"' | b'\''))
         }
+        _ => false,
     }
 }

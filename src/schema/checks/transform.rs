@@ -370,30 +370,29 @@ mod pcre {
         if options.contains(['x', 'D', 'J']) {
             return None;
         }
-        remembered(pattern, options)
+        remembered(pattern)
     }
 
-    /// Verdicts already reached on this thread. Large trees repeat their patterns
-    /// (one `regex_uri` per service, copied into each of its routes), and judging a
-    /// pattern costs tens of microseconds.
-    fn remembered(pattern: &str, options: &str) -> Option<String> {
+    /// Verdicts already reached on this thread (the options that change the syntax
+    /// were set aside above, so the verdict depends on the pattern alone). Large
+    /// trees repeat their patterns (one `regex_uri` per service, copied into each of
+    /// its routes), and judging a pattern costs tens of microseconds.
+    fn remembered(pattern: &str) -> Option<String> {
         /// Past this many patterns the memo starts again, so its size stays bounded.
         const CAPACITY: usize = 4096;
-        /// A verdict by pattern and options.
-        type Verdicts = std::collections::HashMap<(Box<str>, Box<str>), Option<String>>;
         thread_local! {
-            static VERDICTS: std::cell::RefCell<Verdicts> = std::cell::RefCell::default();
+            static VERDICTS: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<String>>> =
+                std::cell::RefCell::default();
         }
         VERDICTS.with_borrow_mut(|verdicts| {
-            let key = (Box::from(pattern), Box::from(options));
-            if let Some(verdict) = verdicts.get(&key) {
+            if let Some(verdict) = verdicts.get(pattern) {
                 return verdict.clone();
             }
             let verdict = judge(pattern);
             if verdicts.len() >= CAPACITY {
                 verdicts.clear();
             }
-            verdicts.insert(key, verdict.clone());
+            verdicts.insert(pattern.into(), verdict.clone());
             verdict
         })
     }
@@ -705,7 +704,7 @@ mod tests {
         }
         assert!(pcre::compile_error("^/api/(.*", "jo").is_some());
         assert!(pcre::compile_error("^/api/(.*)", "jo").is_none());
-        // Options are part of what is remembered: extended mode is not judged.
+        // A remembered verdict does not outlive the options: extended mode is not judged.
         assert!(pcre::compile_error("^/api/(.*", "x").is_none());
     }
 
