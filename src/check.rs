@@ -18,6 +18,7 @@ use crate::schema::{self, SchemaOptions, SchemaSet};
 use crate::suppress::{self, Suppressed};
 use rayon::prelude::*;
 use std::collections::HashSet;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -99,6 +100,21 @@ pub struct EnvironmentReport {
     /// Time spent building the policy input and in each rule (see
     /// [`policy::eval::Evaluation::timings`]).
     pub policy_timings: Vec<(String, std::time::Duration)>,
+}
+
+impl EnvironmentReport {
+    /// Free the model's resources and the documents, keeping what the reporters of
+    /// `gwlint check` need (findings, file names and counts). Both cores free them.
+    fn release(&mut self) {
+        let mut model = std::mem::take(&mut self.model);
+        let checked = std::mem::take(&mut self.checked);
+        self.model.name = std::mem::take(&mut model.name);
+        self.model.files = std::mem::take(&mut model.files);
+        rayon::join(
+            || checked.into_par_iter().for_each(drop),
+            || model.routes.into_par_iter().for_each(drop),
+        );
+    }
 }
 
 /// The result of a whole run.
@@ -204,17 +220,28 @@ pub struct Session {
     pub targets: Vec<Target>,
     /// Compiled schemas and policies.
     pub checker: Checker,
-    /// Whether the checked files keep their document values after the model is
-    /// built (apply renders from them). When false, the model takes the values
-    /// instead of copying them; spans and sources stay, so findings are still
-    /// located and shown.
-    pub keep_document_values: bool,
+    /// What each environment's report keeps besides its findings.
+    pub retain: Retain,
     limits: LoadLimits,
     walk_options: WalkOptions,
     forced_format: Option<Format>,
     report_only: Option<HashSet<String>>,
     /// How long reading the config and compiling schemas and policies took.
     setup: std::time::Duration,
+}
+
+/// What an environment's report keeps once its findings are known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retain {
+    /// The model and the checked files with their documents (for `inspect`, `apply`,
+    /// `promote` and the policy input).
+    Everything,
+    /// What the reporters need: findings, file names and counts. The model takes the
+    /// document values instead of copying them, and an environment's model and
+    /// documents are freed before the next environment is read (the last one's stay
+    /// until the outcome is dropped); sources stay with the findings that point into
+    /// them.
+    Findings,
 }
 
 /// Run a check.
@@ -255,7 +282,7 @@ impl Session {
             walk_options,
             forced_format: options.format,
             report_only: report_only(options),
-            keep_document_values: true,
+            retain: Retain::Everything,
             setup: started.elapsed(),
         })
     }
@@ -271,7 +298,8 @@ impl Session {
             })
             .collect();
         let mut checked = checked;
-        let (model, findings) = model::build(&target.name, &mut checked, self.keep_document_values);
+        let keep_values = self.retain == Retain::Everything;
+        let (model, findings) = model::build(&target.name, &mut checked, keep_values);
         Outcome {
             environments: vec![self
                 .checker
@@ -282,9 +310,13 @@ impl Session {
     }
 
     /// Check every environment.
+    ///
+    /// With [`Retain::Everything`] all environments go through each stage together.
+    /// With [`Retain::Findings`] they go one after another, and each environment's
+    /// documents and model are freed before the next environment is read, so memory
+    /// is bounded by the largest environment rather than by the whole tree.
     #[must_use]
     pub fn run(&self) -> Outcome {
-        let (targets, checker, limits) = (&self.targets, &self.checker, &self.limits);
         let mut outcome = Outcome {
             general_findings: self.config.findings.clone(),
             report_only: self.report_only.clone(),
@@ -292,13 +324,46 @@ impl Session {
         };
         outcome.timings.push(("setup", self.setup));
         let mut clock = Clock::new();
-        let walked: Vec<(usize, PathBuf)> = walk_targets(targets, &self.walk_options, &mut outcome);
+        let walked: Vec<(usize, PathBuf)> =
+            walk_targets(&self.targets, &self.walk_options, &mut outcome);
         clock.lap("walk", &mut outcome);
+        let batches: Vec<Range<usize>> = match self.retain {
+            Retain::Everything => std::iter::once(0..self.targets.len()).collect(),
+            Retain::Findings => (0..self.targets.len()).map(|i| i..i + 1).collect(),
+        };
+        for batch in batches {
+            if self.retain == Retain::Findings {
+                for report in &mut outcome.environments {
+                    report.release();
+                }
+            }
+            let files: Vec<&(usize, PathBuf)> = walked
+                .iter()
+                .filter(|(target, _)| batch.contains(target))
+                .collect();
+            let reports = self.check_batch(batch, &files, &mut clock, &mut outcome);
+            outcome.environments.extend(reports);
+        }
+        sort_findings(&mut outcome.general_findings);
+        outcome
+    }
+
+    /// Run every stage on the environments of `batch` (indices into the targets),
+    /// whose files are `walked`.
+    fn check_batch(
+        &self,
+        batch: Range<usize>,
+        walked: &[&(usize, PathBuf)],
+        clock: &mut Clock,
+        outcome: &mut Outcome,
+    ) -> Vec<EnvironmentReport> {
+        let (checker, limits) = (&self.checker, &self.limits);
+        let targets = &self.targets[batch.clone()];
         let texts: Vec<Result<String, Box<LoadedFile>>> = walked
             .par_iter()
             .map(|(_, path)| load::read_file(path, limits))
             .collect();
-        clock.lap("read", &mut outcome);
+        clock.lap("read", outcome);
         let loaded: Vec<LoadedFile> = texts
             .into_par_iter()
             .zip(walked.par_iter())
@@ -307,35 +372,37 @@ impl Session {
                 Err(unreadable) => *unreadable,
             })
             .collect();
-        clock.lap("parse", &mut outcome);
+        clock.lap("parse", outcome);
         let validated: Vec<CheckedFile> = loaded
             .into_par_iter()
             .zip(walked.par_iter())
             .map(|(loaded_file, (index, _))| {
-                checker.check_file(loaded_file, self.forced_format.or(targets[*index].format))
+                checker.check_file(
+                    loaded_file,
+                    self.forced_format.or(self.targets[*index].format),
+                )
             })
             .collect();
-        clock.lap("schema", &mut outcome);
+        clock.lap("schema", outcome);
+        let keep_values = self.retain == Retain::Everything;
         let modelled: Vec<(Environment, Vec<Finding>, Vec<CheckedFile>)> =
-            group_by_target(targets, &walked, validated)
+            group_by_target(targets, batch.start, walked, validated)
                 .into_par_iter()
                 .map(|(name, mut files)| {
-                    let (model, findings) =
-                        model::build(&name, &mut files, self.keep_document_values);
+                    let (model, findings) = model::build(&name, &mut files, keep_values);
                     (model, findings, files)
                 })
                 .collect();
-        clock.lap("model", &mut outcome);
-        outcome.environments = modelled
+        clock.lap("model", outcome);
+        let reports = modelled
             .into_par_iter()
             .zip(targets)
             .map(|((model, findings, files), target)| {
                 checker.finish_environment(target, model, findings, files)
             })
             .collect();
-        clock.lap("policy", &mut outcome);
-        sort_findings(&mut outcome.general_findings);
-        outcome
+        clock.lap("policy", outcome);
+        reports
     }
 }
 
@@ -366,9 +433,14 @@ impl Clock {
         Clock(Instant::now())
     }
 
+    /// End a stage; a stage that runs once per batch of environments adds up.
     fn lap(&mut self, stage: &'static str, outcome: &mut Outcome) {
         let now = Instant::now();
-        outcome.timings.push((stage, now - self.0));
+        let took = now - self.0;
+        match outcome.timings.iter_mut().find(|(name, _)| *name == stage) {
+            Some((_, total)) => *total += took,
+            None => outcome.timings.push((stage, took)),
+        }
         self.0 = now;
     }
 }
@@ -580,9 +652,12 @@ fn walk_targets(
     files
 }
 
+/// The checked files of `targets` (the targets from index `first` on), grouped by
+/// target in target order.
 fn group_by_target(
     targets: &[Target],
-    walked: &[(usize, PathBuf)],
+    first: usize,
+    walked: &[&(usize, PathBuf)],
     checked: Vec<CheckedFile>,
 ) -> Vec<(String, Vec<CheckedFile>)> {
     let mut groups: Vec<(String, Vec<CheckedFile>)> = targets
@@ -590,7 +665,7 @@ fn group_by_target(
         .map(|t| (t.name.clone(), Vec::new()))
         .collect();
     for ((target, _), file) in walked.iter().zip(checked) {
-        groups[*target].1.push(file);
+        groups[*target - first].1.push(file);
     }
     groups
 }

@@ -81,7 +81,7 @@ pub fn check(
         ..options_from_sources(&args.sources)
     };
     let mut session = Session::new(&options)?;
-    session.keep_document_values = false;
+    session.retain = check::Retain::Findings;
     let mut outcome = session.run();
     if let Some(file) = &args.baseline {
         outcome.baseline = crate::baseline::read(file)?;

@@ -64,11 +64,17 @@ impl SpanTree {
     /// The compact form of a loader tree.
     #[must_use]
     pub fn new(root: &SpanNode) -> Self {
-        let mut tree = SpanTree::default();
+        let (nodes, key_bytes) = root.size();
+        let mut tree = SpanTree {
+            nodes: Vec::with_capacity(nodes),
+            keys: String::with_capacity(key_bytes),
+            ..SpanTree::default()
+        };
         let mut lines = LineTable::default();
         tree.nodes.push(Packed::default());
         tree.pack(0, root, None, &mut lines);
-        if let Some(starts) = lines.finish() {
+        if let Some(mut starts) = lines.finish() {
+            starts.shrink_to_fit();
             tree.line_starts = starts;
         } else {
             // The positions disagree about where lines start: keep them all whole.

@@ -10,6 +10,7 @@
 //! route that inherits it.
 
 use super::{Documents, Effective, EffectivePlugin, Environment, Origin, Resource, Route};
+use rayon::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -37,29 +38,33 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
         }
     }
     global.retain(|_, plugin| !is_disabled(&plugin.config));
-    let mut resolved = Vec::with_capacity(env.routes.len());
-    for route in &env.routes {
-        let service = route.service_id.as_deref().and_then(|id| services.get(id));
-        let config = route
-            .plugin_config_id
-            .as_deref()
-            .and_then(|id| configs.get(id));
-        let mut levels: BTreeMap<&str, Effective> = BTreeMap::new();
-        for plugin in service.map(|(_, p)| p).into_iter().chain(config).flatten() {
-            levels.insert(&plugin.name, Effective::Inherited(plugin.clone()));
-        }
-        own_plugins(route, documents, &mut levels);
-        levels.retain(|_, plugin| !is_disabled(route.config_of(plugin)));
-        for (name, plugin) in &global {
-            levels
-                .entry(name)
-                .or_insert_with(|| Effective::Inherited(plugin.clone()));
-        }
-        let upstream = route.upstream_id.clone().or_else(|| {
-            service.and_then(|(s, _)| s.body.get("upstream_id").and_then(crate::value::id_string))
-        });
-        resolved.push((levels.into_values().collect::<Vec<_>>(), upstream));
-    }
+    let resolved: Vec<(Vec<Effective>, Option<String>)> = env
+        .routes
+        .par_iter()
+        .map(|route| {
+            let service = route.service_id.as_deref().and_then(|id| services.get(id));
+            let config = route
+                .plugin_config_id
+                .as_deref()
+                .and_then(|id| configs.get(id));
+            let mut levels: BTreeMap<&str, Effective> = BTreeMap::new();
+            for plugin in service.map(|(_, p)| p).into_iter().chain(config).flatten() {
+                levels.insert(&plugin.name, Effective::Inherited(plugin.clone()));
+            }
+            own_plugins(route, documents, &mut levels);
+            levels.retain(|_, plugin| !is_disabled(route.config_of(plugin)));
+            for (name, plugin) in &global {
+                levels
+                    .entry(name)
+                    .or_insert_with(|| Effective::Inherited(plugin.clone()));
+            }
+            let upstream = route.upstream_id.clone().or_else(|| {
+                service
+                    .and_then(|(s, _)| s.body.get("upstream_id").and_then(crate::value::id_string))
+            });
+            (levels.into_values().collect::<Vec<_>>(), upstream)
+        })
+        .collect();
     for (route, (effective, upstream)) in env.routes.iter_mut().zip(resolved) {
         route.effective_plugins = effective;
         if route.upstream_id.is_none() {

@@ -17,6 +17,7 @@ use crate::check::CheckedFile;
 use crate::finding::{Finding, Location};
 use crate::format::Format;
 use crate::source::Source;
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -49,7 +50,8 @@ impl Origin {
 pub struct Documents<'a> {
     files: &'a [CheckedFile],
     /// File index by the address of its source, and by its display path.
-    by_source: std::collections::HashMap<*const crate::source::SourceFile, usize>,
+    /// (The address is kept as a number, so the index can be shared by threads.)
+    by_source: std::collections::HashMap<usize, usize>,
     by_name: std::collections::HashMap<&'a str, usize>,
 }
 
@@ -60,7 +62,7 @@ impl<'a> Documents<'a> {
         let by_source = files
             .iter()
             .enumerate()
-            .map(|(i, f)| (std::sync::Arc::as_ptr(&f.file.source), i))
+            .map(|(i, f)| (address(&f.file.source), i))
             .collect();
         let by_name = files
             .iter()
@@ -104,7 +106,7 @@ impl<'a> Documents<'a> {
         source: &Source,
         pointer: &str,
     ) -> Option<crate::load::span_tree::NodeRef<'a>> {
-        let &i = self.by_source.get(&std::sync::Arc::as_ptr(source))?;
+        let &i = self.by_source.get(&address(source))?;
         self.files[i].file.document.as_ref()?.node(pointer)
     }
 
@@ -113,7 +115,7 @@ impl<'a> Documents<'a> {
     pub fn locate(&self, source: &Source, pointer: &str) -> Location {
         let span = self
             .by_source
-            .get(&std::sync::Arc::as_ptr(source))
+            .get(&address(source))
             .and_then(|&i| self.files[i].file.document.as_ref())
             .map(|d| d.locate(pointer))
             .map(|l| l.span)
@@ -124,6 +126,11 @@ impl<'a> Documents<'a> {
             pointer: pointer.to_owned(),
         }
     }
+}
+
+/// The address of a file's source: its identity within a run.
+fn address(source: &Source) -> usize {
+    std::sync::Arc::as_ptr(source) as usize
 }
 
 /// A plugin configuration a route inherits from its plugin config, its service or a
@@ -396,46 +403,80 @@ pub struct Environment {
 /// Build the model of an environment from its checked files, with the findings of
 /// the merge. With `keep_values` the model copies what it needs from the documents;
 /// without, it takes the values out of them (their spans stay, for locating).
+///
+/// Each file becomes its own part of the model in parallel; the parts are then
+/// joined in file order, so the model does not depend on threads.
 #[must_use]
 pub fn build(
     name: &str,
     files: &mut [CheckedFile],
     keep_values: bool,
 ) -> (Environment, Vec<Finding>) {
-    let mut env = Environment {
-        name: name.to_owned(),
-        files: files
-            .iter()
-            .map(|f| f.file.source.display.clone())
-            .collect(),
-        ..Environment::default()
-    };
-    env.routes
-        .reserve_exact(files.iter().map(routes_written).sum());
-    for checked in files.iter_mut() {
-        let (Some(document), Some(format)) = (checked.file.document.as_mut(), checked.format)
-        else {
-            continue;
-        };
-        let root = if keep_values {
-            document.value.clone()
-        } else {
-            std::mem::take(&mut document.value)
-        };
-        let source = &checked.file.source;
-        match format {
-            Format::Adc => adc::add_file(&mut env, source, document, root),
-            Format::Standalone => standalone::add_file(&mut env, source, document, root),
-        }
-    }
+    let parts: Vec<Environment> = files
+        .par_iter_mut()
+        .map(|checked| file_part(checked, keep_values))
+        .collect();
+    let mut env = Environment::joined(parts, name);
+    env.files = files
+        .iter()
+        .map(|f| f.file.source.display.clone())
+        .collect();
     let documents = Documents::new(files);
     let findings = merge::deduplicate(&mut env, &documents);
     effective::resolve(&mut env, &documents);
     (env, findings)
 }
 
+/// The resources one checked file adds to its environment's model.
+fn file_part(checked: &mut CheckedFile, keep_values: bool) -> Environment {
+    let mut part = Environment::default();
+    part.routes.reserve_exact(routes_written(checked));
+    let (Some(document), Some(format)) = (checked.file.document.as_mut(), checked.format) else {
+        return part;
+    };
+    let root = if keep_values {
+        document.value.clone()
+    } else {
+        std::mem::take(&mut document.value)
+    };
+    let source = &checked.file.source;
+    match format {
+        Format::Adc => adc::add_file(&mut part, source, document, root),
+        Format::Standalone => standalone::add_file(&mut part, source, document, root),
+    }
+    part
+}
+
+impl Environment {
+    /// The environment `name` holding the resources of `parts`, in order.
+    fn joined(mut parts: Vec<Environment>, name: &str) -> Environment {
+        fn join<T>(parts: &mut [Environment], list: fn(&mut Environment) -> &mut Vec<T>) -> Vec<T> {
+            let mut all = Vec::with_capacity(parts.iter_mut().map(|p| list(p).len()).sum());
+            for part in parts {
+                all.append(list(part));
+            }
+            all
+        }
+        Environment {
+            name: name.to_owned(),
+            files: Vec::new(),
+            services: join(&mut parts, |e| &mut e.services),
+            routes: join(&mut parts, |e| &mut e.routes),
+            stream_routes: join(&mut parts, |e| &mut e.stream_routes),
+            upstreams: join(&mut parts, |e| &mut e.upstreams),
+            consumers: join(&mut parts, |e| &mut e.consumers),
+            credentials: join(&mut parts, |e| &mut e.credentials),
+            consumer_groups: join(&mut parts, |e| &mut e.consumer_groups),
+            ssls: join(&mut parts, |e| &mut e.ssls),
+            global_rules: join(&mut parts, |e| &mut e.global_rules),
+            plugin_configs: join(&mut parts, |e| &mut e.plugin_configs),
+            plugin_metadata: join(&mut parts, |e| &mut e.plugin_metadata),
+        }
+    }
+}
+
 /// How many routes a checked file writes (its services' routes in ADC, its
-/// `routes` in standalone), so the environment's list is allocated once.
+/// `routes` in standalone), so its list is allocated once.
 fn routes_written(checked: &CheckedFile) -> usize {
     let (Some(document), Some(format)) = (&checked.file.document, checked.format) else {
         return 0;
