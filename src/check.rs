@@ -5,6 +5,9 @@
 //! never stops the others; then each environment's files are merged into its model,
 //! whose findings (duplicates across files) are added. Every finding is tagged with
 //! its environment and the list is sorted, so output does not depend on threads.
+//! `gwlint check`, which keeps only findings ([`Retain::Findings`]), runs the
+//! environments one after another and frees each one's documents and model before
+//! reading the next, so memory grows with the largest environment, not the tree.
 
 use crate::config::{self, ApplyConfig, Config};
 use crate::discover::{self, IgnoreSet, WalkOptions};
