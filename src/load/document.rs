@@ -90,22 +90,6 @@ impl SpanNode {
         }
     }
 
-    /// Number of nodes in this subtree, and the total length of its mapping keys.
-    #[must_use]
-    pub fn size(&self) -> (usize, usize) {
-        match &self.children {
-            SpanChildren::Leaf => (1, 0),
-            SpanChildren::Seq(items) => items.iter().fold((1, 0), |(nodes, keys), item| {
-                let (n, k) = item.size();
-                (nodes + n, keys + k)
-            }),
-            SpanChildren::Map(entries) => entries.iter().fold((1, 0), |(nodes, keys), entry| {
-                let (n, k) = entry.value.size();
-                (nodes + n, keys + k + entry.key.len())
-            }),
-        }
-    }
-
     /// Number of nodes in this subtree.
     #[must_use]
     pub fn count(&self) -> usize {

@@ -64,15 +64,13 @@ impl SpanTree {
     /// The compact form of a loader tree.
     #[must_use]
     pub fn new(root: &SpanNode) -> Self {
-        let (nodes, key_bytes) = root.size();
-        let mut tree = SpanTree {
-            nodes: Vec::with_capacity(nodes),
-            keys: String::with_capacity(key_bytes),
-            ..SpanTree::default()
-        };
+        let mut tree = SpanTree::default();
         let mut lines = LineTable::default();
         tree.nodes.push(Packed::default());
         tree.pack(0, root, None, &mut lines);
+        // The tree lives as long as its environment: give back what growing left over.
+        tree.nodes.shrink_to_fit();
+        tree.keys.shrink_to_fit();
         if let Some(mut starts) = lines.finish() {
             starts.shrink_to_fit();
             tree.line_starts = starts;
