@@ -141,7 +141,7 @@ fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, mut s
             .map(|u| format!("{prefix}{u}"))
             .collect();
         let methods = strings(route.get("methods"));
-        env.routes.push(Route {
+        env.routes.push(Box::new(Route {
             resource: new(
                 "route",
                 format!("{base}/routes/{j}"),
@@ -156,7 +156,7 @@ fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, mut s
             hosts,
             methods,
             effective_plugins: Vec::new(),
-        });
+        }));
     }
     for (j, stream) in remove_items(&mut service, "stream_routes") {
         let stream_name = text(&stream, "name").unwrap_or_default();

@@ -378,8 +378,9 @@ pub struct Environment {
     pub files: Vec<String>,
     /// Services.
     pub services: Vec<Resource>,
-    /// HTTP routes.
-    pub routes: Vec<Route>,
+    /// HTTP routes. Boxed: each file's routes are built in parallel and then joined
+    /// (see [`build`]); the join moves pointers, so no route record is ever held twice.
+    pub routes: Vec<Box<Route>>,
     /// Stream routes.
     pub stream_routes: Vec<Resource>,
     /// Upstreams (ADC inline upstreams get their service's id).

@@ -32,7 +32,8 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document, mut
         }
     };
     for (i, item) in remove_items(&mut root, "routes") {
-        env.routes.push(route(new("route", "routes", i, item)));
+        env.routes
+            .push(Box::new(route(new("route", "routes", i, item))));
     }
     for (i, item) in remove_items(&mut root, "consumers") {
         let credential = is_credential(&item);
