@@ -5,38 +5,107 @@ use super::common::{order, result};
 use crate::model::{Environment, Route};
 use crate::policy::PolicyResult;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
 
 pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
-    let mut groups: HashMap<(Option<&str>, &str), Vec<&Route>> = HashMap::new();
+    // The first route (in written order) of each service and name, and every other
+    // route that shares a service and name with an earlier one.
+    let mut first: HashMap<(Option<&str>, &str), &Route> = HashMap::with_capacity(env.routes.len());
+    let mut repeated: Vec<&Route> = Vec::new();
     for route in &env.routes {
-        if let Some(name) = route.resource.name.as_deref().filter(|n| !n.is_empty()) {
-            groups
-                .entry((route.service_id.as_deref(), name))
-                .or_default()
-                .push(route);
+        let Some(name) = route.resource.name.as_deref().filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        match first.entry((route.service_id.as_deref(), name)) {
+            Entry::Vacant(slot) => {
+                slot.insert(route);
+            }
+            Entry::Occupied(mut slot) => {
+                let earlier = if written_before(route, slot.get()) {
+                    slot.insert(route)
+                } else {
+                    route
+                };
+                repeated.push(earlier);
+            }
         }
     }
-    for mut members in groups.into_values().filter(|g| g.len() > 1) {
-        members.sort_by(|a, b| order(&a.resource.origin).cmp(&order(&b.resource.origin)));
-        let first = &members[0].resource;
-        let first_name = first.name.as_deref().unwrap_or_default();
-        for route in &members[1..] {
-            let route = &route.resource;
-            let mut finding = result(
-                format!(
-                    "route name `{}` is already used by another route of the same service",
-                    route.name.as_deref().unwrap_or_default()
+    for route in repeated {
+        let name = route.resource.name.as_deref().unwrap_or_default();
+        let first = &first[&(route.service_id.as_deref(), name)].resource;
+        let route = &route.resource;
+        let mut finding = result(
+            format!("route name `{name}` is already used by another route of the same service"),
+            &route.origin,
+            vec!["name".into()],
+        );
+        finding.related.push(result(
+            format!("the first route named `{name}`"),
+            &first.origin,
+            vec!["name".into()],
+        ));
+        out.push(finding);
+    }
+}
+
+/// Whether route `a` is written before route `b` (file, then place in the file).
+fn written_before(a: &Route, b: &Route) -> bool {
+    order(&a.resource.origin) < order(&b.resource.origin)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::Format;
+
+    /// Three routes named `list` in `orders`, one in `users`, one `get` in `orders`.
+    const FILE: &str = "services:
+  - name: orders
+    routes:
+      - name: list
+        uris: [/a]
+      - name: get
+        uris: [/b]
+      - name: list
+        uris: [/c]
+      - name: list
+        uris: [/d]
+  - name: users
+    routes:
+      - name: list
+        uris: [/e]
+";
+
+    #[test]
+    fn every_later_route_points_at_the_first_of_its_service_and_name() {
+        let env = crate::model::of_text("f.yaml", FILE, Format::Adc);
+        let mut out = Vec::new();
+        check(&env, &Value::Null, &mut out);
+        let seen: Vec<(String, String, String)> = out
+            .iter()
+            .map(|r| {
+                let at = r.at.clone().unwrap_or_default().1;
+                let first = r.related[0].at.clone().unwrap_or_default().1;
+                (r.msg.clone(), at, first)
+            })
+            .collect();
+        let message = "route name `list` is already used by another route of the same service";
+        assert_eq!(
+            seen,
+            [
+                (
+                    message.to_owned(),
+                    "/services/0/routes/2".to_owned(),
+                    "/services/0/routes/0".to_owned()
                 ),
-                &route.origin,
-                vec!["name".into()],
-            );
-            finding.related.push(result(
-                format!("the first route named `{first_name}`"),
-                &first.origin,
-                vec!["name".into()],
-            ));
-            out.push(finding);
-        }
+                (
+                    message.to_owned(),
+                    "/services/0/routes/3".to_owned(),
+                    "/services/0/routes/0".to_owned()
+                ),
+            ]
+        );
+        assert_eq!(out[0].related[0].msg, "the first route named `list`");
+        assert!(out.iter().all(|r| r.field == ["name"]));
     }
 }
