@@ -250,6 +250,64 @@ fn a_huge_single_line_parses() {
     assert_eq!(run.report["summary"]["files"], 2);
 }
 
+/// Found by the `check_file` fuzz target: the human report showed each finding on
+/// a 114 KB line with a snippet, and miette cannot pad a label past column 65,535, so
+/// it panicked. Such findings are now shown by their position only. Every output
+/// format reports the findings and exits 1.
+#[test]
+fn findings_far_out_on_a_huge_line_are_shown_without_a_snippet() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("huge-single-line.json"),
+        dir.path().join("huge-single-line.json"),
+    )
+    .unwrap();
+    for format in ["human", "json", "sarif", "github", "junit"] {
+        let output = Command::cargo_bin("gwlint")
+            .unwrap()
+            .args([
+                "check",
+                "--no-config",
+                "--color",
+                "never",
+                "--format",
+                format,
+            ])
+            .arg(dir.path())
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains(CRASH), "{format} crashed: {stderr}");
+        assert_eq!(output.status.code(), Some(1), "{format}: {stderr}");
+        if format == "human" {
+            // 3,000 routes on line 1, each without authentication, rate limit and
+            // timeout: 9,000 findings, the last ones beyond column 100,000. The
+            // report wraps at 100 columns, so words are compared without the wrapping.
+            let words: Vec<&str> = stdout.split_whitespace().filter(|w| *w != "│").collect();
+            let text = words.join(" ");
+            assert_eq!(
+                text.matches("(the line is too long to show)").count(),
+                9000,
+                "{stdout:.2000}"
+            );
+            assert_eq!(
+                stdout
+                    .lines()
+                    .filter(|line| *line == "policy/route-needs-auth")
+                    .count(),
+                3000
+            );
+            assert!(text.contains("route `r2999` runs no authentication plugin"));
+            assert!(
+                stdout.lines().all(|line| line.len() < 1000),
+                "no line of the report is a copy of the huge line"
+            );
+        }
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_and_links_out_of_the_tree() {

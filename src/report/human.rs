@@ -93,12 +93,19 @@ fn plain(finding: &Finding) -> String {
     )
 }
 
+/// The longest line a snippet shows. A finding on a longer line (minified JSON, a
+/// generated file), or next to one, is shown by its position only: miette cannot
+/// pad a label past column 65,535, and no terminal shows such a line usefully.
+const LONGEST_SHOWN_LINE: usize = 4096;
+
 /// A finding as a miette diagnostic over its file's text.
 struct Rendered<'a> {
     finding: &'a Finding,
     text: FileText,
     heading: String,
     related: Vec<Rendered<'a>>,
+    /// Whether the snippet is shown (every labelled line and its neighbours fit).
+    snippet: bool,
 }
 
 impl<'a> Rendered<'a> {
@@ -120,17 +127,21 @@ impl<'a> Rendered<'a> {
             .related
             .iter()
             .filter(|r| !std::sync::Arc::ptr_eq(&r.location.source, &finding.location.source))
-            .map(|r| Rendered {
-                finding,
-                text: FileText(r.location.source.clone()),
-                heading: format!(
-                    "{} ({}:{}:{})",
-                    r.message,
-                    r.location.source.display,
-                    r.location.span.start.line,
-                    r.location.span.start.column
-                ),
-                related: Vec::new(),
+            .map(|r| {
+                Rendered {
+                    finding,
+                    text: FileText(r.location.source.clone()),
+                    heading: format!(
+                        "{} ({}:{}:{})",
+                        r.message,
+                        r.location.source.display,
+                        r.location.span.start.line,
+                        r.location.span.start.column
+                    ),
+                    related: Vec::new(),
+                    snippet: true,
+                }
+                .fitted()
             })
             .collect();
         Rendered {
@@ -138,7 +149,41 @@ impl<'a> Rendered<'a> {
             text: FileText(finding.location.source.clone()),
             heading,
             related,
+            snippet: true,
         }
+        .fitted()
+    }
+
+    /// The same diagnostic, without its snippet when a line it would show is longer
+    /// than [`LONGEST_SHOWN_LINE`].
+    fn fitted(mut self) -> Self {
+        let source = &self.text.0;
+        let fits = self.labelled().all(|(_, span)| {
+            (span.start.line.saturating_sub(1)..=span.end.line.saturating_add(1))
+                .all(|line| line == 0 || source.line_text(line).len() <= LONGEST_SHOWN_LINE)
+        });
+        if !fits {
+            self.snippet = false;
+            self.heading.push_str(" (the line is too long to show)");
+        }
+        self
+    }
+
+    /// What this diagnostic labels in its file: the finding itself (no message: it is
+    /// the primary label), when this is the finding's file, then its related places in
+    /// the same file with their messages.
+    fn labelled(&self) -> impl Iterator<Item = (Option<&str>, crate::source::Span)> + '_ {
+        let source = &self.text.0;
+        let own = self
+            .is_primary()
+            .then_some((None, self.finding.location.span));
+        own.into_iter().chain(
+            self.finding
+                .related
+                .iter()
+                .filter(move |r| std::sync::Arc::ptr_eq(&r.location.source, source))
+                .map(|r| (Some(r.message.as_str()), r.location.span)),
+        )
     }
 
     fn is_primary(&self) -> bool {
@@ -183,32 +228,22 @@ impl Diagnostic for Rendered<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        (!self.text.0.text.is_empty()).then_some(&self.text as &dyn SourceCode)
+        (self.snippet && !self.text.0.text.is_empty()).then_some(&self.text as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        if self.text.0.text.is_empty() {
+        if !self.snippet || self.text.0.text.is_empty() {
             return None;
         }
         let source = &self.text.0;
-        let mut labels = Vec::new();
-        if self.is_primary() {
-            let range = source.byte_range(self.finding.location.span);
-            labels.push(LabeledSpan::new_primary_with_span(
-                Some("here".into()),
-                span_of(range),
-            ));
-        }
-        for related in &self.finding.related {
-            if std::sync::Arc::ptr_eq(&related.location.source, source) {
-                let range = source.byte_range(related.location.span);
-                labels.push(LabeledSpan::new_with_span(
-                    Some(related.message.clone()),
-                    span_of(range),
-                ));
+        let labels = self.labelled().map(|(message, span)| {
+            let span = span_of(source.byte_range(span));
+            match message {
+                None => LabeledSpan::new_primary_with_span(Some("here".into()), span),
+                Some(message) => LabeledSpan::new_with_span(Some(message.to_owned()), span),
             }
-        }
-        Some(Box::new(labels.into_iter()))
+        });
+        Some(Box::new(labels))
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
