@@ -335,10 +335,11 @@ impl Session {
             Retain::Findings => (0..self.targets.len()).map(|i| i..i + 1).collect(),
         };
         for batch in batches {
-            if self.retain == Retain::Findings {
-                for report in &mut outcome.environments {
-                    report.release();
-                }
+            // With one environment per batch, the last report is the previous one.
+            if let (Retain::Findings, Some(previous)) =
+                (self.retain, outcome.environments.last_mut())
+            {
+                previous.release();
             }
             let files: Vec<&(usize, PathBuf)> = walked
                 .iter()

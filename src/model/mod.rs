@@ -413,15 +413,15 @@ pub fn build(
     files: &mut [CheckedFile],
     keep_values: bool,
 ) -> (Environment, Vec<Finding>) {
+    let names = files
+        .iter()
+        .map(|f| f.file.source.display.clone())
+        .collect();
     let parts: Vec<Environment> = files
         .par_iter_mut()
         .map(|checked| file_part(checked, keep_values))
         .collect();
-    let mut env = Environment::joined(parts, name);
-    env.files = files
-        .iter()
-        .map(|f| f.file.source.display.clone())
-        .collect();
+    let mut env = Environment::joined(parts, name, names);
     let documents = Documents::new(files);
     let findings = merge::deduplicate(&mut env, &documents);
     effective::resolve(&mut env, &documents);
@@ -449,8 +449,8 @@ fn file_part(checked: &mut CheckedFile, keep_values: bool) -> Environment {
 }
 
 impl Environment {
-    /// The environment `name` holding the resources of `parts`, in order.
-    fn joined(mut parts: Vec<Environment>, name: &str) -> Environment {
+    /// The environment `name` of `files` holding the resources of `parts`, in order.
+    fn joined(mut parts: Vec<Environment>, name: &str, files: Vec<String>) -> Environment {
         fn join<T>(parts: &mut [Environment], list: fn(&mut Environment) -> &mut Vec<T>) -> Vec<T> {
             let mut all = Vec::with_capacity(parts.iter_mut().map(|p| list(p).len()).sum());
             for part in parts {
@@ -460,7 +460,7 @@ impl Environment {
         }
         Environment {
             name: name.to_owned(),
-            files: Vec::new(),
+            files,
             services: join(&mut parts, |e| &mut e.services),
             routes: join(&mut parts, |e| &mut e.routes),
             stream_routes: join(&mut parts, |e| &mut e.stream_routes),
