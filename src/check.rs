@@ -15,7 +15,7 @@ use crate::error::ToolError;
 use crate::finding::{sort_findings, Finding, Location, Severity};
 use crate::format::{self, Detected, Format};
 use crate::load::{self, LoadLimits, LoadedFile};
-use crate::model::{self, Environment};
+use crate::model::{self, Environment, FilePart};
 use crate::policy::{self, PolicySet, PolicySources, RuleSetting, RuleSettings};
 use crate::schema::{self, SchemaOptions, SchemaSet};
 use crate::suppress::{self, Suppressed};
@@ -368,32 +368,37 @@ impl Session {
             .map(|(_, path)| load::read_file(path, limits))
             .collect();
         clock.lap("read", outcome);
-        let loaded: Vec<LoadedFile> = texts
-            .into_par_iter()
-            .zip(walked.par_iter())
-            .map(|(text, (_, path))| match text {
-                Ok(text) => load::parse_text(path, text, limits),
-                Err(unreadable) => *unreadable,
-            })
-            .collect();
-        clock.lap("parse", outcome);
-        let validated: Vec<CheckedFile> = loaded
-            .into_par_iter()
-            .zip(walked.par_iter())
-            .map(|(loaded_file, (index, _))| {
-                checker.check_file(
-                    loaded_file,
-                    self.forced_format.or(self.targets[*index].format),
-                )
-            })
-            .collect();
-        clock.lap("schema", outcome);
+        // Each file is parsed, validated and taken apart for the model in one go, so
+        // only the files in the workers' hands exist as `serde_json` values.
         let keep_values = self.retain == Retain::Everything;
+        let staged: Vec<((CheckedFile, FilePart), StageTimes)> = texts
+            .into_par_iter()
+            .zip(walked.par_iter())
+            .map(|(text, (index, path))| {
+                let mut times = StageTimes::start();
+                let loaded = match text {
+                    Ok(text) => load::parse_text(path, text, limits),
+                    Err(unreadable) => *unreadable,
+                };
+                times.end("parse");
+                let format = self.forced_format.or(self.targets[*index].format);
+                let mut file = checker.check_file(loaded, format);
+                times.end("schema");
+                let part = FilePart::of(&mut file, keep_values);
+                times.end("model");
+                ((file, part), times)
+            })
+            .collect();
+        let (validated, times): (Vec<(CheckedFile, FilePart)>, Vec<StageTimes>) =
+            staged.into_iter().unzip();
+        clock.split(&StageTimes::total(&times), outcome);
         let modelled: Vec<(Environment, Vec<Finding>, Vec<CheckedFile>)> =
             group_by_target(targets, batch.start, walked, validated)
                 .into_par_iter()
-                .map(|(name, mut files)| {
-                    let (model, findings) = model::build(&name, &mut files, keep_values);
+                .map(|(name, files)| {
+                    let (files, parts): (Vec<CheckedFile>, Vec<FilePart>) =
+                        files.into_iter().unzip();
+                    let (model, findings) = model::assemble(&name, &files, parts);
                     (model, findings, files)
                 })
                 .collect();
@@ -441,11 +446,70 @@ impl Clock {
     fn lap(&mut self, stage: &'static str, outcome: &mut Outcome) {
         let now = Instant::now();
         let took = now - self.0;
-        match outcome.timings.iter_mut().find(|(name, _)| *name == stage) {
-            Some((_, total)) => *total += took,
-            None => outcome.timings.push((stage, took)),
+        add_timing(outcome, stage, took);
+        self.0 = now;
+    }
+
+    /// End stages that ran together, file by file: the wall time is shared among
+    /// them in proportion to the time the workers spent in each.
+    fn split(&mut self, spent: &[(&'static str, Duration)], outcome: &mut Outcome) {
+        let now = Instant::now();
+        let wall = (now - self.0).as_secs_f64();
+        let busy: f64 = spent.iter().map(|(_, d)| d.as_secs_f64()).sum();
+        for (stage, took) in spent {
+            // With nothing measured (no files), the stages took no time.
+            let share = if busy > 0.0 {
+                took.as_secs_f64() / busy
+            } else {
+                0.0
+            };
+            add_timing(outcome, stage, Duration::from_secs_f64(wall * share));
         }
         self.0 = now;
+    }
+}
+
+fn add_timing(outcome: &mut Outcome, stage: &'static str, took: Duration) {
+    match outcome.timings.iter_mut().find(|(name, _)| *name == stage) {
+        Some((_, total)) => *total += took,
+        None => outcome.timings.push((stage, took)),
+    }
+}
+
+/// The time one worker spent on each stage of one file.
+struct StageTimes {
+    last: Instant,
+    spent: Vec<(&'static str, Duration)>,
+}
+
+impl StageTimes {
+    fn start() -> Self {
+        StageTimes {
+            last: Instant::now(),
+            spent: Vec::with_capacity(3),
+        }
+    }
+
+    /// End `stage`; the next one starts now.
+    fn end(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.spent.push((stage, now - self.last));
+        self.last = now;
+    }
+
+    /// The time spent on each stage (`parse`, `schema`, `model`) over all files.
+    fn total(all: &[StageTimes]) -> Vec<(&'static str, Duration)> {
+        let mut total: Vec<(&'static str, Duration)> = ["parse", "schema", "model"]
+            .into_iter()
+            .map(|stage| (stage, Duration::ZERO))
+            .collect();
+        for (stage, took) in all.iter().flat_map(|t| &t.spent) {
+            match total.iter_mut().find(|(name, _)| name == stage) {
+                Some((_, sum)) => *sum += *took,
+                None => total.push((stage, *took)),
+            }
+        }
+        total
     }
 }
 
@@ -658,13 +722,13 @@ fn walk_targets(
 
 /// The checked files of `targets` (the targets from index `first` on), grouped by
 /// target in target order.
-fn group_by_target(
+fn group_by_target<T>(
     targets: &[Target],
     first: usize,
     walked: &[&(usize, PathBuf)],
-    checked: Vec<CheckedFile>,
-) -> Vec<(String, Vec<CheckedFile>)> {
-    let mut groups: Vec<(String, Vec<CheckedFile>)> = targets
+    checked: Vec<T>,
+) -> Vec<(String, Vec<T>)> {
+    let mut groups: Vec<(String, Vec<T>)> = targets
         .iter()
         .map(|t| (t.name.clone(), Vec::new()))
         .collect();

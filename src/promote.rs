@@ -117,7 +117,11 @@ fn compare_kind(
         match r.get(name) {
             None => out.push(difference(name, "only_in_left", None)),
             Some(other) => {
-                for (change, detail) in compare_bodies(&resource.body, &other.body, ignore) {
+                let (left, right) = (
+                    resource.body.json().to_value(),
+                    other.body.json().to_value(),
+                );
+                for (change, detail) in compare_bodies(&left, &right, ignore) {
                     out.push(difference(name, &change, Some(detail)));
                 }
             }

@@ -5,6 +5,7 @@
 //! (`sha1(name)`, `sha1("<service>.<route>")`, the service id for an inline
 //! upstream, `sha1(snis joined by ",")`, ...) and links to their parents.
 
+use super::compact::Builder;
 use super::{origin, sha1_id, Environment, Resource, Route};
 use crate::format::Format;
 use crate::load::Document;
@@ -12,22 +13,28 @@ use crate::source::Source;
 use crate::value::{id_string, remove_entries, remove_items, strings, text};
 use serde_json::{Map, Value};
 
-/// Add every resource of one ADC file. `root` is the file's value (moved into the
-/// model piece by piece); `document` locates the pieces.
-pub fn add_file(env: &mut Environment, source: &Source, document: &Document, mut root: Value) {
-    let new =
+/// Add every resource of one ADC file. `root` is the file's value, taken apart
+/// piece by piece; each piece's body goes to `builder`; `document` locates them.
+pub fn add_file(
+    env: &mut Environment,
+    builder: &mut Builder,
+    source: &Source,
+    document: &Document,
+    mut root: Value,
+) {
+    let mut new =
         |kind: &'static str, pointer: String, id: String, name: Option<String>, body: Value| {
             Resource {
                 kind,
                 id,
                 name,
-                body,
+                body: builder.body(&body),
                 origin: origin(source, document, pointer),
                 format: Format::Adc,
             }
         };
     for (i, service) in remove_items(&mut root, "services") {
-        add_service(env, &new, i, service);
+        add_service(env, &mut new, i, service);
     }
     for (i, ssl) in remove_items(&mut root, "ssls") {
         let mut snis = strings(ssl.get("snis"));
@@ -43,7 +50,7 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document, mut
         ));
     }
     for (i, consumer) in remove_items(&mut root, "consumers") {
-        add_consumer(env, &new, i, consumer);
+        add_consumer(env, &mut new, i, consumer);
     }
     for (i, group) in remove_items(&mut root, "consumer_groups") {
         let name = text(&group, "name");
@@ -85,11 +92,12 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document, mut
     }
 }
 
-type NewResource<'a> = dyn Fn(&'static str, String, String, Option<String>, Value) -> Resource + 'a;
+type NewResource<'a> =
+    dyn FnMut(&'static str, String, String, Option<String>, Value) -> Resource + 'a;
 
 /// Add a service and its children; the children are moved out of `service`, and
 /// what remains is the service's own body.
-fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, mut service: Value) {
+fn add_service(env: &mut Environment, new: &mut NewResource<'_>, index: usize, mut service: Value) {
     let base = format!("/services/{index}");
     let name = text(&service, "name").unwrap_or_default();
     let id = service
@@ -177,7 +185,12 @@ fn add_service(env: &mut Environment, new: &NewResource<'_>, index: usize, mut s
 }
 
 /// Add a consumer and its credentials (moved out of `consumer`).
-fn add_consumer(env: &mut Environment, new: &NewResource<'_>, index: usize, mut consumer: Value) {
+fn add_consumer(
+    env: &mut Environment,
+    new: &mut NewResource<'_>,
+    index: usize,
+    mut consumer: Value,
+) {
     let base = format!("/consumers/{index}");
     let username = text(&consumer, "username").unwrap_or_default();
     for (j, mut credential) in remove_items(&mut consumer, "credentials") {

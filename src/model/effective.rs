@@ -9,9 +9,9 @@
 //! Each carried plugin is built once (with its located origin) and shared by every
 //! route that inherits it.
 
+use super::JsonRef;
 use super::{Documents, Effective, EffectivePlugin, Environment, Origin, Resource, Route};
 use rayon::prelude::*;
-use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -37,7 +37,7 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
             global.insert(plugin.name.clone(), plugin);
         }
     }
-    global.retain(|_, plugin| !is_disabled(&plugin.config));
+    global.retain(|_, plugin| !is_disabled(plugin.config.json()));
     let resolved: Vec<(Vec<Effective>, Option<String>)> = env
         .routes
         .par_iter()
@@ -59,8 +59,7 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
                     .or_insert_with(|| Effective::Inherited(plugin.clone()));
             }
             let upstream = route.upstream_id.clone().or_else(|| {
-                service
-                    .and_then(|(s, _)| s.body.get("upstream_id").and_then(crate::value::id_string))
+                service.and_then(|(s, _)| s.body.json().get("upstream_id").and_then(JsonRef::as_id))
             });
             (levels.into_values().collect::<Vec<_>>(), upstream)
         })
@@ -83,8 +82,9 @@ fn own_plugins<'a>(
     let Some(plugins) = route
         .resource
         .body
+        .json()
         .get("plugins")
-        .and_then(Value::as_object)
+        .and_then(JsonRef::as_object)
     else {
         return;
     };
@@ -104,7 +104,7 @@ fn own_plugins<'a>(
             }
         };
         let own = Effective::Own {
-            name: name.as_str().into(),
+            name: name.into(),
             line: start.line,
             column: start.column,
         };
@@ -114,11 +114,16 @@ fn own_plugins<'a>(
 
 /// The plugins a resource carries at `level`, with where each is written.
 fn carried(level: &'static str, resource: &Resource, documents: &Documents<'_>) -> Carried {
-    let Some(plugins) = resource.body.get("plugins").and_then(Value::as_object) else {
+    let Some(plugins) = resource
+        .body
+        .json()
+        .get("plugins")
+        .and_then(JsonRef::as_object)
+    else {
         return Vec::new();
     };
     let mut carried = Vec::with_capacity(plugins.len());
-    for (name, config) in plugins {
+    for (name, config) in plugins.iter() {
         let pointer = resource.plugin_pointer(name);
         let location = documents.locate(&resource.origin.source, &pointer);
         let origin = Origin {
@@ -128,9 +133,12 @@ fn carried(level: &'static str, resource: &Resource, documents: &Documents<'_>) 
             column: location.span.start.column,
             source: resource.origin.source.clone(),
         };
+        let Some(config) = resource.body.at(config) else {
+            continue;
+        };
         carried.push(Arc::new(EffectivePlugin {
-            name: name.clone(),
-            config: config.clone(),
+            name: name.to_owned(),
+            config,
             level,
             from: resource.id.clone(),
             origin,
@@ -140,11 +148,11 @@ fn carried(level: &'static str, resource: &Resource, documents: &Documents<'_>) 
 }
 
 /// Whether a plugin configuration is switched off with `_meta.disable: true`.
-fn is_disabled(config: &Value) -> bool {
+fn is_disabled(config: JsonRef<'_>) -> bool {
     config
         .get("_meta")
         .and_then(|meta| meta.get("disable"))
-        .and_then(Value::as_bool)
+        .and_then(JsonRef::as_bool)
         == Some(true)
 }
 

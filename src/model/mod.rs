@@ -9,6 +9,7 @@
 //! (`ref/duplicate-*`).
 
 mod adc;
+pub mod compact;
 mod effective;
 mod merge;
 mod standalone;
@@ -17,6 +18,7 @@ use crate::check::CheckedFile;
 use crate::finding::{Finding, Location};
 use crate::format::Format;
 use crate::source::Source;
+pub use compact::{Body, JsonRef, Kind};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
@@ -141,7 +143,7 @@ pub struct EffectivePlugin {
     /// The plugin's name.
     pub name: String,
     /// Its configuration, as the carrier writes it.
-    pub config: Value,
+    pub config: Body,
     /// The level it comes from: `plugin_config`, `service` or `global_rule`.
     pub level: &'static str,
     /// The id of the object that carries it.
@@ -185,7 +187,7 @@ pub struct EffectiveView<'a> {
     /// The plugin's name.
     pub name: &'a str,
     /// Its configuration.
-    pub config: &'a Value,
+    pub config: JsonRef<'a>,
     /// The level it comes from: `route`, `plugin_config`, `service` or `global_rule`.
     pub level: &'static str,
     /// The id of the object that carries it.
@@ -209,7 +211,7 @@ pub struct Resource {
     pub name: Option<String>,
     /// The object as written (nested children removed for ADC services and consumers).
     #[serde(rename = "config")]
-    pub body: Value,
+    pub body: Body,
     /// Where it is written.
     pub origin: Origin,
     /// The format of the file it comes from.
@@ -255,20 +257,21 @@ pub struct Route {
 impl Route {
     /// The configuration of one of its own plugins (`plugins.<name>`).
     #[must_use]
-    pub fn own_plugin_config(&self, name: &str) -> &Value {
+    pub fn own_plugin_config(&self, name: &str) -> JsonRef<'_> {
         self.resource
             .body
+            .json()
             .get("plugins")
             .and_then(|plugins| plugins.get(name))
-            .unwrap_or(&Value::Null)
+            .unwrap_or(JsonRef::NULL)
     }
 
     /// The configuration of one of its effective plugins.
     #[must_use]
-    pub fn config_of<'a>(&'a self, plugin: &'a Effective) -> &'a Value {
+    pub fn config_of<'a>(&'a self, plugin: &'a Effective) -> JsonRef<'a> {
         match plugin {
             Effective::Own { name, .. } => self.own_plugin_config(name),
-            Effective::Inherited(plugin) => &plugin.config,
+            Effective::Inherited(plugin) => plugin.config.json(),
         }
     }
 
@@ -308,7 +311,7 @@ impl Route {
             }
             Effective::Inherited(plugin) => EffectiveView {
                 name: &plugin.name,
-                config: &plugin.config,
+                config: plugin.config.json(),
                 level: plugin.level,
                 from: &plugin.from,
                 origin: std::borrow::Cow::Borrowed(&plugin.origin),
@@ -339,7 +342,7 @@ impl Serialize for Route {
         }
         #[derive(Serialize)]
         struct PluginView<'a> {
-            config: &'a Value,
+            config: JsonRef<'a>,
             level: &'static str,
             from: &'a str,
             origin: std::borrow::Cow<'a, Origin>,
@@ -405,35 +408,74 @@ pub struct Environment {
 /// the merge. With `keep_values` the model copies what it needs from the documents;
 /// without, it takes the values out of them (their spans stay, for locating).
 ///
-/// Each file becomes its own part of the model in parallel; the parts are then
-/// joined in file order, so the model does not depend on threads.
+/// Each file becomes its own part of the model in parallel (see [`FilePart`]).
 #[must_use]
 pub fn build(
     name: &str,
     files: &mut [CheckedFile],
     keep_values: bool,
 ) -> (Environment, Vec<Finding>) {
+    let parts = files
+        .par_iter_mut()
+        .map(|checked| FilePart::of(checked, keep_values))
+        .collect();
+    assemble(name, files, parts)
+}
+
+/// The model of an environment from its checked files and their parts (one per
+/// file, in the same order), with the findings of the merge. The parts are joined
+/// in file order, so the model does not depend on threads.
+#[must_use]
+pub fn assemble(
+    name: &str,
+    files: &[CheckedFile],
+    parts: Vec<FilePart>,
+) -> (Environment, Vec<Finding>) {
     let names = files
         .iter()
         .map(|f| f.file.source.display.clone())
         .collect();
-    let parts: Vec<Environment> = files
-        .par_iter_mut()
-        .map(|checked| file_part(checked, keep_values))
+    let mut findings = Vec::new();
+    let parts = parts
+        .into_iter()
+        .map(|part| {
+            findings.extend(part.finding);
+            part.resources
+        })
         .collect();
     let mut env = Environment::joined(parts, name, names);
     let documents = Documents::new(files);
-    let findings = merge::deduplicate(&mut env, &documents);
+    findings.extend(merge::deduplicate(&mut env, &documents));
     effective::resolve(&mut env, &documents);
     (env, findings)
 }
 
-/// The resources one checked file adds to its environment's model.
-fn file_part(checked: &mut CheckedFile, keep_values: bool) -> Environment {
+/// The resources one checked file adds to its environment's model, their bodies in
+/// one compact document. A file can be taken apart as soon as it is checked, so the
+/// `serde_json` values of an environment's files never all live at once.
+pub struct FilePart {
+    resources: Environment,
+    /// Why the file has no resources, when its values are too large to keep.
+    finding: Option<Finding>,
+}
+
+impl FilePart {
+    /// The part of `checked`: a copy of its values with `keep_values`, else its
+    /// values themselves (taken out of its document, whose spans stay).
+    #[must_use]
+    pub fn of(checked: &mut CheckedFile, keep_values: bool) -> FilePart {
+        let (resources, finding) = file_part(checked, keep_values);
+        FilePart { resources, finding }
+    }
+}
+
+/// The resources of one checked file; or none, with a finding, when the file's
+/// values are too large for a compact document.
+fn file_part(checked: &mut CheckedFile, keep_values: bool) -> (Environment, Option<Finding>) {
     let mut part = Environment::default();
     part.routes.reserve_exact(routes_written(checked));
     let (Some(document), Some(format)) = (checked.file.document.as_mut(), checked.format) else {
-        return part;
+        return (part, None);
     };
     let root = if keep_values {
         document.value.clone()
@@ -441,11 +483,34 @@ fn file_part(checked: &mut CheckedFile, keep_values: bool) -> Environment {
         std::mem::take(&mut document.value)
     };
     let source = &checked.file.source;
+    let mut builder = compact::Builder::new();
     match format {
-        Format::Adc => adc::add_file(&mut part, source, document, root),
-        Format::Standalone => standalone::add_file(&mut part, source, document, root),
+        Format::Adc => adc::add_file(&mut part, &mut builder, source, document, root),
+        Format::Standalone => standalone::add_file(&mut part, &mut builder, source, document, root),
     }
-    part
+    match builder.finish() {
+        Ok(doc) => {
+            part.settle_bodies(&doc);
+            (part, None)
+        }
+        Err(compact::TooLarge) => (Environment::default(), Some(too_large(source))),
+    }
+}
+
+/// The finding for a file whose values do not fit a compact document.
+fn too_large(source: &Source) -> Finding {
+    let location = Location {
+        source: source.clone(),
+        span: crate::source::Span::point(crate::source::Position::START),
+        pointer: String::new(),
+    };
+    Finding::new(
+        "parse/file-too-large",
+        crate::finding::Severity::Error,
+        "the file's values (with aliases expanded) hold more than 2^32 nodes, keys or bytes of text; it is not modelled",
+        "split the file",
+        location,
+    )
 }
 
 impl Environment {
@@ -472,6 +537,29 @@ impl Environment {
             global_rules: join(&mut parts, |e| &mut e.global_rules),
             plugin_configs: join(&mut parts, |e| &mut e.plugin_configs),
             plugin_metadata: join(&mut parts, |e| &mut e.plugin_metadata),
+        }
+    }
+
+    /// Point every body at `doc`, the finished document of the one file this
+    /// environment part was built from.
+    fn settle_bodies(&mut self, doc: &std::sync::Arc<compact::Compact>) {
+        let lists = [
+            &mut self.services,
+            &mut self.stream_routes,
+            &mut self.upstreams,
+            &mut self.consumers,
+            &mut self.credentials,
+            &mut self.consumer_groups,
+            &mut self.ssls,
+            &mut self.global_rules,
+            &mut self.plugin_configs,
+            &mut self.plugin_metadata,
+        ];
+        for resource in lists.into_iter().flatten() {
+            resource.body.settle(doc);
+        }
+        for route in &mut self.routes {
+            route.resource.body.settle(doc);
         }
     }
 }

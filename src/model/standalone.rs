@@ -5,6 +5,7 @@
 //! `arr_<index>`, as APISIX assigns them; credentials are `consumers` items whose id
 //! reads `<username>/credentials/<id>`.
 
+use super::compact::Builder;
 use super::{origin, Environment, Resource, Route};
 use crate::format::Format;
 use crate::load::Document;
@@ -13,10 +14,16 @@ use crate::source::Source;
 use crate::value::{id_string, remove_items, strings, text};
 use serde_json::Value;
 
-/// Add every resource of one standalone file. `root` is the file's value (moved
-/// into the model piece by piece); `document` locates the pieces.
-pub fn add_file(env: &mut Environment, source: &Source, document: &Document, mut root: Value) {
-    let new = |kind: &'static str, list: &str, index: usize, item: Value| {
+/// Add every resource of one standalone file. `root` is the file's value, taken
+/// apart item by item; each item's body goes to `builder`; `document` locates them.
+pub fn add_file(
+    env: &mut Environment,
+    builder: &mut Builder,
+    source: &Source,
+    document: &Document,
+    mut root: Value,
+) {
+    let mut new = |kind: &'static str, list: &str, index: usize, item: Value| {
         let id = item
             .get("id")
             .and_then(id_string)
@@ -26,14 +33,14 @@ pub fn add_file(env: &mut Environment, source: &Source, document: &Document, mut
             kind,
             id,
             name,
-            body: item,
+            body: builder.body(&item),
             origin: origin(source, document, format!("/{list}/{index}")),
             format: Format::Standalone,
         }
     };
     for (i, item) in remove_items(&mut root, "routes") {
-        env.routes
-            .push(Box::new(route(new("route", "routes", i, item))));
+        let route = route(item, |item| new("route", "routes", i, item));
+        env.routes.push(Box::new(route));
     }
     for (i, item) in remove_items(&mut root, "consumers") {
         let credential = is_credential(&item);
@@ -76,9 +83,9 @@ const LISTS: [(&str, &str, ListTarget); 8] = [
     ("stream_routes", "stream_route", |e| &mut e.stream_routes),
 ];
 
-/// A standalone route with its links (read from its body).
-fn route(resource: Resource) -> Route {
-    let item = &resource.body;
+/// A standalone route with its links (read from its body `item`, which `new` then
+/// makes its resource).
+fn route(item: Value, new: impl FnOnce(Value) -> Resource) -> Route {
     let one_or_many = |one: &str, many: &str| {
         let mut values = strings(item.get(many));
         if let Some(single) = item.get(one).and_then(Value::as_str) {
@@ -94,6 +101,6 @@ fn route(resource: Resource) -> Route {
         hosts: one_or_many("host", "hosts"),
         methods: strings(item.get("methods")),
         effective_plugins: Vec::new(),
-        resource,
+        resource: new(item),
     }
 }

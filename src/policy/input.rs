@@ -10,7 +10,9 @@
 //! share one string, so the input grows with what is written, not with routes times
 //! inherited plugins.
 
-use crate::model::{EffectivePlugin, EffectiveView, Environment, Origin, Resource, Route};
+use crate::model::{
+    EffectivePlugin, EffectiveView, Environment, JsonRef, Kind, Origin, Resource, Route,
+};
 use regorus::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -20,8 +22,9 @@ pub fn build(env: &Environment, params: &serde_json::Map<String, serde_json::Val
     let mut builder = Builder::default();
     let mut document = BTreeMap::new();
     document.insert(builder.text("environment"), Value::from(env.name.as_str()));
-    let params = serde_json::Value::Object(params.clone());
-    document.insert(builder.text("params"), builder.json(&params));
+    let params = crate::model::Body::from_value(&serde_json::Value::Object(params.clone()))
+        .map_or(Value::Undefined, |params| builder.json(params.json()));
+    document.insert(builder.text("params"), params);
     let files = env
         .files
         .iter()
@@ -85,16 +88,16 @@ impl Builder {
     }
 
     /// A JSON value as a regorus value (object keys shared).
-    fn json(&mut self, value: &serde_json::Value) -> Value {
-        match value {
-            serde_json::Value::Null => Value::Null,
-            serde_json::Value::Bool(b) => Value::from(*b),
-            serde_json::Value::Number(n) => number(n),
-            serde_json::Value::String(s) => Value::from(s.as_str()),
-            serde_json::Value::Array(items) => {
+    fn json(&mut self, value: JsonRef<'_>) -> Value {
+        match value.kind() {
+            Kind::Null => Value::Null,
+            Kind::Bool(b) => Value::from(b),
+            Kind::Number(n) => number(n),
+            Kind::String(s) => Value::from(s),
+            Kind::Array(items) => {
                 Value::from(items.iter().map(|i| self.json(i)).collect::<Vec<_>>())
             }
-            serde_json::Value::Object(map) => Value::from(
+            Kind::Object(map) => Value::from(
                 map.iter()
                     .map(|(k, v)| (self.text(k), self.json(v)))
                     .collect::<BTreeMap<_, _>>(),
@@ -106,7 +109,7 @@ impl Builder {
     /// configs and global rules, and the hosts of services, are remembered for the
     /// routes that inherit them.
     fn object(&mut self, resource: &Resource) -> Value {
-        let config = self.json(&resource.body);
+        let config = self.json(resource.body.json());
         if resource.kind == "service" && config["hosts"] != Value::Undefined {
             self.service_hosts
                 .insert(resource.id.clone(), config["hosts"].clone());
@@ -146,7 +149,7 @@ impl Builder {
     }
 
     fn route(&mut self, route: &Route) -> Value {
-        let config = self.json(&route.resource.body);
+        let config = self.json(route.resource.body.json());
         let own_plugins = config["plugins"].clone();
         let service_hosts = route
             .service_id

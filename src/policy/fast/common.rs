@@ -4,7 +4,7 @@
 //! `policies/lib/gwlint.rego`.
 
 use crate::format::Format;
-use crate::model::{Environment, Origin, Resource};
+use crate::model::{Environment, JsonRef, Kind, Origin, Resource};
 use crate::policy::PolicyResult;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -44,20 +44,19 @@ pub fn path(keys: &[&str]) -> Vec<String> {
 }
 
 /// The value at `keys` below `value`, through objects only.
-pub fn get<'a>(value: &'a Value, keys: &[&str]) -> Option<&'a Value> {
-    keys.iter()
-        .try_fold(value, |v, key| v.as_object()?.get(*key))
+pub fn get<'a>(value: JsonRef<'a>, keys: &[&str]) -> Option<JsonRef<'a>> {
+    keys.iter().try_fold(value, |v, key| v.get(key))
 }
 
 /// Whether a Rego reference to this value succeeds as a condition: defined and not
 /// `false`.
-pub fn truthy(value: Option<&Value>) -> bool {
-    !matches!(value, None | Some(Value::Bool(false)))
+pub fn truthy(value: Option<JsonRef<'_>>) -> bool {
+    value.is_some_and(|value| value.as_bool() != Some(false))
 }
 
 /// Whether a plugin configuration switches itself off (`_meta.disable: true`).
-pub fn switched_off_conf(conf: &Value) -> bool {
-    get(conf, &["_meta", "disable"]) == Some(&Value::Bool(true))
+pub fn switched_off_conf(conf: JsonRef<'_>) -> bool {
+    get(conf, &["_meta", "disable"]).and_then(JsonRef::as_bool) == Some(true)
 }
 
 /// Whether the object was written in an ADC file.
@@ -86,12 +85,8 @@ pub fn config_field(obj: &Resource, path: Vec<String>) -> Vec<String> {
 }
 
 /// An id written in a standalone file: a string, or a number such as `id: 1`.
-pub fn id_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
+pub fn id_text(value: JsonRef<'_>) -> Option<String> {
+    value.as_id()
 }
 
 /// `{id: object}` where the first object of an id wins (`lib.first_by_id`).
@@ -137,35 +132,35 @@ const LEAF_DEPTH: usize = 16;
 
 /// Every string below `value` (objects and arrays, at most 16 levels deep) with its
 /// path (`lib.string_leaves`).
-pub fn string_leaves<'a>(value: &'a Value, mut visit: impl FnMut(&[Step<'a>], &'a str)) {
+pub fn string_leaves<'a>(value: JsonRef<'a>, mut visit: impl FnMut(&[Step<'a>], &'a str)) {
     let mut path = Vec::new();
     walk(value, &mut path, &mut visit);
 }
 
 fn walk<'a>(
-    value: &'a Value,
+    value: JsonRef<'a>,
     path: &mut Vec<Step<'a>>,
     visit: &mut impl FnMut(&[Step<'a>], &'a str),
 ) {
     if path.len() == LEAF_DEPTH {
         return;
     }
-    let mut child = |path: &mut Vec<Step<'a>>, step, child: &'a Value| {
+    let mut child = |path: &mut Vec<Step<'a>>, step, child: JsonRef<'a>| {
         path.push(step);
-        match child {
-            Value::String(s) => visit(path, s),
-            Value::Object(_) | Value::Array(_) => walk(child, path, visit),
+        match child.kind() {
+            Kind::String(s) => visit(path, s),
+            Kind::Object(_) | Kind::Array(_) => walk(child, path, visit),
             _ => {}
         }
         path.pop();
     };
-    match value {
-        Value::Object(map) => {
-            for (key, item) in map {
+    match value.kind() {
+        Kind::Object(map) => {
+            for (key, item) in map.iter() {
                 child(path, Step::Key(key), item);
             }
         }
-        Value::Array(items) => {
+        Kind::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 child(path, Step::Index(i), item);
             }
@@ -222,7 +217,7 @@ pub fn order(origin: &Origin) -> (&str, u32, u32, &str) {
 /// An upstream configuration and where it is written (`lib.upstream_sites`).
 pub struct UpstreamSite<'a> {
     /// The upstream's configuration.
-    pub config: &'a Value,
+    pub config: JsonRef<'a>,
     /// The object it is written in.
     pub origin: &'a Origin,
     /// Its field path below `origin`.
@@ -250,7 +245,7 @@ pub fn upstream_sites(env: &Environment) -> Vec<UpstreamSite<'_>> {
         .upstreams
         .iter()
         .map(|u| UpstreamSite {
-            config: &u.body,
+            config: u.body.json(),
             origin: &u.origin,
             prefix: &[],
             what: upstream_name(u, &services),
@@ -265,7 +260,7 @@ pub fn upstream_sites(env: &Environment) -> Vec<UpstreamSite<'_>> {
         .chain(&env.services)
         .chain(&env.stream_routes);
     for obj in holders {
-        if let Some(config @ Value::Object(_)) = obj.body.get("upstream") {
+        if let Some(config) = obj.body.json().get("upstream").filter(|c| c.is_object()) {
             sites.push(UpstreamSite {
                 config,
                 origin: &obj.origin,
@@ -327,9 +322,10 @@ mod tests {
 
     #[test]
     fn string_leaves_list_paths_of_strings_to_sixteen_levels() {
-        let value = serde_json::json!({"a": "x", "b": [1, {"c": "y"}], "d": true});
+        let compact = |value| crate::model::Body::from_value(&value).unwrap();
+        let value = compact(serde_json::json!({"a": "x", "b": [1, {"c": "y"}], "d": true}));
         let mut leaves = Vec::new();
-        string_leaves(&value, |path, s| leaves.push((path.to_vec(), s)));
+        string_leaves(value.json(), |path, s| leaves.push((path.to_vec(), s)));
         assert_eq!(
             leaves,
             [
@@ -342,10 +338,10 @@ mod tests {
             deep = serde_json::json!([deep]);
         }
         let mut count = 0;
-        string_leaves(&deep, |_, _| count += 1);
+        let deeper = compact(serde_json::json!([deep]));
+        string_leaves(compact(deep).json(), |_, _| count += 1);
         assert_eq!(count, 1);
-        let deeper = serde_json::json!([deep]);
-        string_leaves(&deeper, |_, _| count += 1);
+        string_leaves(deeper.json(), |_, _| count += 1);
         assert_eq!(count, 1);
     }
 }

@@ -2,7 +2,7 @@
 //! with `allow_credential: true` and any origin allowed.
 
 use super::common::{get, label, plugin_at, result_at, spaced, switched_off_conf};
-use crate::model::Environment;
+use crate::model::{Environment, JsonRef, Kind};
 use crate::policy::PolicyResult;
 use serde_json::Value;
 
@@ -18,10 +18,11 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
         .chain(&env.consumer_groups)
         .chain(&env.stream_routes);
     for obj in carriers {
-        let Some(conf) = get(&obj.body, &["plugins", "cors"]) else {
+        let Some(conf) = get(obj.body.json(), &["plugins", "cors"]) else {
             continue;
         };
-        if conf.get("allow_credential") != Some(&Value::Bool(true)) || switched_off_conf(conf) {
+        let credential = conf.get("allow_credential").and_then(JsonRef::as_bool);
+        if credential != Some(true) || switched_off_conf(conf) {
             continue;
         }
         let Some(problem) = problem(conf.get("allow_origins")) else {
@@ -38,15 +39,15 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
 
 /// What is wrong with these `allow_origins` next to `allow_credential: true`, if
 /// anything.
-fn problem(origins: Option<&Value>) -> Option<&'static str> {
-    match origins {
-        None | Some(Value::Null) => {
+fn problem(origins: Option<JsonRef<'_>>) -> Option<&'static str> {
+    match origins.map(JsonRef::kind) {
+        None | Some(Kind::Null) => {
             Some("sets `allow_credential: true` without `allow_origins`, whose default is `*`")
         }
-        Some(Value::String(s)) if s == "*" => {
+        Some(Kind::String("*")) => {
             Some("sets `allow_credential: true` with `allow_origins: \"*\"`")
         }
-        Some(Value::String(s)) if s == "**" => Some(
+        Some(Kind::String("**")) => Some(
             "sets `allow_credential: true` with `allow_origins: \"**\"`, which reflects any origin with credentials",
         ),
         _ => None,

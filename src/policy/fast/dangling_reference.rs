@@ -36,7 +36,7 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
     for (from, field, to) in REFERENCES {
         let ids: HashSet<&str> = objects(env, to.0).map(|o| o.id.as_str()).collect();
         for obj in objects(env, from.0).filter(|o| o.format == Format::Standalone) {
-            let Some(id) = get(&obj.body, field).and_then(id_text) else {
+            let Some(id) = get(obj.body.json(), field).and_then(id_text) else {
                 continue;
             };
             if ids.contains(id.as_str()) {
@@ -61,7 +61,7 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
         .iter()
         .filter(|c| c.format == Format::Standalone)
     {
-        let Some(id) = get(&credential.body, &["id"]).and_then(id_text) else {
+        let Some(id) = get(credential.body.json(), &["id"]).and_then(id_text) else {
             continue;
         };
         let parts: Vec<&str> = id.split("/credentials/").collect();

@@ -3,7 +3,7 @@
 //! names the field, never the value.
 
 use super::common::{is_adc, is_reference, label, result, string_leaves, string_set, Step};
-use crate::model::{Environment, Resource};
+use crate::model::{Environment, JsonRef, Resource};
 use crate::policy::PolicyResult;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -26,7 +26,7 @@ const DEFAULT_SECRET_FIELDS: &[&str] = &[
 struct Site<'a> {
     obj: &'a Resource,
     plugin: &'a str,
-    conf: &'a Value,
+    conf: JsonRef<'a>,
     prefix: Vec<String>,
     what: String,
 }
@@ -73,12 +73,14 @@ pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
 fn sites(env: &Environment) -> Vec<Site<'_>> {
     let mut sites = Vec::new();
     for credential in env.credentials.iter().filter(|c| is_adc(c)) {
-        if let (Some(Value::String(plugin)), Some(conf @ Value::Object(_))) =
-            (credential.body.get("type"), credential.body.get("config"))
-        {
-            let consumer = match credential.body.get("consumer") {
-                Some(Value::String(name)) => name.clone(),
-                Some(other) => other.to_string(),
+        let body = credential.body.json();
+        let plugin = body.get("type").and_then(JsonRef::as_str);
+        let conf = body.get("config").filter(|c| c.is_object());
+        if let (Some(plugin), Some(conf)) = (plugin, conf) {
+            let consumer = match body.get("consumer") {
+                Some(name) => name
+                    .as_str()
+                    .map_or_else(|| name.to_string(), str::to_owned),
                 None => "?".into(),
             };
             sites.push(Site {
@@ -94,7 +96,7 @@ fn sites(env: &Environment) -> Vec<Site<'_>> {
         }
     }
     for obj in env.credentials.iter().chain(&env.consumers) {
-        let Some(plugins) = obj.body.get("plugins").and_then(Value::as_object) else {
+        let Some(plugins) = obj.body.json().get("plugins").and_then(JsonRef::as_object) else {
             continue;
         };
         for (plugin, conf) in plugins.iter().filter(|(_, c)| c.is_object()) {
@@ -102,7 +104,7 @@ fn sites(env: &Environment) -> Vec<Site<'_>> {
                 obj,
                 plugin,
                 conf,
-                prefix: vec!["plugins".into(), plugin.clone()],
+                prefix: vec!["plugins".into(), plugin.to_owned()],
                 what: format!("{} `{}`", obj.kind, label(obj)),
             });
         }

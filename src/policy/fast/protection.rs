@@ -2,7 +2,7 @@
 //! least one plugin of a set, looking at its effective plugins.
 
 use super::common::{first_by_id, label, plugin_at, result, result_at, spaced, switched_off_conf};
-use crate::model::{Environment, Resource, Route};
+use crate::model::{Environment, JsonRef, Resource, Route};
 use crate::policy::PolicyResult;
 use std::collections::{HashMap, HashSet};
 
@@ -41,11 +41,11 @@ pub fn check(env: &Environment, names: &HashSet<String>, what: &str, out: &mut V
 
 /// The first (by name) plugin of `names` the route itself switches off.
 fn switched_off_here<'a>(route: &'a Resource, names: &HashSet<String>) -> Option<&'a str> {
-    let plugins = route.body.get("plugins")?.as_object()?;
+    let plugins = route.body.json().get("plugins")?.as_object()?;
     plugins
         .iter()
-        .filter(|(name, conf)| names.contains(*name) && switched_off_conf(conf))
-        .map(|(name, _)| name.as_str())
+        .filter(|(name, conf)| names.contains(*name) && switched_off_conf(*conf))
+        .map(|(name, _)| name)
         .min()
 }
 
@@ -68,15 +68,15 @@ impl Parents<'_> {
             .chain(self.global_rules.iter());
         let mut related = Vec::new();
         for obj in parents {
-            let Some(plugins) = obj.body.get("plugins").and_then(|p| p.as_object()) else {
+            let Some(plugins) = obj.body.json().get("plugins").and_then(JsonRef::as_object) else {
                 continue;
             };
-            let mut switched: Vec<&String> = plugins
+            let mut switched: Vec<&str> = plugins
                 .iter()
-                .filter(|(name, conf)| names.contains(*name) && switched_off_conf(conf))
+                .filter(|(name, conf)| names.contains(*name) && switched_off_conf(*conf))
                 .map(|(name, _)| name)
                 .collect();
-            switched.sort();
+            switched.sort_unstable();
             for name in switched {
                 let at = plugin_at(obj, name);
                 related.push(result_at(

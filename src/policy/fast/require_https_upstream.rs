@@ -5,7 +5,7 @@
 use super::common::{
     first_by_id, get, id_text, is_adc, string_set, truthy, upstream_sites, UpstreamSite,
 };
-use crate::model::{Environment, Resource};
+use crate::model::{Environment, JsonRef, Kind, Resource};
 use crate::policy::PolicyResult;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -18,8 +18,8 @@ pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
     let plaintext = string_set(params, "plaintext_schemes", &["http", "grpc"]);
     let mut stream_only = None;
     for site in upstream_sites(env) {
-        match site.config.get("scheme") {
-            Some(Value::String(scheme)) if plaintext.contains(scheme) => {
+        match site.config.get("scheme").map(JsonRef::kind) {
+            Some(Kind::String(scheme)) if plaintext.contains(scheme) => {
                 out.push(super::common::result(
                     format!(
                         "{} uses `scheme: {scheme}` in environment `{}`: traffic to its nodes is not encrypted",
@@ -101,7 +101,7 @@ fn stream_route_upstream(
     services: &HashMap<&str, &Resource>,
     adc_services: &HashMap<(&str, &str), &str>,
 ) -> Option<String> {
-    let body = &stream_route.body;
+    let body = stream_route.body.json();
     if is_adc(stream_route) {
         // An ADC stream route is written inside its service: `/services/N/stream_routes/M`.
         let pointer = &stream_route.origin.pointer;
@@ -111,11 +111,11 @@ fn stream_route_upstream(
         return adc_services.get(&key).map(|id| (*id).to_owned());
     }
     if truthy(get(body, &["upstream_id"])) {
-        return id_text(&body["upstream_id"]);
+        return get(body, &["upstream_id"]).and_then(id_text);
     }
     if truthy(get(body, &["upstream"])) || !truthy(get(body, &["service_id"])) {
         return None;
     }
-    let service = services.get(id_text(&body["service_id"])?.as_str())?;
-    id_text(get(&service.body, &["upstream_id"])?)
+    let service = services.get(id_text(get(body, &["service_id"])?)?.as_str())?;
+    id_text(get(service.body.json(), &["upstream_id"])?)
 }

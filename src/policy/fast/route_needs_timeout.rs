@@ -2,7 +2,7 @@
 //! `timeout` whose upstream has none either.
 
 use super::common::{get, label, result, truthy};
-use crate::model::{Environment, Route};
+use crate::model::{Environment, JsonRef, Route};
 use crate::policy::PolicyResult;
 use serde_json::Value;
 use std::collections::HashSet;
@@ -11,18 +11,18 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
     let upstreams: HashSet<&str> = env
         .upstreams
         .iter()
-        .filter(|u| is_object(get(&u.body, &["timeout"])))
+        .filter(|u| is_object(get(u.body.json(), &["timeout"])))
         .map(|u| u.id.as_str())
         .collect();
     let services: HashSet<&str> = env
         .services
         .iter()
-        .filter(|s| is_object(get(&s.body, &["upstream", "timeout"])))
+        .filter(|s| is_object(get(s.body.json(), &["upstream", "timeout"])))
         .map(|s| s.id.as_str())
         .collect();
     for route in &env.routes {
         let resource = &route.resource;
-        if is_object(get(&resource.body, &["timeout"]))
+        if is_object(get(resource.body.json(), &["timeout"]))
             || upstream_timeout(route, &upstreams, &services)
         {
             continue;
@@ -38,14 +38,14 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
     }
 }
 
-fn is_object(value: Option<&Value>) -> bool {
-    matches!(value, Some(Value::Object(_)))
+fn is_object(value: Option<JsonRef<'_>>) -> bool {
+    value.is_some_and(JsonRef::is_object)
 }
 
 /// Whether the route's upstream (inline, by id, or its service's inline one) sets a
 /// timeout.
 fn upstream_timeout(route: &Route, upstreams: &HashSet<&str>, services: &HashSet<&str>) -> bool {
-    let body = &route.resource.body;
+    let body = route.resource.body.json();
     if is_object(get(body, &["upstream", "timeout"])) {
         return true;
     }

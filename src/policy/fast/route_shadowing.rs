@@ -3,7 +3,7 @@
 //! methods); the later one in document order is reported, pointing at the first.
 
 use super::common::{get, label, order, result, truthy};
-use crate::model::{Environment, Route};
+use crate::model::{Environment, JsonRef, Kind, Route};
 use crate::policy::PolicyResult;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
@@ -75,7 +75,7 @@ fn match_key(route: &Route) -> String {
     hosts.sort();
     let mut key = serde_json::to_string(&hosts).unwrap_or_default();
     for field in MATCH_FIELDS {
-        if let Some(value) = route.resource.body.get(*field) {
+        if let Some(value) = route.resource.body.json().get(field) {
             let _ = write!(key, "|{field}=");
             canonical(value, &mut key);
         }
@@ -84,9 +84,9 @@ fn match_key(route: &Route) -> String {
 }
 
 /// A value as JSON text with object keys sorted, so equal values give equal text.
-fn canonical(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
+fn canonical(value: JsonRef<'_>, out: &mut String) {
+    match value.kind() {
+        Kind::Object(map) => {
             let mut entries: Vec<_> = map.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
             out.push('{');
@@ -94,13 +94,13 @@ fn canonical(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&Value::String(key.clone()).to_string());
+                out.push_str(&serde_json::to_string(key).unwrap_or_default());
                 out.push(':');
                 canonical(item, out);
             }
             out.push('}');
         }
-        Value::Array(items) => {
+        Kind::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -110,7 +110,7 @@ fn canonical(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        other => out.push_str(&other.to_string()),
+        _ => out.push_str(&value.to_string()),
     }
 }
 
@@ -121,7 +121,7 @@ fn methods_overlap(a: &[String], b: &[String]) -> bool {
 
 /// The field that holds a route's paths: `uri` when it has no `uris`.
 fn paths_field(route: &Route) -> &'static str {
-    let body = &route.resource.body;
+    let body = route.resource.body.json();
     if !truthy(get(body, &["uris"])) && truthy(get(body, &["uri"])) {
         "uri"
     } else {

@@ -24,7 +24,7 @@ pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
         .chain(&env.plugin_configs)
         .chain(&env.plugin_metadata);
     for obj in resources {
-        string_leaves(&obj.body, |path, text| {
+        string_leaves(obj.body.json(), |path, text| {
             if !text.contains("${") || synthetic(obj, path) {
                 return;
             }

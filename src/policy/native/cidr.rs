@@ -12,7 +12,7 @@
 //! - routes: `remote_addrs` (both formats) and `remote_addr` (standalone);
 //! - stream routes: `remote_addr`, `server_addr`.
 
-use crate::model::{Environment, Resource};
+use crate::model::{Environment, JsonRef, Resource};
 use crate::policy::PolicyResult;
 use serde_json::Value;
 
@@ -49,7 +49,12 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
 
 /// The IP lists of a resource's own plugins.
 fn check_plugins(resource: &Resource, out: &mut Vec<PolicyResult>) {
-    let Some(plugins) = resource.body.get("plugins").and_then(Value::as_object) else {
+    let Some(plugins) = resource
+        .body
+        .json()
+        .get("plugins")
+        .and_then(JsonRef::as_object)
+    else {
         return;
     };
     // An ADC global rule is one plugin written at `/global_rules/<plugin>`: its
@@ -57,7 +62,7 @@ fn check_plugins(resource: &Resource, out: &mut Vec<PolicyResult>) {
     let adc_global_rule =
         resource.kind == "global_rule" && resource.format == crate::format::Format::Adc;
     for (plugin, fields) in PLUGIN_LISTS {
-        let Some(config) = plugins.get(*plugin) else {
+        let Some(config) = plugins.get(plugin) else {
             continue;
         };
         for field in *fields {
@@ -72,21 +77,21 @@ fn check_plugins(resource: &Resource, out: &mut Vec<PolicyResult>) {
 
 /// A list field of the resource's body, at `path` below it.
 fn check_list(resource: &Resource, path: &[&str], out: &mut Vec<PolicyResult>) {
-    check_list_in(resource, &resource.body, path, out);
+    check_list_in(resource, resource.body.json(), path, out);
 }
 
 /// A list in `container` (the body itself or a plugin configuration), whose last
 /// `path` token is the list's key; `path` is the list's place below the resource.
 fn check_list_in(
     resource: &Resource,
-    container: &Value,
+    container: JsonRef<'_>,
     path: &[&str],
     out: &mut Vec<PolicyResult>,
 ) {
     let Some(key) = path.last() else {
         return;
     };
-    let Some(values) = container.get(*key).and_then(Value::as_array) else {
+    let Some(values) = container.get(key).and_then(JsonRef::as_array) else {
         return;
     };
     for (i, value) in values.iter().enumerate() {
@@ -104,7 +109,7 @@ fn check_list_in(
 
 /// A single-address field of the resource's body.
 fn check_single(resource: &Resource, key: &str, out: &mut Vec<PolicyResult>) {
-    let Some(text) = resource.body.get(key).and_then(Value::as_str) else {
+    let Some(text) = resource.body.json().get(key).and_then(JsonRef::as_str) else {
         return;
     };
     if let Err(problem) = validate(text) {

@@ -12,7 +12,8 @@
 //! skipped, and so are keys that do not start with `---`: APISIX takes those as
 //! encrypted with its `key_encrypt_salt` keyring. Messages never quote key material.
 
-use crate::model::{Environment, Resource};
+use crate::model::compact::Array;
+use crate::model::{Environment, JsonRef, Resource};
 use crate::policy::PolicyResult;
 use data_encoding::BASE64;
 use pkcs8::der::asn1::{ObjectIdentifier, OctetStringRef};
@@ -198,9 +199,9 @@ struct Pair<'a> {
 }
 
 /// The certificate/key pairs of an SSL object, in either format.
-fn pairs(body: &Value) -> Vec<Pair<'_>> {
-    fn field<'a>(value: Option<&'a Value>, path: &[&str]) -> Option<Field<'a>> {
-        value.and_then(Value::as_str).map(|text| Field {
+fn pairs(body: JsonRef<'_>) -> Vec<Pair<'_>> {
+    fn field<'a>(value: Option<JsonRef<'a>>, path: &[&str]) -> Option<Field<'a>> {
+        value.and_then(JsonRef::as_str).map(|text| Field {
             text,
             path: path.iter().map(|s| (*s).to_owned()).collect(),
         })
@@ -208,9 +209,9 @@ fn pairs(body: &Value) -> Vec<Pair<'_>> {
     let mut pairs = Vec::new();
     for (i, item) in body
         .get("certificates")
-        .and_then(Value::as_array)
+        .and_then(JsonRef::as_array)
         .into_iter()
-        .flatten()
+        .flat_map(Array::iter)
         .enumerate()
     {
         let index = i.to_string();
@@ -228,19 +229,14 @@ fn pairs(body: &Value) -> Vec<Pair<'_>> {
             key: field(body.get("key"), &["key"]),
         });
     }
-    let certs = body
-        .get("certs")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
-    let keys = body
-        .get("keys")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
-    for i in 0..certs.len().max(keys.len()) {
+    let certs = body.get("certs").and_then(JsonRef::as_array);
+    let keys = body.get("keys").and_then(JsonRef::as_array);
+    let len = |list: Option<Array<'_>>| list.map_or(0, Array::len);
+    for i in 0..len(certs).max(len(keys)) {
         let index = i.to_string();
         pairs.push(Pair {
-            cert: field(certs.get(i), &["certs", &index]),
-            key: field(keys.get(i), &["keys", &index]),
+            cert: field(certs.and_then(|c| c.get(i)), &["certs", &index]),
+            key: field(keys.and_then(|k| k.get(i)), &["keys", &index]),
         });
     }
     pairs
@@ -265,7 +261,7 @@ impl SslCheck<'_> {
     }
 
     fn run(mut self) {
-        let body = &self.ssl.body;
+        let body = self.ssl.body.json();
         let mut leaves: Vec<(String, Names)> = Vec::new();
         for pair in pairs(body) {
             let leaf = pair
@@ -285,14 +281,14 @@ impl SslCheck<'_> {
                 leaves.push((cert.shown(), leaf.names));
             }
         }
-        if let Some(ca) = body.pointer("/client/ca").and_then(Value::as_str) {
+        if let Some(ca) = body.pointer("/client/ca").and_then(JsonRef::as_str) {
             let ca = Field {
                 text: ca,
                 path: vec!["client".to_owned(), "ca".to_owned()],
             };
             self.certificate(&ca, false);
         }
-        if body.get("type").and_then(Value::as_str) != Some("client") {
+        if body.get("type").and_then(JsonRef::as_str) != Some("client") {
             self.snis(&leaves);
         }
     }
@@ -398,16 +394,16 @@ impl SslCheck<'_> {
         if leaves.is_empty() {
             return;
         }
-        let body = &self.ssl.body;
+        let body = self.ssl.body.json();
         let mut snis: Vec<(&str, Vec<String>)> = Vec::new();
-        if let Some(sni) = body.get("sni").and_then(Value::as_str) {
+        if let Some(sni) = body.get("sni").and_then(JsonRef::as_str) {
             snis.push((sni, vec!["sni".to_owned()]));
         }
         for (i, sni) in body
             .get("snis")
-            .and_then(Value::as_array)
+            .and_then(JsonRef::as_array)
             .into_iter()
-            .flatten()
+            .flat_map(Array::iter)
             .enumerate()
         {
             if let Some(sni) = sni.as_str() {
