@@ -558,7 +558,16 @@ impl<'a> Object<'a> {
     /// The value of `key`.
     #[must_use]
     pub fn get(self, key: &str) -> Option<JsonRef<'a>> {
-        self.iter().find(|(name, _)| *name == key).map(|(_, v)| v)
+        let doc = self.doc;
+        let keys = &doc.keys[index(self.keys)..index(self.keys) + index(self.len)];
+        // Lengths first: most keys differ in length, and those need no text.
+        let at = keys
+            .iter()
+            .position(|name| index(name.len) == key.len() && doc.slice(*name) == key)?;
+        Some(JsonRef {
+            doc,
+            node: self.first + count(at).ok()?,
+        })
     }
 
     /// Whether it has `key`.

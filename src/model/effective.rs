@@ -127,7 +127,6 @@ fn carried(level: &'static str, resource: &Resource, documents: &Documents<'_>) 
         let pointer = resource.plugin_pointer(name);
         let location = documents.locate(&resource.origin.source, &pointer);
         let origin = Origin {
-            file: resource.origin.file.clone(),
             pointer,
             line: location.span.start.line,
             column: location.span.start.column,

@@ -96,10 +96,13 @@ fn duplicate(
         documents.locate(&r.origin.source, &pointer)
     };
     let what = kind.replace('-', " ");
-    let message = if first.origin.file == second.origin.file {
+    let message = if first.origin.file() == second.origin.file() {
         format!("{what} `{key}` is defined twice in this file")
     } else {
-        format!("{what} `{key}` is already defined in {}", first.origin.file)
+        format!(
+            "{what} `{key}` is already defined in {}",
+            first.origin.file()
+        )
     };
     Finding::new(
         format!("ref/duplicate-{kind}"),

@@ -24,11 +24,10 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Where a model object was written.
-#[derive(Debug, Clone, Serialize)]
+/// Where a model object was written. It serializes as `file` (as shown to users),
+/// `pointer`, `line` and `column`.
+#[derive(Debug, Clone)]
 pub struct Origin {
-    /// The file, as shown to users.
-    pub file: String,
     /// JSON pointer of the object inside the file.
     pub pointer: String,
     /// 1-based line of the object.
@@ -36,11 +35,28 @@ pub struct Origin {
     /// 1-based column of the object.
     pub column: u32,
     /// The file's source, for locating fields of the object.
-    #[serde(skip)]
     pub source: Source,
 }
 
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut origin = serializer.serialize_struct("Origin", 4)?;
+        origin.serialize_field("file", self.file())?;
+        origin.serialize_field("pointer", &self.pointer)?;
+        origin.serialize_field("line", &self.line)?;
+        origin.serialize_field("column", &self.column)?;
+        origin.end()
+    }
+}
+
 impl Origin {
+    /// The file, as shown to users.
+    #[must_use]
+    pub fn file(&self) -> &str {
+        &self.source.display
+    }
+
     /// The location of the object itself.
     #[must_use]
     pub fn location(&self, documents: &Documents<'_>) -> Location {
@@ -300,7 +316,6 @@ impl Route {
                     level: "route",
                     from: &self.resource.id,
                     origin: std::borrow::Cow::Owned(Origin {
-                        file: route.file.clone(),
                         pointer: self.resource.plugin_pointer(name),
                         line: *line,
                         column: *column,
@@ -601,7 +616,6 @@ fn origin(source: &Source, document: &crate::load::Document, pointer: String) ->
     let start = document.locate(&pointer).span.start;
     let (line, column) = (start.line, start.column);
     Origin {
-        file: source.display.clone(),
         pointer,
         line,
         column,

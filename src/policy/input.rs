@@ -141,7 +141,7 @@ impl Builder {
 
     fn origin(&mut self, origin: &Origin) -> Value {
         let mut object = BTreeMap::new();
-        object.insert(self.text("file"), self.text(&origin.file));
+        object.insert(self.text("file"), self.text(origin.file()));
         object.insert(self.text("pointer"), Value::from(origin.pointer.as_str()));
         object.insert(self.text("line"), Value::from(origin.line));
         object.insert(self.text("column"), Value::from(origin.column));

@@ -28,7 +28,7 @@ use serde_json::Value;
 pub struct PolicyResult {
     /// The message.
     pub msg: String,
-    /// The file (as shown to users, i.e. a model `origin.file`) and JSON pointer of the
+    /// The file (as shown to users, i.e. a model `origin.file()`) and JSON pointer of the
     /// object the finding is about; `None` for an unlocated finding.
     pub at: Option<(String, String)>,
     /// A path below `at` (keys, and indexes as decimal strings).

@@ -35,7 +35,7 @@ pub fn result_at(msg: String, at: (&str, &str), field: Vec<String>) -> PolicyRes
 
 /// A result about the object written at `origin`.
 pub fn result(msg: String, origin: &Origin, field: Vec<String>) -> PolicyResult {
-    result_at(msg, (&origin.file, &origin.pointer), field)
+    result_at(msg, (origin.file(), &origin.pointer), field)
 }
 
 /// A field path of keys.
@@ -72,7 +72,7 @@ pub fn is_adc_global_rule(resource: &Resource) -> bool {
 /// Where the configuration of plugin `name` of `obj` is written (`lib.plugin_at`):
 /// file and pointer.
 pub fn plugin_at(obj: &Resource, name: &str) -> (String, String) {
-    (obj.origin.file.clone(), obj.plugin_pointer(name))
+    (obj.origin.file().to_owned(), obj.plugin_pointer(name))
 }
 
 /// Where `path` inside `obj`'s configuration is written (`lib.config_location`):
@@ -211,7 +211,7 @@ pub fn is_reference(text: &str) -> bool {
 
 /// The sort key of a model object: document order (`lib.order`).
 pub fn order(origin: &Origin) -> (&str, u32, u32, &str) {
-    (&origin.file, origin.line, origin.column, &origin.pointer)
+    (origin.file(), origin.line, origin.column, &origin.pointer)
 }
 
 /// An upstream configuration and where it is written (`lib.upstream_sites`).

@@ -69,12 +69,7 @@ impl StreamOnly {
             .services
             .iter()
             .filter(|s| is_adc(s))
-            .map(|s| {
-                (
-                    (s.origin.file.as_str(), s.origin.pointer.as_str()),
-                    s.id.as_str(),
-                )
-            })
+            .map(|s| ((s.origin.file(), s.origin.pointer.as_str()), s.id.as_str()))
             .collect();
         let stream = env
             .stream_routes
@@ -107,7 +102,7 @@ fn stream_route_upstream(
         let pointer = &stream_route.origin.pointer;
         let parts: Vec<&str> = pointer.split('/').collect();
         let parent = parts[..parts.len().saturating_sub(2)].join("/");
-        let key = (stream_route.origin.file.as_str(), parent.as_str());
+        let key = (stream_route.origin.file(), parent.as_str());
         return adc_services.get(&key).map(|id| (*id).to_owned());
     }
     if truthy(get(body, &["upstream_id"])) {

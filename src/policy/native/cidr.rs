@@ -123,7 +123,7 @@ fn located(resource: &Resource, text: &str, problem: &str, field: &[&str]) -> Po
     } else {
         format!("`{text}` is not a valid IP address or CIDR range: {problem}")
     };
-    PolicyResult::at_origin(msg, &resource.origin.file, &resource.origin.pointer, field)
+    PolicyResult::at_origin(msg, resource.origin.file(), &resource.origin.pointer, field)
 }
 
 /// Whether `text` is an IPv4/IPv6 address or CIDR range as APISIX accepts it; the

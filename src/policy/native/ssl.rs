@@ -254,7 +254,7 @@ impl SslCheck<'_> {
         let field: Vec<&str> = path.iter().map(String::as_str).collect();
         self.out.push(PolicyResult::at_origin(
             msg,
-            &self.ssl.origin.file,
+            self.ssl.origin.file(),
             &self.ssl.origin.pointer,
             &field,
         ));
