@@ -919,3 +919,44 @@ fn mixed_format(file: &LoadedFile, adc_key: &str, standalone_key: &str) -> Findi
     )
     .with_related("ADC key here", at(adc_key))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Clock, Outcome, StageTimes};
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn stages_run_together_share_the_wall_time_by_the_time_spent_in_each() {
+        let mut outcome = Outcome::default();
+        let started = Instant::now()
+            .checked_sub(Duration::from_millis(400))
+            .unwrap();
+        let mut clock = Clock(started);
+        let spent = [
+            ("parse", Duration::from_millis(300)),
+            ("schema", Duration::from_millis(100)),
+            ("model", Duration::ZERO),
+        ];
+        clock.split(&spent, &mut outcome);
+        let took =
+            |outcome: &Outcome, stage| outcome.timings.iter().find(|(s, _)| *s == stage).unwrap().1;
+        let parse = took(&outcome, "parse").as_secs_f64();
+        let schema = took(&outcome, "schema").as_secs_f64();
+        assert!(parse + schema >= 0.4, "the whole wall time is shared");
+        assert!((parse / schema - 3.0).abs() < 1e-6);
+        assert_eq!(took(&outcome, "model"), Duration::ZERO);
+        clock.split(&spent, &mut outcome);
+        assert!(
+            took(&outcome, "parse").as_secs_f64() > parse,
+            "a second batch adds up"
+        );
+    }
+
+    #[test]
+    fn every_file_stage_is_timed_even_with_no_files() {
+        let total = StageTimes::total(&[]);
+        let stages: Vec<&str> = total.iter().map(|(s, _)| *s).collect();
+        assert_eq!(stages, ["parse", "schema", "model"]);
+        assert!(total.iter().all(|(_, d)| d.is_zero()));
+    }
+}

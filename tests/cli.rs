@@ -134,7 +134,10 @@ fn timings_go_to_stderr() {
         .assert()
         .code(0)
         .stderr(predicate::str::contains("timing: walk"))
+        .stderr(predicate::str::contains("timing: parse"))
         .stderr(predicate::str::contains("timing: schema"))
+        .stderr(predicate::str::contains("timing: model"))
+        .stderr(predicate::str::contains("timing: policy"))
         .stderr(predicate::str::contains(
             "policy-timing: policy/route-needs-auth ",
         ))
