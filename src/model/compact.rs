@@ -83,11 +83,14 @@ impl Builder {
 
     /// Add `value` to the document; the body to settle once it is finished.
     pub fn body(&mut self, value: &Value) -> Body {
+        let start = self.doc.text.len();
         let node = self.add(value).unwrap_or_else(|TooLarge| {
             self.too_large = true;
             0
         });
-        Body::new(self.unfinished.clone(), node)
+        let mut body = Body::new(self.unfinished.clone(), node);
+        body.text = count(start).unwrap_or(0)..count(self.doc.text.len()).unwrap_or(u32::MAX);
+        body
     }
 
     /// The finished document.
@@ -188,13 +191,30 @@ fn index(n: u32) -> usize {
 pub struct Body {
     doc: Arc<Compact>,
     node: u32,
+    /// The part of the document's text that holds this body's keys and strings
+    /// (a body is added in one piece); the whole text when that is not known.
+    text: std::ops::Range<u32>,
 }
 
 impl Body {
     /// Node `node` of `doc`.
     #[must_use]
     fn new(doc: Arc<Compact>, node: u32) -> Self {
-        Body { doc, node }
+        Body {
+            doc,
+            node,
+            text: 0..u32::MAX,
+        }
+    }
+
+    /// Whether `needle` may occur in a key or string of this body: `false` means
+    /// that none holds it (a quick test before walking the body).
+    #[must_use]
+    pub fn may_contain(&self, needle: &str) -> bool {
+        let text = &self.doc.text;
+        let end = text.len().min(index(self.text.end));
+        let start = end.min(index(self.text.start));
+        memchr::memmem::find(&text.as_bytes()[start..end], needle.as_bytes()).is_some()
     }
 
     /// A body of its own, copied from `value`.
@@ -691,6 +711,25 @@ mod tests {
     fn indexes_past_32_bits_are_refused() {
         assert_eq!(count(u32::MAX as usize), Ok(u32::MAX));
         assert_eq!(count(u32::MAX as usize + 1), Err(TooLarge));
+    }
+
+    #[test]
+    fn a_body_may_contain_only_the_texts_written_for_it() {
+        let mut builder = Builder::new();
+        let mut first = builder.body(&json!({"name": "a", "key": "${SECRET}"}));
+        let mut second = builder.body(&json!({"plugins": {"cors": {"origin": "*"}}}));
+        let doc = builder.finish().unwrap();
+        first.settle(&doc);
+        second.settle(&doc);
+        assert!(first.may_contain("${"));
+        assert!(first.may_contain("name"), "keys count too");
+        assert!(!second.may_contain("${"));
+        assert!(second.may_contain("cors"));
+        let inner = second.at(second.json().get("plugins").unwrap()).unwrap();
+        assert!(
+            inner.may_contain("${"),
+            "a part of a body knows only its document"
+        );
     }
 
     #[test]

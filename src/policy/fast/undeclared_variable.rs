@@ -23,7 +23,7 @@ pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
         .chain(&env.global_rules)
         .chain(&env.plugin_configs)
         .chain(&env.plugin_metadata);
-    for obj in resources {
+    for obj in resources.filter(|obj| obj.body.may_contain("${")) {
         string_leaves(obj.body.json(), |path, text| {
             if !text.contains("${") || synthetic(obj, path) {
                 return;
