@@ -5,8 +5,9 @@
 //! plugin metadata by plugin name; standalone resources by id), the resource ids
 //! (derived as ADC derives them), and each route's *effective plugins*. ADC and
 //! standalone files produce the same model; every object remembers where it was
-//! written. Policies read this model; duplicates found while merging are findings
-//! (`ref/duplicate-*`).
+//! written. Bodies are kept as compact JSON ([`compact`]), one arena per file, built
+//! as soon as the file is checked ([`FilePart`]). Policies read this model;
+//! duplicates found while merging are findings (`ref/duplicate-*`).
 
 mod adc;
 pub mod compact;
