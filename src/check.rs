@@ -368,8 +368,9 @@ impl Session {
             .map(|(_, path)| load::read_file(path, limits))
             .collect();
         clock.lap("read", outcome);
-        // Each file is parsed, validated and taken apart for the model in one go, so
-        // only the files in the workers' hands exist as `serde_json` values.
+        // Each file is parsed, validated and taken apart for the model in one go. With
+        // `Retain::Findings` the model takes the file's values, so only the files in
+        // the workers' hands exist as `serde_json` values.
         let keep_values = self.retain == Retain::Everything;
         let staged: Vec<((CheckedFile, FilePart), StageTimes)> = texts
             .into_par_iter()
