@@ -79,13 +79,7 @@ fn own_plugins<'a>(
     documents: &Documents<'_>,
     levels: &mut BTreeMap<&'a str, Effective>,
 ) {
-    let Some(plugins) = route
-        .resource
-        .body
-        .json()
-        .get("plugins")
-        .and_then(JsonRef::as_object)
-    else {
+    let Some(plugins) = route.resource.plugins() else {
         return;
     };
     let resource = &route.resource;
@@ -114,12 +108,7 @@ fn own_plugins<'a>(
 
 /// The plugins a resource carries at `level`, with where each is written.
 fn carried(level: &'static str, resource: &Resource, documents: &Documents<'_>) -> Carried {
-    let Some(plugins) = resource
-        .body
-        .json()
-        .get("plugins")
-        .and_then(JsonRef::as_object)
-    else {
+    let Some(plugins) = resource.plugins() else {
         return Vec::new();
     };
     let mut carried = Vec::with_capacity(plugins.len());

@@ -236,6 +236,12 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// Its own plugins (`plugins`), when it has an object of them.
+    #[must_use]
+    pub fn plugins(&self) -> Option<compact::Object<'_>> {
+        self.body.json().get("plugins")?.as_object()
+    }
+
     /// The JSON pointer of the configuration of its plugin `name`:
     /// `<pointer>/plugins/<name>`, except for an ADC global rule, which is written as
     /// `global_rules.<plugin>` and so is its own plugin's configuration.
@@ -276,9 +282,7 @@ impl Route {
     #[must_use]
     pub fn own_plugin_config(&self, name: &str) -> JsonRef<'_> {
         self.resource
-            .body
-            .json()
-            .get("plugins")
+            .plugins()
             .and_then(|plugins| plugins.get(name))
             .unwrap_or(JsonRef::NULL)
     }

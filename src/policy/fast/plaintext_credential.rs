@@ -96,7 +96,7 @@ fn sites(env: &Environment) -> Vec<Site<'_>> {
         }
     }
     for obj in env.credentials.iter().chain(&env.consumers) {
-        let Some(plugins) = obj.body.json().get("plugins").and_then(JsonRef::as_object) else {
+        let Some(plugins) = obj.plugins() else {
             continue;
         };
         for (plugin, conf) in plugins.iter().filter(|(_, c)| c.is_object()) {

@@ -2,7 +2,7 @@
 //! least one plugin of a set, looking at its effective plugins.
 
 use super::common::{first_by_id, label, plugin_at, result, result_at, spaced, switched_off_conf};
-use crate::model::{Environment, JsonRef, Resource, Route};
+use crate::model::{Environment, Resource, Route};
 use crate::policy::PolicyResult;
 use std::collections::{HashMap, HashSet};
 
@@ -41,7 +41,7 @@ pub fn check(env: &Environment, names: &HashSet<String>, what: &str, out: &mut V
 
 /// The first (by name) plugin of `names` the route itself switches off.
 fn switched_off_here<'a>(route: &'a Resource, names: &HashSet<String>) -> Option<&'a str> {
-    let plugins = route.body.json().get("plugins")?.as_object()?;
+    let plugins = route.plugins()?;
     plugins
         .iter()
         .filter(|(name, conf)| names.contains(*name) && switched_off_conf(*conf))
@@ -68,7 +68,7 @@ impl Parents<'_> {
             .chain(self.global_rules.iter());
         let mut related = Vec::new();
         for obj in parents {
-            let Some(plugins) = obj.body.json().get("plugins").and_then(JsonRef::as_object) else {
+            let Some(plugins) = obj.plugins() else {
                 continue;
             };
             let mut switched: Vec<&str> = plugins

@@ -49,12 +49,7 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
 
 /// The IP lists of a resource's own plugins.
 fn check_plugins(resource: &Resource, out: &mut Vec<PolicyResult>) {
-    let Some(plugins) = resource
-        .body
-        .json()
-        .get("plugins")
-        .and_then(JsonRef::as_object)
-    else {
+    let Some(plugins) = resource.plugins() else {
         return;
     };
     // An ADC global rule is one plugin written at `/global_rules/<plugin>`: its
