@@ -477,40 +477,43 @@ fn add_timing(outcome: &mut Outcome, stage: &'static str, took: Duration) {
     }
 }
 
-/// The time one worker spent on each stage of one file.
+/// The stages each file goes through in one pass, in order.
+const FILE_STAGES: [&str; 3] = ["parse", "schema", "model"];
+
+/// The time one worker spent on each of [`FILE_STAGES`] for one file.
 struct StageTimes {
     last: Instant,
-    spent: Vec<(&'static str, Duration)>,
+    spent: [Duration; 3],
+    done: usize,
 }
 
 impl StageTimes {
     fn start() -> Self {
         StageTimes {
             last: Instant::now(),
-            spent: Vec::with_capacity(3),
+            spent: [Duration::ZERO; 3],
+            done: 0,
         }
     }
 
-    /// End `stage`; the next one starts now.
+    /// End `stage` (the next of [`FILE_STAGES`]); the one after it starts now.
     fn end(&mut self, stage: &'static str) {
+        debug_assert_eq!(FILE_STAGES.get(self.done), Some(&stage));
         let now = Instant::now();
-        self.spent.push((stage, now - self.last));
+        if let Some(spent) = self.spent.get_mut(self.done) {
+            *spent = now - self.last;
+        }
+        self.done += 1;
         self.last = now;
     }
 
-    /// The time spent on each stage (`parse`, `schema`, `model`) over all files.
+    /// The time spent on each of [`FILE_STAGES`] over all files.
     fn total(all: &[StageTimes]) -> Vec<(&'static str, Duration)> {
-        let mut total: Vec<(&'static str, Duration)> = ["parse", "schema", "model"]
-            .into_iter()
-            .map(|stage| (stage, Duration::ZERO))
-            .collect();
-        for (stage, took) in all.iter().flat_map(|t| &t.spent) {
-            match total.iter_mut().find(|(name, _)| name == stage) {
-                Some((_, sum)) => *sum += *took,
-                None => total.push((stage, *took)),
-            }
-        }
-        total
+        FILE_STAGES
+            .iter()
+            .enumerate()
+            .map(|(i, stage)| (*stage, all.iter().map(|t| t.spent[i]).sum()))
+            .collect()
     }
 }
 

@@ -481,39 +481,45 @@ pub struct FilePart {
 
 impl FilePart {
     /// The part of `checked`: a copy of its values with `keep_values`, else its
-    /// values themselves (taken out of its document, whose spans stay).
+    /// values themselves (taken out of its document, whose spans stay). A file whose
+    /// values are too large for a compact document has no resources, and a finding.
     #[must_use]
     pub fn of(checked: &mut CheckedFile, keep_values: bool) -> FilePart {
-        let (resources, finding) = file_part(checked, keep_values);
-        FilePart { resources, finding }
-    }
-}
-
-/// The resources of one checked file; or none, with a finding, when the file's
-/// values are too large for a compact document.
-fn file_part(checked: &mut CheckedFile, keep_values: bool) -> (Environment, Option<Finding>) {
-    let mut part = Environment::default();
-    part.routes.reserve_exact(routes_written(checked));
-    let (Some(document), Some(format)) = (checked.file.document.as_mut(), checked.format) else {
-        return (part, None);
-    };
-    let root = if keep_values {
-        document.value.clone()
-    } else {
-        std::mem::take(&mut document.value)
-    };
-    let source = &checked.file.source;
-    let mut builder = compact::Builder::new();
-    match format {
-        Format::Adc => adc::add_file(&mut part, &mut builder, source, document, root),
-        Format::Standalone => standalone::add_file(&mut part, &mut builder, source, document, root),
-    }
-    match builder.finish() {
-        Ok(doc) => {
-            part.settle_bodies(&doc);
-            (part, None)
+        let mut resources = Environment::default();
+        resources.routes.reserve_exact(routes_written(checked));
+        let (Some(document), Some(format)) = (checked.file.document.as_mut(), checked.format)
+        else {
+            return FilePart {
+                resources,
+                finding: None,
+            };
+        };
+        let root = if keep_values {
+            document.value.clone()
+        } else {
+            std::mem::take(&mut document.value)
+        };
+        let source = &checked.file.source;
+        let mut builder = compact::Builder::new();
+        match format {
+            Format::Adc => adc::add_file(&mut resources, &mut builder, source, document, root),
+            Format::Standalone => {
+                standalone::add_file(&mut resources, &mut builder, source, document, root);
+            }
         }
-        Err(compact::TooLarge) => (Environment::default(), Some(too_large(source))),
+        match builder.finish() {
+            Ok(doc) => {
+                resources.settle_bodies(&doc);
+                FilePart {
+                    resources,
+                    finding: None,
+                }
+            }
+            Err(compact::TooLarge) => FilePart {
+                resources: Environment::default(),
+                finding: Some(too_large(source)),
+            },
+        }
     }
 }
 
