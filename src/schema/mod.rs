@@ -144,7 +144,13 @@ pub fn validate_document(
     };
     let file_schema = set.file_schema(format);
     let mut failed_pointers = Vec::new();
-    for error in file_schema.validator.iter_errors(&document.value) {
+    // Most files pass: `is_valid` stops early and builds no errors, so the errors
+    // are collected only for a file that fails.
+    let errors = (!file_schema.validator.is_valid(&document.value))
+        .then(|| file_schema.validator.iter_errors(&document.value))
+        .into_iter()
+        .flatten();
+    for error in errors {
         if is_unresolved_reference_error(format, &error) {
             continue;
         }
@@ -225,11 +231,15 @@ fn check_plugin_conf(
     }
     // Most configurations pass: the rule and help texts are built only for a failure.
     let texts = || (format!("schema/{}", plugin.name), plugin_help(plugin, kind));
-    let errors: Vec<_> = compiled
-        .validator
-        .iter_errors(conf)
-        .filter(|e| !is_unresolved_reference_error(format, e))
-        .collect();
+    let errors: Vec<_> = if compiled.validator.is_valid(conf) {
+        Vec::new()
+    } else {
+        compiled
+            .validator
+            .iter_errors(conf)
+            .filter(|e| !is_unresolved_reference_error(format, e))
+            .collect()
+    };
     if !errors.is_empty() {
         let (rule, help) = texts();
         let site = Site {
