@@ -101,6 +101,12 @@ impl SourceFile {
         }
     }
 
+    /// The byte offset at which each line starts.
+    #[must_use]
+    pub fn line_starts(&self) -> &[u32] {
+        &self.line_starts
+    }
+
     /// Number of lines in the file (an empty file has one empty line).
     #[must_use]
     pub fn line_count(&self) -> usize {

@@ -65,13 +65,13 @@ impl SpanTree {
     #[must_use]
     pub fn new(root: &SpanNode) -> Self {
         let mut tree = SpanTree::default();
-        let mut lines = LineTable::default();
+        let mut lines = Some(LineTable::default());
         tree.nodes.push(Packed::default());
         tree.pack(0, root, None, &mut lines);
         // The tree lives as long as its environment: give back what growing left over.
         tree.nodes.shrink_to_fit();
         tree.keys.shrink_to_fit();
-        if let Some(mut starts) = lines.finish() {
+        if let Some(mut starts) = lines.and_then(LineTable::finish) {
             starts.shrink_to_fit();
             tree.line_starts = starts;
         } else {
@@ -80,6 +80,44 @@ impl SpanTree {
             tree.keep_whole(0, root, None);
         }
         tree
+    }
+
+    /// The compact form of a loader tree whose positions all lie on the lines that
+    /// start at `line_starts` (character offsets, one per line, in order), as a
+    /// reader that numbers lines itself guarantees: the table is taken as it is,
+    /// not rebuilt from the positions.
+    #[must_use]
+    pub fn with_line_starts(root: &SpanNode, line_starts: Vec<u32>) -> Self {
+        let mut tree = SpanTree {
+            line_starts,
+            ..SpanTree::default()
+        };
+        tree.nodes.push(Packed::default());
+        tree.pack(0, root, None, &mut None);
+        tree.nodes.shrink_to_fit();
+        tree.keys.shrink_to_fit();
+        debug_assert!(
+            tree.gives_back(0, root, None),
+            "a position is not on the lines it was said to be on"
+        );
+        tree
+    }
+
+    /// Whether every position of the subtree at `index` comes back as written.
+    fn gives_back(&self, index: u32, node: &SpanNode, key_span: Option<Span>) -> bool {
+        let at = NodeRef { tree: self, index };
+        let first = self.nodes[index as usize].first;
+        at.span() == node.span
+            && key_span.is_none_or(|span| at.written_key_span() == span)
+            && match &node.children {
+                SpanChildren::Leaf => true,
+                SpanChildren::Seq(items) => (first..)
+                    .zip(items)
+                    .all(|(i, item)| self.gives_back(i, item, None)),
+                SpanChildren::Map(entries) => (first..)
+                    .zip(entries)
+                    .all(|(i, e)| self.gives_back(i, &e.value, Some(e.key_span))),
+            }
     }
 
     /// Store every position of the subtree at `index` whole.
@@ -107,10 +145,19 @@ impl SpanTree {
     }
 
     /// Note one position: in the line table, or whole when it disagrees with an
-    /// earlier position of its line.
-    fn record(&mut self, lines: &mut LineTable, node: u32, which: Which, position: Position) {
-        if !lines.record(position) {
-            self.whole.insert((node, which), position);
+    /// earlier position of its line (nothing to note when the lines are known).
+    #[inline]
+    fn record(
+        &mut self,
+        lines: &mut Option<LineTable>,
+        node: u32,
+        which: Which,
+        position: Position,
+    ) {
+        if let Some(lines) = lines {
+            if !lines.record(position) {
+                self.whole.insert((node, which), position);
+            }
         }
     }
 
@@ -120,7 +167,7 @@ impl SpanTree {
         index: usize,
         node: &SpanNode,
         key: Option<(&str, Span)>,
-        lines: &mut LineTable,
+        lines: &mut Option<LineTable>,
     ) {
         let id = to_u32(index);
         let mut packed = Packed {

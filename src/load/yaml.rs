@@ -10,6 +10,7 @@
 //! goes to saphyr-parser.
 
 use super::document::{Document, MapEntrySpan, SpanChildren, SpanNode};
+use super::span_tree::SpanTree;
 use super::{LoadLimits, ParseOutput};
 use crate::finding::{Finding, Location, Severity};
 use crate::source::{to_u32, Position, Source, Span};
@@ -21,6 +22,12 @@ use std::collections::HashMap;
 #[must_use]
 pub fn parse(source: &Source, limits: &LoadLimits) -> ParseOutput {
     let mut builder = Builder::new(source, limits);
+    // The fast reader numbers lines as the source does: the spans take the
+    // source's table instead of rebuilding one from their positions.
+    builder.line_starts = source
+        .text
+        .ends_with('\n')
+        .then(|| source.line_starts().to_vec());
     let fast = super::yaml_fast::read(&source.text, |event, span| builder.event(event, span));
     if matches!(fast, super::yaml_fast::Outcome::Done) {
         return builder.finish();
@@ -134,6 +141,9 @@ struct Builder<'a> {
     documents: Vec<Document>,
     findings: Vec<Finding>,
     failed: bool,
+    /// Where each line starts, when the reader's positions are known to lie on
+    /// these lines; taken by the first document.
+    line_starts: Option<Vec<u32>>,
 }
 
 impl<'a> Builder<'a> {
@@ -147,6 +157,7 @@ impl<'a> Builder<'a> {
             documents: Vec::new(),
             findings: Vec::new(),
             failed: false,
+            line_starts: None,
         }
     }
 
@@ -336,7 +347,14 @@ impl<'a> Builder<'a> {
     /// Attach a completed node to the open collection, or finish a document.
     fn complete(&mut self, node: Node) -> Result<(), Stop> {
         let Some(frame) = self.stack.last_mut() else {
-            self.documents.push(Document::new(node.value, &node.spans));
+            let document = match self.line_starts.take() {
+                Some(starts) => Document {
+                    value: node.value,
+                    spans: SpanTree::with_line_starts(&node.spans, starts),
+                },
+                None => Document::new(node.value, &node.spans),
+            };
+            self.documents.push(document);
             return Ok(());
         };
         match frame {
