@@ -196,6 +196,31 @@ pub fn escape_token(token: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `{pointer}/{list}/{index}`: the pointer of an item of the list `list` (a key
+/// that needs no escaping) under `pointer`. Built without the formatting machinery:
+/// it runs for every resource of every file.
+#[must_use]
+pub fn item_pointer(pointer: &str, list: &str, index: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = index;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(pointer.len() + list.len() + 2 + digits.len() - at);
+    out.push_str(pointer);
+    out.push('/');
+    out.push_str(list);
+    out.push('/');
+    out.extend(digits[at..].iter().map(|&digit| char::from(digit)));
+    out
+}
+
 /// Append a token to a JSON pointer.
 #[must_use]
 pub fn join_pointer(pointer: &str, token: &str) -> String {
@@ -204,4 +229,23 @@ pub fn join_pointer(pointer: &str, token: &str) -> String {
     out.push('/');
     out.push_str(&escape_token(token));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{item_pointer, join_pointer};
+
+    #[test]
+    fn item_pointers_spell_the_index_in_decimal() {
+        assert_eq!(item_pointer("", "services", 0), "/services/0");
+        assert_eq!(
+            item_pointer("/services/7", "routes", 1_234_567_890),
+            "/services/7/routes/1234567890"
+        );
+        assert_eq!(
+            item_pointer("", "ssls", usize::MAX),
+            format!("/ssls/{}", usize::MAX)
+        );
+        assert_eq!(join_pointer("/plugins", "a/b~c"), "/plugins/a~1b~0c");
+    }
 }

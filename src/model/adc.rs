@@ -8,6 +8,7 @@
 use super::compact::Builder;
 use super::{origin, sha1_id, Environment, Resource, Route};
 use crate::format::Format;
+use crate::load::document::item_pointer;
 use crate::load::Document;
 use crate::source::Source;
 use crate::value::{id_string, remove_entries, remove_items, strings, text};
@@ -98,7 +99,7 @@ type NewResource<'a> =
 /// Add a service and its children; the children are moved out of `service`, and
 /// what remains is the service's own body.
 fn add_service(env: &mut Environment, new: &mut NewResource<'_>, index: usize, mut service: Value) {
-    let base = format!("/services/{index}");
+    let base = item_pointer("", "services", index);
     let name = text(&service, "name").unwrap_or_default();
     let id = service
         .get("id")
@@ -123,10 +124,10 @@ fn add_service(env: &mut Environment, new: &mut NewResource<'_>, index: usize, m
         let upstream_key = upstream
             .get("id")
             .and_then(id_string)
-            .unwrap_or_else(|| sha1_id(&format!("{name}.{upstream_name}")));
+            .unwrap_or_else(|| sha1_id(&[name.as_str(), ".", &upstream_name].concat()));
         env.upstreams.push(new(
             "upstream",
-            format!("{base}/upstreams/{j}"),
+            item_pointer(&base, "upstreams", j),
             upstream_key,
             Some(upstream_name),
             upstream,
@@ -139,20 +140,20 @@ fn add_service(env: &mut Environment, new: &mut NewResource<'_>, index: usize, m
         let route_id = route
             .get("id")
             .and_then(id_string)
-            .unwrap_or_else(|| sha1_id(&format!("{name}.{route_name}")));
+            .unwrap_or_else(|| sha1_id(&[name.as_str(), ".", &route_name].concat()));
         let hosts = match strings(route.get("hosts")) {
             own if !own.is_empty() => own,
             _ => service_hosts.clone(),
         };
         let paths = strings(route.get("uris"))
             .into_iter()
-            .map(|u| format!("{prefix}{u}"))
+            .map(|u| [prefix.as_str(), &u].concat())
             .collect();
         let methods = strings(route.get("methods"));
         env.routes.push(Box::new(Route {
             resource: new(
                 "route",
-                format!("{base}/routes/{j}"),
+                item_pointer(&base, "routes", j),
                 route_id,
                 Some(route_name),
                 route,
@@ -171,10 +172,10 @@ fn add_service(env: &mut Environment, new: &mut NewResource<'_>, index: usize, m
         let stream_id = stream
             .get("id")
             .and_then(id_string)
-            .unwrap_or_else(|| sha1_id(&format!("{name}.{stream_name}")));
+            .unwrap_or_else(|| sha1_id(&[name.as_str(), ".", &stream_name].concat()));
         env.stream_routes.push(new(
             "stream_route",
-            format!("{base}/stream_routes/{j}"),
+            item_pointer(&base, "stream_routes", j),
             stream_id,
             Some(stream_name),
             stream,

@@ -24,7 +24,7 @@ use locate::Site;
 pub use plugins::{Plugin, PluginRegistry};
 use serde_json::Value;
 pub use sites::is_credential;
-use sites::{PluginUse, ResourceSite};
+use sites::{NameAt, PluginUse, ResourceSite};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -329,10 +329,9 @@ fn unknown_plugin(set: &SchemaSet, use_: &PluginUse<'_>, root: &Site<'_>) -> Fin
         message,
         "check the plugin name; for a custom plugin add it to `custom_plugins` in .gwlint.yaml, \
          or give its schema with `plugin_schemas`",
-        if use_.name_is_value {
-            root.value_at(&use_.name_pointer)
-        } else {
-            root.key_at(&use_.name_pointer)
+        match &use_.name_at {
+            NameAt::Key => root.key_at(&use_.pointer),
+            NameAt::Value(pointer) => root.value_at(pointer),
         },
     )
 }

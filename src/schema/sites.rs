@@ -8,7 +8,7 @@
 
 use super::checks::SchemaKind;
 use crate::format::Format;
-use crate::load::document::{join_pointer, pointer_tokens};
+use crate::load::document::{item_pointer, join_pointer, pointer_tokens};
 use crate::value::items;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -40,11 +40,17 @@ pub struct PluginUse<'a> {
     pub pointer: String,
     /// Which schema of the plugin applies.
     pub kind: SchemaKind,
-    /// Pointer of the text that names the plugin (a `plugins` key, a credential's
-    /// `type` value, a metadata item's `id` value).
-    pub name_pointer: String,
-    /// Whether `name_pointer` names a value (`type`, `id`) rather than a key.
-    pub name_is_value: bool,
+    /// Where the text that names the plugin is written.
+    pub name_at: NameAt,
+}
+
+/// Where the text that names a plugin is written.
+#[derive(Debug)]
+pub enum NameAt {
+    /// The key of its configuration, an entry of a `plugins` object.
+    Key,
+    /// The value at this pointer: a credential's `type`, a metadata item's `id`.
+    Value(String),
 }
 
 /// The rule-id form of a kind (`stream_route` → `stream-route`).
@@ -157,7 +163,7 @@ pub fn resources(format: Format, root: &Value) -> Vec<ResourceSite<'_>> {
 
 fn adc_resources<'a>(root: &'a Value, out: &mut Vec<ResourceSite<'a>>) {
     for (i, service) in items(root.get("services")) {
-        let base = format!("/services/{i}");
+        let base = item_pointer("", "services", i);
         out.push(site("services", "service", base.clone(), service));
         if let Some(upstream) = service.get("upstream").filter(|u| u.is_object()) {
             out.push(site(
@@ -173,21 +179,21 @@ fn adc_resources<'a>(root: &'a Value, out: &mut Vec<ResourceSite<'a>>) {
             ("stream_routes", "stream_route"),
         ] {
             for (j, item) in items(service.get(list)) {
-                out.push(site(list, kind, format!("{base}/{list}/{j}"), item));
+                out.push(site(list, kind, item_pointer(&base, list, j), item));
             }
         }
     }
     for (i, ssl) in items(root.get("ssls")) {
-        out.push(site("ssls", "ssl", format!("/ssls/{i}"), ssl));
+        out.push(site("ssls", "ssl", item_pointer("", "ssls", i), ssl));
     }
     for (i, consumer) in items(root.get("consumers")) {
-        let base = format!("/consumers/{i}");
+        let base = item_pointer("", "consumers", i);
         out.push(site("consumers", "consumer", base.clone(), consumer));
         for (j, credential) in items(consumer.get("credentials")) {
             out.push(site(
                 "credentials",
                 "credential",
-                format!("{base}/credentials/{j}"),
+                item_pointer(&base, "credentials", j),
                 credential,
             ));
         }
@@ -210,7 +216,7 @@ fn standalone_resources<'a>(root: &'a Value, out: &mut Vec<ResourceSite<'a>>) {
             } else {
                 kind
             };
-            out.push(site(list, kind, format!("/{list}/{i}"), item));
+            out.push(site(list, kind, item_pointer("", list, i), item));
         }
     }
 }
@@ -271,13 +277,11 @@ fn plugin_map<'a>(
         return;
     };
     for (name, conf) in map {
-        let conf_pointer = join_pointer(pointer, name);
         out.push(PluginUse {
             name,
             conf: Cow::Borrowed(conf),
-            name_pointer: conf_pointer.clone(),
-            name_is_value: false,
-            pointer: conf_pointer,
+            name_at: NameAt::Key,
+            pointer: join_pointer(pointer, name),
             kind,
         });
     }
@@ -285,7 +289,7 @@ fn plugin_map<'a>(
 
 fn adc_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
     for (i, service) in items(root.get("services")) {
-        let base = format!("/services/{i}");
+        let base = item_pointer("", "services", i);
         plugin_map(
             service.get("plugins"),
             &format!("{base}/plugins"),
@@ -294,13 +298,14 @@ fn adc_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
         );
         for list in ["routes", "stream_routes"] {
             for (j, route) in items(service.get(list)) {
-                let pointer = format!("{base}/{list}/{j}/plugins");
+                let mut pointer = item_pointer(&base, list, j);
+                pointer.push_str("/plugins");
                 plugin_map(route.get("plugins"), &pointer, SchemaKind::Plugin, out);
             }
         }
     }
     for (i, consumer) in items(root.get("consumers")) {
-        let base = format!("/consumers/{i}");
+        let base = item_pointer("", "consumers", i);
         plugin_map(
             consumer.get("plugins"),
             &format!("{base}/plugins"),
@@ -308,7 +313,7 @@ fn adc_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
             out,
         );
         for (j, credential) in items(consumer.get("credentials")) {
-            adc_credential(credential, &format!("{base}/credentials/{j}"), out);
+            adc_credential(credential, &item_pointer(&base, "credentials", j), out);
         }
     }
     for (i, group) in items(root.get("consumer_groups")) {
@@ -346,8 +351,7 @@ fn adc_credential<'a>(credential: &'a Value, pointer: &str, out: &mut Vec<Plugin
         conf: Cow::Borrowed(conf),
         pointer: format!("{pointer}/config"),
         kind: SchemaKind::Consumer,
-        name_pointer: format!("{pointer}/type"),
-        name_is_value: true,
+        name_at: NameAt::Value(format!("{pointer}/type")),
     });
 }
 
@@ -363,7 +367,7 @@ fn standalone_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
         for (i, item) in items(root.get(list)) {
             plugin_map(
                 item.get("plugins"),
-                &format!("/{list}/{i}/plugins"),
+                &(item_pointer("", list, i) + "/plugins"),
                 SchemaKind::Plugin,
                 out,
             );
@@ -384,8 +388,7 @@ fn standalone_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
                 conf: Cow::Owned(metadata_conf(item)),
                 pointer: format!("/plugin_metadata/{i}"),
                 kind: SchemaKind::Metadata,
-                name_pointer: format!("/plugin_metadata/{i}/id"),
-                name_is_value: true,
+                name_at: NameAt::Value(format!("/plugin_metadata/{i}/id")),
             });
         }
     }
