@@ -141,6 +141,10 @@ struct Builder<'a> {
     documents: Vec<Document>,
     findings: Vec<Finding>,
     failed: bool,
+    /// Emptied lists of closed collections, reused by the next ones opened so
+    /// their growth is paid once per file rather than once per collection.
+    spare_items: Vec<Vec<Value>>,
+    spare_pairs: Vec<Vec<(String, Value)>>,
     /// Where each line starts, when the reader's positions are known to lie on
     /// these lines; taken by the first document.
     line_starts: Option<Vec<u32>>,
@@ -157,6 +161,8 @@ impl<'a> Builder<'a> {
             documents: Vec::new(),
             findings: Vec::new(),
             failed: false,
+            spare_items: Vec::new(),
+            spare_pairs: Vec::new(),
             line_starts: None,
         }
     }
@@ -241,27 +247,33 @@ impl<'a> Builder<'a> {
                 let node = self.alias(id, span)?;
                 self.complete(node)
             }
-            Event::SequenceStart(anchor, _) => self.open(Frame::Seq {
-                start: span,
-                anchor,
-                last_end: None,
-                items: Vec::new(),
-                spans: Vec::new(),
-            }),
-            Event::MappingStart(anchor, _) => self.open(Frame::Map {
-                start: span,
-                anchor,
-                last_end: None,
-                pairs: Vec::new(),
-                entries: Vec::new(),
-                key: None,
-                merges: Vec::new(),
-            }),
+            Event::SequenceStart(anchor, _) => {
+                let items = self.spare_items.pop().unwrap_or_default();
+                self.open(Frame::Seq {
+                    start: span,
+                    anchor,
+                    last_end: None,
+                    items,
+                    spans: Vec::new(),
+                })
+            }
+            Event::MappingStart(anchor, _) => {
+                let pairs = self.spare_pairs.pop().unwrap_or_default();
+                self.open(Frame::Map {
+                    start: span,
+                    anchor,
+                    last_end: None,
+                    pairs,
+                    entries: Vec::new(),
+                    key: None,
+                    merges: Vec::new(),
+                })
+            }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(());
                 };
-                let (node, anchor) = Self::close(frame, span);
+                let (node, anchor) = self.close(frame, span);
                 self.remember(anchor, &node);
                 self.complete(node)
             }
@@ -291,7 +303,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn close(frame: Frame, end: Span) -> (Node, usize) {
+    fn close(&mut self, frame: Frame, end: Span) -> (Node, usize) {
         match frame {
             Frame::Seq {
                 start,
@@ -300,10 +312,15 @@ impl<'a> Builder<'a> {
                 mut items,
                 spans,
             } => {
-                items.shrink_to_fit();
+                // Allocated at its exact length (an environment may keep every
+                // value until the end); the list goes back for reuse.
+                let mut exact = Vec::with_capacity(items.len());
+                exact.append(&mut items);
+                self.spare_items.push(items);
+                let value = Value::Array(exact);
                 let span = collection_span(start, end, last_end);
                 let node = Node {
-                    value: Value::Array(items),
+                    value,
                     spans: SpanNode {
                         span,
                         children: SpanChildren::Seq(spans),
@@ -316,7 +333,7 @@ impl<'a> Builder<'a> {
                 start,
                 anchor,
                 last_end,
-                pairs,
+                mut pairs,
                 mut entries,
                 merges,
                 ..
@@ -324,9 +341,10 @@ impl<'a> Builder<'a> {
                 // Inserting in written order: a duplicate key's last value wins and
                 // keeps the first one's place.
                 let mut map = Map::with_capacity(pairs.len());
-                for (key, value) in pairs {
+                for (key, value) in pairs.drain(..) {
                     map.insert(key, value);
                 }
+                self.spare_pairs.push(pairs);
                 for merged in merges {
                     apply_merge(&mut map, &mut entries, merged);
                 }
