@@ -53,6 +53,10 @@ pub fn is_secret_pointer(pointer: &str) -> bool {
 #[must_use]
 pub fn secret_spans(document: &Document) -> Vec<Span> {
     let mut spans = Vec::new();
+    // Only a value under a secret field's key is a secret: most files have none.
+    if !document.spans.any_key(is_secret_field) {
+        return spans;
+    }
     collect(&document.value, document.spans.root(), false, &mut spans);
     spans
 }

@@ -231,6 +231,17 @@ impl SpanTree {
         self.rebuild(offset).unwrap_or_default()
     }
 
+    /// Whether any mapping key of the document passes `test` (one pass over the
+    /// nodes, in no particular order).
+    pub fn any_key(&self, mut test: impl FnMut(&str) -> bool) -> bool {
+        self.nodes.iter().any(|packed| {
+            let at = packed.key_at as usize;
+            // Entries of sequences and the root have no key text; neither has an
+            // empty key, which no test here looks for.
+            packed.key_len > 0 && test(&self.keys[at..at + packed.key_len as usize])
+        })
+    }
+
     /// The root node.
     #[must_use]
     pub fn root(&self) -> NodeRef<'_> {
@@ -461,6 +472,8 @@ mod tests {
         };
         let tree = SpanTree::new(&root);
         assert!(tree.whole.is_empty());
+        assert!(tree.any_key(|key| key == "b"));
+        assert!(!tree.any_key(|key| key == "x" || key.is_empty()));
         let root_ref = tree.root();
         assert_eq!(root_ref.span(), root.span);
         let entries: Vec<EntryRef<'_>> = root_ref.entries().collect();
