@@ -412,6 +412,17 @@ impl<'a> NodeRef<'a> {
         (parent.packed().kind == Kind::Map).then(|| self.written_key_span())
     }
 
+    /// Item `index` of a sequence (nothing for other nodes).
+    #[must_use]
+    pub fn item(&self, index: usize) -> Option<NodeRef<'a>> {
+        let packed = self.packed();
+        let index = u32::try_from(index).ok()?;
+        (packed.kind == Kind::Seq && index < packed.len).then(|| NodeRef {
+            tree: self.tree,
+            index: packed.first + index,
+        })
+    }
+
     /// The child for one pointer token (for a key written twice, the last entry).
     #[must_use]
     pub fn child(&self, token: &str) -> Option<NodeRef<'a>> {
@@ -492,6 +503,8 @@ mod tests {
         let items: Vec<Span> = a.items().map(|i| i.span()).collect();
         assert_eq!(items[1], Span::new(pos(7, 1, 8), pos(8, 1, 9)));
         assert!(a.child("2").is_none());
+        assert_eq!(a.item(1).map(|item| item.span()), Some(items[1]));
+        assert!(a.item(2).is_none() && root_ref.item(0).is_none());
         assert!(a.entries().next().is_none());
         let keyed: Vec<(&str, Span)> = root_ref.keyed().map(|(k, n)| (k, n.span())).collect();
         assert_eq!(

@@ -6,9 +6,10 @@
 //! upstream, `sha1(snis joined by ",")`, ...) and links to their parents.
 
 use super::compact::Builder;
-use super::{origin, sha1_id, Environment, Resource, Route};
+use super::{origin_at, sha1_id, Environment, Resource, Route};
 use crate::format::Format;
 use crate::load::document::item_pointer;
+use crate::load::span_tree::NodeRef;
 use crate::load::Document;
 use crate::source::Source;
 use crate::value::{id_string, remove_entries, remove_items, strings, text};
@@ -23,19 +24,22 @@ pub fn add_file(
     document: &Document,
     mut root: Value,
 ) {
-    let mut new =
-        |kind: &'static str, pointer: String, id: String, name: Option<String>, body: Value| {
-            Resource {
-                kind,
-                id,
-                name,
-                body: builder.body(&body),
-                origin: origin(source, document, pointer),
-                format: Format::Adc,
-            }
-        };
+    let mut new = |kind: &'static str,
+                   (pointer, node): (String, Option<NodeRef<'_>>),
+                   id: String,
+                   name: Option<String>,
+                   body: Value| Resource {
+        kind,
+        id,
+        name,
+        body: builder.body(&body),
+        origin: origin_at(source, document, node, pointer),
+        format: Format::Adc,
+    };
+    let services = document.spans.root().child("services");
     for (i, service) in remove_items(&mut root, "services") {
-        add_service(env, &mut new, i, service);
+        let node = services.and_then(|list| list.item(i));
+        add_service(env, &mut new, (i, node), service);
     }
     for (i, ssl) in remove_items(&mut root, "ssls") {
         let mut snis = strings(ssl.get("snis"));
@@ -44,7 +48,7 @@ pub fn add_file(
         snis.sort();
         env.ssls.push(new(
             "ssl",
-            format!("/ssls/{i}"),
+            (format!("/ssls/{i}"), None),
             id,
             Some(snis.join(",")),
             ssl,
@@ -62,7 +66,7 @@ pub fn add_file(
             .unwrap_or_default();
         env.consumer_groups.push(new(
             "consumer_group",
-            format!("/consumer_groups/{i}"),
+            (format!("/consumer_groups/{i}"), None),
             id,
             name,
             group,
@@ -75,7 +79,7 @@ pub fn add_file(
         let body = serde_json::json!({ "id": plugin, "plugins": plugins });
         env.global_rules.push(new(
             "global_rule",
-            pointer,
+            (pointer, None),
             plugin.clone(),
             Some(plugin.clone()),
             body,
@@ -85,7 +89,7 @@ pub fn add_file(
         let pointer = crate::load::document::join_pointer("/plugin_metadata", &plugin);
         env.plugin_metadata.push(new(
             "plugin_metadata",
-            pointer,
+            (pointer, None),
             plugin.clone(),
             Some(plugin),
             config,
@@ -93,13 +97,23 @@ pub fn add_file(
     }
 }
 
-type NewResource<'a> =
-    dyn FnMut(&'static str, String, String, Option<String>, Value) -> Resource + 'a;
+/// Where a resource is written: its pointer, and its node when the walk found it.
+type Place<'d> = (String, Option<NodeRef<'d>>);
+
+type NewResource<'a, 'd> =
+    dyn FnMut(&'static str, Place<'d>, String, Option<String>, Value) -> Resource + 'a;
 
 /// Add a service and its children; the children are moved out of `service`, and
 /// what remains is the service's own body.
-fn add_service(env: &mut Environment, new: &mut NewResource<'_>, index: usize, mut service: Value) {
+fn add_service<'d>(
+    env: &mut Environment,
+    new: &mut NewResource<'_, 'd>,
+    (index, node): (usize, Option<NodeRef<'d>>),
+    mut service: Value,
+) {
     let base = item_pointer("", "services", index);
+    let list = |name: &str| node.and_then(|service| service.child(name));
+    let (upstreams, routes) = (list("upstreams"), list("routes"));
     let name = text(&service, "name").unwrap_or_default();
     let id = service
         .get("id")
@@ -112,7 +126,7 @@ fn add_service(env: &mut Environment, new: &mut NewResource<'_>, index: usize, m
         .map(|upstream| {
             env.upstreams.push(new(
                 "upstream",
-                format!("{base}/upstream"),
+                (format!("{base}/upstream"), None),
                 id.clone(),
                 text(&upstream, "name"),
                 upstream,
@@ -127,7 +141,10 @@ fn add_service(env: &mut Environment, new: &mut NewResource<'_>, index: usize, m
             .unwrap_or_else(|| sha1_id(&[name.as_str(), ".", &upstream_name].concat()));
         env.upstreams.push(new(
             "upstream",
-            item_pointer(&base, "upstreams", j),
+            (
+                item_pointer(&base, "upstreams", j),
+                upstreams.and_then(|list| list.item(j)),
+            ),
             upstream_key,
             Some(upstream_name),
             upstream,
@@ -153,7 +170,10 @@ fn add_service(env: &mut Environment, new: &mut NewResource<'_>, index: usize, m
         env.routes.push(Box::new(Route {
             resource: new(
                 "route",
-                item_pointer(&base, "routes", j),
+                (
+                    item_pointer(&base, "routes", j),
+                    routes.and_then(|list| list.item(j)),
+                ),
                 route_id,
                 Some(route_name),
                 route,
@@ -175,20 +195,20 @@ fn add_service(env: &mut Environment, new: &mut NewResource<'_>, index: usize, m
             .unwrap_or_else(|| sha1_id(&[name.as_str(), ".", &stream_name].concat()));
         env.stream_routes.push(new(
             "stream_route",
-            item_pointer(&base, "stream_routes", j),
+            (item_pointer(&base, "stream_routes", j), None),
             stream_id,
             Some(stream_name),
             stream,
         ));
     }
     env.services
-        .push(new("service", base, id, Some(name), service));
+        .push(new("service", (base, node), id, Some(name), service));
 }
 
 /// Add a consumer and its credentials (moved out of `consumer`).
 fn add_consumer(
     env: &mut Environment,
-    new: &mut NewResource<'_>,
+    new: &mut NewResource<'_, '_>,
     index: usize,
     mut consumer: Value,
 ) {
@@ -205,7 +225,7 @@ fn add_consumer(
         }
         env.credentials.push(new(
             "credential",
-            format!("{base}/credentials/{j}"),
+            (format!("{base}/credentials/{j}"), None),
             id,
             Some(name),
             credential,
@@ -213,7 +233,7 @@ fn add_consumer(
     }
     env.consumers.push(new(
         "consumer",
-        base,
+        (base, None),
         username.clone(),
         Some(username),
         consumer,

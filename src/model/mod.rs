@@ -624,7 +624,20 @@ pub fn of_text(name: &str, text: &str, format: Format) -> Environment {
 
 /// An origin for the object at `pointer` of `source`.
 fn origin(source: &Source, document: &crate::load::Document, pointer: String) -> Origin {
-    let start = document.locate(&pointer).span.start;
+    origin_at(source, document, None, pointer)
+}
+
+/// Where a resource is written, from its node when the caller has it at hand
+/// (found while walking the document) or else from its pointer.
+fn origin_at(
+    source: &Source,
+    document: &crate::load::Document,
+    node: Option<crate::load::span_tree::NodeRef<'_>>,
+    pointer: String,
+) -> Origin {
+    let start = node
+        .map_or_else(|| document.locate(&pointer).span, |node| node.span())
+        .start;
     let (line, column) = (start.line, start.column);
     Origin {
         pointer,
