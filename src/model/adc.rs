@@ -6,6 +6,7 @@
 //! upstream, `sha1(snis joined by ",")`, ...) and links to their parents.
 
 use super::compact::Builder;
+use super::effective::locate_own;
 use super::{origin_at, sha1_id, Environment, Resource, Route};
 use crate::format::Format;
 use crate::load::document::item_pointer;
@@ -39,7 +40,7 @@ pub fn add_file(
     let services = document.spans.root().child("services");
     for (i, service) in remove_items(&mut root, "services") {
         let node = services.and_then(|list| list.item(i));
-        add_service(env, &mut new, (i, node), service);
+        add_service(env, &mut new, document, (i, node), service);
     }
     for (i, ssl) in remove_items(&mut root, "ssls") {
         let mut snis = strings(ssl.get("snis"));
@@ -108,6 +109,7 @@ type NewResource<'a, 'd> =
 fn add_service<'d>(
     env: &mut Environment,
     new: &mut NewResource<'_, 'd>,
+    document: &'d Document,
     (index, node): (usize, Option<NodeRef<'d>>),
     mut service: Value,
 ) {
@@ -167,24 +169,23 @@ fn add_service<'d>(
             .map(|u| [prefix.as_str(), &u].concat())
             .collect();
         let methods = strings(route.get("methods"));
+        let (pointer, node) = (
+            item_pointer(&base, "routes", j),
+            routes.and_then(|list| list.item(j)),
+        );
+        let own_plugins = match (node, route.get("plugins").and_then(Value::as_object)) {
+            (Some(node), Some(plugins)) => locate_own(document, node, &pointer, plugins),
+            _ => Vec::new(),
+        };
         env.routes.push(Box::new(Route {
-            resource: new(
-                "route",
-                (
-                    item_pointer(&base, "routes", j),
-                    routes.and_then(|list| list.item(j)),
-                ),
-                route_id,
-                Some(route_name),
-                route,
-            ),
+            resource: new("route", (pointer, node), route_id, Some(route_name), route),
             service_id: Some(id.clone()),
             upstream_id: upstream_id.clone(),
             plugin_config_id: None,
             paths,
             hosts,
             methods,
-            effective_plugins: Vec::new(),
+            effective_plugins: own_plugins,
         }));
     }
     for (j, stream) in remove_items(&mut service, "stream_routes") {

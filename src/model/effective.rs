@@ -11,7 +11,11 @@
 
 use super::JsonRef;
 use super::{Documents, Effective, EffectivePlugin, Environment, Origin, Resource, Route};
+use crate::load::document::join_pointer;
+use crate::load::span_tree::NodeRef;
+use crate::load::Document;
 use rayon::prelude::*;
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -38,36 +42,91 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
         }
     }
     global.retain(|_, plugin| !is_disabled(plugin.config.json()));
-    let resolved: Vec<(Vec<Effective>, Option<String>)> = env
-        .routes
-        .par_iter()
-        .map(|route| {
-            let service = route.service_id.as_deref().and_then(|id| services.get(id));
-            let config = route
-                .plugin_config_id
-                .as_deref()
-                .and_then(|id| configs.get(id));
+    env.routes.par_iter_mut().for_each(|route| {
+        // Own plugins the model already located (see [`locate_own`]).
+        let located = std::mem::take(&mut route.effective_plugins);
+        let service = route.service_id.as_deref().and_then(|id| services.get(id));
+        let config = route
+            .plugin_config_id
+            .as_deref()
+            .and_then(|id| configs.get(id));
+        let effective = {
+            let route: &Route = route;
             let mut levels: BTreeMap<&str, Effective> = BTreeMap::new();
             for plugin in service.map(|(_, p)| p).into_iter().chain(config).flatten() {
                 levels.insert(&plugin.name, Effective::Inherited(plugin.clone()));
             }
-            own_plugins(route, documents, &mut levels);
+            if located.is_empty() {
+                own_plugins(route, documents, &mut levels);
+            } else {
+                own_located(route, located, &mut levels);
+            }
             levels.retain(|_, plugin| !is_disabled(route.config_of(plugin)));
             for (name, plugin) in &global {
                 levels
                     .entry(name)
                     .or_insert_with(|| Effective::Inherited(plugin.clone()));
             }
-            let upstream = route.upstream_id.clone().or_else(|| {
-                service.and_then(|(s, _)| s.body.json().get("upstream_id").and_then(JsonRef::as_id))
-            });
-            (levels.into_values().collect::<Vec<_>>(), upstream)
-        })
-        .collect();
-    for (route, (effective, upstream)) in env.routes.iter_mut().zip(resolved) {
+            levels.into_values().collect::<Vec<_>>()
+        };
         route.effective_plugins = effective;
         if route.upstream_id.is_none() {
-            route.upstream_id = upstream;
+            route.upstream_id = service
+                .and_then(|(s, _)| s.body.json().get("upstream_id").and_then(JsonRef::as_id));
+        }
+    });
+}
+
+/// A route's own plugins with where each configuration is written, found while
+/// its document is at hand (the model keeps them in `effective_plugins` until
+/// [`resolve`] merges them with the inherited ones). `node` is the route's node,
+/// `pointer` its pointer, `plugins` its `plugins` object.
+#[must_use]
+pub fn locate_own(
+    document: &Document,
+    node: NodeRef<'_>,
+    pointer: &str,
+    plugins: &Map<String, Value>,
+) -> Vec<Effective> {
+    let written = node.child("plugins");
+    plugins
+        .keys()
+        .map(|name| {
+            let start = if let Some(node) = written.and_then(|plugins| plugins.child(name)) {
+                node.span().start
+            } else {
+                let plugins = format!("{pointer}/plugins");
+                document.locate(&join_pointer(&plugins, name)).span.start
+            };
+            Effective::Own {
+                name: name.as_str().into(),
+                line: start.line,
+                column: start.column,
+            }
+        })
+        .collect()
+}
+
+/// Add a route's own plugins located by [`locate_own`] (over any inherited ones
+/// of the same name).
+fn own_located<'a>(
+    route: &'a Route,
+    located: Vec<Effective>,
+    levels: &mut BTreeMap<&'a str, Effective>,
+) {
+    let Some(plugins) = route.resource.plugins() else {
+        return;
+    };
+    // They were located in the order of the keys; a key out of place (never, as
+    // the body is the same object) is looked up instead.
+    let mut keys = plugins.keys();
+    for plugin in located {
+        let name = match keys.next() {
+            Some(name) if name == plugin.name() => Some(name),
+            _ => plugins.keys().find(|name| *name == plugin.name()),
+        };
+        if let Some(name) = name {
+            levels.insert(name, plugin);
         }
     }
 }

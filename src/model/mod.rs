@@ -273,7 +273,9 @@ pub struct Route {
     /// Methods it matches (empty: all).
     pub methods: Vec<String>,
     /// Plugins that run for it, sorted by name: route ∪ plugin config ∪ service ∪
-    /// global rules, with `_meta.disable: true` removing a plugin.
+    /// global rules, with `_meta.disable: true` removing a plugin. Until
+    /// [`effective::resolve`] runs, the route's own plugins, when the model
+    /// located them as it read the file (see [`effective::locate_own`]).
     pub effective_plugins: Vec<Effective>,
 }
 
