@@ -336,11 +336,8 @@ where
         let key = match rest.as_bytes().first()? {
             b'"' | b'\'' => quoted(rest, at.column)?,
             _ => {
-                let colon = rest.bytes().position(|b| b == b':')?;
+                let colon = plain_key_length(rest.as_bytes())?;
                 let text = &rest[..colon];
-                if !is_plain_key(text) {
-                    return None;
-                }
                 Scalar {
                     value: text,
                     style: ScalarStyle::Plain,
@@ -487,11 +484,6 @@ fn ends_in_unterminated_blank_line(text: &str) -> bool {
     )
 }
 
-/// Where a comment starts in `rest` (a `#` after a blank), if anywhere.
-fn comment_start(rest: &str) -> Option<usize> {
-    rest.as_bytes().windows(2).position(|pair| pair == b" #")
-}
-
 fn scalar_event(value: &str, style: ScalarStyle) -> Event<'_> {
     Event::Scalar(Cow::Borrowed(value), style, 0, None)
 }
@@ -544,19 +536,41 @@ const INDICATORS: &[u8] = b"-?:,[]{}#&*!|>'\"%@`";
 
 /// A plain key the fast reader can take: no indicator first, no flow or quote
 /// characters, no comment, no blank at either end.
-fn is_plain_key(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    match (bytes.first(), bytes.last()) {
-        (Some(first), Some(last)) => {
-            !INDICATORS.contains(first)
-                && *last != b' '
-                && !bytes
-                    .iter()
-                    .any(|b| matches!(b, b'[' | b']' | b'{' | b'}' | b',' | b'"' | b'\'' | b'#'))
+/// The length of the plain key `line` starts with (the text before its first `:`),
+/// when the fast reader can take it: not empty, no indicator first, no blank
+/// last, and none of the bytes of [`KEY_STOPS`]. One pass over the bytes: keys are
+/// read on every line of every file.
+fn plain_key_length(line: &[u8]) -> Option<usize> {
+    let mut colon = None;
+    for (at, &byte) in line.iter().enumerate() {
+        if byte == b':' {
+            colon = Some(at);
+            break;
         }
-        _ => false,
+        if KEY_STOPS[usize::from(byte)] {
+            return None;
+        }
+    }
+    let key = &line[..colon?];
+    match (key.first(), key.last()) {
+        (Some(first), Some(last)) if !INDICATORS.contains(first) && *last != b' ' => {
+            Some(key.len())
+        }
+        _ => None,
     }
 }
+
+/// The bytes a plain key the fast reader takes may not hold.
+const KEY_STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    let mut at = 0;
+    let listed = b"[]{},\"'#";
+    while at < listed.len() {
+        stops[listed[at] as usize] = true;
+        at += 1;
+    }
+    stops
+};
 
 /// A plain value up to its comment, when the fast reader can take it: no indicator
 /// first, no `: ` inside, no `:` at the end.
@@ -568,9 +582,21 @@ fn plain_value(rest: &str) -> Option<&str> {
     if INDICATORS.contains(&first) && !negative {
         return None;
     }
-    let end = comment_start(rest).unwrap_or(rest.len());
+    // One pass up to the comment (a `#` after a blank), watching for `: ` (a `: `
+    // that reaches into the blanks before the comment leaves a `:` at the end).
+    let mut end = bytes.len();
+    let mut mapping_value = false;
+    for (at, pair) in bytes.windows(2).enumerate() {
+        match pair {
+            b" #" => {
+                end = at;
+                break;
+            }
+            b": " => mapping_value = true,
+            _ => {}
+        }
+    }
     let text = rest[..end].trim_end_matches(' ');
-    let mapping_value = text.as_bytes().windows(2).any(|pair| pair == b": ");
     if mapping_value || text.ends_with(':') {
         return None;
     }
