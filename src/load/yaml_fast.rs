@@ -490,6 +490,7 @@ fn scalar_event(value: &str, style: ScalarStyle) -> Event<'_> {
 
 /// The blanks `text` starts with (bytes, not characters: the text is ASCII, and
 /// a byte loop is several times cheaper than a `char` pattern on every line).
+#[inline]
 fn count_spaces(text: &str) -> usize {
     text.bytes().take_while(|&byte| byte == b' ').count()
 }
@@ -542,6 +543,7 @@ const INDICATORS: &[u8] = b"-?:,[]{}#&*!|>'\"%@`";
 /// when the fast reader can take it: not empty, no indicator first, no blank
 /// last, and none of the bytes of [`KEY_STOPS`]. One pass over the bytes: keys are
 /// read on every line of every file.
+#[inline]
 fn plain_key_length(line: &[u8]) -> Option<usize> {
     let mut colon = None;
     for (at, &byte) in line.iter().enumerate() {
@@ -576,6 +578,7 @@ const KEY_STOPS: [bool; 256] = {
 
 /// A plain value up to its comment, when the fast reader can take it: no indicator
 /// first, no `: ` inside, no `:` at the end.
+#[inline]
 fn plain_value(rest: &str) -> Option<&str> {
     let bytes = rest.as_bytes();
     let first = *bytes.first()?;

@@ -9,7 +9,7 @@ use super::compact::Builder;
 use super::effective::locate_own;
 use super::{origin_at, sha1_id, Environment, Resource, Route};
 use crate::format::Format;
-use crate::load::document::item_pointer;
+use crate::load::document::{item_pointer, join_pointer};
 use crate::load::span_tree::NodeRef;
 use crate::load::Document;
 use crate::source::Source;
@@ -174,7 +174,13 @@ fn add_service<'d>(
             routes.and_then(|list| list.item(j)),
         );
         let own_plugins = match (node, route.get("plugins").and_then(Value::as_object)) {
-            (Some(node), Some(plugins)) => locate_own(document, node, &pointer, plugins),
+            (Some(_), Some(plugins)) => {
+                let at = |name: &str| {
+                    let plugin = join_pointer(&(pointer.clone() + "/plugins"), name);
+                    document.locate(&plugin).span.start
+                };
+                locate_own(node, plugins.keys().map(String::as_str), at)
+            }
             _ => Vec::new(),
         };
         env.routes.push(Box::new(Route {

@@ -11,11 +11,9 @@
 
 use super::JsonRef;
 use super::{Documents, Effective, EffectivePlugin, Environment, Origin, Resource, Route};
-use crate::load::document::join_pointer;
 use crate::load::span_tree::NodeRef;
-use crate::load::Document;
+use crate::source::Position;
 use rayon::prelude::*;
-use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -77,29 +75,24 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
     });
 }
 
-/// A route's own plugins with where each configuration is written, found while
-/// its document is at hand (the model keeps them in `effective_plugins` until
-/// [`resolve`] merges them with the inherited ones). `node` is the route's node,
-/// `pointer` its pointer, `plugins` its `plugins` object.
-#[must_use]
-pub fn locate_own(
-    document: &Document,
-    node: NodeRef<'_>,
-    pointer: &str,
-    plugins: &Map<String, Value>,
+/// A route's own plugins, named by `names`, with where each configuration is
+/// written: a child of the `plugins` mapping of the route's `node`, or where
+/// `locate` puts the plugin's pointer. The model locates an ADC route's plugins
+/// while its document is at hand and keeps them in `effective_plugins` until
+/// [`resolve`] merges them with the inherited ones.
+pub fn locate_own<'n>(
+    node: Option<NodeRef<'_>>,
+    names: impl Iterator<Item = &'n str>,
+    locate: impl Fn(&str) -> Position,
 ) -> Vec<Effective> {
-    let written = node.child("plugins");
-    plugins
-        .keys()
+    let written = node.and_then(|route| route.child("plugins"));
+    names
         .map(|name| {
-            let start = if let Some(node) = written.and_then(|plugins| plugins.child(name)) {
-                node.span().start
-            } else {
-                let plugins = format!("{pointer}/plugins");
-                document.locate(&join_pointer(&plugins, name)).span.start
-            };
+            let start = written
+                .and_then(|plugins| plugins.child(name))
+                .map_or_else(|| locate(name), |node| node.span().start);
             Effective::Own {
-                name: name.as_str().into(),
+                name: name.into(),
                 line: start.line,
                 column: start.column,
             }
@@ -142,27 +135,18 @@ fn own_plugins<'a>(
         return;
     };
     let resource = &route.resource;
-    // The route's `plugins` mapping, found once; each plugin is a child of it.
-    let written = documents
-        .node(&resource.origin.source, &resource.origin.pointer)
-        .and_then(|route| route.child("plugins"));
-    for name in plugins.keys() {
-        let start = match written.and_then(|plugins| plugins.child(name)) {
-            Some(node) => node.span().start,
-            None => {
-                documents
-                    .locate(&resource.origin.source, &resource.plugin_pointer(name))
-                    .span
-                    .start
-            }
-        };
-        let own = Effective::Own {
-            name: name.into(),
-            line: start.line,
-            column: start.column,
-        };
-        levels.insert(name, own);
-    }
+    let source = &resource.origin.source;
+    let located = locate_own(
+        documents.node(source, &resource.origin.pointer),
+        plugins.keys(),
+        |name| {
+            documents
+                .locate(source, &resource.plugin_pointer(name))
+                .span
+                .start
+        },
+    );
+    own_located(route, located, levels);
 }
 
 /// The plugins a resource carries at `level`, with where each is written.
