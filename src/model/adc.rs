@@ -49,7 +49,7 @@ pub fn add_file(
         snis.sort();
         env.ssls.push(new(
             "ssl",
-            (format!("/ssls/{i}"), None),
+            (item_pointer("", "ssls", i), None),
             id,
             Some(snis.join(",")),
             ssl,
@@ -67,7 +67,7 @@ pub fn add_file(
             .unwrap_or_default();
         env.consumer_groups.push(new(
             "consumer_group",
-            (format!("/consumer_groups/{i}"), None),
+            (item_pointer("", "consumer_groups", i), None),
             id,
             name,
             group,
@@ -219,7 +219,7 @@ fn add_consumer(
     index: usize,
     mut consumer: Value,
 ) {
-    let base = format!("/consumers/{index}");
+    let base = item_pointer("", "consumers", index);
     let username = text(&consumer, "username").unwrap_or_default();
     for (j, mut credential) in remove_items(&mut consumer, "credentials") {
         let name = text(&credential, "name").unwrap_or_default();
@@ -232,7 +232,7 @@ fn add_consumer(
         }
         env.credentials.push(new(
             "credential",
-            (format!("{base}/credentials/{j}"), None),
+            (item_pointer(&base, "credentials", j), None),
             id,
             Some(name),
             credential,

@@ -8,6 +8,7 @@
 use super::compact::Builder;
 use super::{origin, Environment, Resource, Route};
 use crate::format::Format;
+use crate::load::document::item_pointer;
 use crate::load::Document;
 use crate::schema::is_credential;
 use crate::source::Source;
@@ -34,7 +35,7 @@ pub fn add_file(
             id,
             name,
             body: builder.body(&item),
-            origin: origin(source, document, format!("/{list}/{index}")),
+            origin: origin(source, document, item_pointer("", list, index)),
             format: Format::Standalone,
         }
     };

@@ -319,7 +319,7 @@ fn adc_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
     for (i, group) in items(root.get("consumer_groups")) {
         plugin_map(
             group.get("plugins"),
-            &format!("/consumer_groups/{i}/plugins"),
+            &(item_pointer("", "consumer_groups", i) + "/plugins"),
             SchemaKind::Plugin,
             out,
         );
@@ -376,7 +376,7 @@ fn standalone_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
     for (i, consumer) in items(root.get("consumers")) {
         plugin_map(
             consumer.get("plugins"),
-            &format!("/consumers/{i}/plugins"),
+            &(item_pointer("", "consumers", i) + "/plugins"),
             SchemaKind::Consumer,
             out,
         );
@@ -386,9 +386,9 @@ fn standalone_plugins<'a>(root: &'a Value, out: &mut Vec<PluginUse<'a>>) {
             out.push(PluginUse {
                 name,
                 conf: Cow::Owned(metadata_conf(item)),
-                pointer: format!("/plugin_metadata/{i}"),
+                pointer: item_pointer("", "plugin_metadata", i),
                 kind: SchemaKind::Metadata,
-                name_at: NameAt::Value(format!("/plugin_metadata/{i}/id")),
+                name_at: NameAt::Value(item_pointer("", "plugin_metadata", i) + "/id"),
             });
         }
     }
