@@ -13,8 +13,9 @@ use super::JsonRef;
 use super::{Documents, Effective, EffectivePlugin, Environment, Origin, Resource, Route};
 use crate::load::span_tree::NodeRef;
 use crate::source::Position;
+use foldhash::HashMap;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// The plugins a resource carries, each built once and shared by every route that

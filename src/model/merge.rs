@@ -9,7 +9,8 @@
 use super::{Documents, Environment, Resource};
 use crate::finding::{Finding, Severity};
 use crate::format::Format;
-use std::collections::HashMap;
+use foldhash::HashMap;
+use foldhash::HashMapExt as _;
 
 /// Remove duplicate definitions from the model and report them.
 pub fn deduplicate(env: &mut Environment, documents: &Documents<'_>) -> Vec<Finding> {

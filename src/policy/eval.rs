@@ -6,14 +6,16 @@
 //! to pay for compiling it ([`PolicySet::vm_min_routes`]); everything else runs on
 //! the rayon worker's own clone of the prepared interpreter engine. Rules written in
 //! Rust (native rules, and the Rust twins of built-in Rego rules) run on the model
-//! itself, in parallel; when every enabled rule is one of them, no input document is
-//! built at all. A rule that fails at run time becomes a
+//! itself: their checks of single routes in one route pass over the routes (see
+//! [`super::plan`]), the rest of their work beside it; when every enabled rule is one
+//! of them, no input document is built at all. A rule that fails at run time becomes a
 //! `policy/runtime-error` result naming the rule; the others still run.
 
 use super::fast::twin;
 use super::library::{entry_point, PolicyModule, PolicySet, RESULT_RULES};
 use super::metadata::RuleMeta;
 use super::native::NativeCheck;
+use super::plan::{route_pass, After, Plan, RouteCheck, Timed};
 use super::settings::RuleSettings;
 use super::PolicyResult;
 use crate::finding::Severity;
@@ -100,19 +102,63 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
     if !modules.is_empty() {
         evaluate_rego(set, env, settings, &modules, &params, &mut evaluation);
     }
-    let per_rule: Vec<(Vec<RuleResult>, (String, Duration))> = natives
+    evaluate_natives(env, settings, &natives, &params, &mut evaluation);
+    evaluation
+}
+
+/// Run the rules written in Rust: each makes its plan, then the route pass and the
+/// work after it run side by side. A rule's time is the sum of its three parts.
+fn evaluate_natives(
+    env: &Environment,
+    settings: &RuleSettings,
+    natives: &[(&RuleMeta, NativeCheck)],
+    params: &Map<String, Value>,
+    evaluation: &mut Evaluation,
+) {
+    let planned: Vec<(Plan<'_>, Duration)> = natives
         .par_iter()
         .map(|(meta, check)| {
             let started = Instant::now();
-            let results = evaluate_native(meta, *check, env, settings, &params);
-            (results, (format!("policy/{}", meta.id), started.elapsed()))
+            let plan = check.plan(env, params.get(&meta.id).unwrap_or(&Value::Null));
+            (plan, started.elapsed())
         })
         .collect();
-    for (results, timing) in per_rule {
-        evaluation.results.extend(results);
-        evaluation.timings.push(timing);
+    let mut befores = Vec::with_capacity(planned.len());
+    let mut route_checks = Vec::with_capacity(planned.len());
+    let mut afters = Vec::with_capacity(planned.len());
+    let mut took = Vec::with_capacity(planned.len());
+    for (plan, planning) in planned {
+        befores.push(plan.before);
+        route_checks.push(plan.route);
+        afters.push(plan.after);
+        took.push(planning);
     }
-    evaluation
+    let checks: Vec<Option<&RouteCheck<'_>>> = route_checks.iter().map(Option::as_ref).collect();
+    let (routes, after): (Vec<Timed>, Vec<Timed>) = rayon::join(
+        || route_pass(&env.routes, &checks),
+        || afters.into_par_iter().map(run_after).collect(),
+    );
+    let parts = befores.into_iter().zip(routes).zip(after).zip(took);
+    for ((((before, routes), after), planning), (meta, _)) in parts.zip(natives) {
+        let spent = planning + routes.1 + after.1;
+        let results = before.into_iter().chain(routes.0).chain(after.0).collect();
+        evaluation
+            .results
+            .extend(rule_results(meta, settings, results));
+        evaluation
+            .timings
+            .push((format!("policy/{}", meta.id), spent));
+    }
+}
+
+/// Run a rule's work after the route pass, timed.
+fn run_after(after: Option<After<'_>>) -> Timed {
+    let started = Instant::now();
+    let mut out = Vec::new();
+    if let Some(after) = after {
+        after(&mut out);
+    }
+    (out, started.elapsed())
 }
 
 /// Run the Rego modules on the environment's input document, in parallel.
@@ -153,17 +199,14 @@ fn evaluate_rego(
     }
 }
 
-/// Run a rule written in Rust. Like a Rego result set, it reports each result once.
-fn evaluate_native(
+/// A Rust rule's results as the rule's results. Like a Rego result set, it reports
+/// each result once.
+fn rule_results(
     meta: &RuleMeta,
-    check: NativeCheck,
-    env: &Environment,
     settings: &RuleSettings,
-    params: &Map<String, Value>,
+    mut out: Vec<PolicyResult>,
 ) -> Vec<RuleResult> {
     let rule = format!("policy/{}", meta.id);
-    let mut out = Vec::new();
-    check(env, params.get(&meta.id).unwrap_or(&Value::Null), &mut out);
     let mut seen = std::collections::HashSet::new();
     out.retain(|result| seen.insert(format!("{result:?}")));
     let severity = settings.severity(&rule, meta.severity);

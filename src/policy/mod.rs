@@ -13,6 +13,7 @@ pub mod library;
 mod locate;
 pub mod metadata;
 pub mod native;
+pub mod plan;
 pub mod settings;
 pub mod testing;
 

@@ -6,8 +6,10 @@
 use crate::format::Format;
 use crate::model::{Environment, JsonRef, Kind, Origin, Resource};
 use crate::policy::PolicyResult;
+use foldhash::HashMapExt as _;
+use foldhash::{HashMap, HashSet};
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 /// How a finding names a model object: its name, else its id (`lib.label`).
 pub fn label(resource: &Resource) -> &str {
@@ -237,9 +239,9 @@ impl UpstreamSite<'_> {
     }
 }
 
-/// The model's upstreams and the inline `upstream` of routes, services and stream
-/// routes.
-pub fn upstream_sites(env: &Environment) -> Vec<UpstreamSite<'_>> {
+/// The model's upstreams and the inline `upstream` of services and stream routes:
+/// every upstream site but those of routes (see [`inline_site`]).
+pub fn upstream_sites_but_routes(env: &Environment) -> Vec<UpstreamSite<'_>> {
     let services = first_by_id(&env.services);
     let mut sites: Vec<UpstreamSite<'_>> = env
         .upstreams
@@ -253,29 +255,30 @@ pub fn upstream_sites(env: &Environment) -> Vec<UpstreamSite<'_>> {
             owner: "upstream",
         })
         .collect();
-    let holders = env
-        .routes
-        .iter()
-        .map(|r| &r.resource)
-        .chain(&env.services)
-        .chain(&env.stream_routes);
-    for obj in holders {
-        if let Some(config) = obj.body.json().get("upstream").filter(|c| c.is_object()) {
-            sites.push(UpstreamSite {
-                config,
-                origin: &obj.origin,
-                prefix: &["upstream"],
-                what: format!(
-                    "the inline upstream of {} `{}`",
-                    spaced(obj.kind),
-                    label(obj)
-                ),
-                id: None,
-                owner: obj.kind,
-            });
-        }
-    }
+    sites.extend(
+        env.services
+            .iter()
+            .chain(&env.stream_routes)
+            .filter_map(inline_site),
+    );
     sites
+}
+
+/// The inline `upstream` of a route, service or stream route, if it has one.
+pub fn inline_site(obj: &Resource) -> Option<UpstreamSite<'_>> {
+    let config = obj.body.json().get("upstream").filter(|c| c.is_object())?;
+    Some(UpstreamSite {
+        config,
+        origin: &obj.origin,
+        prefix: &["upstream"],
+        what: format!(
+            "the inline upstream of {} `{}`",
+            spaced(obj.kind),
+            label(obj)
+        ),
+        id: None,
+        owner: obj.kind,
+    })
 }
 
 /// How a finding names a model upstream: its name; an ADC inline upstream by its

@@ -4,8 +4,9 @@
 use super::common::{order, result};
 use crate::model::{Environment, Route};
 use crate::policy::PolicyResult;
+use foldhash::{HashMap, HashMapExt};
 use serde_json::Value;
-use std::collections::hash_map::{Entry, HashMap};
+use std::collections::hash_map::Entry;
 
 pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
     // The first route (in written order) of each service and name, and every other

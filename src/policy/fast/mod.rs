@@ -30,20 +30,47 @@ use super::native::NativeCheck;
 pub const TWINS: &[(&str, NativeCheck)] = &[
     (
         "cors-wildcard-credentials",
-        cors_wildcard_credentials::check,
+        NativeCheck::Split(cors_wildcard_credentials::plan),
     ),
-    ("dangling-reference", dangling_reference::check),
-    ("duplicate-route-name", duplicate_route_name::check),
-    ("plaintext-credential", plaintext_credential::check),
-    ("require-https-upstream", require_https_upstream::check),
-    ("route-needs-auth", route_needs_auth::check),
-    ("route-needs-rate-limit", route_needs_rate_limit::check),
-    ("route-needs-timeout", route_needs_timeout::check),
-    ("route-shadowing", route_shadowing::check),
-    ("undeclared-variable", undeclared_variable::check),
+    (
+        "dangling-reference",
+        NativeCheck::Split(dangling_reference::plan),
+    ),
+    (
+        "duplicate-route-name",
+        NativeCheck::Whole(duplicate_route_name::check),
+    ),
+    (
+        "plaintext-credential",
+        NativeCheck::Whole(plaintext_credential::check),
+    ),
+    (
+        "require-https-upstream",
+        NativeCheck::Split(require_https_upstream::plan),
+    ),
+    (
+        "route-needs-auth",
+        NativeCheck::Split(route_needs_auth::plan),
+    ),
+    (
+        "route-needs-rate-limit",
+        NativeCheck::Split(route_needs_rate_limit::plan),
+    ),
+    (
+        "route-needs-timeout",
+        NativeCheck::Split(route_needs_timeout::plan),
+    ),
+    (
+        "route-shadowing",
+        NativeCheck::Whole(route_shadowing::check),
+    ),
+    (
+        "undeclared-variable",
+        NativeCheck::Split(undeclared_variable::plan),
+    ),
     (
         "upstream-needs-health-checks",
-        upstream_needs_health_checks::check,
+        NativeCheck::Split(upstream_needs_health_checks::plan),
     ),
 ];
 

@@ -5,8 +5,9 @@
 use super::common::{is_adc, is_reference, label, result, string_leaves, string_set, Step};
 use crate::model::{Environment, JsonRef, Resource};
 use crate::policy::PolicyResult;
+use foldhash::HashSet;
+use foldhash::HashSetExt as _;
 use serde_json::Value;
-use std::collections::HashSet;
 
 /// The `secret_fields` default of the rule's metadata.
 const DEFAULT_SECRET_FIELDS: &[&str] = &[

@@ -3,30 +3,31 @@
 
 use super::common::{first_by_id, label, plugin_at, result, result_at, spaced, switched_off_conf};
 use crate::model::{Environment, Resource, Route};
+use crate::policy::plan::Plan;
 use crate::policy::PolicyResult;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 /// Report every route that runs none of `names`; `what` names the kind of plugin
 /// (`authentication`, `rate-limiting`).
-pub fn check(env: &Environment, names: &HashSet<String>, what: &str, out: &mut Vec<PolicyResult>) {
+pub fn plan<'a>(env: &'a Environment, names: HashSet<String>, what: &'static str) -> Plan<'a> {
     let parents = Parents {
         services: first_by_id(&env.services),
         plugin_configs: first_by_id(&env.plugin_configs),
         global_rules: &env.global_rules,
     };
-    for route in &env.routes {
+    Plan::per_route(move |route, out| {
         if route.effective_names().any(|name| names.contains(name)) {
-            continue;
+            return;
         }
         let resource = &route.resource;
-        let finding = match switched_off_here(resource, names) {
+        let finding = match switched_off_here(resource, &names) {
             None => {
                 let mut finding = result(
                     format!("route `{}` runs no {what} plugin (none on the route, its plugin config, its service or a global rule)", label(resource)),
                     &resource.origin,
                     vec!["plugins".into()],
                 );
-                finding.related = parents.switched_off(route, names);
+                finding.related = parents.switched_off(route, &names);
                 finding
             }
             Some(name) => result(
@@ -36,7 +37,7 @@ pub fn check(env: &Environment, names: &HashSet<String>, what: &str, out: &mut V
             ),
         };
         out.push(finding);
-    }
+    })
 }
 
 /// The first (by name) plugin of `names` the route itself switches off.

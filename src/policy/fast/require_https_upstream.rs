@@ -3,53 +3,78 @@
 //! (APISIX defaults to `http`).
 
 use super::common::{
-    first_by_id, get, id_text, is_adc, string_set, truthy, upstream_sites, UpstreamSite,
+    first_by_id, get, id_text, inline_site, is_adc, string_set, truthy, upstream_sites_but_routes,
+    UpstreamSite,
 };
 use crate::model::{Environment, JsonRef, Kind, Resource};
+use crate::policy::plan::Plan;
 use crate::policy::PolicyResult;
+use foldhash::{HashMap, HashSet};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
 
-pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
+pub fn plan<'a>(env: &'a Environment, params: &'a Value) -> Plan<'a> {
     let environments = string_set(params, "environments", &["production", "prod"]);
     if !environments.contains(&env.name) {
-        return;
+        return Plan::default();
     }
-    let plaintext = string_set(params, "plaintext_schemes", &["http", "grpc"]);
-    let mut stream_only = None;
-    for site in upstream_sites(env) {
-        match site.config.get("scheme").map(JsonRef::kind) {
-            Some(Kind::String(scheme)) if plaintext.contains(scheme) => {
-                out.push(super::common::result(
-                    format!(
-                        "{} uses `scheme: {scheme}` in environment `{}`: traffic to its nodes is not encrypted",
-                        site.what, env.name
-                    ),
-                    site.origin,
-                    site.field(&["scheme"]),
-                ));
-            }
-            None if site.config.is_object() && plaintext.contains("http") => {
-                let stream_only = stream_only.get_or_insert_with(|| StreamOnly::new(env));
-                if stream_only.covers(&site) {
-                    continue;
-                }
-                out.push(super::common::result(
-                    format!(
-                        "{} has no `scheme`, so APISIX uses plain `http` to its nodes in environment `{}`",
-                        site.what, env.name
-                    ),
-                    site.origin,
-                    site.field(&["scheme"]),
-                ));
-            }
-            _ => {}
+    let plaintext = std::sync::Arc::new(string_set(params, "plaintext_schemes", &["http", "grpc"]));
+    let in_routes = plaintext.clone();
+    // A route's inline upstream is never one that only stream routes use.
+    Plan::per_route(move |route, out| {
+        if let Some(site) = inline_site(&route.resource) {
+            check_site(&site, &env.name, &in_routes, || false, out);
         }
+    })
+    .then(move |out| {
+        let mut stream_only = None;
+        for site in upstream_sites_but_routes(env) {
+            let covered = || {
+                stream_only
+                    .get_or_insert_with(|| StreamOnly::new(env))
+                    .covers(&site)
+            };
+            check_site(&site, &env.name, &plaintext, covered, out);
+        }
+    })
+}
+
+/// Report the upstream at `site` when its scheme is plaintext, or missing and not
+/// `covered` (only used by stream routes, which have no scheme).
+fn check_site(
+    site: &UpstreamSite<'_>,
+    env: &str,
+    plaintext: &HashSet<String>,
+    covered: impl FnOnce() -> bool,
+    out: &mut Vec<PolicyResult>,
+) {
+    match site.config.get("scheme").map(JsonRef::kind) {
+        Some(Kind::String(scheme)) if plaintext.contains(scheme) => {
+            out.push(super::common::result(
+                format!(
+                    "{} uses `scheme: {scheme}` in environment `{env}`: traffic to its nodes is not encrypted",
+                    site.what
+                ),
+                site.origin,
+                site.field(&["scheme"]),
+            ));
+        }
+        None if site.config.is_object() && plaintext.contains("http") => {
+            if covered() {
+                return;
+            }
+            out.push(super::common::result(
+                format!(
+                    "{} has no `scheme`, so APISIX uses plain `http` to its nodes in environment `{env}`",
+                    site.what
+                ),
+                site.origin,
+                site.field(&["scheme"]),
+            ));
+        }
+        _ => {}
     }
 }
 
-/// Which upstreams only stream routes use (they proxy TCP/UDP, not HTTP, so a
-/// missing `scheme` means nothing there).
 struct StreamOnly {
     /// Upstreams of HTTP routes.
     http: HashSet<String>,

@@ -3,7 +3,7 @@
 
 use super::common::string_set;
 use crate::model::Environment;
-use crate::policy::PolicyResult;
+use crate::policy::plan::Plan;
 use serde_json::Value;
 
 /// The `auth_plugins` default of the rule's metadata.
@@ -23,7 +23,7 @@ const DEFAULT_AUTH_PLUGINS: &[&str] = &[
     "jwe-decrypt",
 ];
 
-pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
+pub fn plan<'a>(env: &'a Environment, params: &'a Value) -> Plan<'a> {
     let names = string_set(params, "auth_plugins", DEFAULT_AUTH_PLUGINS);
-    super::protection::check(env, &names, "authentication", out);
+    super::protection::plan(env, names, "authentication")
 }

@@ -3,11 +3,11 @@
 
 use super::common::{get, label, result, truthy};
 use crate::model::{Environment, JsonRef, Route};
-use crate::policy::PolicyResult;
+use crate::policy::plan::Plan;
+use foldhash::HashSet;
 use serde_json::Value;
-use std::collections::HashSet;
 
-pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
+pub fn plan<'a>(env: &'a Environment, _params: &'a Value) -> Plan<'a> {
     let upstreams: HashSet<&str> = env
         .upstreams
         .iter()
@@ -20,12 +20,12 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
         .filter(|s| is_object(get(s.body.json(), &["upstream", "timeout"])))
         .map(|s| s.id.as_str())
         .collect();
-    for route in &env.routes {
+    Plan::per_route(move |route, out| {
         let resource = &route.resource;
         if is_object(get(resource.body.json(), &["timeout"]))
             || upstream_timeout(route, &upstreams, &services)
         {
-            continue;
+            return;
         }
         out.push(result(
             format!(
@@ -35,7 +35,7 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
             &resource.origin,
             vec!["timeout".into()],
         ));
-    }
+    })
 }
 
 fn is_object(value: Option<JsonRef<'_>>) -> bool {

@@ -5,8 +5,11 @@
 use super::common::{get, label, order, result, truthy};
 use crate::model::{Environment, JsonRef, Kind, Route};
 use crate::policy::PolicyResult;
+use foldhash::HashMap;
+use foldhash::HashMapExt as _;
 use serde_json::Value;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::hash_map::Entry;
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 /// The route fields that narrow what it matches besides hosts, paths and methods.
@@ -14,15 +17,26 @@ const MATCH_FIELDS: &[&str] = &["vars", "remote_addrs", "remote_addr", "filter_f
 
 pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
     let routes = &env.routes;
-    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
+    // The first route of each path, and the routes of every path that more than
+    // one route lists (most paths have one route: they get no list of their own).
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(routes.len());
+    let mut shared: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, route) in routes.iter().enumerate() {
         for path in &route.paths {
-            by_path.entry(path).or_default().push(i);
+            match first.entry(path) {
+                Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
+                Entry::Occupied(slot) => shared
+                    .entry(path)
+                    .or_insert_with(|| vec![*slot.get()])
+                    .push(i),
+            }
         }
     }
     // (shadowed route, the first route it overlaps), found once per pair.
     let mut pairs = BTreeSet::new();
-    for mut same_path in by_path.into_values() {
+    for mut same_path in shared.into_values() {
         same_path.dedup();
         if same_path.len() < 2 {
             continue;

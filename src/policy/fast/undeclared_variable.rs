@@ -5,36 +5,61 @@ use super::common::{
     config_field, is_adc, is_adc_global_rule, placeholders, result, string_leaves, string_set, Step,
 };
 use crate::model::{Environment, Resource};
+use crate::policy::plan::Plan;
 use crate::policy::PolicyResult;
+use foldhash::HashSet;
 use serde_json::Value;
 
-pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
+pub fn plan<'a>(env: &'a Environment, params: &'a Value) -> Plan<'a> {
     let declared = string_set(params, "declared", &[]);
-    let resources = env
-        .services
-        .iter()
-        .chain(env.routes.iter().map(|r| &r.resource))
-        .chain(&env.stream_routes)
-        .chain(&env.upstreams)
-        .chain(&env.consumers)
-        .chain(&env.credentials)
-        .chain(&env.consumer_groups)
-        .chain(&env.ssls)
-        .chain(&env.global_rules)
-        .chain(&env.plugin_configs)
-        .chain(&env.plugin_metadata);
-    for obj in resources.filter(|obj| obj.body.may_contain("${")) {
+    let undeclared = Undeclared {
+        declared,
+        env: &env.name,
+    };
+    let others = std::sync::Arc::new(undeclared);
+    let in_routes = others.clone();
+    Plan::per_route(move |route, out| in_routes.check(&route.resource, out)).then(move |out| {
+        let resources = env
+            .services
+            .iter()
+            .chain(&env.stream_routes)
+            .chain(&env.upstreams)
+            .chain(&env.consumers)
+            .chain(&env.credentials)
+            .chain(&env.consumer_groups)
+            .chain(&env.ssls)
+            .chain(&env.global_rules)
+            .chain(&env.plugin_configs)
+            .chain(&env.plugin_metadata);
+        for obj in resources {
+            others.check(obj, out);
+        }
+    })
+}
+
+/// The variables an environment declares.
+struct Undeclared<'a> {
+    declared: HashSet<String>,
+    env: &'a str,
+}
+
+impl Undeclared<'_> {
+    /// Report each placeholder of `obj` that names an undeclared variable.
+    fn check(&self, obj: &Resource, out: &mut Vec<PolicyResult>) {
+        if !obj.body.may_contain("${") {
+            return;
+        }
         string_leaves(obj.body.json(), |path, text| {
             if !text.contains("${") || synthetic(obj, path) {
                 return;
             }
             for name in placeholders(text) {
-                if declared.contains(name) {
+                if self.declared.contains(name) {
                     continue;
                 }
                 let field = config_field(obj, path.iter().map(|s| s.text()).collect());
                 out.push(result(
-                    format!("`${{{name}}}` is not a declared variable of environment `{}`; ADC replaces an unset variable with an empty string", env.name),
+                    format!("`${{{name}}}` is not a declared variable of environment `{}`; ADC replaces an unset variable with an empty string", self.env),
                     &obj.origin,
                     field,
                 ));
@@ -43,8 +68,6 @@ pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
     }
 }
 
-/// Fields the model adds to what is written: an ADC credential's `consumer`, an ADC
-/// global rule's `id`.
 fn synthetic(obj: &Resource, path: &[Step<'_>]) -> bool {
     match path {
         [Step::Key("consumer")] => obj.kind == "credential" && is_adc(obj),

@@ -13,6 +13,7 @@
 //! - stream routes: `remote_addr`, `server_addr`.
 
 use crate::model::{Environment, JsonRef, Resource};
+use crate::policy::plan::Plan;
 use crate::policy::PolicyResult;
 use serde_json::Value;
 
@@ -22,29 +23,32 @@ const PLUGIN_LISTS: &[(&str, &[&str])] = &[
     ("real-ip", &["trusted_addresses"]),
 ];
 
-/// Check every IP list of the environment.
-pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
-    for route in &env.routes {
+/// Check every IP list of the environment: each route's in the route pass, the
+/// other resources' after it.
+pub fn plan<'a>(env: &'a Environment, _params: &'a Value) -> Plan<'a> {
+    Plan::per_route(|route, out| {
         let resource = &route.resource;
         check_list(resource, &["remote_addrs"], out);
         check_single(resource, "remote_addr", out);
         check_plugins(resource, out);
-    }
-    for stream in &env.stream_routes {
-        check_single(stream, "remote_addr", out);
-        check_single(stream, "server_addr", out);
-        check_plugins(stream, out);
-    }
-    let others = env
-        .services
-        .iter()
-        .chain(&env.global_rules)
-        .chain(&env.plugin_configs)
-        .chain(&env.consumers)
-        .chain(&env.consumer_groups);
-    for resource in others {
-        check_plugins(resource, out);
-    }
+    })
+    .then(move |out| {
+        for stream in &env.stream_routes {
+            check_single(stream, "remote_addr", out);
+            check_single(stream, "server_addr", out);
+            check_plugins(stream, out);
+        }
+        let others = env
+            .services
+            .iter()
+            .chain(&env.global_rules)
+            .chain(&env.plugin_configs)
+            .chain(&env.consumers)
+            .chain(&env.consumer_groups);
+        for resource in others {
+            check_plugins(resource, out);
+        }
+    })
 }
 
 /// The IP lists of a resource's own plugins.
@@ -141,8 +145,7 @@ mod tests {
 
     /// `(pointer, field)` of each result.
     fn places(env: &Environment) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        check(env, &Value::Null, &mut out);
+        let out = plan(env, &Value::Null).run(&env.routes);
         out.iter()
             .map(|r| (r.at.clone().unwrap_or_default().1, r.field.join("/")))
             .collect()
@@ -300,8 +303,8 @@ consumers:
     #[test]
     fn messages_name_the_value_and_the_problem() {
         let text = "services:\n  - name: s\n    plugins:\n      ip-restriction:\n        whitelist: [10.0.0.0/33, '']\n";
-        let mut out = Vec::new();
-        check(&env("a.yaml", text, Format::Adc), &Value::Null, &mut out);
+        let env = env("a.yaml", text, Format::Adc);
+        let out = plan(&env, &Value::Null).run(&env.routes);
         let messages: Vec<&str> = out.iter().map(|r| r.msg.as_str()).collect();
         assert_eq!(
             messages,

@@ -6,16 +6,10 @@
 mod cidr;
 mod ssl;
 
-use super::PolicyResult;
-use crate::model::Environment;
-use serde_json::Value;
-
-/// A rule implemented in Rust: `(id, check)`; `params` are the rule's parameters
-/// (metadata defaults merged with the config file's).
-pub type NativeCheck = fn(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>);
+pub use super::plan::Check as NativeCheck;
 
 /// Every native rule, by id.
 pub const NATIVE_RULES: &[(&str, NativeCheck)] = &[
-    ("ssl-certificate", ssl::check),
-    ("invalid-cidr", cidr::check),
+    ("ssl-certificate", NativeCheck::Whole(ssl::check)),
+    ("invalid-cidr", NativeCheck::Split(cidr::plan)),
 ];
