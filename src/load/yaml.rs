@@ -145,6 +145,8 @@ struct Builder<'a> {
     /// their growth is paid once per file rather than once per collection.
     spare_items: Vec<Vec<Value>>,
     spare_pairs: Vec<Vec<(String, Value)>>,
+    spare_spans: Vec<Vec<SpanNode>>,
+    spare_entries: Vec<Vec<MapEntrySpan>>,
     /// Where each line starts, when the reader's positions are known to lie on
     /// these lines; taken by the first document.
     line_starts: Option<Vec<u32>>,
@@ -163,6 +165,8 @@ impl<'a> Builder<'a> {
             failed: false,
             spare_items: Vec::new(),
             spare_pairs: Vec::new(),
+            spare_spans: Vec::new(),
+            spare_entries: Vec::new(),
             line_starts: None,
         }
     }
@@ -249,22 +253,24 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceStart(anchor, _) => {
                 let items = self.spare_items.pop().unwrap_or_default();
+                let spans = self.spare_spans.pop().unwrap_or_default();
                 self.open(Frame::Seq {
                     start: span,
                     anchor,
                     last_end: None,
                     items,
-                    spans: Vec::new(),
+                    spans,
                 })
             }
             Event::MappingStart(anchor, _) => {
                 let pairs = self.spare_pairs.pop().unwrap_or_default();
+                let entries = self.spare_entries.pop().unwrap_or_default();
                 self.open(Frame::Map {
                     start: span,
                     anchor,
                     last_end: None,
                     pairs,
-                    entries: Vec::new(),
+                    entries,
                     key: None,
                     merges: Vec::new(),
                 })
@@ -310,21 +316,18 @@ impl<'a> Builder<'a> {
                 anchor,
                 last_end,
                 mut items,
-                spans,
+                mut spans,
             } => {
                 // Allocated at its exact length (an environment may keep every
                 // value until the end); the list goes back for reuse.
-                let mut exact = Vec::with_capacity(items.len());
-                exact.append(&mut items);
+                let value = Value::Array(take_exact(&mut items));
                 self.spare_items.push(items);
-                let value = Value::Array(exact);
+                let children = SpanChildren::Seq(take_exact(&mut spans));
+                self.spare_spans.push(spans);
                 let span = collection_span(start, end, last_end);
                 let node = Node {
                     value,
-                    spans: SpanNode {
-                        span,
-                        children: SpanChildren::Seq(spans),
-                    },
+                    spans: SpanNode { span, children },
                     merge_key: false,
                 };
                 (node, anchor)
@@ -348,13 +351,12 @@ impl<'a> Builder<'a> {
                 for merged in merges {
                     apply_merge(&mut map, &mut entries, merged);
                 }
+                let children = SpanChildren::Map(take_exact(&mut entries));
+                self.spare_entries.push(entries);
                 let span = collection_span(start, end, last_end);
                 let node = Node {
                     value: Value::Object(map),
-                    spans: SpanNode {
-                        span,
-                        children: SpanChildren::Map(entries),
-                    },
+                    spans: SpanNode { span, children },
                     merge_key: false,
                 };
                 (node, anchor)
@@ -585,6 +587,14 @@ impl<'a> Builder<'a> {
 }
 
 /// Nesting depth of a span tree: 0 for a scalar, 1 for a flat collection.
+/// The elements of `list`, moved into a list of their exact length; `list` is left
+/// empty with its room, for reuse.
+fn take_exact<T>(list: &mut Vec<T>) -> Vec<T> {
+    let mut exact = Vec::with_capacity(list.len());
+    exact.append(list);
+    exact
+}
+
 fn depth(node: &SpanNode) -> usize {
     match &node.children {
         SpanChildren::Leaf => 0,
