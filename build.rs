@@ -3,7 +3,8 @@
 //!
 //! Generates `$OUT_DIR/builtin_plugins.rs` and `$OUT_DIR/builtin_policies.rs`: sorted
 //! slices of `(name, contents)` built with `include_str!`, so adding a file is all it
-//! takes to ship it.
+//! takes to ship it. Also reads the number of mimalloc's `purge_delay` option from the
+//! header mimalloc is built from (`GWLINT_MI_PURGE_DELAY_OPTION`, see src/main.rs).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -20,6 +21,43 @@ fn main() {
         &["rego", "yaml"],
         &Path::new(&out_dir).join("builtin_policies.rs"),
     );
+    mimalloc_purge_option();
+}
+
+/// Give the binary the number of `mi_option_purge_delay` in the `mi_option_t` of the
+/// mimalloc it links, as read from that build's `mimalloc.h`; nothing when the header
+/// or the option cannot be found (the binary then leaves the option alone).
+fn mimalloc_purge_option() {
+    let Ok(include) = std::env::var("DEP_MIMALLOC_INCLUDE_DIR") else {
+        return;
+    };
+    let header = Path::new(&include).join("mimalloc.h");
+    println!("cargo:rerun-if-changed={}", header.display());
+    let Ok(text) = std::fs::read_to_string(&header) else {
+        return;
+    };
+    if let Some(number) = enum_number(&text, "mi_option_e", "mi_option_purge_delay") {
+        println!("cargo:rustc-env=GWLINT_MI_PURGE_DELAY_OPTION={number}");
+    }
+}
+
+/// The value of `name` in the C enum `tag`, when every name before it takes the
+/// next number (no `=`).
+fn enum_number(header: &str, tag: &str, name: &str) -> Option<usize> {
+    let body = header.split(&format!("typedef enum {tag} {{")).nth(1)?;
+    let body = body.split('}').next()?;
+    let names: Vec<&str> = body
+        .lines()
+        .map(|line| line.split("//").next().unwrap_or_default())
+        .flat_map(|line| line.split(','))
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .collect();
+    let at = names.iter().position(|item| *item == name)?;
+    names[..at]
+        .iter()
+        .all(|item| item.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(at)
 }
 
 /// Write a `&[(&str, &str)]` literal of every file below `dir` whose extension is in

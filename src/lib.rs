@@ -4,6 +4,8 @@
 //! [`model`] merges an environment's documents, [`schema`] validates them, and
 //! [`report`] renders [`finding::Finding`]s. [`check`] runs the stages in order.
 
+#![forbid(unsafe_code)]
+
 pub mod apply;
 pub mod baseline;
 pub mod check;
