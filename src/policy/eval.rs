@@ -123,12 +123,10 @@ fn evaluate_natives(
             (plan, started.elapsed())
         })
         .collect();
-    let mut befores = Vec::with_capacity(planned.len());
     let mut route_checks = Vec::with_capacity(planned.len());
     let mut afters = Vec::with_capacity(planned.len());
     let mut took = Vec::with_capacity(planned.len());
     for (plan, planning) in planned {
-        befores.push(plan.before);
         route_checks.push(plan.route);
         afters.push(plan.after);
         took.push(planning);
@@ -138,10 +136,10 @@ fn evaluate_natives(
         || route_pass(&env.routes, &checks),
         || afters.into_par_iter().map(run_after).collect(),
     );
-    let parts = befores.into_iter().zip(routes).zip(after).zip(took);
-    for ((((before, routes), after), planning), (meta, _)) in parts.zip(natives) {
+    let parts = routes.into_iter().zip(after).zip(took);
+    for (((routes, after), planning), (meta, _)) in parts.zip(natives) {
         let spent = planning + routes.1 + after.1;
-        let results = before.into_iter().chain(routes.0).chain(after.0).collect();
+        let results = routes.0.into_iter().chain(after.0).collect();
         evaluation
             .results
             .extend(rule_results(meta, settings, results));

@@ -6,8 +6,8 @@
 //! memory once per rule. A split rule instead gives [`Plan::route`], a check of one
 //! route, and the evaluation runs every rule's route check on a few hundred routes
 //! at a time ([`route_pass`]), while they are in cache. What a rule checks apart
-//! from single routes (other resources, comparisons between routes) is done before
-//! and after the pass.
+//! from single routes (other resources, comparisons between routes) is its work
+//! after the pass, which may run beside it.
 
 use super::PolicyResult;
 use crate::model::{Environment, Route};
@@ -24,8 +24,6 @@ pub type After<'a> = Box<dyn FnOnce(&mut Vec<PolicyResult>) + Send + 'a>;
 /// One rule's work on one environment.
 #[derive(Default)]
 pub struct Plan<'a> {
-    /// Results found while the plan was made.
-    pub before: Vec<PolicyResult>,
     /// The check of each route, run by the route pass in route order.
     pub route: Option<RouteCheck<'a>>,
     /// Everything else.
@@ -63,7 +61,7 @@ impl<'a> Plan<'a> {
     /// Run the whole plan on one thread, the routes in order.
     #[must_use]
     pub fn run(self, routes: &'a [Box<Route>]) -> Vec<PolicyResult> {
-        let mut out = self.before;
+        let mut out = Vec::new();
         if let Some(check) = &self.route {
             for route in routes {
                 check(route, &mut out);

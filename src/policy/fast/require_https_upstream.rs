@@ -47,32 +47,22 @@ fn check_site(
     covered: impl FnOnce() -> bool,
     out: &mut Vec<PolicyResult>,
 ) {
-    match site.config.get("scheme").map(JsonRef::kind) {
-        Some(Kind::String(scheme)) if plaintext.contains(scheme) => {
-            out.push(super::common::result(
-                format!(
-                    "{} uses `scheme: {scheme}` in environment `{env}`: traffic to its nodes is not encrypted",
-                    site.what
-                ),
-                site.origin,
-                site.field(&["scheme"]),
-            ));
-        }
-        None if site.config.is_object() && plaintext.contains("http") => {
-            if covered() {
-                return;
-            }
-            out.push(super::common::result(
-                format!(
-                    "{} has no `scheme`, so APISIX uses plain `http` to its nodes in environment `{env}`",
-                    site.what
-                ),
-                site.origin,
-                site.field(&["scheme"]),
-            ));
-        }
-        _ => {}
-    }
+    let message = match site.config.get("scheme").map(JsonRef::kind) {
+        Some(Kind::String(scheme)) if plaintext.contains(scheme) => format!(
+            "{} uses `scheme: {scheme}` in environment `{env}`: traffic to its nodes is not encrypted",
+            site.what
+        ),
+        None if site.config.is_object() && plaintext.contains("http") && !covered() => format!(
+            "{} has no `scheme`, so APISIX uses plain `http` to its nodes in environment `{env}`",
+            site.what
+        ),
+        _ => return,
+    };
+    out.push(super::common::result(
+        message,
+        site.origin,
+        site.field(&["scheme"]),
+    ));
 }
 
 struct StreamOnly {
