@@ -96,12 +96,6 @@ impl Check {
             Check::Split(plan) => plan(env, params),
         }
     }
-
-    /// Every result of the rule on `env`, on this thread.
-    #[must_use]
-    pub fn run(self, env: &Environment, params: &Value) -> Vec<PolicyResult> {
-        self.plan(env, params).run(&env.routes)
-    }
 }
 
 /// How many routes the pass gives every rule at a time: few enough that what the
