@@ -36,15 +36,14 @@ pub enum SpanChildren {
     Leaf,
     /// A sequence: one node per item, in order.
     Seq(Vec<SpanNode>),
-    /// A mapping: one entry per key.
+    /// A mapping: one entry per key, in the order of the keys of the value's map
+    /// (the keys themselves are the map's).
     Map(Vec<MapEntrySpan>),
 }
 
 /// Where one mapping entry is written.
 #[derive(Debug, Clone)]
 pub struct MapEntrySpan {
-    /// The key, as it appears in the value.
-    pub key: Box<str>,
     /// The key's text.
     pub key_span: Span,
     /// The value's spans.
@@ -72,24 +71,6 @@ impl SpanNode {
         }
     }
 
-    /// The child for one pointer token, with its key span for mapping entries.
-    #[must_use]
-    pub fn child(&self, token: &str) -> Option<(&SpanNode, Option<Span>)> {
-        match &self.children {
-            SpanChildren::Leaf => None,
-            SpanChildren::Seq(items) => token
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| items.get(i))
-                .map(|n| (n, None)),
-            SpanChildren::Map(entries) => entries
-                .iter()
-                .rev()
-                .find(|e| &*e.key == token)
-                .map(|e| (&e.value, Some(e.key_span))),
-        }
-    }
-
     /// Number of nodes in this subtree.
     #[must_use]
     pub fn count(&self) -> usize {
@@ -106,8 +87,8 @@ impl Document {
     #[must_use]
     pub fn new(value: Value, spans: &SpanNode) -> Self {
         Document {
+            spans: SpanTree::new(spans, &value),
             value,
-            spans: SpanTree::new(spans),
         }
     }
 

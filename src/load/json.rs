@@ -294,18 +294,22 @@ impl Parser<'_> {
                 let child = Path::Key(path, &key);
                 let (value, spans) = self.value(&child)?;
                 let entry = MapEntrySpan {
-                    key: key.clone().into_boxed_str(),
                     key_span,
                     value: spans,
                 };
-                if map.contains_key(&key) {
-                    self.duplicate(&key, key_span, &entries, &child);
-                    // The last value wins and keeps the first one's place, as in `map`.
-                    if let Some(first) = entries.iter_mut().find(|e| *e.key == *key) {
-                        *first = entry;
+                // The entries are the map's keys, in order: the last value wins and
+                // keeps the first one's place, as in `map`.
+                let repeated = map
+                    .contains_key(&key)
+                    .then(|| map.keys().position(|written| *written == key))
+                    .flatten();
+                match repeated {
+                    Some(at) => {
+                        let first = entries[at].key_span;
+                        self.duplicate(&key, key_span, first, &child);
+                        entries[at] = entry;
                     }
-                } else {
-                    entries.push(entry);
+                    None => entries.push(entry),
                 }
                 map.insert(key, value);
                 self.skip_whitespace();
@@ -336,23 +340,21 @@ impl Parser<'_> {
         Ok((Value::Object(fitted), node))
     }
 
-    fn duplicate(&mut self, key: &str, span: Span, entries: &[MapEntrySpan], path: &Path<'_>) {
+    fn duplicate(&mut self, key: &str, span: Span, first: Span, path: &Path<'_>) {
         let pointer = path.pointer();
         let location = |span: Span| Location {
             source: self.source.clone(),
             span,
             pointer: pointer.clone(),
         };
-        let mut finding = Finding::new(
+        let finding = Finding::new(
             "parse/duplicate-key",
             Severity::Error,
             format!("duplicate mapping key `{key}`"),
             "remove one of the two entries; JSON parsers disagree on which one wins",
             location(span),
-        );
-        if let Some(first) = entries.iter().find(|e| &*e.key == key) {
-            finding = finding.with_related("first defined here", location(first.key_span));
-        }
+        )
+        .with_related("first defined here", location(first));
         self.findings.push(finding);
     }
 

@@ -11,6 +11,7 @@
 
 use super::document::{SpanChildren, SpanNode};
 use crate::source::{Position, Span};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// The spans of one document.
@@ -26,6 +27,15 @@ pub struct SpanTree {
     line_starts: Vec<u32>,
     /// Positions the line table does not reproduce, by node and [`Which`].
     whole: HashMap<(u32, Which), Position>,
+}
+
+/// How much a tree will hold: its nodes below the root, and the bytes of its keys.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TreeSize {
+    /// Mapping entries and sequence items, at every depth.
+    pub nodes: usize,
+    /// The bytes of all mapping keys.
+    pub key_bytes: usize,
 }
 
 /// One node: its span, and for an entry of a mapping its key and the key's span.
@@ -63,11 +73,11 @@ enum Which {
 impl SpanTree {
     /// The compact form of a loader tree.
     #[must_use]
-    pub fn new(root: &SpanNode) -> Self {
+    pub fn new(root: &SpanNode, value: &Value) -> Self {
         let mut tree = SpanTree::default();
         let mut lines = Some(LineTable::default());
         tree.nodes.push(Packed::default());
-        tree.pack(0, root, None, &mut lines);
+        tree.pack(0, root, value, None, &mut lines);
         // The tree lives as long as its environment: give back what growing left over.
         tree.nodes.shrink_to_fit();
         tree.keys.shrink_to_fit();
@@ -87,13 +97,23 @@ impl SpanTree {
     /// reader that numbers lines itself guarantees: the table is taken as it is,
     /// not rebuilt from the positions.
     #[must_use]
-    pub fn with_line_starts(root: &SpanNode, line_starts: Vec<u32>) -> Self {
+    ///
+    /// `size` is what the tree will hold, as the loader counted it, so that the
+    /// node list and the keys are allocated once (a wrong count only costs growth).
+    pub fn with_line_starts(
+        root: &SpanNode,
+        value: &Value,
+        line_starts: Vec<u32>,
+        size: TreeSize,
+    ) -> Self {
         let mut tree = SpanTree {
             line_starts,
+            nodes: Vec::with_capacity(size.nodes + 1),
+            keys: String::with_capacity(size.key_bytes),
             ..SpanTree::default()
         };
         tree.nodes.push(Packed::default());
-        tree.pack(0, root, None, &mut None);
+        tree.pack(0, root, value, None, &mut None);
         tree.nodes.shrink_to_fit();
         tree.keys.shrink_to_fit();
         debug_assert!(
@@ -161,11 +181,13 @@ impl SpanTree {
         }
     }
 
-    /// Fill node `index` from `node` (with its mapping key), then its children.
+    /// Fill node `index` from `node` (with its mapping key), then its children; the
+    /// keys of a mapping's entries are those of `value`, the node's value.
     fn pack(
         &mut self,
         index: usize,
         node: &SpanNode,
+        value: &Value,
         key: Option<(&str, Span)>,
         lines: &mut Option<LineTable>,
     ) {
@@ -193,17 +215,29 @@ impl SpanTree {
                 packed.kind = Kind::Seq;
                 packed.len = to_u32(items.len());
                 self.nodes.resize(first + items.len(), Packed::default());
+                let values = value.as_array().map_or(&[][..], Vec::as_slice);
+                debug_assert_eq!(values.len(), items.len(), "a sequence's spans and items");
                 for (i, item) in items.iter().enumerate() {
-                    self.pack(first + i, item, None, lines);
+                    let item_value = values.get(i).unwrap_or(&Value::Null);
+                    self.pack(first + i, item, item_value, None, lines);
                 }
             }
             SpanChildren::Map(entries) => {
                 packed.kind = Kind::Map;
                 packed.len = to_u32(entries.len());
                 self.nodes.resize(first + entries.len(), Packed::default());
+                let mut pairs = value.as_object().into_iter().flatten();
+                debug_assert_eq!(
+                    value.as_object().map_or(0, serde_json::Map::len),
+                    entries.len(),
+                    "a mapping's spans and entries"
+                );
                 for (i, entry) in entries.iter().enumerate() {
-                    let key = Some((&*entry.key, entry.key_span));
-                    self.pack(first + i, &entry.value, key, lines);
+                    let (key, entry_value) = pairs
+                        .next()
+                        .map_or(("", &Value::Null), |(key, value)| (key.as_str(), value));
+                    let key = Some((key, entry.key_span));
+                    self.pack(first + i, &entry.value, entry_value, key, lines);
                 }
             }
         }
@@ -240,6 +274,13 @@ impl SpanTree {
             // empty key, which no test here looks for.
             packed.key_len > 0 && test(&self.keys[at..at + packed.key_len as usize])
         })
+    }
+
+    /// How many nodes the document has (the root included): an upper bound for any
+    /// copy of its values.
+    #[must_use]
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
     }
 
     /// The root node.
@@ -464,7 +505,6 @@ mod tests {
             span: Span::new(pos(0, 1, 1), pos(14, 2, 5)),
             children: SpanChildren::Map(vec![
                 super::super::document::MapEntrySpan {
-                    key: "a".into(),
                     key_span: Span::new(pos(0, 1, 1), pos(1, 1, 2)),
                     value: SpanNode {
                         span: Span::new(pos(3, 1, 4), pos(9, 1, 10)),
@@ -475,13 +515,12 @@ mod tests {
                     },
                 },
                 super::super::document::MapEntrySpan {
-                    key: "b".into(),
                     key_span: Span::new(pos(10, 2, 1), pos(11, 2, 2)),
                     value: leaf(pos(13, 2, 4), pos(14, 2, 5)),
                 },
             ]),
         };
-        let tree = SpanTree::new(&root);
+        let tree = SpanTree::new(&root, &serde_json::json!({"a": ["x", "y"], "b": 1}));
         assert!(tree.whole.is_empty());
         assert!(tree.any_key(|key| key == "b"));
         assert!(!tree.any_key(|key| key == "x" || key.is_empty()));
@@ -524,7 +563,7 @@ mod tests {
             span: Span::new(pos(0, 1, 1), pos(9, 1, 3)),
             children: SpanChildren::Seq(vec![leaf(Position::default(), Position::default())]),
         };
-        let tree = SpanTree::new(&root);
+        let tree = SpanTree::new(&root, &serde_json::json!([1]));
         assert_eq!(tree.root().span(), root.span);
         let item = tree.root().items().next().unwrap();
         assert_eq!(item.span(), Span::default());
@@ -537,7 +576,7 @@ mod tests {
             span: Span::new(pos(10, 1, 1), pos(6, 2, 2)),
             children: SpanChildren::Seq(vec![leaf(pos(11, 1, 2), pos(12, 1, 3))]),
         };
-        let tree = SpanTree::new(&root);
+        let tree = SpanTree::new(&root, &serde_json::json!([1]));
         assert!(tree.line_starts.is_empty());
         assert_eq!(tree.root().span(), root.span);
         let item = tree.root().items().next().unwrap();

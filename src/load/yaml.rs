@@ -10,7 +10,7 @@
 //! goes to saphyr-parser.
 
 use super::document::{Document, MapEntrySpan, SpanChildren, SpanNode};
-use super::span_tree::SpanTree;
+use super::span_tree::{SpanTree, TreeSize};
 use super::{LoadLimits, ParseOutput};
 use crate::finding::{Finding, Location, Severity};
 use crate::source::{to_u32, Position, Source, Span};
@@ -106,9 +106,11 @@ enum Frame {
         anchor: usize,
         /// Where the last key or value written so far ends.
         last_end: Option<Position>,
-        /// Keys and values in written order; the map is built with its exact size
+        /// Keys and values in written order, one pair per key (a repeated key's
+        /// value replaces the first one's); the map is built with its exact size
         /// when the mapping ends (an environment keeps every map until the end).
         pairs: Vec<(String, Value)>,
+        /// The spans of the pairs, side by side with them.
         entries: Vec<MapEntrySpan>,
         key: Option<PendingKey>,
         merges: Vec<Node>,
@@ -150,6 +152,8 @@ struct Builder<'a> {
     /// Where each line starts, when the reader's positions are known to lie on
     /// these lines; taken by the first document.
     line_starts: Option<Vec<u32>>,
+    /// What the current document's spans will hold, so they are allocated once.
+    size: TreeSize,
 }
 
 impl<'a> Builder<'a> {
@@ -168,6 +172,7 @@ impl<'a> Builder<'a> {
             spare_spans: Vec::new(),
             spare_entries: Vec::new(),
             line_starts: None,
+            size: TreeSize::default(),
         }
     }
 
@@ -240,6 +245,7 @@ impl<'a> Builder<'a> {
             Event::DocumentStart(_) => {
                 // Anchors are scoped to their document.
                 self.anchors.clear();
+                self.size = TreeSize::default();
                 Ok(())
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -341,8 +347,7 @@ impl<'a> Builder<'a> {
                 merges,
                 ..
             } => {
-                // Inserting in written order: a duplicate key's last value wins and
-                // keeps the first one's place.
+                // Every key once, in written order.
                 let mut map = Map::with_capacity(pairs.len());
                 for (key, value) in pairs.drain(..) {
                     map.insert(key, value);
@@ -369,8 +374,13 @@ impl<'a> Builder<'a> {
         let Some(frame) = self.stack.last_mut() else {
             let document = match self.line_starts.take() {
                 Some(starts) => Document {
+                    spans: SpanTree::with_line_starts(
+                        &node.spans,
+                        &node.value,
+                        starts,
+                        std::mem::take(&mut self.size),
+                    ),
                     value: node.value,
-                    spans: SpanTree::with_line_starts(&node.spans, starts),
                 },
                 None => Document::new(node.value, &node.spans),
             };
@@ -385,6 +395,7 @@ impl<'a> Builder<'a> {
                 ..
             } => {
                 *last_end = Some(node.spans.span.end);
+                self.size.nodes += 1;
                 items.push(node.value);
                 spans.push(node.spans);
                 Ok(())
@@ -435,9 +446,9 @@ impl<'a> Builder<'a> {
             return;
         }
         let duplicate = match self.stack.last() {
-            Some(Frame::Map { entries, .. }) => entries
+            Some(Frame::Map { pairs, entries, .. }) => pairs
                 .iter()
-                .position(|e| *e.key == *pending.text)
+                .position(|(key, _)| *key == pending.text)
                 .map(|at| (at, entries[at].key_span)),
             _ => None,
         };
@@ -446,16 +457,20 @@ impl<'a> Builder<'a> {
         }
         if let Some(Frame::Map { pairs, entries, .. }) = self.stack.last_mut() {
             let entry = MapEntrySpan {
-                key: pending.text.as_str().into(),
                 key_span: pending.span,
                 value: node.spans,
             };
-            // The last value wins and keeps the first one's place, as in `map`.
-            match duplicate {
-                Some((at, _)) => entries[at] = entry,
-                None => entries.push(entry),
+            // The last value wins and keeps the first one's place, so the pairs and
+            // the entries stay side by side, one per key.
+            if let Some((at, _)) = duplicate {
+                entries[at] = entry;
+                pairs[at].1 = node.value;
+            } else {
+                self.size.nodes += 1;
+                self.size.key_bytes += pending.text.len();
+                entries.push(entry);
+                pairs.push((pending.text, node.value));
             }
-            pairs.push((pending.text, node.value));
         }
     }
 
@@ -474,10 +489,16 @@ impl<'a> Builder<'a> {
         self.findings.push(finding);
     }
 
+    /// Keep an anchored node for its aliases (anchor 0: the node has none).
+    #[inline]
     fn remember(&mut self, anchor: usize, node: &Node) {
-        if anchor == 0 {
-            return;
+        if anchor != 0 {
+            self.keep_anchored(anchor, node);
         }
+    }
+
+    #[cold]
+    fn keep_anchored(&mut self, anchor: usize, node: &Node) {
         self.anchors.insert(
             anchor,
             Anchored {
@@ -625,15 +646,12 @@ fn apply_merge(map: &mut Map<String, Value>, entries: &mut Vec<MapEntrySpan>, me
         else {
             continue;
         };
-        let mut source_entries = source_entries.into_iter();
-        for (key, value) in source_map {
-            let entry = source_entries.find(|e| *e.key == *key);
+        // A mapping's entries are its map's keys, in order.
+        for ((key, value), entry) in source_map.into_iter().zip(source_entries) {
             if map.contains_key(&key) {
                 continue;
             }
-            if let Some(entry) = entry {
-                entries.push(entry);
-            }
+            entries.push(entry);
             map.insert(key, value);
         }
     }
