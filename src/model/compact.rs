@@ -81,6 +81,17 @@ impl Builder {
         Builder::default()
     }
 
+    /// An empty document with room for `nodes` values (and as many object keys):
+    /// a file's node count bounds the values taken from it, so they are placed
+    /// without the lists growing.
+    #[must_use]
+    pub fn with_capacity(nodes: usize) -> Self {
+        let mut builder = Builder::default();
+        builder.doc.nodes.reserve_exact(nodes);
+        builder.doc.keys.reserve_exact(nodes);
+        builder
+    }
+
     /// Add `value` to the document; the body to settle once it is finished.
     pub fn body(&mut self, value: &Value) -> Body {
         let start = self.doc.text.len();

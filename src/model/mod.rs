@@ -502,7 +502,7 @@ impl FilePart {
             std::mem::take(&mut document.value)
         };
         let source = &checked.file.source;
-        let mut builder = compact::Builder::new();
+        let mut builder = compact::Builder::with_capacity(document.spans.node_count());
         match format {
             Format::Adc => adc::add_file(&mut resources, &mut builder, source, document, root),
             Format::Standalone => {

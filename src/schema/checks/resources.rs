@@ -92,50 +92,43 @@ pub fn adc_resource_check(kind: &str, object: &Value, out: &mut Vec<Issue>) {
 /// ADC takes any non-empty host string; APISIX's `host_def` pattern rejects the
 /// rest when the configuration is synced.
 fn check_adc_hosts(kind: &str, object: &Value, out: &mut Vec<Issue>) {
+    // Fields as key paths (walked with `get`: this runs for every resource).
     let lists: &[&str] = match kind {
-        "service" | "route" => &["/hosts"],
-        "ssl" => &["/snis"],
+        "service" | "route" => &["hosts"],
+        "ssl" => &["snis"],
         _ => &[],
     };
-    let singles: &[&str] = match kind {
-        "stream_route" => &["/sni"],
-        "upstream" => &["/upstream_host", "/checks/active/host"],
+    let singles: &[&[&str]] = match kind {
+        "stream_route" => &[&["sni"]],
+        "upstream" => &[&["upstream_host"], &["checks", "active", "host"]],
         _ => &[],
     };
-    for pointer in singles {
-        host_issue(object.pointer(pointer), pointer, out);
+    for path in singles {
+        let value = path.iter().try_fold(object, |value, key| value.get(key));
+        host_issue(value, || format!("/{}", path.join("/")), out);
     }
     for list in lists {
-        for (i, host) in object
-            .pointer(list)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            host_issue(Some(host), &format!("{list}/{i}"), out);
+        let hosts = object.get(list).and_then(Value::as_array);
+        for (i, host) in hosts.into_iter().flatten().enumerate() {
+            host_issue(Some(host), || format!("/{list}/{i}"), out);
         }
     }
     if kind == "upstream" {
-        for (i, node) in object
-            .get("nodes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            host_issue(node.get("host"), &format!("/nodes/{i}/host"), out);
+        let nodes = object.get("nodes").and_then(Value::as_array);
+        for (i, node) in nodes.into_iter().flatten().enumerate() {
+            host_issue(node.get("host"), || format!("/nodes/{i}/host"), out);
         }
     }
 }
 
-fn host_issue(value: Option<&Value>, pointer: &str, out: &mut Vec<Issue>) {
+/// An issue when `value` is a host APISIX rejects; `pointer` names its place.
+fn host_issue(value: Option<&Value>, pointer: impl FnOnce() -> String, out: &mut Vec<Issue>) {
     let Some(host) = value.and_then(Value::as_str) else {
         return;
     };
     if !is_apisix_host(host) {
         out.push(Issue::value(
-            pointer,
+            pointer(),
             format!(
                 "`{host}` is not a host APISIX accepts: `*`, or letters, digits, `-`, `.`, `_`, `[`, `]` \
                  and `:` with at most one leading `*`"
