@@ -215,17 +215,27 @@ pub fn to_u32(n: usize) -> u32 {
 /// so the same file is always shown the same way however it was reached.
 #[must_use]
 pub fn display_path(path: &Path) -> String {
-    let absolute = normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
-    let cwd = std::env::current_dir().ok().map(|c| normalize(&c));
-    let shown = match cwd
-        .as_deref()
-        .and_then(|cwd| absolute.strip_prefix(cwd).ok())
-    {
+    let cwd = working_directory();
+    let absolute = match cwd {
+        Some(cwd) if path.is_relative() && !path.as_os_str().is_empty() => {
+            normalize(&cwd.join(path))
+        }
+        _ => normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())),
+    };
+    let shown = match cwd.and_then(|cwd| absolute.strip_prefix(cwd).ok()) {
         Some(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
         Some(relative) => relative.to_path_buf(),
         None => absolute,
     };
     shown.to_string_lossy().replace('\\', "/")
+}
+
+/// The current directory, normalized, asked of the system once: gwlint never
+/// changes it, and every file's display path starts from it.
+fn working_directory() -> Option<&'static Path> {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    CWD.get_or_init(|| std::env::current_dir().ok().map(|c| normalize(&c)))
+        .as_deref()
 }
 
 /// Resolve `.` and `..` components without touching the file system.
