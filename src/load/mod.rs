@@ -192,14 +192,36 @@ fn read_text(path: &Path, limits: &LoadLimits) -> Result<String, ReadProblem> {
     if size > limits.max_file_bytes {
         return Err(too_large(size, limits.max_file_bytes));
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
-    file.take(limits.max_file_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| unreadable(&e))?;
+    let size = usize::try_from(size).unwrap_or(0);
+    let bytes = read_bytes(file, size, limits.max_file_bytes).map_err(|e| unreadable(&e))?;
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(too_large(bytes.len() as u64, limits.max_file_bytes));
     }
     decode(bytes)
+}
+
+/// Read at most `limit` + 1 bytes of `file`, whose size was `size` when asked. The
+/// buffer holds that size plus one byte, so a file that kept its size takes one read
+/// for its bytes and one to see its end (`read_to_end` on a capped reader reads in
+/// 8 KiB steps: three reads for most configuration files).
+fn read_bytes(mut file: std::fs::File, size: usize, limit: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = vec![0u8; size + 1];
+    let mut filled = 0;
+    while filled < bytes.len() {
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => {
+                bytes.truncate(filled);
+                return Ok(bytes);
+            }
+            Ok(read) => filled += read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // The file grew after its size was read: take the rest as it comes, to the cap.
+    let rest = (limit + 1).saturating_sub(filled as u64);
+    file.take(rest).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Turn bytes into text: refuse binary data and invalid UTF-8, drop a UTF-8 BOM.
