@@ -203,7 +203,7 @@ fn read_text(path: &Path, limits: &LoadLimits) -> Result<String, ReadProblem> {
 /// Read at most `limit` + 1 bytes of `file`, whose size was `size` when asked. The
 /// buffer holds that size plus one byte, so a file that kept its size takes one read
 /// for its bytes and one to see its end (`read_to_end` on a capped reader reads in
-/// 8 KiB steps: three reads for most configuration files).
+/// 8 KiB steps: three reads for a file over 8 KiB).
 fn read_bytes(mut file: std::fs::File, size: usize, limit: u64) -> std::io::Result<Vec<u8>> {
     let mut bytes = vec![0u8; size + 1];
     let mut filled = 0;

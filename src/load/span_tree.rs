@@ -96,10 +96,10 @@ impl SpanTree {
     /// start at `line_starts` (character offsets, one per line, in order), as a
     /// reader that numbers lines itself guarantees: the table is taken as it is,
     /// not rebuilt from the positions.
-    #[must_use]
     ///
     /// `size` is what the tree will hold, as the loader counted it, so that the
     /// node list and the keys are allocated once (a wrong count only costs growth).
+    #[must_use]
     pub fn with_line_starts(
         root: &SpanNode,
         value: &Value,
