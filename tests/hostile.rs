@@ -358,41 +358,96 @@ fn running_as_root() -> bool {
     std::process::Command::new("id")
         .arg("-u")
         .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"))
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
+/// The user and group `nobody` (65534), whom file permissions do stop.
+const NOBODY: &str = "65534";
+
+/// Whether `setpriv` can start a program as `nobody` here.
+fn can_drop_to_nobody() -> bool {
+    std::process::Command::new("setpriv")
+        .args([
+            "--reuid",
+            NOBODY,
+            "--regid",
+            NOBODY,
+            "--clear-groups",
+            "true",
+        ])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Check `dir` as `nobody` through `setpriv`, from a copy of gwlint inside `dir`, so that
+/// neither the binary nor the current directory depends on folders `nobody` may not enter.
+fn check_as_nobody(dir: &Path, args: &[&str]) -> Run {
+    use std::os::unix::fs::PermissionsExt;
+    let binary = dir.join("gwlint-under-test");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("gwlint"), &binary).unwrap();
+    std::fs::set_permissions(&binary, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let output = Command::new("setpriv")
+        .args(["--reuid", NOBODY, "--regid", NOBODY, "--clear-groups"])
+        .arg(&binary)
+        .args([
+            "check",
+            "--no-config",
+            "--no-builtin-policies",
+            "--format",
+            "json",
+        ])
+        .args(args)
+        .arg(".")
+        .current_dir(dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    std::fs::remove_file(&binary).unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains(CRASH), "crashed: {stderr}");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        report: serde_json::from_slice(&output.stdout).unwrap_or(Value::Null),
+    }
+}
+
+/// A file and a folder without read permission are findings (`parse/unreadable`) and the
+/// other files are still checked. Permissions do not stop root, so as root the check runs as
+/// `nobody` through `setpriv` (as in CI); it is skipped only as root without `setpriv`.
 #[cfg(unix)]
 #[test]
 fn unreadable_files_and_folders() {
     use std::os::unix::fs::PermissionsExt;
-    if running_as_root() {
-        println!("skipped: permissions do not stop root from reading");
+    let as_root = running_as_root();
+    if as_root && !can_drop_to_nobody() {
+        println!("skipped: running as root, and setpriv cannot start a program as nobody");
         return;
     }
-    let (dir, _) = check_tree(&[("secret.yaml", b"services: []\n".to_vec())], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secret.yaml"), "services: []\n").unwrap();
+    std::fs::write(dir.path().join("witness.yaml"), WITNESS).unwrap();
     std::fs::create_dir(dir.path().join("closed")).unwrap();
     std::fs::write(dir.path().join("closed/x.yaml"), "services: []\n").unwrap();
-    std::fs::set_permissions(
-        dir.path().join("secret.yaml"),
-        std::fs::Permissions::from_mode(0o000),
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        dir.path().join("closed"),
-        std::fs::Permissions::from_mode(0o000),
-    )
-    .unwrap();
-    let run = check(dir.path(), &[]);
+    let no_access = std::fs::Permissions::from_mode(0o000);
+    std::fs::set_permissions(dir.path().join("secret.yaml"), no_access.clone()).unwrap();
+    std::fs::set_permissions(dir.path().join("closed"), no_access).unwrap();
+    let run = if as_root {
+        check_as_nobody(dir.path(), &[])
+    } else {
+        check(dir.path(), &[])
+    };
     std::fs::set_permissions(
         dir.path().join("closed"),
         std::fs::Permissions::from_mode(0o755),
     )
     .unwrap();
-    assert!(
-        run.has("parse/unreadable", "secret.yaml").is_some(),
-        "{:?}",
-        run.findings()
-    );
+    assert_eq!(run.code, 1, "{:?}", run.report);
+    let file = run.has("parse/unreadable", "secret.yaml");
+    let file = file.unwrap_or_else(|| panic!("{:?}", run.findings()));
+    assert_eq!((&file["line"], &file["column"]), (&1.into(), &1.into()));
+    let message = file["message"].as_str().unwrap();
+    assert!(message.contains("Permission denied"), "{message}");
     assert!(
         run.has("parse/unreadable", "closed").is_some(),
         "{:?}",
