@@ -258,10 +258,11 @@ pub fn schema(args: &SchemaArgs) -> Result<u8, ToolError> {
 /// A [`ToolError`] when stdout cannot be written.
 pub fn completions(args: &CompletionsArgs) -> Result<u8, ToolError> {
     let mut command = <crate::cli::Cli as clap::CommandFactory>::command();
-    emit(|out| {
-        clap_complete::generate(args.shell, &mut command, "gwlint", out);
-        Ok(())
-    })?;
+    // clap_complete panics when its writer fails (a full disk, say), so the script is
+    // written to memory first and then to stdout, where a failure is an error.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "gwlint", &mut script);
+    emit(|out| out.write_all(&script))?;
     Ok(EXIT_OK)
 }
 

@@ -12,6 +12,7 @@ pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod crash;
 pub mod discover;
 pub mod error;
 pub mod finding;

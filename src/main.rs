@@ -13,9 +13,6 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The first line a crash prints; tests check that no input reaches it.
-const CRASH: &str = "gwlint crashed: this is a bug in gwlint, not in your configuration";
-
 /// Keep the memory gwlint frees for its own later use until the process ends,
 /// instead of mimalloc's default of handing it back to the system 10 ms after it is
 /// freed. A check frees each file's values right after reading them and allocates
@@ -45,17 +42,7 @@ fn keep_freed_memory() {
 
 fn main() -> ExitCode {
     keep_freed_memory();
-    std::panic::set_hook(Box::new(|info| {
-        let place = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        let _ = writeln!(
-            std::io::stderr(),
-            "{CRASH}{place}.\nPlease report it with the command you ran and, if you can, the file that triggers it."
-        );
-        std::process::exit(2);
-    }));
+    gwlint::crash::install_panic_hook();
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let result = match &cli.command {

@@ -8,8 +8,8 @@ use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// The crash message of gwlint's panic hook (see src/main.rs).
-const CRASH: &str = "gwlint crashed";
+/// The crash message of gwlint's panic hook (src/crash.rs).
+const CRASH: &str = gwlint::crash::CRASH_MESSAGE;
 
 /// A file with a known finding, placed beside every hostile file.
 const WITNESS: &str = "services:\n  - name: witness\n    name: again\n";
@@ -354,6 +354,47 @@ fn symlink_loops_and_links_out_of_the_tree() {
     assert!(followed.witness_checked());
 }
 
+/// A file the walk found and that is gone when it is read (deleted between the two steps,
+/// as by a concurrent checkout) is a located `parse/unreadable` finding; the files beside it
+/// are still read. The same two library steps, walk then read, make up `gwlint check`.
+#[test]
+fn a_file_that_vanished_after_the_walk_is_a_finding() {
+    use gwlint::discover::{walk, WalkOptions};
+    use gwlint::load::{load_file, LoadLimits};
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.yaml"), "services: []\n").unwrap();
+    std::fs::write(dir.path().join("gone.yaml"), "services: []\n").unwrap();
+    std::fs::write(dir.path().join("witness.yaml"), WITNESS).unwrap();
+    let walked = walk(dir.path(), &WalkOptions::default());
+    assert_eq!(walked.files.len(), 3, "{:?}", walked.files);
+    std::fs::remove_file(dir.path().join("gone.yaml")).unwrap();
+    let loaded: Vec<_> = walked
+        .files
+        .iter()
+        .map(|path| load_file(path, &LoadLimits::default()))
+        .collect();
+    let gone = &loaded[1];
+    assert!(gone.source.path.ends_with("gone.yaml"));
+    assert!(gone.document.is_none());
+    let [finding] = gone.findings.as_slice() else {
+        panic!("{:?}", gone.findings)
+    };
+    assert_eq!(finding.rule, "parse/unreadable");
+    assert!(
+        finding.message.contains("No such file"),
+        "{}",
+        finding.message
+    );
+    let start = finding.location.span.start;
+    assert_eq!((start.line, start.column), (1, 1));
+    assert!(loaded[0].document.is_some() && loaded[0].findings.is_empty());
+    let witness = &loaded[2].findings;
+    assert!(
+        witness.iter().any(|f| f.rule == "parse/duplicate-key"),
+        "{witness:?}"
+    );
+}
+
 fn running_as_root() -> bool {
     std::process::Command::new("id")
         .arg("-u")
@@ -560,6 +601,79 @@ fn no_fixture_reaches_the_panic_hook() {
         assert!(
             matches!(output.status.code(), Some(0 | 1)),
             "{tree}: {stderr}"
+        );
+    }
+}
+
+/// Set in the child process of `the_panic_hook_asks_for_a_bug_report_and_exits_2`.
+const PANIC_CHILD: &str = "GWLINT_TEST_PANIC_CHILD";
+
+/// The hook the binary installs first thing turns a panic on any thread into the crash
+/// message and exit 2. The test runs itself again as a child process that installs the hook
+/// and panics in a rayon worker, where a check's stages run.
+#[test]
+fn the_panic_hook_asks_for_a_bug_report_and_exits_2() {
+    if std::env::var_os(PANIC_CHILD).is_some() {
+        gwlint::crash::install_panic_hook();
+        rayon::scope(|scope| scope.spawn(|_| panic!("a bug in a worker")));
+        unreachable!("the hook ends the process");
+    }
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "the_panic_hook_asks_for_a_bug_report_and_exits_2",
+            "--nocapture",
+        ])
+        .env(PANIC_CHILD, "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{CRASH} at tests/hostile.rs:")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Please report it"), "{stderr}");
+    assert!(!stderr.contains("a bug in a worker"), "{stderr}");
+}
+
+/// Output that cannot be written (here: to a full disk) is an error naming the reason and
+/// exit 2 for every command that writes to stdout, never a crash.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_for_stdout_is_an_error_not_a_crash() {
+    for args in [
+        &["check", "fixtures/example/staging", "--no-config"][..],
+        &[
+            "check",
+            "fixtures/findings",
+            "--no-config",
+            "--format",
+            "sarif",
+        ],
+        &["inspect", "fixtures/example/staging", "--no-config"],
+        &["rules"],
+        &["explain", "parse/syntax"],
+        &["schema"],
+        &["completions", "bash"],
+        &["render", "fixtures/example/staging", "--no-config"],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("gwlint"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .stdout(full)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains(CRASH), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write output: No space left on device"),
+            "{args:?}: {stderr}"
         );
     }
 }
