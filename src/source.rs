@@ -164,9 +164,10 @@ impl SourceFile {
         let _ = self.redactions.set(spans);
     }
 
-    /// The text to show people: every byte of a secret value replaced by `*`, so
-    /// lines and byte offsets stay where they were. Redactions must be recorded before
-    /// the first call.
+    /// The text to show people: every byte of a secret value replaced by `*`, and every
+    /// character that [`is_unsafe_to_show`] by a placeholder of the same length, so lines
+    /// and byte offsets stay where they were. Redactions must be recorded before the first
+    /// call.
     #[must_use]
     pub fn shown_text(&self) -> &str {
         self.shown.get_or_init(|| {
@@ -191,7 +192,7 @@ impl SourceFile {
                 at = range.end;
             }
             shown.push_str(&self.text[at..]);
-            shown
+            with_placeholders(shown)
         })
     }
 
@@ -251,4 +252,43 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// Whether showing `c` as it is, on a terminal or in a CI log, could change what is shown
+/// around it: control characters other than tab and line ends (terminal escape sequences
+/// start with ESC, a carriage return overwrites its line), and the Unicode controls that
+/// reorder text ("Trojan Source").
+#[must_use]
+pub fn is_unsafe_to_show(c: char) -> bool {
+    matches!(
+        c,
+        '\0'..='\x08'
+            | '\x0b'
+            | '\x0c'
+            | '\x0e'..='\x1f'
+            | '\x7f'..='\u{9f}'
+            | '\u{61c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+    )
+}
+
+/// `text` with each character that [`is_unsafe_to_show`] replaced by U+FFFD when it takes
+/// three bytes and by `?` for each of its bytes otherwise.
+fn with_placeholders(text: String) -> String {
+    if !text.chars().any(is_unsafe_to_show) {
+        return text;
+    }
+    text.chars()
+        .flat_map(|c| {
+            let (placeholder, count) = match (is_unsafe_to_show(c), c.len_utf8()) {
+                (false, _) => (c, 1),
+                (true, 3) => ('\u{fffd}', 1),
+                (true, bytes) => ('?', bytes),
+            };
+            std::iter::repeat_n(placeholder, count)
+        })
+        .collect()
 }

@@ -176,6 +176,60 @@ fn bom_crlf_and_tabs_in_values_are_read_normally() {
     assert_eq!(method["line"], 6, "{method}");
 }
 
+/// Characters that, printed raw, would change what a terminal or CI log shows: ESC starts
+/// escape sequences, BEL ends a title-setting one, CR overwrites its line, U+202E reverses
+/// the text after it.
+const UNSAFE_TO_SHOW: [char; 4] = ['\x1b', '\x07', '\r', '\u{202e}'];
+
+/// Escapes in configuration values never reach a terminal or CI log raw: messages show
+/// them as `\u{1b}`, snippets as placeholders. A raw control character in a YAML file is a
+/// located syntax error, as libyaml (APISIX) and js-yaml (ADC) make it.
+#[test]
+fn terminal_escapes_in_values_are_shown_escaped() {
+    let (dir, run) = check_tree(
+        &[
+            copy_of("terminal-escapes.yaml"),
+            copy_of("raw-control-character.yaml"),
+        ],
+        &[],
+    );
+    let raw = run
+        .has("parse/syntax", "raw-control-character.yaml")
+        .unwrap();
+    assert_eq!(at(raw), (3, 17));
+    assert!(raw["message"].as_str().unwrap().contains("U+001B"), "{raw}");
+    let twice = run
+        .has("ref/duplicate-service", "terminal-escapes.yaml")
+        .unwrap();
+    assert_eq!(at(twice), (10, 11));
+    assert!(run.witness_checked());
+    for format in ["human", "github"] {
+        let output = Command::cargo_bin("gwlint")
+            .unwrap()
+            .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+            .args([
+                "check",
+                "--no-config",
+                "--color",
+                "never",
+                "--format",
+                format,
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        let shown = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            shown.contains(r"evil\u{1b}]0;pwned\u{7}\u{1b}[2J\u{202e}desrever"),
+            "{shown}"
+        );
+        assert!(!shown.contains(UNSAFE_TO_SHOW), "{format}: {shown:?}");
+    }
+    let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert!(!summary.contains(UNSAFE_TO_SHOW), "{summary:?}");
+}
+
 #[test]
 fn tab_indentation_is_a_located_syntax_error() {
     let (_dir, run) = check_tree(&[copy_of("tabs.yaml")], &[]);

@@ -22,6 +22,10 @@ use std::collections::HashMap;
 #[must_use]
 pub fn parse(source: &Source, limits: &LoadLimits) -> ParseOutput {
     let mut builder = Builder::new(source, limits);
+    if let Some(at) = first_non_printable(&source.text) {
+        builder.fail(non_printable(source, at));
+        return builder.finish();
+    }
     // The fast reader numbers lines as the source does: the spans take the
     // source's table instead of rebuilding one from their positions.
     builder.line_starts = source
@@ -789,6 +793,59 @@ fn convert_span(span: YamlSpan) -> Span {
 }
 
 /// A span covering one character at `pos` (or nothing at the end of the file).
+/// The byte offset of the first character YAML does not allow in a stream: control
+/// characters other than tab and line ends, DEL, the C1 controls but NEL, and U+FFFE and
+/// U+FFFF (YAML 1.2, `c-printable`). libyaml (APISIX) and js-yaml (ADC) refuse such a
+/// file, and on a terminal such characters can hide or rewrite what is shown.
+fn first_non_printable(text: &str) -> Option<usize> {
+    const CHUNK: usize = 64;
+    // A byte that is, or may start, a character outside `c-printable`.
+    let suspect = |b: u8| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f || b == 0xc2 || b == 0xef
+    };
+    let bytes = text.as_bytes();
+    let mut chunk_start = 0;
+    for chunk in bytes.chunks(CHUNK) {
+        // No early exit inside a chunk, so the test runs on many bytes at once.
+        if chunk.iter().fold(false, |any, &b| any | suspect(b)) {
+            for (i, &b) in chunk.iter().enumerate() {
+                let at = chunk_start + i;
+                if suspect(b) && text.is_char_boundary(at) {
+                    let c = text[at..].chars().next().unwrap_or(' ');
+                    if !is_yaml_printable(c) {
+                        return Some(at);
+                    }
+                }
+            }
+        }
+        chunk_start += chunk.len();
+    }
+    None
+}
+
+/// YAML 1.2 `c-printable` (the BOM, U+FEFF, is printable).
+fn is_yaml_printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+}
+
+fn non_printable(source: &Source, at: usize) -> Stop {
+    let c = source.text[at..].chars().next().unwrap_or(' ');
+    let kind = if c.is_control() {
+        "a control character"
+    } else {
+        "a non-character"
+    };
+    Stop {
+        rule: "parse/syntax",
+        message: format!(
+            "invalid YAML: U+{:04X}, {kind}, is not allowed in a YAML file; the file is not loaded",
+            u32::from(c)
+        ),
+        help: "remove it; in a double-quoted string, write it as an escape such as `\\x1b`".into(),
+        span: one_char(source, source.position_of_byte(at)),
+    }
+}
+
 fn one_char(source: &Source, pos: Position) -> Span {
     let byte = source.byte_offset(pos);
     match source.text[byte..].chars().next() {

@@ -1,6 +1,7 @@
 //! GitHub Actions workflow commands (`::error file=...::message`) and, when
 //! `GITHUB_STEP_SUMMARY` is set, a Markdown summary table for the job.
 
+use super::printable;
 use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
 use std::io::{self, Write};
@@ -33,7 +34,11 @@ pub fn annotation(finding: &Finding) -> String {
         span.end.line.max(span.start.line),
         span.end.column.max(span.start.column),
         escape_property(&finding.rule),
-        escape_data(&format!("{} (help: {})", finding.message, finding.help)),
+        escape_data(&format!(
+            "{} (help: {})",
+            printable(&finding.message),
+            printable(&finding.help)
+        )),
     )
 }
 
@@ -68,18 +73,51 @@ pub fn summary_markdown(outcome: &Outcome) -> String {
     }
     text.push_str("| severity | rule | location | message |\n|---|---|---|---|\n");
     for f in findings {
-        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
         text.push_str(&format!(
-            "| {} | `{}` | `{}:{}:{}` | {} |\n",
+            "| {} | {} | {} | {} |\n",
             f.severity,
-            f.rule,
-            cell(f.file()),
-            f.location.span.start.line,
-            f.location.span.start.column,
-            cell(&f.message)
+            markdown_cell(&format!("`{}`", f.rule)),
+            markdown_cell(&format!(
+                "`{}:{}:{}`",
+                f.file(),
+                f.location.span.start.line,
+                f.location.span.start.column
+            )),
+            markdown_cell(&f.message)
         ));
     }
     text
+}
+
+/// Text for one cell of the summary table, shown as written. Messages quote the
+/// configuration between backticks: those code spans stay (Markdown and HTML inside one
+/// are shown as text); outside them, HTML, links, emphasis and the table's `|` are escaped.
+/// Text with an odd number of backticks (a quoted value holding one) is escaped whole.
+fn markdown_cell(text: &str) -> String {
+    let text = printable(text);
+    let spans_pair_up = text.matches('`').count() % 2 == 0;
+    let mut cell = String::with_capacity(text.len());
+    let mut in_code = false;
+    for c in text.chars() {
+        match c {
+            '`' if spans_pair_up => {
+                in_code = !in_code;
+                cell.push(c);
+            }
+            '\n' => cell.push(' '),
+            '|' => cell.push_str("\\|"),
+            _ if in_code => cell.push(c),
+            '&' => cell.push_str("&amp;"),
+            '<' => cell.push_str("&lt;"),
+            '>' => cell.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '!' | '#' => {
+                cell.push('\\');
+                cell.push(c);
+            }
+            _ => cell.push(c),
+        }
+    }
+    cell
 }
 
 #[cfg(test)]
@@ -90,5 +128,14 @@ mod tests {
     fn escapes_as_github_requires() {
         assert_eq!(escape_data("50% done\r\nnext"), "50%25 done%0D%0Anext");
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+    }
+
+    #[test]
+    fn summary_cells_show_markdown_and_html_as_written() {
+        assert_eq!(
+            markdown_cell("route `[x](https://e.test)|` <b>*a*_ [y](z)\x1b\n"),
+            "route `[x](https://e.test)\\|` &lt;b&gt;\\*a\\*\\_ \\[y\\](z)\\\\u{1b} "
+        );
+        assert_eq!(markdown_cell("odd ` [l](u)"), "odd \\` \\[l\\](u)");
     }
 }

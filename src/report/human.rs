@@ -4,7 +4,7 @@
 //! Without colour (not a terminal, `--color never`, `NO_COLOR`) the output is plain
 //! text that stays readable in CI logs.
 
-use super::HumanStyle;
+use super::{printable, HumanStyle};
 use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
 use crate::source::Source;
@@ -84,12 +84,12 @@ fn plain(finding: &Finding) -> String {
     let start = finding.location.span.start;
     format!(
         "{}:{}:{}: {} [{}] {}",
-        finding.file(),
+        printable(finding.file()),
         start.line,
         start.column,
         finding.severity,
-        finding.rule,
-        finding.message
+        printable(&finding.rule),
+        printable(&finding.message)
     )
 }
 
@@ -118,8 +118,8 @@ impl<'a> Rendered<'a> {
         };
         let heading = format!(
             "{} ({}:{}:{}){place}",
-            finding.message,
-            finding.file(),
+            printable(&finding.message),
+            printable(finding.file()),
             start.line,
             start.column
         );
@@ -133,8 +133,8 @@ impl<'a> Rendered<'a> {
                     text: FileText(r.location.source.clone()),
                     heading: format!(
                         "{} ({}:{}:{})",
-                        r.message,
-                        r.location.source.display,
+                        printable(&r.message),
+                        printable(&r.location.source.display),
                         r.location.span.start.line,
                         r.location.span.start.column
                     ),
@@ -208,7 +208,7 @@ impl std::error::Error for Rendered<'_> {}
 impl Diagnostic for Rendered<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.is_primary()
-            .then(|| Box::new(&self.finding.rule) as Box<dyn fmt::Display>)
+            .then(|| Box::new(printable(&self.finding.rule)) as Box<dyn fmt::Display>)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -224,7 +224,7 @@ impl Diagnostic for Rendered<'_> {
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         (self.is_primary() && !self.finding.help.is_empty())
-            .then(|| Box::new(&self.finding.help) as Box<dyn fmt::Display>)
+            .then(|| Box::new(printable(&self.finding.help)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -240,7 +240,9 @@ impl Diagnostic for Rendered<'_> {
             let span = span_of(source.byte_range(span));
             match message {
                 None => LabeledSpan::new_primary_with_span(Some("here".into()), span),
-                Some(message) => LabeledSpan::new_with_span(Some(message.to_owned()), span),
+                Some(message) => {
+                    LabeledSpan::new_with_span(Some(printable(message).into_owned()), span)
+                }
             }
         });
         Some(Box::new(labels))
@@ -273,7 +275,7 @@ impl SourceCode for FileText {
                 .shown_text()
                 .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
-            self.0.display.clone(),
+            printable(&self.0.display).into_owned(),
             inner.data(),
             *inner.span(),
             inner.line(),

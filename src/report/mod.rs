@@ -12,7 +12,29 @@ pub mod sarif;
 
 use crate::check::Outcome;
 use crate::rules::RuleInfo;
+use std::borrow::Cow;
 use std::io::{self, Write};
+
+/// `text` (a message or help, which may quote the configuration) with each character
+/// that [`crate::source::is_unsafe_to_show`], and carriage returns, written as an escape
+/// such as `\u{1b}`, for the formats people read on a terminal or in a CI log. Line
+/// breaks and tabs stay.
+#[must_use]
+pub fn printable(text: &str) -> Cow<'_, str> {
+    let unsafe_to_show = |c: char| c == '\r' || crate::source::is_unsafe_to_show(c);
+    if !text.chars().any(unsafe_to_show) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_to_show(c) {
+            shown.extend(c.escape_unicode());
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
+}
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
