@@ -792,7 +792,6 @@ fn convert_span(span: YamlSpan) -> Span {
     Span::new(position(span.start), position(span.end))
 }
 
-/// A span covering one character at `pos` (or nothing at the end of the file).
 /// The byte offset of the first character YAML does not allow in a stream: control
 /// characters other than tab and line ends, DEL, the C1 controls but NEL, and U+FFFE and
 /// U+FFFF (YAML 1.2, `c-printable`). libyaml (APISIX) and js-yaml (ADC) refuse such a
@@ -825,7 +824,16 @@ fn first_non_printable(text: &str) -> Option<usize> {
 
 /// YAML 1.2 `c-printable` (the BOM, U+FEFF, is printable).
 fn is_yaml_printable(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+    matches!(
+        c,
+        '\t' | '\n'
+            | '\r'
+            | ' '..='~'
+            | '\u{85}'
+            | '\u{a0}'..='\u{d7ff}'
+            | '\u{e000}'..='\u{fffd}'
+            | '\u{10000}'..
+    )
 }
 
 fn non_printable(source: &Source, at: usize) -> Stop {
@@ -846,6 +854,7 @@ fn non_printable(source: &Source, at: usize) -> Stop {
     }
 }
 
+/// A span covering one character at `pos` (or nothing at the end of the file).
 fn one_char(source: &Source, pos: Position) -> Span {
     let byte = source.byte_offset(pos);
     match source.text[byte..].chars().next() {
