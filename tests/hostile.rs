@@ -54,16 +54,19 @@ fn check_tree(files: &[(&str, Vec<u8>)], args: &[&str]) -> (tempfile::TempDir, R
     (dir, run)
 }
 
+/// `gwlint check` without a config file or the built-in policies, reporting JSON.
+const CHECK_JSON: [&str; 5] = [
+    "check",
+    "--no-config",
+    "--no-builtin-policies",
+    "--format",
+    "json",
+];
+
 fn check(dir: &Path, args: &[&str]) -> Run {
     let output = Command::cargo_bin("gwlint")
         .unwrap()
-        .args([
-            "check",
-            "--no-config",
-            "--no-builtin-policies",
-            "--format",
-            "json",
-        ])
+        .args(CHECK_JSON)
         .args(args)
         .arg(dir)
         .timeout(std::time::Duration::from_secs(60))
@@ -76,6 +79,24 @@ fn check(dir: &Path, args: &[&str]) -> Run {
         code: output.status.code().unwrap_or(-1),
         report,
     }
+}
+
+/// `gwlint check` of `dir` with the built-in policies, without colour, in `format`.
+fn check_in_format(dir: &Path, format: &str) -> std::process::Output {
+    Command::cargo_bin("gwlint")
+        .unwrap()
+        .args([
+            "check",
+            "--no-config",
+            "--color",
+            "never",
+            "--format",
+            format,
+        ])
+        .arg(dir)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap()
 }
 
 fn copy_of(name: &str) -> (&str, Vec<u8>) {
@@ -204,20 +225,7 @@ fn terminal_escapes_in_values_are_shown_escaped() {
     assert_eq!(at(twice), (10, 11));
     assert!(run.witness_checked());
     for format in ["human", "github"] {
-        let output = Command::cargo_bin("gwlint")
-            .unwrap()
-            .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
-            .args([
-                "check",
-                "--no-config",
-                "--color",
-                "never",
-                "--format",
-                format,
-            ])
-            .arg(dir.path())
-            .output()
-            .unwrap();
+        let output = check_in_format(dir.path(), format);
         assert_eq!(output.status.code(), Some(1), "{format}");
         let shown = String::from_utf8(output.stdout).unwrap();
         assert!(
@@ -226,7 +234,16 @@ fn terminal_escapes_in_values_are_shown_escaped() {
         );
         assert!(!shown.contains(UNSAFE_TO_SHOW), "{format}: {shown:?}");
     }
+    let with_summary = Command::cargo_bin("gwlint")
+        .unwrap()
+        .env("GITHUB_STEP_SUMMARY", dir.path().join("summary.md"))
+        .args(["check", "--no-config", "--format", "github"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(with_summary.status.code(), Some(1));
     let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
+    assert!(summary.contains(r"`evil\u{1b}]0;pwned"), "{summary}");
     assert!(!summary.contains(UNSAFE_TO_SHOW), "{summary:?}");
 }
 
@@ -317,20 +334,7 @@ fn findings_far_out_on_a_huge_line_are_shown_without_a_snippet() {
     )
     .unwrap();
     for format in ["human", "json", "sarif", "github", "junit"] {
-        let output = Command::cargo_bin("gwlint")
-            .unwrap()
-            .args([
-                "check",
-                "--no-config",
-                "--color",
-                "never",
-                "--format",
-                format,
-            ])
-            .arg(dir.path())
-            .timeout(std::time::Duration::from_secs(60))
-            .output()
-            .unwrap();
+        let output = check_in_format(dir.path(), format);
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(!stderr.contains(CRASH), "{format} crashed: {stderr}");
@@ -485,13 +489,7 @@ fn check_as_nobody(dir: &Path, args: &[&str]) -> Run {
     let output = Command::new("setpriv")
         .args(["--reuid", NOBODY, "--regid", NOBODY, "--clear-groups"])
         .arg(&binary)
-        .args([
-            "check",
-            "--no-config",
-            "--no-builtin-policies",
-            "--format",
-            "json",
-        ])
+        .args(CHECK_JSON)
         .args(args)
         .arg(".")
         .current_dir(dir)
