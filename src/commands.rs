@@ -22,6 +22,8 @@ use std::io::{IsTerminal, Write};
 pub const EXIT_OK: u8 = 0;
 /// Exit code: error findings, or failed tests.
 pub const EXIT_FINDINGS: u8 = 1;
+/// Exit code: the tool could not run (bad arguments, unreadable config, a crash).
+pub const EXIT_TOOL_ERROR: u8 = 2;
 
 fn options_from_sources(sources: &SourceArgs) -> CheckOptions {
     CheckOptions {

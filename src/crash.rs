@@ -3,17 +3,15 @@
 //! default message and exit code 101. Every input problem is meant to be a finding, so
 //! tests check that no input reaches this hook.
 
+use crate::commands::EXIT_TOOL_ERROR;
 use std::io::Write;
 
 /// The first line a crash prints; tests check that no input reaches it.
 pub const CRASH_MESSAGE: &str =
     "gwlint crashed: this is a bug in gwlint, not in your configuration";
 
-/// The exit code of a crash: the tool could not run.
-pub const CRASH_EXIT_CODE: i32 = 2;
-
 /// Replace the panic hook for the rest of the process: print where the panic happened
-/// and how to report it, then exit with [`CRASH_EXIT_CODE`] at once, whichever thread
+/// and how to report it, then exit with [`EXIT_TOOL_ERROR`] at once, whichever thread
 /// panicked, so no half-written report is taken for a result.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
@@ -25,6 +23,6 @@ pub fn install_panic_hook() {
             std::io::stderr(),
             "{CRASH_MESSAGE}{place}.\nPlease report it with the command you ran and, if you can, the file that triggers it."
         );
-        std::process::exit(CRASH_EXIT_CODE);
+        std::process::exit(i32::from(EXIT_TOOL_ERROR));
     }));
 }

@@ -66,7 +66,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             let _ = writeln!(std::io::stderr(), "error: {error}");
-            ExitCode::from(2)
+            ExitCode::from(commands::EXIT_TOOL_ERROR)
         }
     }
 }

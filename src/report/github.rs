@@ -26,6 +26,8 @@ pub fn annotation(finding: &Finding) -> String {
         Severity::Info => "notice",
     };
     let span = finding.location.span;
+    // The file stays as it is, so the annotation lands on it; the message and help,
+    // which quote the configuration, are made printable.
     format!(
         "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
         escape_property(finding.file()),
