@@ -224,7 +224,7 @@ fn terminal_escapes_in_values_are_shown_escaped() {
         .unwrap();
     assert_eq!(at(twice), (10, 11));
     assert!(run.witness_checked());
-    for format in ["human", "github"] {
+    for format in ["human", "github", "junit"] {
         let output = check_in_format(dir.path(), format);
         assert_eq!(output.status.code(), Some(1), "{format}");
         let shown = String::from_utf8(output.stdout).unwrap();

@@ -1,6 +1,7 @@
 //! `JUnit` XML: one `testsuite` per environment, one `testcase` per file, a `failure`
 //! per error finding (warnings and infos go to the case's `system-out`).
 
+use super::printable;
 use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
 use std::collections::BTreeMap;
@@ -97,11 +98,12 @@ fn describe(finding: &Finding) -> String {
     )
 }
 
-/// Escape text for XML attributes and content; drop characters XML 1.0 forbids.
+/// Escape text for XML attributes and content. Characters XML 1.0 forbids, and those
+/// unsafe to show in a CI log, are written as escapes such as `\u{1b}` ([`printable`]).
 #[must_use]
 pub fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    for c in printable(text).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -109,8 +111,7 @@ pub fn xml(text: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\n' => out.push_str("&#10;"),
-            '\t' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => {}
+            '\u{fffe}' | '\u{ffff}' => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }
@@ -123,6 +124,9 @@ mod tests {
 
     #[test]
     fn escapes_xml() {
-        assert_eq!(xml("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(
+            xml("a<b>&\"c'\u{1}\u{ffff}\r\n"),
+            "a&lt;b&gt;&amp;&quot;c&apos;\\u{1}\\u{ffff}\\u{d}&#10;"
+        );
     }
 }
