@@ -768,8 +768,16 @@ impl Checker {
         // Schemas and policies compile independently: side by side.
         let (schemas, policies) = rayon::join(
             || {
-                SchemaSet::load(&dirs)
-                    .map_err(|e| ToolError::new(format!("cannot load plugin schemas: {e}")))
+                let version = config
+                    .apisix_version
+                    .unwrap_or_else(crate::schema::plugins::default_version);
+                let mut schemas = SchemaSet::load_version(version, &dirs)
+                    .map_err(|e| ToolError::new(format!("cannot load plugin schemas: {e}")))?;
+                schemas.plugins.limit_to(
+                    config.enabled_plugins.clone(),
+                    config.enabled_stream_plugins.clone(),
+                );
+                Ok::<_, ToolError>(schemas)
             },
             || PolicySet::load(&sources),
         );

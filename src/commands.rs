@@ -93,7 +93,11 @@ pub fn check(
         quiet: args.quiet,
     };
     let started = std::time::Instant::now();
-    let rules = rules::registry(&session.checker.schemas, &session.checker.policies);
+    let rules = rules::registry_for(
+        &session.checker.schemas,
+        &session.checker.policies,
+        &outcome.findings(),
+    );
     for (format, file) in outputs {
         match file {
             None => emit(|out| report::write(&outcome, *format, style, &rules, out))?,
@@ -431,7 +435,11 @@ fn engine_of(arg: Option<EngineArg>, configured: Option<&str>) -> apply::Engine 
 
 /// Print the findings that blocked a hand-off, in the human format, and say so.
 fn print_refusal(outcome: &Outcome, session: &Session) -> Result<u8, ToolError> {
-    let rules = rules::registry(&session.checker.schemas, &session.checker.policies);
+    let rules = rules::registry_for(
+        &session.checker.schemas,
+        &session.checker.policies,
+        &outcome.findings(),
+    );
     let style = HumanStyle {
         color: use_color(ColorChoice::Auto),
         quiet: false,

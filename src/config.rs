@@ -32,6 +32,9 @@ const TOP_KEYS: &[&str] = &[
     "max_file_size",
     "custom_plugins",
     "plugin_schemas",
+    "apisix_version",
+    "enabled_plugins",
+    "enabled_stream_plugins",
     "follow_symlinks",
     "apply",
     "diff",
@@ -167,6 +170,14 @@ pub struct Config {
     pub custom_plugins: BTreeSet<String>,
     /// Folders of user-supplied plugin schemas.
     pub plugin_schemas: Vec<PathBuf>,
+    /// The shipped APISIX version whose schemas apply (`apisix_version`, resolved;
+    /// `None`: the latest shipped release).
+    pub apisix_version: Option<&'static str>,
+    /// The HTTP plugins the gateway enables (APISIX config.yaml's `plugins`), when
+    /// given: other plugins are refused.
+    pub enabled_plugins: Option<BTreeSet<String>>,
+    /// The stream plugins the gateway enables (config.yaml's `stream_plugins`).
+    pub enabled_stream_plugins: Option<BTreeSet<String>>,
     /// Whether the walk follows symbolic links.
     pub follow_symlinks: bool,
     /// Rule settings for every environment.
@@ -261,6 +272,29 @@ impl Reader<'_> {
                         self.string_list(&pointer, value)?.into_iter().collect();
                 }
                 "plugin_schemas" => config.plugin_schemas = self.paths(&pointer, value)?,
+                "apisix_version" => {
+                    let wanted = match value {
+                        Value::String(text) => text.clone(),
+                        // `apisix_version: 3.2` reads as a number in YAML.
+                        Value::Number(number) => number.to_string(),
+                        _ => {
+                            return Err(self
+                                .error(&pointer, "expected a version such as `3.2` or `latest`"))
+                        }
+                    };
+                    config.apisix_version = Some(
+                        crate::schema::plugins::resolve_version(&wanted)
+                            .map_err(|message| self.error(&pointer, &message))?,
+                    );
+                }
+                "enabled_plugins" => {
+                    config.enabled_plugins =
+                        Some(self.string_list(&pointer, value)?.into_iter().collect());
+                }
+                "enabled_stream_plugins" => {
+                    config.enabled_stream_plugins =
+                        Some(self.string_list(&pointer, value)?.into_iter().collect());
+                }
                 "rules" => config.rules = self.rules(&pointer, value)?,
                 "apply" => config.apply = self.apply(&pointer, value)?,
                 "diff" => {

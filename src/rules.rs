@@ -61,8 +61,10 @@ const FIXED: &[(&str, Severity, &str, &str, &str)] = &[
      "Symbolic links are not followed by default."),
     ("schema/mixed-format", Severity::Error, "File mixes ADC and standalone keys", "keep the formats in separate files",
      "A file has top-level keys of both ADC's format and APISIX's standalone format, so neither schema applies."),
-    ("schema/unknown-plugin", Severity::Warning, "Unknown plugin", "check the name, or declare it in `custom_plugins`",
-     "gwlint has no schema for this plugin name. A typo gets a suggestion; custom plugins can be declared in .gwlint.yaml or given a schema with `plugin_schemas`."),
+    ("schema/unknown-plugin", Severity::Error, "Unknown plugin", "check the name, or declare it in `custom_plugins`",
+     "APISIX refuses a plugin it does not have. gwlint knows every plugin of the selected APISIX version (`apisix_version`, the latest release by default; schemas extracted from APISIX's own source), so any other name is an error: a typo gets a suggestion from the full list, a plugin that only another shipped version has names that version, and a plugin left out of `enabled_plugins` (APISIX's config.yaml `plugins` list) or of a standalone file's `plugins` list is refused as APISIX refuses it. Custom plugins can be declared in .gwlint.yaml (`custom_plugins`) or given a schema with `plugin_schemas`."),
+    ("compat/quoted-number", Severity::Info, "Quoted number that ADC coerces", "write the number without quotes",
+     "ADC 0.2x (the TypeScript CLI) turns the numeric strings of some resource fields (ports, weights, timeouts, health-check counters, retries, keepalive pool sizes, route priority) into numbers before it validates and syncs, so `port: \"443\"` works there. The Rust rewrite of ADC refuses it, and APISIX's own files (standalone) read it as a string, where it is an error."),
     ("config/unknown-key", Severity::Error, "Unknown key in .gwlint.yaml", "fix the key's spelling",
      "The config file has a key gwlint does not know; it was ignored."),
     ("suppress/missing-reason", Severity::Error, "Suppression without a reason", "write `# gwlint-ignore RULE: why`",
@@ -110,9 +112,34 @@ const RESOURCES: &[(&str, &str)] = &[
     ("plugin-list", "the standalone `plugins` list"),
 ];
 
-/// Every rule, sorted by id.
+/// Every rule, sorted by id (every plugin of the selected APISIX version included).
 #[must_use]
 pub fn registry(schemas: &SchemaSet, policies: &PolicySet) -> Vec<RuleInfo> {
+    registry_with_plugins(schemas, policies, |_| true)
+}
+
+/// The rules a report of `findings` describes: every rule but the plugin schema
+/// rules, which are included only where a finding has one (a plugin rule's
+/// documentation needs its compiled schema, and APISIX has over a hundred).
+#[must_use]
+pub fn registry_for(
+    schemas: &SchemaSet,
+    policies: &PolicySet,
+    findings: &[&crate::finding::Finding],
+) -> Vec<RuleInfo> {
+    let used: std::collections::BTreeSet<&str> = findings
+        .iter()
+        .filter_map(|f| f.rule.strip_prefix("schema/"))
+        .collect();
+    registry_with_plugins(schemas, policies, |name| used.contains(name))
+}
+
+/// Every rule, with the plugin rules of the plugins `wanted` accepts.
+fn registry_with_plugins(
+    schemas: &SchemaSet,
+    policies: &PolicySet,
+    wanted: impl Fn(&str) -> bool,
+) -> Vec<RuleInfo> {
     let mut rules: Vec<RuleInfo> = FIXED
         .iter()
         .map(|(id, severity, title, help, description)| RuleInfo {
@@ -148,7 +175,12 @@ pub fn registry(schemas: &SchemaSet, policies: &PolicySet) -> Vec<RuleInfo> {
         ),
         source: "builtin".into(),
     }));
-    rules.extend(schemas.plugins.iter().map(|plugin| RuleInfo {
+    let plugins = schemas
+        .plugins
+        .names()
+        .filter(|name| wanted(name))
+        .filter_map(|name| schemas.plugins.get(name));
+    rules.extend(plugins.map(|plugin| RuleInfo {
         id: format!("schema/{}", plugin.name),
         title: format!("Invalid `{}` plugin configuration", plugin.name),
         severity: Severity::Error,

@@ -1,6 +1,6 @@
 //! The official YAML test suite against gwlint's loader.
 //!
-//! Reads `../shared/conformance/yaml-test-suite` (never copied into the repository):
+//! Reads `fixtures/conformance/yaml-test-suite` (vendored, MIT):
 //! error cases must fail with a located finding, `in.json` cases must load (every
 //! document) to the expected values, and cases with neither must load. Each case runs
 //! on its own thread, so a panic or a hang is reported against its case id. Cases that
@@ -198,9 +198,7 @@ fn exception_list_has_no_repeats() {
 
 #[test]
 fn yaml_test_suite() {
-    let Some(suite) = common::shared("conformance/yaml-test-suite") else {
-        return;
-    };
+    let suite = common::fixture("conformance/yaml-test-suite");
     let cases = case_dirs(&suite);
     assert!(
         cases.len() > 300,

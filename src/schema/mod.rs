@@ -8,6 +8,7 @@
 //! `schema/<resource>` (`schema/route`, `schema/upstream`, ...) and
 //! `schema/<plugin>` (`schema/limit-count`), plus `schema/unknown-plugin`.
 
+mod adc_values;
 pub mod checks;
 pub mod editor;
 mod locate;
@@ -21,7 +22,7 @@ use crate::load::Document;
 use crate::source::Source;
 use checks::{Issue, SchemaKind, Target};
 use locate::Site;
-pub use plugins::{Plugin, PluginRegistry};
+pub use plugins::{Lookup, Plugin, PluginKind, PluginRegistry};
 use serde_json::Value;
 pub use sites::is_credential;
 use sites::{NameAt, PluginUse, ResourceSite};
@@ -38,6 +39,9 @@ pub struct Compiled {
     /// The schema document (read for `x-messages` and field names).
     pub schema: Value,
     validator: jsonschema::Validator,
+    /// Whether defaults change its verdict: it has defaults and keywords that read
+    /// other fields (`if`, `oneOf`, `anyOf`, `not`, `dependencies`, ...).
+    pub fills_defaults: bool,
 }
 
 impl std::fmt::Debug for Compiled {
@@ -56,13 +60,74 @@ impl Compiled {
             .should_validate_formats(true)
             .build(&schema)
             .map_err(|e| e.to_string())?;
-        Ok(Compiled { schema, validator })
+        let fills_defaults = has_key(&schema, &["default"])
+            && has_key(
+                &schema,
+                &["if", "oneOf", "anyOf", "allOf", "not", "dependencies"],
+            );
+        Ok(Compiled {
+            schema,
+            validator,
+            fills_defaults,
+        })
     }
 
     /// Whether `value` is valid.
     #[must_use]
     pub fn is_valid(&self, value: &Value) -> bool {
         self.validator.is_valid(value)
+    }
+}
+
+/// Whether a schema uses any of `keys` anywhere.
+fn has_key(schema: &Value, keys: &[&str]) -> bool {
+    match schema {
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| keys.contains(&k.as_str()) || has_key(v, keys)),
+        Value::Array(items) => items.iter().any(|v| has_key(v, keys)),
+        _ => false,
+    }
+}
+
+/// `conf` with the defaults of `schema`'s properties filled in where a field is
+/// missing, recursively through present objects and array items, as APISIX's
+/// validator leaves a configuration it checked.
+#[must_use]
+pub fn with_defaults(schema: &Value, conf: &Value) -> Value {
+    let mut conf = conf.clone();
+    fill_defaults(schema, &mut conf, 0);
+    conf
+}
+
+fn fill_defaults(schema: &Value, conf: &mut Value, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    match conf {
+        Value::Object(fields) => {
+            let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+                return;
+            };
+            for (key, property) in properties {
+                match fields.get_mut(key) {
+                    Some(value) => fill_defaults(property, value, depth + 1),
+                    None => {
+                        if let Some(default) = property.get("default") {
+                            fields.insert(key.clone(), default.clone());
+                        }
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item_schema) = schema.get("items").filter(|s| s.is_object()) {
+                for item in items {
+                    fill_defaults(item_schema, item, depth + 1);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -83,11 +148,21 @@ pub struct SchemaOptions {
 }
 
 impl SchemaSet {
-    /// The built-in schemas, plus the plugin schemas in `plugin_dirs`.
+    /// The built-in schemas of the latest shipped APISIX version, plus the plugin
+    /// schemas in `plugin_dirs`.
     ///
     /// # Errors
     /// Returns a message naming the schema file that could not be read or compiled.
     pub fn load(plugin_dirs: &[&Path]) -> Result<Self, String> {
+        Self::load_version(plugins::default_version(), plugin_dirs)
+    }
+
+    /// The built-in schemas of one shipped APISIX version (see
+    /// [`plugins::resolve_version`]), plus the plugin schemas in `plugin_dirs`.
+    ///
+    /// # Errors
+    /// Returns a message naming the schema file that could not be read or compiled.
+    pub fn load_version(version: &str, plugin_dirs: &[&Path]) -> Result<Self, String> {
         // The file schemas and the plugins compile independently: side by side.
         let ((adc, standalone), plugins) = rayon::join(
             || {
@@ -97,7 +172,7 @@ impl SchemaSet {
                 )
             },
             || {
-                let mut plugins = PluginRegistry::builtin()?;
+                let mut plugins = PluginRegistry::for_version(version)?;
                 for dir in plugin_dirs {
                     plugins.add_dir(dir)?;
                 }
@@ -142,20 +217,27 @@ pub fn validate_document(
         document,
         base: "",
     };
+    // ADC coerces quoted numbers of some resource fields before it validates.
+    let view = match format {
+        Format::Adc => adc_values::adc_view(&document.value),
+        Format::Standalone => None,
+    };
+    let value = view.as_ref().map_or(&document.value, |v| &v.value);
+    let unresolved: &[String] = view.as_ref().map_or(&[], |v| &v.unresolved);
     let file_schema = set.file_schema(format);
     let mut failed_pointers = Vec::new();
     // Most files pass: `is_valid` stops early and builds no errors, so the errors
     // are collected only for a file that fails.
-    let errors = (!file_schema.validator.is_valid(&document.value))
-        .then(|| file_schema.validator.iter_errors(&document.value))
+    let errors = (!file_schema.validator.is_valid(value))
+        .then(|| file_schema.validator.iter_errors(value))
         .into_iter()
         .flatten();
     for error in errors {
-        if is_unresolved_reference_error(format, &error) {
+        let pointer = error.instance_path().as_str().to_owned();
+        if is_unresolved_reference_error(format, &error) || unresolved.contains(&pointer) {
             continue;
         }
-        let pointer = error.instance_path().as_str().to_owned();
-        let kind = sites::resource_kind_at(format, &document.value, &pointer);
+        let kind = sites::resource_kind_at(format, value, &pointer);
         let rule = format!("schema/{kind}");
         let help = resource_help(format, kind);
         findings.extend(locate::findings_for_error(
@@ -167,15 +249,40 @@ pub fn validate_document(
         ));
         failed_pointers.push(pointer);
     }
-    for site in sites::resources(format, &document.value) {
+    if let Some(view) = &view {
+        for pointer in &view.coerced {
+            if !failed_pointers.iter().any(|p| p == pointer) {
+                findings.push(quoted_number(document, pointer, &root));
+            }
+        }
+    }
+    for site in sites::resources(format, value) {
         if !failed_pointers.iter().any(|p| p.starts_with(&site.pointer)) {
             findings.extend(resource_checks(format, &site, &root));
         }
     }
-    for use_ in sites::plugins(format, &document.value) {
+    for use_ in sites::plugins(format, value) {
         findings.extend(check_plugin_use(set, options, format, &use_, &root));
     }
     findings
+}
+
+/// The info finding of a quoted number that ADC 0.2x coerces.
+fn quoted_number(document: &Document, pointer: &str, root: &Site<'_>) -> Finding {
+    let text = document
+        .value
+        .pointer(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    Finding::new(
+        "compat/quoted-number",
+        Severity::Info,
+        format!(
+            "`{text:?}` is a string: ADC 0.2x reads it as a number and syncs it, the Rust rewrite of ADC refuses it"
+        ),
+        "write the number without quotes",
+        root.value_at(pointer),
+    )
 }
 
 /// Run the imperative checks of one resource.
@@ -185,6 +292,14 @@ fn resource_checks(format: Format, site: &ResourceSite<'_>, root: &Site<'_>) -> 
         Format::Adc => checks::adc_resource_check(site.kind, site.value, &mut issues),
         Format::Standalone => checks::standalone_resource_check(site.list, site.value, &mut issues),
     }
+    // Values resolved later cannot be judged here.
+    issues.retain(|issue| {
+        !site
+            .value
+            .pointer(&issue.pointer)
+            .and_then(Value::as_str)
+            .is_some_and(|text| is_unresolved(format, text))
+    });
     if issues.is_empty() {
         // Most resources pass: their rule and help texts are not built.
         return Vec::new();
@@ -194,7 +309,7 @@ fn resource_checks(format: Format, site: &ResourceSite<'_>, root: &Site<'_>) -> 
     issues_to_findings(issues, &rule, &help, &site.pointer, root)
 }
 
-/// Validate one plugin use: its schema, or an unknown-plugin warning.
+/// Validate one plugin use: its schema, or an unknown-plugin error.
 fn check_plugin_use(
     set: &SchemaSet,
     options: &SchemaOptions,
@@ -202,10 +317,15 @@ fn check_plugin_use(
     use_: &PluginUse<'_>,
     root: &Site<'_>,
 ) -> Vec<Finding> {
-    match set.plugins.get(use_.name) {
-        Some(plugin) => check_plugin_conf(plugin, format, use_, root),
-        None if options.custom_plugins.contains(use_.name) => Vec::new(),
-        None => vec![unknown_plugin(set, use_, root)],
+    let kind = if sites::is_stream_plugin(&use_.pointer) {
+        PluginKind::Stream
+    } else {
+        PluginKind::Http
+    };
+    match set.plugins.lookup(use_.name, kind) {
+        Lookup::Known(plugin) => check_plugin_conf(plugin, format, use_, root),
+        _ if options.custom_plugins.contains(use_.name) => Vec::new(),
+        lookup => vec![unknown_plugin(set, &lookup, kind, use_, root)],
     }
 }
 
@@ -216,19 +336,37 @@ fn check_plugin_conf(
     use_: &PluginUse<'_>,
     root: &Site<'_>,
 ) -> Vec<Finding> {
-    let (kind, conf, pointer) = (use_.kind, use_.conf.as_ref(), use_.pointer.as_str());
+    let (kind, pointer) = (use_.kind, use_.pointer.as_str());
+    // APISIX checks a consumer's plugin against its consumer schema when it has one.
     let compiled = match kind {
-        SchemaKind::Consumer if plugin.auth => plugin.consumer_schema.as_ref(),
+        SchemaKind::Consumer => plugin.consumer_schema.as_ref().or(Some(&plugin.schema)),
         SchemaKind::Metadata => plugin.metadata_schema.as_ref(),
-        _ => Some(&plugin.schema),
+        SchemaKind::Plugin => Some(&plugin.schema),
     };
     let Some(compiled) = compiled else {
         return Vec::new();
     };
-    if !conf.is_object() {
+    let empty;
+    let conf = match use_.conf.as_ref() {
+        // `key-auth:` with no value: APISIX enables the plugin with an empty
+        // configuration (t/config-center-yaml/plugin.t).
+        Value::Null => {
+            empty = Value::Object(serde_json::Map::new());
+            &empty
+        }
+        conf if conf.is_object() => conf,
         // The file schema already says a plugin configuration must be an object.
-        return Vec::new();
-    }
+        _ => return Vec::new(),
+    };
+    // APISIX's validator fills in defaults before it evaluates `if`, `oneOf`,
+    // `dependencies` and the plugin's own checks: so does gwlint, where it matters.
+    let filled;
+    let conf = if compiled.fills_defaults {
+        filled = with_defaults(&compiled.schema, conf);
+        &filled
+    } else {
+        conf
+    };
     // Most configurations pass: the rule and help texts are built only for a failure.
     let texts = || (format!("schema/{}", plugin.name), plugin_help(plugin, kind));
     let errors: Vec<_> = if compiled.validator.is_valid(conf) {
@@ -317,18 +455,51 @@ fn has_adc_placeholder(text: &str) -> bool {
     })
 }
 
-fn unknown_plugin(set: &SchemaSet, use_: &PluginUse<'_>, root: &Site<'_>) -> Finding {
+fn unknown_plugin(
+    set: &SchemaSet,
+    lookup: &Lookup<'_>,
+    kind: PluginKind,
+    use_: &PluginUse<'_>,
+    root: &Site<'_>,
+) -> Finding {
     let name = use_.name;
-    let mut message = format!("unknown plugin `{name}`");
-    if let Some(close) = set.plugins.suggest(name) {
-        message.push_str(&format!("; did you mean `{close}`?"));
+    let version = set.plugins.version();
+    let what = match kind {
+        PluginKind::Http => "plugin",
+        PluginKind::Stream => "stream plugin",
+    };
+    let mut message = match lookup {
+        Lookup::NotEnabled => format!(
+            "{what} `{name}` is not enabled: it is not in the enabled plugin list, so APISIX refuses it"
+        ),
+        Lookup::OtherVersion(other) => format!(
+            "unknown {what} `{name}`: APISIX {version} does not have it (APISIX {} does)",
+            plugins::release_line(other)
+        ),
+        _ => format!("unknown {what} `{name}` (APISIX {version} has no such plugin)"),
+    };
+    if !matches!(lookup, Lookup::NotEnabled) {
+        if let Some(close) = set.plugins.suggest(name, kind) {
+            message.push_str(&format!("; did you mean `{close}`?"));
+        }
     }
+    let help = match lookup {
+        Lookup::NotEnabled => "add the plugin to `enabled_plugins` in .gwlint.yaml (APISIX's config.yaml \
+             `plugins` list) or to the standalone file's `plugins` list, or remove it here"
+            .to_owned(),
+        Lookup::OtherVersion(_) => format!(
+            "APISIX {version} is the version gwlint checks against (`apisix_version` in .gwlint.yaml); \
+             use a plugin this version has, or select the version your gateway runs"
+        ),
+        _ => "check the plugin name; for a custom plugin add it to `custom_plugins` in .gwlint.yaml, \
+             or give its schema with `plugin_schemas`"
+            .to_owned(),
+    };
     Finding::new(
         "schema/unknown-plugin",
-        Severity::Warning,
+        Severity::Error,
         message,
-        "check the plugin name; for a custom plugin add it to `custom_plugins` in .gwlint.yaml, \
-         or give its schema with `plugin_schemas`",
+        help,
         match &use_.name_at {
             NameAt::Key => root.key_at(&use_.pointer),
             NameAt::Value(pointer) => root.value_at(pointer),

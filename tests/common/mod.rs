@@ -22,24 +22,16 @@ pub fn git_repository() -> tempfile::TempDir {
     dir
 }
 
-/// A path below `../shared` (the corpora and schemas beside the checkout), or `None`
-/// with a "skipped" line when it is missing; with `GWLINT_REQUIRE_CONFORMANCE=1`
-/// (as in CI) a missing path fails the test instead.
-pub fn shared(path: &str) -> Option<PathBuf> {
+/// A path below `fixtures/` of the repository (the vendored conformance corpora and
+/// third-party schemas). The corpora are part of the repository, so a missing path is
+/// a test failure, never a skip.
+pub fn fixture(path: &str) -> PathBuf {
     let full = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared")
+        .join("fixtures")
         .join(path);
-    if full.exists() {
-        return Some(full);
-    }
     assert!(
-        std::env::var("GWLINT_REQUIRE_CONFORMANCE").as_deref() != Ok("1"),
-        "../shared/{path} is required (GWLINT_REQUIRE_CONFORMANCE=1) but missing"
+        full.exists(),
+        "fixtures/{path} is missing from the repository"
     );
-    let mut stdout = std::io::stdout();
-    let _ = std::io::Write::write_all(
-        &mut stdout,
-        format!("skipped: ../shared/{path} not found\n").as_bytes(),
-    );
-    None
+    full
 }
