@@ -261,10 +261,55 @@ pub fn validate_document(
             findings.extend(resource_checks(format, &site, &root));
         }
     }
+    let listed = match format {
+        Format::Standalone => FileList::of(value),
+        Format::Adc => FileList::default(),
+    };
     for use_ in sites::plugins(format, value) {
-        findings.extend(check_plugin_use(set, options, format, &use_, &root));
+        findings.extend(check_plugin_use(set, options, format, &listed, &use_, &root));
     }
     findings
+}
+
+/// A standalone file's own plugin lists (`plugins:` and `stream_plugins:`): when a
+/// file has one, APISIX loads only the plugins it names.
+#[derive(Debug, Default)]
+struct FileList<'a> {
+    http: Option<BTreeSet<&'a str>>,
+    stream: Option<BTreeSet<&'a str>>,
+}
+
+impl<'a> FileList<'a> {
+    fn of(root: &'a Value) -> Self {
+        let names = |list: &'a Value, stream: bool| -> BTreeSet<&'a str> {
+            list.as_array()
+                .into_iter()
+                .flatten()
+                .filter(|item| {
+                    item.get("stream").and_then(Value::as_bool).unwrap_or(false) == stream
+                })
+                .filter_map(|item| item.get("name").and_then(Value::as_str))
+                .collect()
+        };
+        let http = root.get("plugins").filter(|l| l.is_array());
+        let stream = root.get("stream_plugins").filter(|l| l.is_array());
+        FileList {
+            http: http.map(|list| names(list, false)),
+            stream: match (stream, http) {
+                (Some(list), _) => Some(names(list, false)),
+                (None, Some(list)) => Some(names(list, true)).filter(|s| !s.is_empty()),
+                (None, None) => None,
+            },
+        }
+    }
+
+    fn allows(&self, name: &str, kind: PluginKind) -> bool {
+        let list = match kind {
+            PluginKind::Http => &self.http,
+            PluginKind::Stream => &self.stream,
+        };
+        list.as_ref().is_none_or(|names| names.contains(name))
+    }
 }
 
 /// The info finding of a quoted number that ADC 0.2x coerces.
@@ -314,18 +359,39 @@ fn check_plugin_use(
     set: &SchemaSet,
     options: &SchemaOptions,
     format: Format,
+    listed: &FileList<'_>,
     use_: &PluginUse<'_>,
     root: &Site<'_>,
 ) -> Vec<Finding> {
-    let kind = if sites::is_stream_plugin(&use_.pointer) {
+    let mut kind = if sites::is_stream_plugin(&use_.pointer) {
         PluginKind::Stream
     } else {
         PluginKind::Http
     };
-    match set.plugins.lookup(use_.name, kind) {
-        Lookup::Known(plugin) => check_plugin_conf(plugin, format, use_, root),
+    let mut lookup = set.plugins.lookup(use_.name, kind);
+    if use_.kind == SchemaKind::Metadata && !matches!(lookup, Lookup::Known(_)) {
+        // Metadata names a plugin of either kind (mqtt-proxy is a stream plugin).
+        let stream = set.plugins.lookup(use_.name, PluginKind::Stream);
+        if matches!(stream, Lookup::Known(_)) {
+            (kind, lookup) = (PluginKind::Stream, stream);
+        }
+    }
+    match lookup {
+        Lookup::Known(plugin) if listed.allows(use_.name, kind) => {
+            check_plugin_conf(plugin, format, use_, root)
+        }
+        Lookup::Known(_) => vec![unknown_plugin(set, &Lookup::NotEnabled, kind, use_, root)],
         _ if options.custom_plugins.contains(use_.name) => Vec::new(),
-        lookup => vec![unknown_plugin(set, &lookup, kind, use_, root)],
+        lookup => {
+            let mut finding = unknown_plugin(set, &lookup, kind, use_, root);
+            if use_.kind == SchemaKind::Metadata {
+                // APISIX keeps metadata of a plugin it does not have and never reads
+                // it (t/config-center-yaml/plugin-metadata.t): not a refusal.
+                finding.severity = Severity::Warning;
+                finding.message.push_str(" (APISIX ignores metadata of a plugin it does not have)");
+            }
+            vec![finding]
+        }
     }
 }
 
@@ -470,7 +536,8 @@ fn unknown_plugin(
     };
     let mut message = match lookup {
         Lookup::NotEnabled => format!(
-            "{what} `{name}` is not enabled: it is not in the enabled plugin list, so APISIX refuses it"
+            "{what} `{name}` is not enabled: it is not in the enabled plugin list (`enabled_plugins` \
+             in .gwlint.yaml, or the file's own `plugins` list), so APISIX refuses it"
         ),
         Lookup::OtherVersion(other) => format!(
             "unknown {what} `{name}`: APISIX {version} does not have it (APISIX {} does)",
