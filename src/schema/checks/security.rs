@@ -125,7 +125,7 @@ fn check_regex_list(conf: &Value, list: &str, out: &mut Vec<Issue>) {
 /// pattern uses PCRE syntax the crate lacks (look-around, backreferences, possessive
 /// quantifiers, ...), so the pattern is then scanned for errors PCRE itself reports
 /// and only those are returned.
-fn pcre_error(pattern: &str) -> Option<String> {
+pub(super) fn pcre_error(pattern: &str) -> Option<String> {
     if regex::Regex::new(pattern).is_ok() {
         return None;
     }

@@ -7,7 +7,7 @@
 //! addresses parse as IP/CIDR, and `$request_method` stays out of cache keys.
 //!
 //! api-breaker, request-id and gzip have no imperative checks in APISIX;
-//! serverless-pre-function's (`loadstring` of each function) needs Lua.
+//! serverless-pre-function's Lua code is checked in `serverless.rs`.
 
 use super::resources::check_expression;
 use super::{check_ip_list, Issue, PluginCheck, SchemaKind};
