@@ -56,7 +56,16 @@ fn check_provider(instance: &Value, base: &str, prefix: &str, out: &mut Vec<Issu
     let at = |pointer: &str| format!("{base}{pointer}");
     if let Some(json) = str_at(instance, "/auth/gcp/service_account_json") {
         if !is_reference(json) {
-            if let Err(error) = serde_json::from_str::<Value>(json) {
+            let decoded = serde_json::from_str::<serde::de::IgnoredAny>(json)
+                .map_err(|e| e.to_string())
+                .or_else(|e| {
+                    if e.contains("recursion limit") {
+                        Ok(serde::de::IgnoredAny)
+                    } else {
+                        Err(e)
+                    }
+                });
+            if let Err(error) = decoded {
                 out.push(Issue::value(
                     at("/auth/gcp/service_account_json"),
                     format!("invalid gcp service_account_json: {error}"),

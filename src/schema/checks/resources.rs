@@ -42,6 +42,11 @@ const AUTH_PLUGINS: [&str; 9] = [
     "multi-auth",
     "wolf-rbac",
 ];
+/// Whether `name` is one of APISIX's auth plugins.
+pub(super) fn is_auth_plugin(name: &str) -> bool {
+    AUTH_PLUGINS.contains(&name)
+}
+
 /// Comparison operators of lua-resty-expr.
 const EXPR_OPERATORS: [&str; 11] = [
     "==", "~=", ">", ">=", "<", "<=", "~~", "~*", "in", "has", "ipmatch",
