@@ -7,6 +7,7 @@ mod cidr;
 mod ssl;
 
 pub use super::plan::Check as NativeCheck;
+pub use ssl::{private_key_jwk, PrivateKeyJwk};
 
 /// Every native rule, by id.
 pub const NATIVE_RULES: &[(&str, NativeCheck)] = &[
