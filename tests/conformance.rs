@@ -26,6 +26,12 @@ use std::path::{Path, PathBuf};
 /// reason. Keyed by `source` + ` :: ` + `block`.
 const UNDECIDABLE: &[(&str, &str)] = &[
     (
+        "t/admin/plugin-metadata.t :: TEST 7: invalid plugin name",
+        "the Admin API refuses metadata of a plugin APISIX does not have, while the standalone loader keeps it and \
+         never reads it (t/config-center-yaml); the case is checked as a standalone file, where gwlint warns. In an \
+         ADC file, which ADC syncs through the Admin API, gwlint reports it as an error",
+    ),
+    (
         "t/plugin/authz-casbin.t :: TEST 4: Enforcer from text without files",
         "authz-casbin's check_schema accepts a configuration with only `username` when the plugin's \
          metadata (model and policy) is stored; the metadata was stored by an earlier test block, which the case does not carry",
@@ -593,12 +599,13 @@ fn run_adc_valid(checker: &Checker, dir: &Path, report: &mut String) -> Vec<Stri
 }
 
 /// Floors for the corpora extracted by `tools/extract-apisix-tests`, in per mille of
-/// the decidable cases that agree: the level measured when they were added (rounded
-/// down), so that a regression fails. Raise them as gwlint learns more plugins.
+/// the decidable cases that agree: 99.5 %, under the level measured with every
+/// plugin's generated schema and the imperative checks (100 %, 99.7 %, 100 %), so
+/// that a regression fails.
 const EXTRA_FLOORS: [(&str, usize); 3] = [
-    ("APISIX standalone files", 980),
-    ("APISIX extra schema cases", 972),
-    ("APISIX docs examples", 998),
+    ("APISIX standalone files", 995),
+    ("APISIX extra schema cases", 995),
+    ("APISIX docs examples", 995),
 ];
 
 #[test]
@@ -653,8 +660,8 @@ fn conformance_with_apisix_and_adc() {
         "ADC lint cases disagree; see fixtures/conformance-report.md"
     );
     assert!(
-        apisix.agree * 100 >= apisix.decidable * 98,
-        "APISIX agreement {}/{} is below 98 %; see fixtures/conformance-report.md",
+        apisix.agree * 100 >= apisix.decidable * 99,
+        "APISIX agreement {}/{} is below 99 %; see fixtures/conformance-report.md",
         apisix.agree,
         apisix.decidable
     );

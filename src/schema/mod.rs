@@ -266,7 +266,9 @@ pub fn validate_document(
         Format::Adc => FileList::default(),
     };
     for use_ in sites::plugins(format, value) {
-        findings.extend(check_plugin_use(set, options, format, &listed, &use_, &root));
+        findings.extend(check_plugin_use(
+            set, options, format, &listed, &use_, &root,
+        ));
     }
     findings
 }
@@ -378,21 +380,61 @@ fn check_plugin_use(
     }
     match lookup {
         Lookup::Known(plugin) if listed.allows(use_.name, kind) => {
-            check_plugin_conf(plugin, format, use_, root)
+            let mut findings = check_plugin_conf(plugin, format, use_, root);
+            if plugin.name == "multi-auth" && findings.is_empty() {
+                findings.extend(multi_auth_plugins(set, format, use_, root));
+            }
+            findings
         }
         Lookup::Known(_) => vec![unknown_plugin(set, &Lookup::NotEnabled, kind, use_, root)],
         _ if options.custom_plugins.contains(use_.name) => Vec::new(),
         lookup => {
             let mut finding = unknown_plugin(set, &lookup, kind, use_, root);
-            if use_.kind == SchemaKind::Metadata {
-                // APISIX keeps metadata of a plugin it does not have and never reads
-                // it (t/config-center-yaml/plugin-metadata.t): not a refusal.
+            if use_.kind == SchemaKind::Metadata && format == Format::Standalone {
+                // APISIX's standalone loader keeps metadata of a plugin it does not
+                // have and never reads it (t/config-center-yaml): not a refusal. The
+                // Admin API, which ADC syncs through, refuses it
+                // (t/admin/plugin-metadata.t TEST 7).
                 finding.severity = Severity::Warning;
-                finding.message.push_str(" (APISIX ignores metadata of a plugin it does not have)");
+                finding
+                    .message
+                    .push_str(" (APISIX ignores metadata of a plugin it does not have)");
             }
             vec![finding]
         }
     }
+}
+
+/// multi-auth checks each of its `auth_plugins` (`{name: configuration}`) against
+/// that plugin's schema (t/plugin/multi-auth.t TEST 8 to 10).
+fn multi_auth_plugins(
+    set: &SchemaSet,
+    format: Format,
+    use_: &PluginUse<'_>,
+    root: &Site<'_>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let Some(entries) = use_.conf.get("auth_plugins").and_then(Value::as_array) else {
+        return findings;
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        let Some(map) = entry.as_object() else {
+            continue;
+        };
+        for (name, conf) in map {
+            if let Lookup::Known(plugin) = set.plugins.lookup(name, PluginKind::Http) {
+                let nested = PluginUse {
+                    name,
+                    conf: std::borrow::Cow::Borrowed(conf),
+                    pointer: join_pointer(&format!("{}/auth_plugins/{i}", use_.pointer), name),
+                    kind: SchemaKind::Plugin,
+                    name_at: NameAt::Key,
+                };
+                findings.extend(check_plugin_conf(plugin, format, &nested, root));
+            }
+        }
+    }
+    findings
 }
 
 /// Validate one plugin configuration, then run the plugin's imperative check.
@@ -459,11 +501,14 @@ fn check_plugin_conf(
             return findings;
         }
     }
-    let Some(check) = checks::plugin_check(&plugin.name) else {
-        return Vec::new();
-    };
     let mut issues = Vec::new();
-    check(conf, kind, &mut issues);
+    if let Some(check) = checks::plugin_check(&plugin.name) {
+        check(conf, kind, &mut issues);
+    }
+    if format == Format::Standalone && kind == SchemaKind::Consumer && plugin.name == "jwe-decrypt"
+    {
+        jwe_secret_length(conf, &mut issues);
+    }
     // Values resolved later cannot be judged here.
     issues.retain(|issue| {
         !conf
@@ -476,6 +521,34 @@ fn check_plugin_conf(
     }
     let (rule, help) = texts();
     issues_to_findings(issues, &rule, &help, pointer, root)
+}
+
+/// jwe-decrypt's consumer `secret` must be 32 bytes (after base64url decoding when
+/// `is_base64_encoded`) unless APISIX stores it encrypted in etcd: never in a
+/// standalone file, whose configuration APISIX reads as written
+/// (t/plugin/jwe-decrypt.t TEST 4 and 5).
+fn jwe_secret_length(conf: &Value, out: &mut Vec<checks::Issue>) {
+    let Some(secret) = conf.get("secret").and_then(Value::as_str) else {
+        return;
+    };
+    if is_unresolved(Format::Standalone, secret) {
+        return;
+    }
+    if conf.get("is_base64_encoded").and_then(Value::as_bool) == Some(true) {
+        let decoded =
+            data_encoding::BASE64URL_NOPAD.decode(secret.trim_end_matches('=').as_bytes());
+        if decoded.map_or(true, |bytes| bytes.len() != 32) {
+            out.push(checks::Issue::value(
+                "/secret",
+                "the secret length after base64 decode should be 32 chars",
+            ));
+        }
+    } else if secret.len() != 32 {
+        out.push(checks::Issue::value(
+            "/secret",
+            "the secret length should be 32 chars",
+        ));
+    }
 }
 
 /// A schema error about a value resolved later: only its type can be judged offline.

@@ -74,16 +74,28 @@ pub(super) fn syntax_error(source: &str) -> Option<String> {
 }
 
 fn parse(source: &str) -> Verdict {
-    match full_moon::parse_fallible(source, LuaVersion::luajit()).into_result() {
-        Ok(ast) => Verdict::Parses(chunk_return(ast.nodes())),
-        Err(errors) => {
-            let Some(first) = errors.first() else {
-                return Verdict::Unjudged;
-            };
-            let line = first.range().0.line();
-            Verdict::SyntaxError(format!("line {line}: {}", first.error_message()))
+    let mut source = std::borrow::Cow::Borrowed(source);
+    // LuaJIT takes a lone `;` as an empty statement (`if x then; f(); end`, as in
+    // APISIX's t/plugin/error-page.t); full_moon only takes one after a statement.
+    // A `;` where full_moon stops is blanked (positions stay) and the code read again.
+    for _ in 0..64 {
+        match full_moon::parse_fallible(&source, LuaVersion::luajit()).into_result() {
+            Ok(ast) => return Verdict::Parses(chunk_return(ast.nodes())),
+            Err(errors) => {
+                let Some(first) = errors.first() else {
+                    return Verdict::Unjudged;
+                };
+                let at = first.range().0.bytes();
+                if source.as_bytes().get(at) == Some(&b';') {
+                    source.to_mut().replace_range(at..=at, " ");
+                    continue;
+                }
+                let line = first.range().0.line();
+                return Verdict::SyntaxError(format!("line {line}: {}", first.error_message()));
+            }
         }
     }
+    Verdict::Unjudged
 }
 
 /// What the main chunk `block` returns: the first value of its final `return`, or
@@ -185,6 +197,20 @@ fn nesting_bound(source: &str) -> usize {
         i += 1;
     }
     deepest + operators
+}
+
+#[cfg(test)]
+mod empty_statement_tests {
+    use super::*;
+
+    #[test]
+    fn lone_semicolons_are_empty_statements_as_in_luajit() {
+        // t/plugin/error-page.t TEST 2: APISIX accepts this function.
+        let code = "return function() if ngx.var.x ~= nil then;ngx.exit(1);end;end";
+        assert!(matches!(parse(code), Verdict::Parses(Returned::Function)));
+        assert!(matches!(parse(";;return 1"), Verdict::Parses(_)));
+        assert!(matches!(parse("if then ; end"), Verdict::SyntaxError(_)));
+    }
 }
 
 #[cfg(test)]
