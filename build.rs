@@ -218,7 +218,9 @@ fn embed_apisix(dir: &str, out: &Path) {
                         .collect()
                 })
                 .unwrap_or_default();
-            files.sort();
+            // Sorted by plugin name (`ai-proxy` before `ai-proxy-multi`), not by file
+            // name: the registry searches these lists by name.
+            files.sort_by(|a, b| a.file_stem().cmp(&b.file_stem()));
             code.push_str("        &[\n");
             for file in files {
                 println!("cargo:rerun-if-changed={}", file.display());
