@@ -80,12 +80,21 @@ pub fn is_plugin_secret(plugin: &str, path: &[&str]) -> bool {
     })
 }
 
-/// Whether any key could name a secret (a quick test before a document is walked).
+/// Whether any key could name a secret (a quick test before a document is walked,
+/// asked of every key of every file: a binary search in the field names of every
+/// plugin's `encrypt_fields`, collected once).
 fn may_be_secret_key(key: &str) -> bool {
-    is_secret_field(key)
-        || ENCRYPT_FIELDS
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let mut names: Vec<&'static str> = ENCRYPT_FIELDS
             .iter()
-            .any(|(_, fields)| fields.iter().any(|f| f.split('.').any(|part| part == key)))
+            .flat_map(|(_, fields)| fields.iter().flat_map(|f| f.split('.')))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    });
+    is_secret_field(key) || names.binary_search(&key).is_ok()
 }
 
 /// Whether a string is a reference resolved elsewhere, not a secret itself.

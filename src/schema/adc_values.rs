@@ -12,43 +12,50 @@
 
 use serde_json::{Map, Number, Value};
 
-/// Resource fields ADC 0.28 reads with `z.coerce.number()` (libs/sdk/src/core/schema.ts
-/// of api7/adc v0.28.0): timeouts, node port/weight/priority, health-check
-/// counters and intervals, retries, keepalive pool sizes, route priority, SSL client
-/// depth. `http_statuses` lists hold coerced items.
-const COERCED_KEYS: &[&str] = &[
-    "concurrency",
-    "connect",
-    "depth",
-    "http_failures",
-    "idle_timeout",
-    "interval",
-    "port",
-    "priority",
-    "read",
-    "requests",
-    "retries",
-    "retry_timeout",
-    "send",
-    "size",
-    "successes",
-    "tcp_failures",
-    "timeout",
-    "timeouts",
-    "weight",
-];
+/// Whether ADC 0.28 reads a resource field with `z.coerce.number()`
+/// (libs/sdk/src/core/schema.ts of api7/adc v0.28.0): timeouts, node
+/// port/weight/priority, health-check counters and intervals, retries, keepalive
+/// pool sizes, route priority, SSL client depth. `http_statuses` lists hold coerced
+/// items.
+fn is_coerced(key: &str) -> bool {
+    matches!(
+        key,
+        "concurrency"
+            | "connect"
+            | "depth"
+            | "http_failures"
+            | "idle_timeout"
+            | "interval"
+            | "port"
+            | "priority"
+            | "read"
+            | "requests"
+            | "retries"
+            | "retry_timeout"
+            | "send"
+            | "size"
+            | "successes"
+            | "tcp_failures"
+            | "timeout"
+            | "timeouts"
+            | "weight"
+    )
+}
 
-/// Keys whose values ADC passes on without coercing (plugin configurations and free
-/// data).
-const OPAQUE_KEYS: &[&str] = &[
-    "plugins",
-    "global_rules",
-    "plugin_metadata",
-    "labels",
-    "vars",
-    "filter_func",
-    "metadata",
-];
+/// Whether ADC passes a key's value on without coercing (plugin configurations and
+/// free data).
+fn is_opaque(key: &str) -> bool {
+    matches!(
+        key,
+        "plugins"
+            | "global_rules"
+            | "plugin_metadata"
+            | "labels"
+            | "vars"
+            | "filter_func"
+            | "metadata"
+    )
+}
 
 /// The document as ADC validates it, when anything differs from the file.
 #[derive(Debug, Default)]
@@ -82,9 +89,9 @@ pub fn adc_view(value: &Value) -> Option<AdcView> {
 fn has_coerced_string(value: &Value) -> bool {
     match value {
         Value::Object(map) => map.iter().any(|(key, item)| {
-            if OPAQUE_KEYS.contains(&key.as_str()) {
+            if is_opaque(key) {
                 false
-            } else if COERCED_KEYS.contains(&key.as_str()) {
+            } else if is_coerced(key) {
                 item.is_string() || has_coerced_string(item)
             } else if key == "http_statuses" {
                 item.as_array()
@@ -104,9 +111,9 @@ fn walk(value: &Value, pointer: &str, view: &mut AdcView, changed: &mut bool) ->
             let mut out = Map::with_capacity(map.len());
             for (key, item) in map {
                 let at = crate::load::document::join_pointer(pointer, key);
-                let item = if OPAQUE_KEYS.contains(&key.as_str()) {
+                let item = if is_opaque(key) {
                     item.clone()
-                } else if COERCED_KEYS.contains(&key.as_str()) {
+                } else if is_coerced(key) {
                     coerce(item, &at, view, changed)
                 } else if key == "http_statuses" {
                     match item {

@@ -56,7 +56,7 @@ pub enum NameAt {
 /// Whether the plugin use at `pointer` is on a stream route (a stream plugin).
 #[must_use]
 pub fn is_stream_plugin(pointer: &str) -> bool {
-    pointer.starts_with("/stream_routes/") || pointer.contains("/stream_routes/")
+    pointer.contains("/stream_routes/")
 }
 
 /// The rule-id form of a kind (`stream_route` → `stream-route`).

@@ -56,16 +56,7 @@ fn check_provider(instance: &Value, base: &str, prefix: &str, out: &mut Vec<Issu
     let at = |pointer: &str| format!("{base}{pointer}");
     if let Some(json) = str_at(instance, "/auth/gcp/service_account_json") {
         if !is_reference(json) {
-            let decoded = serde_json::from_str::<serde::de::IgnoredAny>(json)
-                .map_err(|e| e.to_string())
-                .or_else(|e| {
-                    if e.contains("recursion limit") {
-                        Ok(serde::de::IgnoredAny)
-                    } else {
-                        Err(e)
-                    }
-                });
-            if let Err(error) = decoded {
+            if let Some(error) = super::json_syntax_error(json) {
                 out.push(Issue::value(
                     at("/auth/gcp/service_account_json"),
                     format!("invalid gcp service_account_json: {error}"),
@@ -332,21 +323,8 @@ fn ai_rate_limiting(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::checks::testing::{found, run};
     use serde_json::json;
-
-    fn run(name: &str, conf: &Value) -> Vec<Issue> {
-        let check = lookup(name).expect("plugin has a check");
-        let mut out = Vec::new();
-        check(conf, SchemaKind::Plugin, &mut out);
-        out
-    }
-
-    fn found(issues: &[Issue]) -> Vec<(&str, &str)> {
-        issues
-            .iter()
-            .map(|i| (i.pointer.as_str(), i.message.as_str()))
-            .collect()
-    }
 
     #[test]
     fn rate_limiting_cost_expr() {

@@ -451,21 +451,42 @@ fn check_par_auth_method(conf: &Value, bearer_only: bool, out: &mut Vec<Issue>) 
     }
 }
 
+/// jwe-decrypt's consumer `secret` must be 32 bytes (after base64url decoding when
+/// `is_base64_encoded`) unless APISIX stores it encrypted in etcd: never in a
+/// standalone file, whose configuration APISIX reads as written
+/// (t/plugin/jwe-decrypt.t TEST 4 and 5).
+pub(super) fn jwe_decrypt_standalone(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
+    if kind != SchemaKind::Consumer {
+        return;
+    }
+    let Some(secret) = conf.get("secret").and_then(Value::as_str) else {
+        return;
+    };
+    if is_reference(secret) {
+        return;
+    }
+    if conf.get("is_base64_encoded").and_then(Value::as_bool) == Some(true) {
+        let decoded =
+            data_encoding::BASE64URL_NOPAD.decode(secret.trim_end_matches('=').as_bytes());
+        if decoded.map_or(true, |bytes| bytes.len() != 32) {
+            out.push(Issue::value(
+                "/secret",
+                "the secret length after base64 decode should be 32 chars",
+            ));
+        }
+    } else if secret.len() != 32 {
+        out.push(Issue::value(
+            "/secret",
+            "the secret length should be 32 chars",
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::checks::testing::{messages, run_as as run};
     use serde_json::json;
-
-    fn run(name: &str, conf: &Value, kind: SchemaKind) -> Vec<Issue> {
-        let check = lookup(name).expect("plugin has a check");
-        let mut out = Vec::new();
-        check(conf, kind, &mut out);
-        out
-    }
-
-    fn messages(issues: &[Issue]) -> Vec<&str> {
-        issues.iter().map(|i| i.message.as_str()).collect()
-    }
 
     #[test]
     fn lookup_maps_only_plugins_with_checks() {
@@ -474,6 +495,26 @@ mod tests {
         for name in ["key-auth", "basic-auth", "hmac-auth", "limit-count"] {
             assert!(lookup(name).is_none(), "{name}");
         }
+    }
+
+    #[test]
+    fn jwe_decrypt_secret_is_32_bytes_in_standalone_files() {
+        // t/plugin/jwe-decrypt.t TEST 4 and 5.
+        let check = |conf: &Value| {
+            let mut out = Vec::new();
+            jwe_decrypt_standalone(conf, SchemaKind::Consumer, &mut out);
+            out
+        };
+        let long = check(&json!({"key": "k", "secret": "x".repeat(33)}));
+        assert_eq!(messages(&long), ["the secret length should be 32 chars"]);
+        assert_eq!(long[0].pointer, "/secret");
+        let base64 = check(&json!({"key": "k", "secret": "eHh4", "is_base64_encoded": true}));
+        assert_eq!(
+            messages(&base64),
+            ["the secret length after base64 decode should be 32 chars"]
+        );
+        assert!(check(&json!({"key": "k", "secret": "x".repeat(32)})).is_empty());
+        assert!(check(&json!({"key": "k", "secret": "$env://JWE"})).is_empty());
     }
 
     #[test]

@@ -441,16 +441,13 @@ fn lua_reads_as_number(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::checks::testing::pointers;
     use serde_json::json;
 
     fn lua_errors(schema: &Value) -> Vec<Issue> {
         let mut out = Vec::new();
         lua_schema_errors(schema, "/s", "", &mut out);
         out
-    }
-
-    fn pointers(issues: &[Issue]) -> Vec<&str> {
-        issues.iter().map(|i| i.pointer.as_str()).collect()
     }
 
     #[test]

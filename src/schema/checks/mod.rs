@@ -15,6 +15,8 @@ mod lua_schema;
 mod resources;
 mod security;
 mod serverless;
+#[cfg(test)]
+mod testing;
 mod traffic;
 mod transform;
 
@@ -86,6 +88,29 @@ pub fn plugin_check(name: &str) -> Option<PluginCheck> {
         .or_else(|| logging::lookup(name))
         .or_else(|| serverless::lookup(name))
         .or_else(|| ai::lookup(name))
+}
+
+/// The extra check of a plugin in a standalone file, where APISIX reads the
+/// configuration as written (no Admin API, no encryption in etcd).
+#[must_use]
+pub fn standalone_plugin_check(name: &str) -> Option<PluginCheck> {
+    match name {
+        "jwe-decrypt" => Some(auth::jwe_decrypt_standalone),
+        _ => None,
+    }
+}
+
+/// The error of decoding `text` as JSON the way APISIX's cjson does, if any:
+/// nesting past `serde_json`'s limit (128 levels) is not judged, since cjson reads
+/// 1,000 levels.
+pub(super) fn json_syntax_error(text: &str) -> Option<String> {
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Ok(_) => None,
+        Err(error) => {
+            let error = error.to_string();
+            (!error.contains("recursion limit")).then_some(error)
+        }
+    }
 }
 
 /// APISIX's `invalid ip address` check on the list at `key`: every string entry

@@ -782,6 +782,7 @@ fn check_credential_plugins(credential: &Value, out: &mut Vec<Issue>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::checks::testing::pointers;
     use serde_json::json;
 
     fn standalone(kind: &str, object: &Value) -> Vec<Issue> {
@@ -794,10 +795,6 @@ mod tests {
         let mut out = Vec::new();
         adc_resource_check(kind, object, &mut out);
         out
-    }
-
-    fn pointers(issues: &[Issue]) -> Vec<&str> {
-        issues.iter().map(|i| i.pointer.as_str()).collect()
     }
 
     fn pem(label: &str) -> String {

@@ -520,18 +520,8 @@ impl<'a> PcreScanner<'a> {
 mod tests {
     use super::*;
     use crate::netaddr::is_ip_or_cidr;
+    use crate::schema::checks::testing::{pointers, run};
     use serde_json::json;
-
-    fn run(name: &str, conf: &Value) -> Vec<Issue> {
-        let check = lookup(name).expect("plugin has a check");
-        let mut out = Vec::new();
-        check(conf, SchemaKind::Plugin, &mut out);
-        out
-    }
-
-    fn pointers(issues: &[Issue]) -> Vec<&str> {
-        issues.iter().map(|i| i.pointer.as_str()).collect()
-    }
 
     #[test]
     fn lookup_maps_only_plugins_with_checks() {

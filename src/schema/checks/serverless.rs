@@ -76,14 +76,8 @@ fn exit_transformer(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::checks::testing::run;
     use serde_json::json;
-
-    fn run(name: &str, conf: &Value) -> Vec<Issue> {
-        let check = lookup(name).expect("plugin has a check");
-        let mut out = Vec::new();
-        check(conf, SchemaKind::Plugin, &mut out);
-        out
-    }
 
     #[test]
     fn lookup_maps_the_code_plugins() {
@@ -114,12 +108,19 @@ mod tests {
             "serverless-post-function",
             &json!({"functions": ["local a = 123;"]}),
         );
-        assert_eq!(issues.len(), 1);
-        assert_eq!(issues[0].pointer, "/functions/0");
+        assert_one(
+            &issues,
+            "/functions/0",
+            "function 0: only accept Lua function, the input code type is nil",
+        );
+    }
+
+    /// `issues` is one issue at `pointer` whose message starts with `start`.
+    fn assert_one(issues: &[Issue], pointer: &str, start: &str) {
+        assert_eq!(issues.len(), 1, "{issues:?}");
+        assert_eq!(issues[0].pointer, pointer);
         assert!(
-            issues[0]
-                .message
-                .starts_with("function 0: only accept Lua function, the input code type is nil"),
+            issues[0].message.starts_with(start),
             "{}",
             issues[0].message
         );
@@ -129,14 +130,10 @@ mod tests {
     fn serverless_code_must_compile() {
         // t/plugin/serverless.t TEST 6: `a` fails with "'=' expected near '<eof>'".
         let issues = run("serverless-pre-function", &json!({"functions": ["a"]}));
-        assert_eq!(issues.len(), 1);
-        assert_eq!(issues[0].pointer, "/functions/0");
-        assert!(
-            issues[0]
-                .message
-                .starts_with("function 0 does not compile: line 1: "),
-            "{}",
-            issues[0].message
+        assert_one(
+            &issues,
+            "/functions/0",
+            "function 0 does not compile: line 1: ",
         );
         // The line inside the string is named.
         let issues = run(
@@ -146,14 +143,10 @@ mod tests {
                 "return function(conf, ctx)\n  local x = 1\n  if x then = end\nend",
             ]}),
         );
-        assert_eq!(issues.len(), 1);
-        assert_eq!(issues[0].pointer, "/functions/1");
-        assert!(
-            issues[0]
-                .message
-                .starts_with("function 1 does not compile: line 3: "),
-            "{}",
-            issues[0].message
+        assert_one(
+            &issues,
+            "/functions/1",
+            "function 1 does not compile: line 3: ",
         );
     }
 
@@ -164,14 +157,10 @@ mod tests {
             "return (function(code, body, header) if code == then return 405 end return code, body, header end)(...)"
         ]});
         let issues = run("exit-transformer", &bad);
-        assert_eq!(issues.len(), 1);
-        assert_eq!(issues[0].pointer, "/functions/0");
-        assert!(
-            issues[0]
-                .message
-                .starts_with("function 0 does not compile: line 1: "),
-            "{}",
-            issues[0].message
+        assert_one(
+            &issues,
+            "/functions/0",
+            "function 0 does not compile: line 1: ",
         );
         let good = json!({"functions": [
             "return (function(code, body, header) if code == 404 then return 405 end return code, body, header end)(...)"

@@ -275,6 +275,7 @@ fn check_return_action(conf: Option<&Value>, out: &mut Vec<Issue>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::checks::testing::{found, messages, run as testing_run};
     use serde_json::json;
 
     fn run(conf: &Value) -> Vec<Issue> {
@@ -283,37 +284,20 @@ mod tests {
         out
     }
 
-    fn messages(issues: &[Issue]) -> Vec<&str> {
-        issues.iter().map(|i| i.message.as_str()).collect()
-    }
-
-    fn run_named(name: &str, conf: &Value) -> Vec<Issue> {
-        let mut out = Vec::new();
-        lookup(name).expect("plugin has a check")(conf, SchemaKind::Plugin, &mut out);
-        out
-    }
-
-    fn found(issues: &[Issue]) -> Vec<(&str, &str)> {
-        issues
-            .iter()
-            .map(|i| (i.pointer.as_str(), i.message.as_str()))
-            .collect()
-    }
-
     #[test]
     fn traffic_split_match_vars_compile() {
         // t/plugin/traffic-split.t TEST 3: "invalid operator '123'".
         let conf = json!({"rules": [{"match": [{"vars": [["arg_name", 123, "jack"]]}],
             "weighted_upstreams": [{"weight": 1}]}]});
         assert_eq!(
-            found(&run_named("traffic-split", &conf)),
+            found(&testing_run("traffic-split", &conf)),
             [(
                 "/rules/0/match/0/vars",
                 "failed to validate the 'vars' expression: invalid operator '123'"
             )]
         );
         let ok = json!({"rules": [{"match": [{"vars": [["arg_name", "==", "jack"]]}]}]});
-        assert!(run_named("traffic-split", &ok).is_empty());
+        assert!(testing_run("traffic-split", &ok).is_empty());
     }
 
     #[test]
@@ -321,7 +305,7 @@ mod tests {
         // chaitin-waf.lua's check_schema; its .t files have no bad expression.
         let conf = json!({"match": [{"vars": [["http_waf", "<>", "x"]]}]});
         assert_eq!(
-            found(&run_named("chaitin-waf", &conf)),
+            found(&testing_run("chaitin-waf", &conf)),
             [(
                 "/match/0/vars",
                 "failed to validate the 'vars' expression: invalid operator '<>'"
@@ -334,7 +318,7 @@ mod tests {
         // t/plugin/traffic-label.t TEST 1: "not supported action: add_headers".
         let conf = json!({"rules": [{"match": [["uri", "==", "/a"]],
             "actions": [{"add_headers": {"X-A": "1"}, "weight": 1}, {"set_headers": {"X-B": "2"}}]}]});
-        let issues = run_named("traffic-label", &conf);
+        let issues = testing_run("traffic-label", &conf);
         assert_eq!(
             found(&issues),
             [(
@@ -345,7 +329,7 @@ mod tests {
         let bad_match =
             json!({"rules": [{"match": [["uri", "=", "/a"]], "actions": [{"weight": 1}]}]});
         assert_eq!(
-            found(&run_named("traffic-label", &bad_match)),
+            found(&testing_run("traffic-label", &bad_match)),
             [(
                 "/rules/0/match",
                 "failed to validate the 'match' expression: invalid operator '='"
@@ -362,7 +346,7 @@ mod tests {
             {"actions": [["limit-count", {"count": 1, "time_window": 1, "group": "g"}]]},
             {"case": [["uri", "=", "/a"]], "actions": [["return", {"code": 403}]]},
         ]});
-        let issues = run_named("workflow", &conf);
+        let issues = testing_run("workflow", &conf);
         let pointers: Vec<&str> = issues.iter().map(|i| i.pointer.as_str()).collect();
         assert_eq!(
             pointers,
@@ -387,7 +371,7 @@ mod tests {
     #[test]
     fn graphql_limit_count_shares_the_check() {
         let conf = json!({"rules": [{"count": 1, "time_window": 10, "key": "a"}], "count": 2});
-        assert_eq!(run_named("graphql-limit-count", &conf).len(), 1);
+        assert_eq!(testing_run("graphql-limit-count", &conf).len(), 1);
     }
 
     #[test]

@@ -201,17 +201,7 @@ fn oas_validator(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
     if is_reference(spec) {
         return;
     }
-    // Nesting past serde_json's limit (128) is left alone: Lua's cjson reads 1000 levels.
-    if let Err(error) = serde_json::from_str::<serde::de::IgnoredAny>(spec)
-        .map_err(|e| e.to_string())
-        .or_else(|e| {
-            if e.contains("recursion limit") {
-                Ok(serde::de::IgnoredAny)
-            } else {
-                Err(e)
-            }
-        })
-    {
+    if let Some(error) = super::json_syntax_error(spec) {
         out.push(Issue::value(
             "/spec",
             format!("invalid JSON string provided, err: {error}"),
@@ -771,16 +761,13 @@ mod pcre {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::checks::testing::pointers;
     use serde_json::json;
 
     fn run(check: PluginCheck, conf: &Value) -> Vec<Issue> {
         let mut out = Vec::new();
         check(conf, SchemaKind::Plugin, &mut out);
         out
-    }
-
-    fn pointers(issues: &[Issue]) -> Vec<&str> {
-        issues.iter().map(|i| i.pointer.as_str()).collect()
     }
 
     #[test]
