@@ -63,6 +63,8 @@ const FIXED: &[(&str, Severity, &str, &str, &str)] = &[
      "A file has top-level keys of both ADC's format and APISIX's standalone format, so neither schema applies."),
     ("schema/unknown-plugin", Severity::Error, "Unknown plugin", "check the name, or declare it in `custom_plugins`",
      "APISIX refuses a plugin it does not have. gwlint knows every plugin of the selected APISIX version (`apisix_version`, the latest release by default; schemas extracted from APISIX's own source), so any other name is an error: a typo gets a suggestion from the full list, a plugin that only another shipped version has names that version, and a plugin left out of `enabled_plugins` (APISIX's config.yaml `plugins` list) or of a standalone file's `plugins` list is refused as APISIX refuses it. Custom plugins can be declared in .gwlint.yaml (`custom_plugins`) or given a schema with `plugin_schemas`."),
+    ("compat/version-field", Severity::Warning, "Plugin field of another APISIX version", "match `apisix_version` to your gateway, or remove the field",
+     "A plugin configuration has a field that the selected APISIX version's schema does not know while another shipped version's does (limit-count's `window_type` is in 3.18, not in 3.2): the selected version ignores it, or refuses it where the schema allows no other fields (then a `schema/<plugin>` error says so too). Usually `apisix_version` does not match the gateway."),
     ("compat/quoted-number", Severity::Info, "Quoted number that ADC coerces", "write the number without quotes",
      "ADC 0.2x (the TypeScript CLI) turns the numeric strings of some resource fields (ports, weights, timeouts, health-check counters, retries, keepalive pool sizes, route priority) into numbers before it validates and syncs, so `port: \"443\"` works there. The Rust rewrite of ADC refuses it, and APISIX's own files (standalone) read it as a string, where it is an error."),
     ("config/unknown-key", Severity::Error, "Unknown key in .gwlint.yaml", "fix the key's spelling",
@@ -178,6 +180,7 @@ fn registry_with_plugins(
     let plugins = schemas
         .plugins
         .names()
+        .into_iter()
         .filter(|name| wanted(name))
         .filter_map(|name| schemas.plugins.get(name));
     rules.extend(plugins.map(|plugin| RuleInfo {

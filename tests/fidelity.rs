@@ -41,6 +41,13 @@ fn findings(report: &Value) -> Vec<(String, String, u64, u64, String)> {
         .collect()
 }
 
+/// The one finding of `report`, as `(rule, severity, line, column, message)`.
+fn only(report: &Value) -> (String, String, u64, u64, String) {
+    let mut found = findings(report);
+    assert_eq!(found.len(), 1, "{found:?}");
+    found.remove(0)
+}
+
 const ROUTE_WITH: &str = "services:\n  - name: s\n    upstream:\n      nodes:\n        - host: a.example\n          port: 80\n          weight: 1\n    routes:\n      - name: r\n        uris: [/a]\n        plugins:\n";
 
 #[test]
@@ -55,17 +62,42 @@ fn a_plugin_only_the_newer_version_has_names_that_version() {
     write(dir.path(), ".gwlint.yaml", "apisix_version: \"3.2\"\n");
     let (code, report) = check(dir.path(), &[]);
     assert_eq!(code, 1);
-    let found = findings(&report);
-    assert_eq!(found.len(), 1, "{found:?}");
-    let (rule, severity, line, column, message) = &found[0];
+    let (rule, severity, line, column, message) = only(&report);
     assert_eq!(
-        (rule.as_str(), severity.as_str(), *line, *column),
+        (rule.as_str(), severity.as_str(), line, column),
         ("schema/unknown-plugin", "error", 12, 11)
     );
     assert!(
         message.contains("APISIX 3.2.2 does not have it (APISIX 3.18 does)"),
         "{message}"
     );
+}
+
+#[test]
+fn a_field_only_the_newer_version_has_is_a_warning_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // limit-count's `window_type` came after 3.2; APISIX 3.2 ignores it.
+    write(
+        dir.path(),
+        "adc.yaml",
+        &format!("{ROUTE_WITH}          limit-count:\n            count: 10\n            time_window: 60\n            window_type: sliding\n"),
+    );
+    write(dir.path(), ".gwlint.yaml", "apisix_version: \"3.2\"\n");
+    let (code, report) = check(dir.path(), &[]);
+    assert_eq!(code, 0, "{report}");
+    let (rule, severity, line, column, message) = only(&report);
+    assert_eq!(
+        (rule.as_str(), severity.as_str(), line, column),
+        ("compat/version-field", "warning", 15, 13)
+    );
+    assert!(
+        message.contains("not in APISIX 3.2.2, which ignores it: APISIX 3.18 has it"),
+        "{message}"
+    );
+    // The same file under the latest version is clean.
+    write(dir.path(), ".gwlint.yaml", "apisix_version: latest\n");
+    let (code, report) = check(dir.path(), &[]);
+    assert_eq!((code, findings(&report).len()), (0, 0), "{report}");
 }
 
 #[test]
@@ -107,10 +139,9 @@ fn plugins_left_out_of_enabled_plugins_are_refused() {
     write(dir.path(), ".gwlint.yaml", "enabled_plugins: [key-auth]\n");
     let (code, report) = check(dir.path(), &[]);
     assert_eq!(code, 1);
-    let found = findings(&report);
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!((found[0].2, found[0].3), (13, 11));
-    assert!(found[0].4.contains("`zipkin` is not enabled"), "{found:?}");
+    let (_, _, line, column, message) = only(&report);
+    assert_eq!((line, column), (13, 11));
+    assert!(message.contains("`zipkin` is not enabled"), "{message}");
 }
 
 #[test]

@@ -384,6 +384,7 @@ fn check_plugin_use(
             if plugin.name == "multi-auth" && findings.is_empty() {
                 findings.extend(multi_auth_plugins(set, format, use_, root));
             }
+            findings.extend(other_version_fields(set, plugin, kind, use_, root));
             findings
         }
         Lookup::Known(_) => vec![unknown_plugin(set, &Lookup::NotEnabled, kind, use_, root)],
@@ -403,6 +404,61 @@ fn check_plugin_use(
             vec![finding]
         }
     }
+}
+
+/// Which schema of `plugin` a configuration of `kind` is checked against, by its
+/// name in the generated plugin file, and that schema compiled (APISIX checks a
+/// consumer's plugin against its consumer schema when it has one).
+fn schema_for(plugin: &Plugin, kind: SchemaKind) -> Option<(&'static str, &Compiled)> {
+    match kind {
+        SchemaKind::Consumer => Some(match &plugin.consumer_schema {
+            Some(consumer) => ("consumer_schema", consumer),
+            None => ("schema", &plugin.schema),
+        }),
+        SchemaKind::Metadata => plugin
+            .metadata_schema
+            .as_ref()
+            .map(|metadata| ("metadata_schema", metadata)),
+        SchemaKind::Plugin => Some(("schema", &plugin.schema)),
+    }
+}
+
+/// Top-level fields of a plugin configuration that the selected APISIX version's
+/// schema does not know but another shipped version's does: the selected version
+/// ignores them (or refuses them, when its schema allows no other fields).
+fn other_version_fields(
+    set: &SchemaSet,
+    plugin: &Plugin,
+    kind: PluginKind,
+    use_: &PluginUse<'_>,
+    root: &Site<'_>,
+) -> Vec<Finding> {
+    let (Some(conf), Some((which, compiled))) =
+        (use_.conf.as_object(), schema_for(plugin, use_.kind))
+    else {
+        return Vec::new();
+    };
+    let Some(known) = compiled.schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let version = set.plugins.version();
+    conf.keys()
+        .filter(|field| !known.contains_key(*field))
+        .filter_map(|field| {
+            let other = set.plugins.field_elsewhere(&plugin.name, kind, which, field)?;
+            Some(Finding::new(
+                "compat/version-field",
+                Severity::Warning,
+                format!(
+                    "field `{field}` of `{}` is not in APISIX {version}, which ignores it: APISIX {} has it",
+                    plugin.name,
+                    plugins::release_line(other)
+                ),
+                "check `apisix_version` in .gwlint.yaml against the APISIX your gateway runs, or remove the field",
+                root.key_at(&join_pointer(&use_.pointer, field)),
+            ))
+        })
+        .collect()
 }
 
 /// multi-auth checks each of its `auth_plugins` (`{name: configuration}`) against
@@ -445,13 +501,7 @@ fn check_plugin_conf(
     root: &Site<'_>,
 ) -> Vec<Finding> {
     let (kind, pointer) = (use_.kind, use_.pointer.as_str());
-    // APISIX checks a consumer's plugin against its consumer schema when it has one.
-    let compiled = match kind {
-        SchemaKind::Consumer => plugin.consumer_schema.as_ref().or(Some(&plugin.schema)),
-        SchemaKind::Metadata => plugin.metadata_schema.as_ref(),
-        SchemaKind::Plugin => Some(&plugin.schema),
-    };
-    let Some(compiled) = compiled else {
+    let Some((_, compiled)) = schema_for(plugin, kind) else {
         return Vec::new();
     };
     let empty;
@@ -505,9 +555,10 @@ fn check_plugin_conf(
     if let Some(check) = checks::plugin_check(&plugin.name) {
         check(conf, kind, &mut issues);
     }
-    if format == Format::Standalone && kind == SchemaKind::Consumer && plugin.name == "jwe-decrypt"
-    {
-        jwe_secret_length(conf, &mut issues);
+    if format == Format::Standalone {
+        if let Some(check) = checks::standalone_plugin_check(&plugin.name) {
+            check(conf, kind, &mut issues);
+        }
     }
     // Values resolved later cannot be judged here.
     issues.retain(|issue| {
@@ -521,34 +572,6 @@ fn check_plugin_conf(
     }
     let (rule, help) = texts();
     issues_to_findings(issues, &rule, &help, pointer, root)
-}
-
-/// jwe-decrypt's consumer `secret` must be 32 bytes (after base64url decoding when
-/// `is_base64_encoded`) unless APISIX stores it encrypted in etcd: never in a
-/// standalone file, whose configuration APISIX reads as written
-/// (t/plugin/jwe-decrypt.t TEST 4 and 5).
-fn jwe_secret_length(conf: &Value, out: &mut Vec<checks::Issue>) {
-    let Some(secret) = conf.get("secret").and_then(Value::as_str) else {
-        return;
-    };
-    if is_unresolved(Format::Standalone, secret) {
-        return;
-    }
-    if conf.get("is_base64_encoded").and_then(Value::as_bool) == Some(true) {
-        let decoded =
-            data_encoding::BASE64URL_NOPAD.decode(secret.trim_end_matches('=').as_bytes());
-        if decoded.map_or(true, |bytes| bytes.len() != 32) {
-            out.push(checks::Issue::value(
-                "/secret",
-                "the secret length after base64 decode should be 32 chars",
-            ));
-        }
-    } else if secret.len() != 32 {
-        out.push(checks::Issue::value(
-            "/secret",
-            "the secret length should be 32 chars",
-        ));
-    }
 }
 
 /// A schema error about a value resolved later: only its type can be judged offline.

@@ -306,10 +306,14 @@ impl PluginRegistry {
             .ok()
     }
 
-    /// The HTTP plugin called `name` (available or not).
+    /// The plugin called `name` (available or not): the HTTP plugin, or the stream
+    /// plugin when no HTTP plugin has the name (`mqtt-proxy`).
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Plugin> {
-        self.http.get(name).and_then(|e| self.compiled(e))
+        self.http
+            .get(name)
+            .or_else(|| self.stream.get(name))
+            .and_then(|e| self.compiled(e))
     }
 
     /// What the registry knows of plugin `name` of the given kind.
@@ -345,37 +349,50 @@ impl PluginRegistry {
             .map_or(Lookup::Unknown, |v| Lookup::OtherVersion(v.0))
     }
 
-    /// The same plugin in another shipped version (compiled there), for messages
-    /// about fields that only one version has.
+    /// The newest other shipped version whose `name` plugin has the top-level field
+    /// `field` in the schema `which` (`schema`, `consumer_schema` or
+    /// `metadata_schema`), for a field that the selected version does not know.
     #[must_use]
-    pub fn in_version(version: &str, name: &str, kind: PluginKind) -> Option<Value> {
-        let data = APISIX.iter().find(|v| v.0 == version)?;
-        let list = match kind {
-            PluginKind::Http => data.3,
-            PluginKind::Stream => data.4,
-        };
-        let at = list.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-        serde_json::from_str(list[at].1).ok()
+    pub fn field_elsewhere(
+        &self,
+        name: &str,
+        kind: PluginKind,
+        which: &str,
+        field: &str,
+    ) -> Option<&'static str> {
+        let mut others: Vec<&VersionData> = APISIX.iter().filter(|v| v.0 != self.version).collect();
+        others.sort_by_key(|v| std::cmp::Reverse(version_key(v.0)));
+        others.into_iter().find_map(|data| {
+            let list = match kind {
+                PluginKind::Http => data.3,
+                PluginKind::Stream => data.4,
+            };
+            let at = list.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+            let file: Value = serde_json::from_str(list[at].1).ok()?;
+            file.get(which)?
+                .get("properties")?
+                .get(field)
+                .map(|_| data.0)
+        })
     }
 
-    /// Every HTTP plugin name of this version.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.http.keys().map(String::as_str)
-    }
-
-    /// Every stream plugin name of this version.
-    pub fn stream_names(&self) -> impl Iterator<Item = &str> {
-        self.stream.keys().map(String::as_str)
+    /// Every plugin name of this version, HTTP and stream, sorted, each once.
+    #[must_use]
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .http
+            .keys()
+            .chain(self.stream.keys())
+            .map(String::as_str)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// Every HTTP plugin, sorted by name (compiles each: for listings, not checks).
     pub fn iter(&self) -> impl Iterator<Item = &Plugin> {
         self.http.values().filter_map(|e| self.compiled(e))
-    }
-
-    /// Every stream plugin, sorted by name (compiles each).
-    pub fn iter_stream(&self) -> impl Iterator<Item = &Plugin> {
-        self.stream.values().filter_map(|e| self.compiled(e))
     }
 
     /// The available plugin name closest to `name`, if it is close enough to be a
