@@ -50,10 +50,14 @@ fn check_text(checker: &Checker, name: &str, text: String, format: Format) -> Ve
         .findings
 }
 
+/// The errors of a case. A case is one object checked as APISIX checks it alone;
+/// the resources it refers to by id live elsewhere in APISIX's tests, so a
+/// `ref/dangling-*` finding (a reference to a resource the one-object environment
+/// lacks) is not a disagreement.
 fn errors(findings: &[Finding]) -> Vec<&Finding> {
     findings
         .iter()
-        .filter(|f| f.severity == Severity::Error)
+        .filter(|f| f.severity == Severity::Error && !f.rule.starts_with("ref/dangling-"))
         .collect()
 }
 
