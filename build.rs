@@ -16,6 +16,10 @@ fn main() {
         "schemas/apisix",
         &Path::new(&out_dir).join("builtin_apisix.rs"),
     );
+    encrypt_fields(
+        "schemas/apisix",
+        &Path::new(&out_dir).join("encrypt_fields.rs"),
+    );
     embed_tree(
         "policies",
         &["rego", "yaml"],
@@ -107,6 +111,64 @@ fn collect(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Write the secret fields of every generated plugin file below `dir` (the
+/// `encrypt_fields`, `consumer_encrypt_fields` and `metadata_encrypt_fields` APISIX
+/// stores encrypted, of every version together) as a literal
+/// `&[(plugin, &[dotted field path])]` sorted by plugin name.
+fn encrypt_fields(dir: &str, out: &Path) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    let mut table: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        std::collections::BTreeMap::new();
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
+        let in_plugins = path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == "plugins" || n == "stream-plugins");
+        if !in_plugins {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).expect("generated plugin file is readable");
+        let file: serde_json::Value =
+            serde_json::from_str(&text).expect("generated plugin file is JSON");
+        let Some(name) = file.get("name").and_then(serde_json::Value::as_str) else {
+            continue;
+        };
+        for key in [
+            "encrypt_fields",
+            "consumer_encrypt_fields",
+            "metadata_encrypt_fields",
+        ] {
+            for field in file
+                .get(key)
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(serde_json::Value::as_str)
+            {
+                table
+                    .entry(name.to_owned())
+                    .or_default()
+                    .insert(field.to_owned());
+            }
+        }
+    }
+    let mut code = String::from("&[\n");
+    for (plugin, fields) in table {
+        let _ = writeln!(
+            code,
+            "    ({plugin:?}, &{:?}),",
+            fields.iter().collect::<Vec<_>>()
+        );
+    }
+    code.push(']');
+    std::fs::write(out, code).expect("OUT_DIR is writable");
+}
+
 /// Write the generated APISIX schemas of every version folder below `dir`
 /// (`<version>/manifest.json`, `resources.json`, `plugins/*.json`,
 /// `stream-plugins/*.json`, as `tools/apisix-schemas` writes them) as a literal
@@ -156,7 +218,9 @@ fn embed_apisix(dir: &str, out: &Path) {
                         .collect()
                 })
                 .unwrap_or_default();
-            files.sort();
+            // Sorted by plugin name (`ai-proxy` before `ai-proxy-multi`), not by file
+            // name: the registry searches these lists by name.
+            files.sort_by(|a, b| a.file_stem().cmp(&b.file_stem()));
             code.push_str("        &[\n");
             for file in files {
                 println!("cargo:rerun-if-changed={}", file.display());

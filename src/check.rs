@@ -832,10 +832,23 @@ impl Checker {
         let documents = model::Documents::new(&files);
         let evaluation = policy::evaluate(&self.policies, &model, &target.rules);
         let policy_findings = policy::findings(evaluation.results, &documents);
-        let file_findings: Vec<Finding> = files
+        let adc = files.iter().any(|c| c.format == Some(Format::Adc));
+        let mut file_findings: Vec<Finding> = files
             .iter_mut()
             .flat_map(|c| std::mem::take(&mut c.file.findings))
             .collect();
+        if adc {
+            // ADC reads every file of the environment and stops at an empty one.
+            for finding in file_findings
+                .iter_mut()
+                .filter(|f| f.rule == "parse/empty-file")
+            {
+                finding.severity = Severity::Error;
+                finding.message = "file holds no document: ADC 0.28 refuses to load it (\"expected a \
+                                   document, but the input is empty\"), so `adc sync` of this environment fails"
+                    .into();
+            }
+        }
         let (suppressions, comment_findings) = suppress::collect(&files);
         let mut findings: Vec<Finding> = file_findings
             .into_iter()

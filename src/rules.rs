@@ -48,7 +48,7 @@ const FIXED: &[(&str, Severity, &str, &str, &str)] = &[
     ("parse/multi-document", Severity::Error, "More than one YAML document", "split the documents into files",
      "ADC and APISIX read one document per file; the others would be silently ignored."),
     ("parse/empty-file", Severity::Info, "Empty file", "remove the file or add configuration",
-     "The file holds no document (it is empty or only comments) and adds nothing to the environment."),
+     "The file holds no document (it is empty or only comments) and adds nothing to the environment. In an environment of ADC files it is an error: ADC 0.28 refuses to load an empty file (\"expected a document, but the input is empty\"), so `adc sync` fails."),
     ("parse/binary-file", Severity::Error, "Binary file", "remove it from the tree or ignore it",
      "The file contains NUL bytes; it is not YAML or JSON."),
     ("parse/invalid-utf8", Severity::Error, "Invalid UTF-8", "save the file as UTF-8", "The file is not valid UTF-8 text."),

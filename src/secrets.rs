@@ -1,9 +1,16 @@
 //! Keeping credentials out of every output.
 //!
-//! Names the fields that hold secrets (`key`, `secret`, `password`, private keys,
-//! tokens, ...) and finds the spans of their literal values in a document, so the
-//! human report can mask them in source snippets and messages never quote them.
-//! References (`$env://`, `$secret://`, `${VAR}`) are not secrets and stay visible.
+//! Knows the fields that hold secrets and finds the spans of their literal values in
+//! a document, so the human report can mask them in source snippets and messages
+//! never quote them. Inside a plugin's configuration a secret is what APISIX itself
+//! stores encrypted: the plugin's `encrypt_fields` (read from the generated schemas
+//! of every shipped version: openid-connect's `client_secret`, the loggers'
+//! credentials, redis passwords, ...), plus the unmistakable names (`password`,
+//! `client_secret`, private keys, tokens) for plugins gwlint has no schema for.
+//! Elsewhere (SSL keys, upstream client keys, secret managers) field names decide.
+//! A field merely called `key` in a plugin that does not encrypt it (limit-req's
+//! `key: remote_addr`) is not a secret. References (`$env://`, `$secret://`,
+//! `${VAR}`) are not secrets and stay visible.
 
 use crate::load::span_tree::NodeRef;
 use crate::load::Document;
@@ -28,10 +35,57 @@ const SECRET_FIELDS: &[&str] = &[
     "client_rsa_private_key",
 ];
 
-/// Whether a field name holds a secret.
+/// The fields each plugin's schemas mark `encrypt_fields` (dotted paths; an array
+/// on the way is passed through), of every shipped APISIX version.
+const ENCRYPT_FIELDS: &[(&str, &[&str])] = include!(concat!(env!("OUT_DIR"), "/encrypt_fields.rs"));
+
+/// Whether a field name holds a secret (outside plugin configurations).
 #[must_use]
 pub fn is_secret_field(name: &str) -> bool {
     SECRET_FIELDS.contains(&name)
+}
+
+/// Whether a field name is a secret in any plugin configuration whatever the
+/// plugin: the names of [`SECRET_FIELDS`] that are never anything else.
+fn is_plugin_secret_name(name: &str) -> bool {
+    name != "key" && name != "keys" && is_secret_field(name)
+}
+
+/// The `encrypt_fields` of a plugin, when its schemas have any.
+#[must_use]
+pub fn encrypt_fields(plugin: &str) -> &'static [&'static str] {
+    ENCRYPT_FIELDS
+        .binary_search_by(|(name, _)| (*name).cmp(plugin))
+        .map_or(&[], |at| ENCRYPT_FIELDS[at].1)
+}
+
+/// Whether the value at `path` (field names, array indexes left out) of a
+/// `plugin`'s configuration is a secret: it is, or is inside, one of the plugin's
+/// `encrypt_fields`, or its own name is an unmistakable secret name.
+#[must_use]
+pub fn is_plugin_secret(plugin: &str, path: &[&str]) -> bool {
+    if path.last().is_some_and(|name| is_plugin_secret_name(name)) {
+        return true;
+    }
+    encrypt_fields(plugin).iter().any(|field| {
+        let mut parts = field.split('.');
+        for step in path {
+            match parts.next() {
+                Some(part) if part == *step => {}
+                Some(_) => return false,
+                None => return true,
+            }
+        }
+        !path.is_empty() && parts.next().is_none()
+    })
+}
+
+/// Whether any key could name a secret (a quick test before a document is walked).
+fn may_be_secret_key(key: &str) -> bool {
+    is_secret_field(key)
+        || ENCRYPT_FIELDS
+            .iter()
+            .any(|(_, fields)| fields.iter().any(|f| f.split('.').any(|part| part == key)))
 }
 
 /// Whether a string is a reference resolved elsewhere, not a secret itself.
@@ -40,9 +94,25 @@ pub fn is_reference(text: &str) -> bool {
     text.starts_with("$env://") || text.starts_with("$secret://") || text.contains("${")
 }
 
-/// Whether the last token of a JSON pointer names a secret field (or an item of one).
+/// Whether the value at a JSON pointer is a secret: inside a plugin configuration
+/// (`.../plugins/<name>/...`, ADC's `global_rules` or `plugin_metadata`), by the
+/// plugin's `encrypt_fields`; elsewhere when its last field names a secret.
 #[must_use]
 pub fn is_secret_pointer(pointer: &str) -> bool {
+    let tokens: Vec<&str> = pointer.split('/').skip(1).collect();
+    if let Some(at) = tokens
+        .iter()
+        .rposition(|t| matches!(*t, "plugins" | "global_rules" | "plugin_metadata"))
+    {
+        if let Some(plugin) = tokens.get(at + 1) {
+            let path: Vec<&str> = tokens[at + 2..]
+                .iter()
+                .copied()
+                .filter(|t| t.parse::<usize>().is_err())
+                .collect();
+            return is_plugin_secret(plugin, &path);
+        }
+    }
     let mut tokens = pointer.rsplit('/');
     let last = tokens.next().unwrap_or_default();
     is_secret_field(last)
@@ -54,36 +124,112 @@ pub fn is_secret_pointer(pointer: &str) -> bool {
 pub fn secret_spans(document: &Document) -> Vec<Span> {
     let mut spans = Vec::new();
     // Only a value under a secret field's key is a secret: most files have none.
-    if !document.spans.any_key(is_secret_field) {
+    if !document.spans.any_key(may_be_secret_key) {
         return spans;
     }
-    collect(&document.value, document.spans.root(), false, &mut spans);
+    let mut walk = Walk {
+        out: &mut spans,
+        path: Vec::new(),
+    };
+    walk.value(
+        &document.value,
+        document.spans.root(),
+        Context::Resource(false),
+    );
     spans
 }
 
-fn collect(value: &Value, node: NodeRef<'_>, secret: bool, out: &mut Vec<Span>) {
-    match value {
-        Value::String(text) if secret && !is_reference(text) => out.push(node.span()),
-        Value::Object(map) => {
-            // The spans list the keys in the map's order; a key found out of place
-            // (never, for a parsed document) is looked up instead.
-            let mut values = map.iter();
-            for (key, child_node) in node.keyed() {
-                let child = match values.next() {
-                    Some((written, child)) if written == key => Some(child),
-                    _ => map.get(key),
+/// Where a value sits, for deciding whether it is a secret.
+#[derive(Clone, Copy)]
+enum Context<'a> {
+    /// A resource field; `true` when under a secret field's name.
+    Resource(bool),
+    /// A map of plugin name to configuration (`plugins`, ADC's `global_rules` and
+    /// `plugin_metadata`).
+    PluginMap,
+    /// Inside a plugin's configuration: the plugin, where its field path starts in
+    /// the walk's path, and whether the value is already inside a secret.
+    Plugin(&'a str, usize, bool),
+}
+
+/// A walk of a document that collects the spans of literal secrets.
+struct Walk<'a, 'o> {
+    out: &'o mut Vec<Span>,
+    /// Field names from the root (array indexes left out).
+    path: Vec<&'a str>,
+}
+
+impl<'a> Walk<'a, '_> {
+    fn value(&mut self, value: &'a Value, node: NodeRef<'a>, context: Context<'a>) {
+        match value {
+            Value::String(text) => {
+                let secret = match context {
+                    Context::Resource(secret) | Context::Plugin(_, _, secret) => secret,
+                    Context::PluginMap => false,
                 };
-                if let Some(child) = child {
-                    collect(child, child_node, is_secret_field(key), out);
+                if secret && !is_reference(text) {
+                    self.out.push(node.span());
                 }
             }
+            Value::Object(map) => {
+                // An ADC credential: its `config` is the configuration of its `type`.
+                let credential_type = match context {
+                    Context::Resource(_) => map.get("type").and_then(Value::as_str),
+                    _ => None,
+                };
+                // The spans list the keys in the map's order; a key found out of place
+                // (never, for a parsed document) is looked up instead.
+                let mut values = map.iter();
+                for (key, child_node) in node.keyed() {
+                    let child = match values.next() {
+                        Some((written, child)) if written == key => Some((written, child)),
+                        _ => map.get_key_value(key),
+                    };
+                    let Some((key, child)) = child else {
+                        continue;
+                    };
+                    let inner = self.inner(context, key, child, credential_type);
+                    self.path.push(key);
+                    self.value(child, child_node, inner);
+                    self.path.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (item, child) in items.iter().zip(node.items()) {
+                    self.value(item, child, context);
+                }
+            }
+            _ => {}
         }
-        Value::Array(items) => {
-            for (item, child) in items.iter().zip(node.items()) {
-                collect(item, child, secret, out);
+    }
+
+    /// The context of the value under `key` of an object in `context`.
+    fn inner(
+        &self,
+        context: Context<'a>,
+        key: &'a str,
+        child: &Value,
+        credential_type: Option<&'a str>,
+    ) -> Context<'a> {
+        let start = self.path.len() + 1;
+        match (context, credential_type) {
+            (Context::Resource(_), _)
+                if matches!(key, "plugins" | "global_rules" | "plugin_metadata")
+                    && child.is_object() =>
+            {
+                Context::PluginMap
+            }
+            (Context::Resource(_), Some(plugin)) if key == "config" => {
+                Context::Plugin(plugin, start, false)
+            }
+            (Context::Resource(_), _) => Context::Resource(is_secret_field(key)),
+            (Context::PluginMap, _) => Context::Plugin(key, start, false),
+            (Context::Plugin(plugin, from, secret), _) => {
+                let mut path = self.path[from..].to_vec();
+                path.push(key);
+                Context::Plugin(plugin, from, secret || is_plugin_secret(plugin, &path))
             }
         }
-        _ => {}
     }
 }
 
@@ -148,6 +294,34 @@ mod tests {
             .map(|s| (s.start.line, s.start.column, s.end.column))
             .collect();
         assert_eq!(spans, [(2, 8, 15), (3, 15, 19)]);
+    }
+
+    #[test]
+    fn plugin_secrets_follow_encrypt_fields() {
+        let text = "routes:\n  - uri: /a\n    plugins:\n      limit-req:\n        key: remote_addr\n        redis_password: hunter2\n      openid-connect:\n        client_id: c\n        client_secret: s3cret\n        session:\n          secret: abcdefghijklmnop\n      kafka-logger:\n        brokers:\n          - host: k\n            sasl_config:\n              password: pw\nconsumers:\n  - username: u\n    credentials:\n      - type: key-auth\n        config:\n          key: k1\n";
+        let loaded = parse_text(
+            std::path::Path::new("x.yaml"),
+            text.into(),
+            &LoadLimits::default(),
+        );
+        let spans = secret_spans(&loaded.document.unwrap());
+        let lines: Vec<u32> = spans.iter().map(|s| s.start.line).collect();
+        // limit-req's `key` (line 5) is not a secret; its redis password is.
+        assert_eq!(lines, [6, 9, 11, 16, 22]);
+        assert!(is_secret_pointer(
+            "/routes/0/plugins/openid-connect/session/secret"
+        ));
+        assert!(is_secret_pointer(
+            "/routes/0/plugins/kafka-logger/brokers/0/sasl_config/password"
+        ));
+        assert!(!is_secret_pointer("/routes/0/plugins/limit-req/key"));
+        assert!(is_secret_pointer(
+            "/routes/0/plugins/elasticsearch-logger/headers/X-Token"
+        ));
+        assert!(is_secret_pointer(
+            "/routes/0/plugins/my-custom/client_secret"
+        ));
+        assert!(!is_secret_pointer("/routes/0/plugins/my-custom/key"));
     }
 
     #[test]

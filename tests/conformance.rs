@@ -1,8 +1,10 @@
 //! Conformance with what APISIX and ADC themselves accept.
 //!
-//! Reads the external corpora in `../shared/conformance` (never copied into the
-//! repository): APISIX's schema-check cases, ADC's lint cases and ADC's valid
-//! examples. Every case runs through the real checker; the agreement table is
+//! Reads the corpora vendored in `fixtures/conformance/`: APISIX's schema-check
+//! cases, ADC's lint cases and ADC's valid examples, and the corpora that
+//! `tools/extract-apisix-tests/extract.py` extracts from APISIX's test suite and
+//! plugin docs (`apisix-extra/`: standalone files, more schema-check cases, docs
+//! examples). Every case runs through the real checker; the agreement tables are
 //! written to `fixtures/conformance-report.md`.
 
 #![allow(clippy::print_stdout)]
@@ -22,11 +24,59 @@ use std::path::{Path, PathBuf};
 
 /// Cases whose outcome depends on something a static checker cannot know, with the
 /// reason. Keyed by `source` + ` :: ` + `block`.
-const UNDECIDABLE: &[(&str, &str)] = &[(
-    "t/admin/upstream4.t :: TEST 4: invalid string id",
-    "the invalid id is in the Admin API URL (`PUT /apisix/admin/upstreams/<id>`), which the case does not carry; \
-     its body is valid",
-)];
+const UNDECIDABLE: &[(&str, &str)] = &[
+    (
+        "t/admin/plugin-metadata.t :: TEST 7: invalid plugin name",
+        "the Admin API refuses metadata of a plugin APISIX does not have, while the standalone loader keeps it and \
+         never reads it (t/config-center-yaml); the case is checked as a standalone file, where gwlint warns. In an \
+         ADC file, which ADC syncs through the Admin API, gwlint reports it as an error",
+    ),
+    (
+        "t/plugin/authz-casbin.t :: TEST 4: Enforcer from text without files",
+        "authz-casbin's check_schema accepts a configuration with only `username` when the plugin's \
+         metadata (model and policy) is stored; the metadata was stored by an earlier test block, which the case does not carry",
+    ),
+    (
+        "t/plugin/authz-casbin.t :: TEST 5: enable authz-casbin by Admin API",
+        "authz-casbin's check_schema accepts a configuration with only `username` when the plugin's \
+         metadata (model and policy) is stored; the metadata was stored by an earlier test block, which the case does not carry",
+    ),
+    (
+        "docs/en/latest/plugins/authz-casbin.md :: By using model/policy text in Plugin metadata [4]",
+        "authz-casbin's check_schema accepts a configuration with only `username` when the plugin's \
+         metadata (model and policy) is stored; the metadata was stored by an earlier request of the example, which the case does not carry",
+    ),
+    (
+        "t/admin/upstream4.t :: TEST 4: invalid string id",
+        "the invalid id is in the Admin API URL (`PUT /apisix/admin/upstreams/<id>`), which the case does not carry; \
+         its body is valid",
+    ),
+];
+
+/// Cases whose expectation is wrong in the source itself, with the reason; like
+/// [`UNDECIDABLE`] they are listed in the report and not counted. The plugin docs'
+/// ADC tabs are checked against ADC's own `schema.json` (api7/adc `1c37ce48`).
+const EXPECTATION_ERRATA: &[(&str, &str)] = &[
+    (
+        "docs/en/latest/plugins/consumer-restriction.md :: Restricting by Service ID [19]",
+        "the docs' ADC example gives the credential `plugins`; ADC's schema.json requires a credential's \
+         `name`, `type` and `config` and allows no other fields, so ADC itself rejects the file",
+    ),
+    (
+        "docs/en/latest/plugins/jwt-auth.md :: Manage Secrets in Secret Manager [17]",
+        "the docs' ADC example has a top-level `secrets`; ADC's schema.json has no such key (services, ssls, \
+         consumers, consumer_groups, global_rules, plugin_metadata only)",
+    ),
+    (
+        "docs/en/latest/plugins/openid-connect.md :: Authorization Code Flow [2]",
+        "the docs' ADC tab holds a standalone `apisix.yaml` (top-level `routes` with `uri`), not an ADC file",
+    ),
+    (
+        "docs/en/latest/plugins/request-id.md :: Attach Request ID Globally and on a Route [17]",
+        "the docs' ADC example writes `global_rules` as a list of rules with ids; in ADC's schema.json it \
+         is an object keyed by plugin name",
+    ),
+];
 
 /// A checker with the built-in schemas and no policies: conformance is about what
 /// the gateway accepts, not about gwlint's opinions.
@@ -69,6 +119,9 @@ fn standalone_file(case: &Value) -> Value {
         case["kind"].as_str().unwrap_or_default(),
         case["schema_type"].as_str(),
     ) {
+        ("plugin", _) if case["stream"].as_bool() == Some(true) => {
+            json!({"stream_routes": [{"plugins": {plugin: config}}]})
+        }
         ("plugin", Some("consumer")) => {
             json!({"consumers": [{"username": "conformance", "plugins": {plugin: config}}]})
         }
@@ -78,6 +131,15 @@ fn standalone_file(case: &Value) -> Value {
             json!({"plugin_metadata": [item]})
         }
         ("plugin", _) => json!({"routes": [{"uri": "/conformance", "plugins": {plugin: config}}]}),
+        ("credential", _) => {
+            let user = case["consumer"].as_str().unwrap_or("conformance");
+            let mut item = config.as_object().cloned().unwrap_or_default();
+            item.insert(
+                "id".into(),
+                json!(format!("{user}/credentials/conformance")),
+            );
+            json!({"consumers": [{"username": user}, item]})
+        }
         (kind, _) => {
             let list = match kind {
                 "route" => "routes",
@@ -88,6 +150,7 @@ fn standalone_file(case: &Value) -> Value {
                 "global_rule" => "global_rules",
                 "plugin_config" => "plugin_configs",
                 "stream_route" => "stream_routes",
+                "ssl" => "ssls",
                 other => panic!("unknown case kind {other}"),
             };
             json!({ list: [config] })
@@ -95,6 +158,7 @@ fn standalone_file(case: &Value) -> Value {
     }
 }
 
+/// Agreement counts of one group (a plugin, or a resource kind in parentheses).
 #[derive(Default)]
 struct Tally {
     cases: usize,
@@ -102,74 +166,219 @@ struct Tally {
     undecidable: usize,
 }
 
-struct Disagreement {
+/// Agreement of a whole corpus: cases that agree and decidable cases, plus all cases
+/// and the undecidable ones.
+#[derive(Default, Clone, Copy)]
+struct Agreement {
+    agree: usize,
+    decidable: usize,
+    cases: usize,
+    undecidable: usize,
+}
+
+impl Agreement {
+    fn line(&self, name: &str) -> String {
+        format!(
+            "{name}: {}/{} decidable cases agree ({}), {} undecidable, {} cases",
+            self.agree,
+            self.decidable,
+            percent(self.agree, self.decidable),
+            self.undecidable,
+            self.cases
+        )
+    }
+}
+
+/// One case's outcome, when APISIX and gwlint disagree or the case is undecidable.
+struct Outcome {
     group: String,
     case: String,
     expected_valid: bool,
     expected_error: String,
     got: String,
-    reason: Option<&'static str>,
+    /// A verified reason (the [`UNDECIDABLE`] table or the corpus' own `reason`).
+    reason: Option<String>,
+    /// What the disagreement is about, read mechanically off the findings.
+    cause: String,
+    agrees: bool,
 }
 
-fn run_apisix(checker: &Checker, dir: &Path, report: &mut String) -> (usize, usize) {
-    let text = std::fs::read_to_string(dir.join("apisix/cases.jsonl")).expect("cases.jsonl");
-    let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
-    let mut disagreements = Vec::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let case: Value = serde_json::from_str(line).expect("valid JSON line");
-        let group = match case["plugin"].as_str() {
-            Some(plugin) => plugin.to_owned(),
-            None => format!("({})", case["kind"].as_str().unwrap_or_default()),
-        };
+/// A case of a JSON-line corpus or an index line of the standalone files.
+struct Case {
+    group: String,
+    key: String,
+    expected_valid: bool,
+    expected_error: String,
+    /// The corpus says the outcome depends on runtime, with this reason.
+    undecidable: Option<String>,
+}
+
+impl Case {
+    fn of(line: &Value, group: String) -> Self {
         let key = format!(
             "{} :: {}",
-            case["source"].as_str().unwrap_or_default(),
-            case["block"].as_str().unwrap_or_default()
+            line["source"].as_str().unwrap_or_default(),
+            line["block"].as_str().unwrap_or_default()
         );
-        let file = serde_json::to_string_pretty(&standalone_file(&case)).unwrap_or_default();
-        let findings = check_text(checker, "apisix.json", file, Format::Standalone);
-        let found = errors(&findings);
-        let expected_valid = case["valid"].as_bool().unwrap_or(true);
-        let tally = tallies.entry(group.clone()).or_default();
-        tally.cases += 1;
-        if found.is_empty() == expected_valid {
-            tally.agree += 1;
-            continue;
-        }
-        let reason = UNDECIDABLE.iter().find(|(k, _)| *k == key).map(|(_, r)| *r);
-        if reason.is_some() {
-            tally.undecidable += 1;
-        }
-        disagreements.push(Disagreement {
-            group,
-            case: key,
-            expected_valid,
-            expected_error: case["expected_error"]
+        let static_reason = UNDECIDABLE
+            .iter()
+            .chain(EXPECTATION_ERRATA)
+            .find(|(k, _)| *k == key)
+            .map(|(_, r)| (*r).to_owned());
+        let own_reason = (line["decidable"].as_bool() == Some(false)).then(|| {
+            line["reason"]
                 .as_str()
-                .or(case["expected_error_like"].as_str())
+                .unwrap_or("outcome depends on runtime")
+                .to_owned()
+        });
+        Case {
+            group,
+            key,
+            expected_valid: line["valid"].as_bool().unwrap_or(true),
+            expected_error: line["expected_error"]
+                .as_str()
+                .or(line["expected_error_like"].as_str())
                 .unwrap_or("")
                 .to_owned(),
-            got: found
-                .iter()
-                .map(|f| format!("{} {}: {}", f.rule, f.location.pointer, f.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-            reason,
-        });
+            undecidable: own_reason.or(static_reason),
+        }
     }
-    write_apisix_report(report, &tallies, &disagreements)
 }
 
-fn write_apisix_report(
+/// The group a JSON-line case is counted under.
+fn group_of(case: &Value) -> String {
+    match case["plugin"].as_str() {
+        Some(plugin) => plugin.to_owned(),
+        None => format!("({})", case["kind"].as_str().unwrap_or_default()),
+    }
+}
+
+/// The findings gwlint gives a JSON-line case: an ADC document (`kind: adc`, its
+/// YAML text in `text`) or the standalone file the case stands for.
+fn case_findings(checker: &Checker, case: &Value) -> Vec<Finding> {
+    if case["kind"] == "adc" {
+        let text = case["text"].as_str().unwrap_or_default().to_owned();
+        return check_text(checker, "adc.yaml", text, Format::Adc);
+    }
+    let file = serde_json::to_string_pretty(&standalone_file(case)).unwrap_or_default();
+    check_text(checker, "apisix.json", file, Format::Standalone)
+}
+
+/// Compare one case with gwlint's findings, counting it in `tallies`.
+fn judge(
+    case: Case,
+    findings: &[Finding],
+    tallies: &mut BTreeMap<String, Tally>,
+) -> Option<Outcome> {
+    let found = errors(findings);
+    let tally = tallies.entry(case.group.clone()).or_default();
+    tally.cases += 1;
+    let agrees = found.is_empty() == case.expected_valid;
+    if case.undecidable.is_some() {
+        tally.undecidable += 1;
+    } else if agrees {
+        tally.agree += 1;
+        return None;
+    }
+    let unknown: Vec<String> = findings
+        .iter()
+        .filter(|f| f.rule == "schema/unknown-plugin")
+        .map(|f| f.message.clone())
+        .collect();
+    let why = if agrees {
+        String::new()
+    } else if found.is_empty() && !unknown.is_empty() {
+        format!("gwlint warns only: {}", unknown.join("; "))
+    } else if found.is_empty() {
+        "gwlint accepts what APISIX rejects".to_owned()
+    } else {
+        format!("gwlint rejects: {}", found[0].rule)
+    };
+    Some(Outcome {
+        group: case.group,
+        case: case.key,
+        expected_valid: case.expected_valid,
+        expected_error: case.expected_error,
+        got: found
+            .iter()
+            .map(|f| format!("{} {}: {}", f.rule, f.location.pointer, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        reason: case.undecidable,
+        cause: why,
+        agrees,
+    })
+}
+
+/// Run a JSON-line corpus (the format of `apisix/cases.jsonl`) and write its section.
+fn run_jsonl(checker: &Checker, path: &Path, title: &str, report: &mut String) -> Agreement {
+    let text = std::fs::read_to_string(path).expect("cases file");
+    let mut tallies = BTreeMap::new();
+    let mut outcomes = Vec::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let value: Value = serde_json::from_str(line).expect("valid JSON line");
+        let findings = case_findings(checker, &value);
+        let case = Case::of(&value, group_of(&value));
+        outcomes.extend(judge(case, &findings, &mut tallies));
+    }
+    write_section(report, title, "plugin / (resource)", &tallies, &outcomes)
+}
+
+/// Run the standalone files of `apisix-extra/standalone/` and write their section.
+fn run_standalone(checker: &Checker, dir: &Path, report: &mut String) -> Agreement {
+    let index = std::fs::read_to_string(dir.join("cases.jsonl")).expect("standalone index");
+    let mut tallies = BTreeMap::new();
+    let mut outcomes = Vec::new();
+    for line in index.lines().filter(|l| !l.trim().is_empty()) {
+        let value: Value = serde_json::from_str(line).expect("valid JSON line");
+        let file = value["file"].as_str().expect("file name");
+        let text = std::fs::read_to_string(dir.join(file)).expect("standalone file");
+        let name = if value["format"] == "json" {
+            "apisix.json"
+        } else {
+            "apisix.yaml"
+        };
+        let findings = check_text(checker, name, text, Format::Standalone);
+        let source = value["source"].as_str().unwrap_or_default();
+        let group = source
+            .rsplit_once('/')
+            .map_or(source, |(dir, _)| dir)
+            .to_owned();
+        let mut case = Case::of(&value, group);
+        case.key = format!("{} ({file})", case.key);
+        outcomes.extend(judge(case, &findings, &mut tallies));
+    }
+    write_section(
+        report,
+        "APISIX standalone files (`apisix-extra/standalone/`)",
+        "test folder",
+        &tallies,
+        &outcomes,
+    )
+}
+
+fn quoted(text: &str) -> String {
+    let one_line = text.replace('\n', " ").replace('`', "'");
+    let short: String = one_line.chars().take(300).collect();
+    if short.len() < one_line.len() {
+        format!("`{short}…`")
+    } else {
+        format!("`{short}`")
+    }
+}
+
+fn write_section(
     report: &mut String,
+    title: &str,
+    group_name: &str,
     tallies: &BTreeMap<String, Tally>,
-    disagreements: &[Disagreement],
-) -> (usize, usize) {
-    let (mut cases, mut agree, mut undecidable) = (0, 0, 0);
-    let _ = writeln!(report, "## APISIX schema cases (`apisix/cases.jsonl`)\n");
+    outcomes: &[Outcome],
+) -> Agreement {
+    let mut total = Agreement::default();
+    let _ = writeln!(report, "## {title}\n");
     let _ = writeln!(
         report,
-        "| plugin / (resource) | cases | agree | undecidable | agreement (decidable) |"
+        "| {group_name} | cases | agree | undecidable | agreement (decidable) |"
     );
     let _ = writeln!(report, "|---|---:|---:|---:|---:|");
     for (group, t) in tallies {
@@ -181,41 +390,79 @@ fn write_apisix_report(
             t.undecidable,
             percent(t.agree, t.cases - t.undecidable)
         );
-        cases += t.cases;
-        agree += t.agree;
-        undecidable += t.undecidable;
+        total.cases += t.cases;
+        total.agree += t.agree;
+        total.undecidable += t.undecidable;
     }
+    total.decidable = total.cases - total.undecidable;
     let _ = writeln!(
         report,
-        "| **all** | **{cases}** | **{agree}** | **{undecidable}** | **{}** |\n",
-        percent(agree, cases - undecidable)
+        "| **all** | **{}** | **{}** | **{}** | **{}** |\n",
+        total.cases,
+        total.agree,
+        total.undecidable,
+        percent(total.agree, total.decidable)
     );
+    let mut causes: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in outcomes.iter().filter(|o| o.reason.is_none()) {
+        *causes.entry(o.cause.as_str()).or_default() += 1;
+    }
+    if !causes.is_empty() {
+        let _ = writeln!(report, "### Disagreements by cause\n");
+        let mut by_count: Vec<(&str, usize)> = causes.into_iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let _ = writeln!(report, "| cause | cases |\n|---|---:|");
+        for (cause, count) in by_count {
+            let _ = writeln!(report, "| {} | {count} |", cause.replace('|', "\\|"));
+        }
+        report.push('\n');
+    }
     let _ = writeln!(report, "### Disagreements\n");
-    if disagreements.is_empty() {
+    let decidable: Vec<&Outcome> = outcomes.iter().filter(|o| o.reason.is_none()).collect();
+    if decidable.is_empty() {
         let _ = writeln!(report, "None.\n");
     }
-    for d in disagreements {
+    for d in decidable {
         let _ = writeln!(
             report,
-            "- **{}** `{}`: APISIX says {}{}; gwlint says {}. Reason: {}",
+            "- **{}** `{}`: APISIX says {}; gwlint says {}. Reason: not yet explained ({}).",
             d.group,
             d.case,
-            if d.expected_valid { "valid" } else { "invalid" },
-            if d.expected_error.is_empty() {
-                String::new()
-            } else {
-                format!(" (`{}`)", d.expected_error.replace('`', "'"))
-            },
-            if d.got.is_empty() {
-                "valid".to_owned()
-            } else {
-                format!("invalid (`{}`)", d.got.replace('`', "'"))
-            },
-            d.reason.unwrap_or("not yet explained")
+            said(d.expected_valid, &d.expected_error),
+            said(d.got.is_empty(), &d.got),
+            d.cause
         );
     }
+    let undecidable: Vec<&Outcome> = outcomes.iter().filter(|o| o.reason.is_some()).collect();
+    if !undecidable.is_empty() {
+        let _ = writeln!(
+            report,
+            "\n### Not counted: undecidable offline, or the source's expectation is wrong\n\n\
+             | case | APISIX | gwlint | reason |\n|---|---|---|---|"
+        );
+        for d in undecidable {
+            let _ = writeln!(
+                report,
+                "| `{}` | {} | {}{} | {} |",
+                d.case.replace('|', "\\|"),
+                said(d.expected_valid, &d.expected_error).replace('|', "\\|"),
+                said(d.got.is_empty(), &d.got).replace('|', "\\|"),
+                if d.agrees { "" } else { " (differs)" },
+                d.reason.as_deref().unwrap_or_default().replace('|', "\\|")
+            );
+        }
+    }
     report.push('\n');
-    (agree, cases - undecidable)
+    total
+}
+
+/// "valid", or "invalid" with the error.
+fn said(valid: bool, error: &str) -> String {
+    match (valid, error.is_empty()) {
+        (true, _) => "valid".to_owned(),
+        (false, true) => "invalid".to_owned(),
+        (false, false) => format!("invalid ({})", quoted(error)),
+    }
 }
 
 fn percent(part: usize, whole: usize) -> String {
@@ -227,12 +474,16 @@ fn percent(part: usize, whole: usize) -> String {
     format!("{p:.1} %")
 }
 
-/// ADC lint cases where gwlint deliberately follows the Rust ADC rather than the
-/// TypeScript ADC that the case's first line describes, with the reason.
-const ADC_RUST_BEHAVIOUR: &[(&str, &str)] = &[(
-    "06-valid-numeric-strings-coerced.yaml",
-    "quoted numbers (`port: \"443\"`) are accepted by the TypeScript ADC (zod coercion) but rejected by the \
-     Rust ADC (plain serde numbers); gwlint follows the Rust ADC: a number written as a string is an error",
+/// Errors an ADC valid example is known to get, by file, rule and a word of the
+/// message, with the reason: ADC's schema takes any plugin name, APISIX (and so
+/// gwlint) does not.
+const ADC_VALID_KNOWN_ERRORS: &[(&str, &str, &str, &str)] = &[(
+    "07-rust-bench-small-few-local.json",
+    "schema/unknown-plugin",
+    "`test-plugin`",
+    "the benchmark fixture's routes use `test-plugin`, which is not an APISIX plugin: ADC's schema accepts \
+     any plugin name, APISIX refuses such a route (the corpus README says a check that knows APISIX's \
+     plugin list would rightly call it unknown)",
 )];
 
 /// The outcome an ADC lint case states on its first line.
@@ -268,8 +519,7 @@ fn run_adc_lint(checker: &Checker, dir: &Path, report: &mut String) -> (usize, u
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_owned();
-        let rust_rule = ADC_RUST_BEHAVIOUR.iter().find(|(case, _)| *case == name);
-        let expected_valid = adc_expectation(&text) && rust_rule.is_none();
+        let expected_valid = adc_expectation(&text);
         let findings = check_text(checker, &name, text, Format::Adc);
         let found = errors(&findings);
         total += 1;
@@ -289,23 +539,14 @@ fn run_adc_lint(checker: &Checker, dir: &Path, report: &mut String) -> (usize, u
             .collect();
         let _ = writeln!(
             report,
-            "| {name} | {}{} | {}{} | {} |",
+            "| {name} | {} | {}{} | {} |",
             if expected_valid { "valid" } else { "invalid" },
-            if rust_rule.is_some() {
-                " (Rust ADC)"
-            } else {
-                ""
-            },
             if found.is_empty() { "valid" } else { "invalid" },
             if ok { "" } else { " **(disagrees)**" },
             shown.join("<br>")
         );
     }
     let _ = writeln!(report, "\n**{agree}/{total}** agree.\n");
-    for (case, reason) in ADC_RUST_BEHAVIOUR {
-        let _ = writeln!(report, "- {case}: {reason}.");
-    }
-    report.push('\n');
     (agree, total)
 }
 
@@ -320,12 +561,31 @@ fn run_adc_valid(checker: &Checker, dir: &Path, report: &mut String) -> Vec<Stri
             .unwrap_or_default()
             .to_owned();
         let findings = check_text(checker, &name, text, Format::Adc);
-        let found = errors(&findings);
-        let warnings = findings.len() - found.len();
+        let all_errors = errors(&findings);
+        let warnings = findings.len() - all_errors.len();
+        let known: Vec<&str> = ADC_VALID_KNOWN_ERRORS
+            .iter()
+            .filter(|(file, _, _, _)| *file == name)
+            .map(|(_, _, _, reason)| *reason)
+            .collect();
+        let found: Vec<&&Finding> = all_errors
+            .iter()
+            .filter(|f| {
+                !ADC_VALID_KNOWN_ERRORS.iter().any(|(file, rule, word, _)| {
+                    *file == name && f.rule == *rule && f.message.contains(word)
+                })
+            })
+            .collect();
         let _ = writeln!(
             report,
-            "- {name}: {} errors, {warnings} warnings/infos",
-            found.len()
+            "- {name}: {} errors ({} known), {warnings} warnings/infos{}",
+            all_errors.len(),
+            all_errors.len() - found.len(),
+            if known.is_empty() {
+                String::new()
+            } else {
+                format!(". Known: {}", known.join("; "))
+            }
         );
         if !found.is_empty() {
             failures.push(format!(
@@ -342,23 +602,58 @@ fn run_adc_valid(checker: &Checker, dir: &Path, report: &mut String) -> Vec<Stri
     failures
 }
 
+/// Floors for the corpora extracted by `tools/extract-apisix-tests`, in per mille of
+/// the decidable cases that agree: 99.5 %, under the level measured with every
+/// plugin's generated schema and the imperative checks (100 %, 99.7 %, 100 %), so
+/// that a regression fails.
+const EXTRA_FLOORS: [(&str, usize); 3] = [
+    ("APISIX standalone files", 995),
+    ("APISIX extra schema cases", 995),
+    ("APISIX docs examples", 995),
+];
+
 #[test]
 fn conformance_with_apisix_and_adc() {
     let dir = common::fixture("conformance");
     let checker = checker();
     let mut report = String::from(
-        "# Conformance report\n\nGenerated by `cargo test --test conformance` from `../shared/conformance` \
-         (not part of this repository). Do not edit by hand.\n\n",
+        "# Conformance report\n\nGenerated by `cargo test --test conformance` from `fixtures/conformance/` \
+         (the vendored corpora and what `tools/extract-apisix-tests/extract.py` extracted). Do not edit by hand.\n\n",
     );
-    let (apisix_agree, apisix_decidable) = run_apisix(&checker, &dir, &mut report);
+    let apisix = run_jsonl(
+        &checker,
+        &dir.join("apisix/cases.jsonl"),
+        "APISIX schema cases (`apisix/cases.jsonl`)",
+        &mut report,
+    );
     let (adc_agree, adc_total) = run_adc_lint(&checker, &dir, &mut report);
     let valid_failures = run_adc_valid(&checker, &dir, &mut report);
+    let extra_dir = dir.join("apisix-extra");
+    let extra = [
+        run_standalone(&checker, &extra_dir.join("standalone"), &mut report),
+        run_jsonl(
+            &checker,
+            &extra_dir.join("cases.jsonl"),
+            "APISIX extra schema cases (`apisix-extra/cases.jsonl`)",
+            &mut report,
+        ),
+        run_jsonl(
+            &checker,
+            &extra_dir.join("docs-cases.jsonl"),
+            "APISIX docs examples (`apisix-extra/docs-cases.jsonl`)",
+            &mut report,
+        ),
+    ];
     let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/conformance-report.md");
     std::fs::write(&out, &report).expect("write conformance report");
+    println!("conformance: {}", apisix.line("APISIX schema cases"));
     println!(
-        "conformance: APISIX {apisix_agree}/{apisix_decidable} decidable cases agree, ADC lint {adc_agree}/{adc_total}, ADC valid examples with errors: {}",
+        "conformance: ADC lint {adc_agree}/{adc_total}, ADC valid examples with errors: {}",
         valid_failures.len()
     );
+    for ((name, _), agreement) in EXTRA_FLOORS.iter().zip(&extra) {
+        println!("conformance: {}", agreement.line(name));
+    }
     assert!(
         valid_failures.is_empty(),
         "ADC valid examples with errors:\n{}",
@@ -369,7 +664,17 @@ fn conformance_with_apisix_and_adc() {
         "ADC lint cases disagree; see fixtures/conformance-report.md"
     );
     assert!(
-        apisix_agree * 100 >= apisix_decidable * 98,
-        "APISIX agreement {apisix_agree}/{apisix_decidable} is below 98 %; see fixtures/conformance-report.md"
+        apisix.agree * 100 >= apisix.decidable * 99,
+        "APISIX agreement {}/{} is below 99 %; see fixtures/conformance-report.md",
+        apisix.agree,
+        apisix.decidable
     );
+    for ((name, floor), agreement) in EXTRA_FLOORS.iter().zip(&extra) {
+        assert!(
+            agreement.agree * 1000 >= agreement.decidable * floor,
+            "{name}: agreement {}/{} is below the floor of {floor} per mille; see fixtures/conformance-report.md",
+            agreement.agree,
+            agreement.decidable
+        );
+    }
 }

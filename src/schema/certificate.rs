@@ -894,6 +894,72 @@ fn ec_public_key(
     Ok(derived.map(|point| PublicKey::Ec { curve, point }))
 }
 
+/// The public JWK members of a private key, as openssl's JWK dump gives them:
+/// `kty`, then `crv`/`x`/`y` (EC), `e`/`n` (RSA) or `crv`/`x` (Ed25519), values
+/// base64url without padding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateKeyJwk {
+    /// `RSA`, `EC` or `OKP`.
+    pub kty: &'static str,
+    /// The curve: `P-256`, `P-384`, `P-521` or `Ed25519`.
+    pub crv: Option<&'static str>,
+    /// The other members, by name.
+    pub members: Vec<(&'static str, String)>,
+}
+
+/// The public JWK of the PEM private key `text`: `Ok(None)` when the key parses
+/// but its public members are not derived here (another algorithm, an EC curve
+/// whose key carries no public point), `Err` when it is no usable private key.
+///
+/// # Errors
+/// What is wrong with the key, without quoting it.
+pub fn private_key_jwk(text: &str) -> Result<Option<PrivateKeyJwk>, String> {
+    use data_encoding::BASE64URL_NOPAD;
+    let Some(key) = parse_private_key(text)? else {
+        return Ok(None);
+    };
+    let jwk = match key {
+        PublicKey::Rsa { modulus, exponent } => PrivateKeyJwk {
+            kty: "RSA",
+            crv: None,
+            members: vec![
+                ("e", BASE64URL_NOPAD.encode(&exponent)),
+                ("n", BASE64URL_NOPAD.encode(&modulus)),
+            ],
+        },
+        PublicKey::Ec { curve, point } => {
+            let crv = match curve {
+                c if c == P256 => "P-256",
+                c if c == P384 => "P-384",
+                c if c == P521 => "P-521",
+                _ => return Ok(None),
+            };
+            let members = match point.split_first() {
+                Some((4, coordinates)) if coordinates.len() % 2 == 0 => {
+                    let (x, y) = coordinates.split_at(coordinates.len() / 2);
+                    vec![
+                        ("x", BASE64URL_NOPAD.encode(x)),
+                        ("y", BASE64URL_NOPAD.encode(y)),
+                    ]
+                }
+                _ => Vec::new(),
+            };
+            PrivateKeyJwk {
+                kty: "EC",
+                crv: Some(crv),
+                members,
+            }
+        }
+        PublicKey::Ed25519(public) => PrivateKeyJwk {
+            kty: "OKP",
+            crv: Some("Ed25519"),
+            members: vec![("x", BASE64URL_NOPAD.encode(&public))],
+        },
+        PublicKey::Other(_) => return Ok(None),
+    };
+    Ok(Some(jwk))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

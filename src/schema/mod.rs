@@ -267,10 +267,57 @@ pub fn validate_document(
             findings.extend(certificate_checks(&site, &root));
         }
     }
+    let listed = match format {
+        Format::Standalone => FileList::of(value),
+        Format::Adc => FileList::default(),
+    };
     for use_ in sites::plugins(format, value) {
-        findings.extend(check_plugin_use(set, options, format, &use_, &root));
+        findings.extend(check_plugin_use(
+            set, options, format, &listed, &use_, &root,
+        ));
     }
     findings
+}
+
+/// A standalone file's own plugin lists (`plugins:` and `stream_plugins:`): when a
+/// file has one, APISIX loads only the plugins it names.
+#[derive(Debug, Default)]
+struct FileList<'a> {
+    http: Option<BTreeSet<&'a str>>,
+    stream: Option<BTreeSet<&'a str>>,
+}
+
+impl<'a> FileList<'a> {
+    fn of(root: &'a Value) -> Self {
+        let names = |list: &'a Value, stream: bool| -> BTreeSet<&'a str> {
+            list.as_array()
+                .into_iter()
+                .flatten()
+                .filter(|item| {
+                    item.get("stream").and_then(Value::as_bool).unwrap_or(false) == stream
+                })
+                .filter_map(|item| item.get("name").and_then(Value::as_str))
+                .collect()
+        };
+        let http = root.get("plugins").filter(|l| l.is_array());
+        let stream = root.get("stream_plugins").filter(|l| l.is_array());
+        FileList {
+            http: http.map(|list| names(list, false)),
+            stream: match (stream, http) {
+                (Some(list), _) => Some(names(list, false)),
+                (None, Some(list)) => Some(names(list, true)).filter(|s| !s.is_empty()),
+                (None, None) => None,
+            },
+        }
+    }
+
+    fn allows(&self, name: &str, kind: PluginKind) -> bool {
+        let list = match kind {
+            PluginKind::Http => &self.http,
+            PluginKind::Stream => &self.stream,
+        };
+        list.as_ref().is_none_or(|names| names.contains(name))
+    }
 }
 
 /// The info finding of a quoted number that ADC 0.2x coerces.
@@ -349,19 +396,80 @@ fn check_plugin_use(
     set: &SchemaSet,
     options: &SchemaOptions,
     format: Format,
+    listed: &FileList<'_>,
     use_: &PluginUse<'_>,
     root: &Site<'_>,
 ) -> Vec<Finding> {
-    let kind = if sites::is_stream_plugin(&use_.pointer) {
+    let mut kind = if sites::is_stream_plugin(&use_.pointer) {
         PluginKind::Stream
     } else {
         PluginKind::Http
     };
-    match set.plugins.lookup(use_.name, kind) {
-        Lookup::Known(plugin) => check_plugin_conf(plugin, format, use_, root),
-        _ if options.custom_plugins.contains(use_.name) => Vec::new(),
-        lookup => vec![unknown_plugin(set, &lookup, kind, use_, root)],
+    let mut lookup = set.plugins.lookup(use_.name, kind);
+    if use_.kind == SchemaKind::Metadata && !matches!(lookup, Lookup::Known(_)) {
+        // Metadata names a plugin of either kind (mqtt-proxy is a stream plugin).
+        let stream = set.plugins.lookup(use_.name, PluginKind::Stream);
+        if matches!(stream, Lookup::Known(_)) {
+            (kind, lookup) = (PluginKind::Stream, stream);
+        }
     }
+    match lookup {
+        Lookup::Known(plugin) if listed.allows(use_.name, kind) => {
+            let mut findings = check_plugin_conf(plugin, format, use_, root);
+            if plugin.name == "multi-auth" && findings.is_empty() {
+                findings.extend(multi_auth_plugins(set, format, use_, root));
+            }
+            findings
+        }
+        Lookup::Known(_) => vec![unknown_plugin(set, &Lookup::NotEnabled, kind, use_, root)],
+        _ if options.custom_plugins.contains(use_.name) => Vec::new(),
+        lookup => {
+            let mut finding = unknown_plugin(set, &lookup, kind, use_, root);
+            if use_.kind == SchemaKind::Metadata && format == Format::Standalone {
+                // APISIX's standalone loader keeps metadata of a plugin it does not
+                // have and never reads it (t/config-center-yaml): not a refusal. The
+                // Admin API, which ADC syncs through, refuses it
+                // (t/admin/plugin-metadata.t TEST 7).
+                finding.severity = Severity::Warning;
+                finding
+                    .message
+                    .push_str(" (APISIX ignores metadata of a plugin it does not have)");
+            }
+            vec![finding]
+        }
+    }
+}
+
+/// multi-auth checks each of its `auth_plugins` (`{name: configuration}`) against
+/// that plugin's schema (t/plugin/multi-auth.t TEST 8 to 10).
+fn multi_auth_plugins(
+    set: &SchemaSet,
+    format: Format,
+    use_: &PluginUse<'_>,
+    root: &Site<'_>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let Some(entries) = use_.conf.get("auth_plugins").and_then(Value::as_array) else {
+        return findings;
+    };
+    for (i, entry) in entries.iter().enumerate() {
+        let Some(map) = entry.as_object() else {
+            continue;
+        };
+        for (name, conf) in map {
+            if let Lookup::Known(plugin) = set.plugins.lookup(name, PluginKind::Http) {
+                let nested = PluginUse {
+                    name,
+                    conf: std::borrow::Cow::Borrowed(conf),
+                    pointer: join_pointer(&format!("{}/auth_plugins/{i}", use_.pointer), name),
+                    kind: SchemaKind::Plugin,
+                    name_at: NameAt::Key,
+                };
+                findings.extend(check_plugin_conf(plugin, format, &nested, root));
+            }
+        }
+    }
+    findings
 }
 
 /// Validate one plugin configuration, then run the plugin's imperative check.
@@ -428,11 +536,14 @@ fn check_plugin_conf(
             return findings;
         }
     }
-    let Some(check) = checks::plugin_check(&plugin.name) else {
-        return Vec::new();
-    };
     let mut issues = Vec::new();
-    check(conf, kind, &mut issues);
+    if let Some(check) = checks::plugin_check(&plugin.name) {
+        check(conf, kind, &mut issues);
+    }
+    if format == Format::Standalone && kind == SchemaKind::Consumer && plugin.name == "jwe-decrypt"
+    {
+        jwe_secret_length(conf, &mut issues);
+    }
     // Values resolved later cannot be judged here.
     issues.retain(|issue| {
         !conf
@@ -445,6 +556,34 @@ fn check_plugin_conf(
     }
     let (rule, help) = texts();
     issues_to_findings(issues, &rule, &help, pointer, root)
+}
+
+/// jwe-decrypt's consumer `secret` must be 32 bytes (after base64url decoding when
+/// `is_base64_encoded`) unless APISIX stores it encrypted in etcd: never in a
+/// standalone file, whose configuration APISIX reads as written
+/// (t/plugin/jwe-decrypt.t TEST 4 and 5).
+fn jwe_secret_length(conf: &Value, out: &mut Vec<checks::Issue>) {
+    let Some(secret) = conf.get("secret").and_then(Value::as_str) else {
+        return;
+    };
+    if is_unresolved(Format::Standalone, secret) {
+        return;
+    }
+    if conf.get("is_base64_encoded").and_then(Value::as_bool) == Some(true) {
+        let decoded =
+            data_encoding::BASE64URL_NOPAD.decode(secret.trim_end_matches('=').as_bytes());
+        if decoded.map_or(true, |bytes| bytes.len() != 32) {
+            out.push(checks::Issue::value(
+                "/secret",
+                "the secret length after base64 decode should be 32 chars",
+            ));
+        }
+    } else if secret.len() != 32 {
+        out.push(checks::Issue::value(
+            "/secret",
+            "the secret length should be 32 chars",
+        ));
+    }
 }
 
 /// A schema error about a value resolved later: only its type can be judged offline.
@@ -505,7 +644,8 @@ fn unknown_plugin(
     };
     let mut message = match lookup {
         Lookup::NotEnabled => format!(
-            "{what} `{name}` is not enabled: it is not in the enabled plugin list, so APISIX refuses it"
+            "{what} `{name}` is not enabled: it is not in the enabled plugin list (`enabled_plugins` \
+             in .gwlint.yaml, or the file's own `plugins` list), so APISIX refuses it"
         ),
         Lookup::OtherVersion(other) => format!(
             "unknown {what} `{name}`: APISIX {version} does not have it (APISIX {} does)",

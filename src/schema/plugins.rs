@@ -523,17 +523,26 @@ fn pcre_anchors(pattern: &str) -> String {
     out
 }
 
-/// Levenshtein distance between two short strings.
+/// Edit distance between two short strings, counting a swap of two neighbouring
+/// characters as one edit (`limit-cuont` is one edit from `limit-count`, two from
+/// `limit-conn`).
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Three rows of the optimal-string-alignment table.
+    let mut before: Vec<usize> = vec![0; b.len() + 1];
     let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+    for i in 0..a.len() {
         let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        for j in 0..b.len() {
+            let substitution = previous[j] + usize::from(a[i] != b[j]);
+            let mut best = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                best = best.min(before[j - 1] + 1);
+            }
+            current[j + 1] = best;
         }
-        previous = current;
+        before = std::mem::replace(&mut previous, current);
     }
     previous[b.len()]
 }
@@ -549,6 +558,8 @@ mod tests {
         assert_eq!(edit_distance("limit-cont", "limit-count"), 1);
         assert_eq!(edit_distance("key_auth", "key-auth"), 1);
         assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("limit-cuont", "limit-count"), 1);
+        assert_eq!(edit_distance("limit-cuont", "limit-conn"), 2);
     }
 
     #[test]

@@ -11,13 +11,18 @@
 //! library; [`lua_schema_errors`] finds what certainly stops that compilation
 //! (request-validation uses it too).
 //!
+//! Key material: with `private_key_jwt`, `client_rsa_private_key` must be a private
+//! key of the type (and curve) `client_jwt_assertion_alg` signs with; with `DPoP`,
+//! `dpop.private_key` must be the private half of `dpop.public_jwk`. Keys are read
+//! with the ssl-certificate rule's parser; secret references and values that are
+//! not PEM (keyring-encrypted) are left alone.
+//!
 //! key-auth, basic-auth and hmac-auth have no check here: APISIX checks them with
-//! their schemas only. Not checked here because it needs more than the
-//! configuration itself: comparing a PEM private key (`dpop.private_key`,
-//! `client_rsa_private_key`) with the JWK or algorithm it must match.
+//! their schemas only.
 
 use super::lua_schema::lua_schema_errors;
 use super::{Issue, PluginCheck, SchemaKind};
+use crate::schema::certificate::{private_key_jwk, PrivateKeyJwk};
 use crate::secrets::is_reference;
 use serde_json::Value;
 
@@ -231,7 +236,9 @@ fn check_dpop_jwk(dpop: &Value, out: &mut Vec<Issue>) {
             at_alg,
             format!("property \"dpop.signing_alg\" \"{alg}\" requires an {want_kty} \"dpop.public_jwk\""),
         ));
-    } else if let Some(crv) = want_crv {
+        return;
+    }
+    if let Some(crv) = want_crv {
         let got = str_or(jwk, "crv", "nil");
         if got != crv {
             out.push(Issue::value(
@@ -240,6 +247,40 @@ fn check_dpop_jwk(dpop: &Value, out: &mut Vec<Issue>) {
                     "property \"dpop.signing_alg\" \"{alg}\" requires \"dpop.public_jwk\" crv \"{crv}\", got \"{got}\""
                 ),
             ));
+            return;
+        }
+    }
+    check_dpop_key_pair(dpop, jwk, required, out);
+}
+
+/// The `DPoP` proof is signed with `private_key` and advertises `public_jwk`: both
+/// must be one key pair (compared as the JWK derived from the private key).
+fn check_dpop_key_pair(dpop: &Value, jwk: &Value, required: &[&str], out: &mut Vec<Issue>) {
+    let Some(derived) = derive_jwk(dpop, "private_key", "dpop.private_key", out) else {
+        return;
+    };
+    let derived_member = |member: &str| match member {
+        "kty" => Some(derived.kty.to_owned()),
+        "crv" => derived.crv.map(str::to_owned),
+        _ => derived
+            .members
+            .iter()
+            .find(|(name, _)| *name == member)
+            .map(|(_, value)| value.clone()),
+    };
+    for member in std::iter::once(&"kty").chain(required) {
+        let Some(value) = derived_member(member) else {
+            // A member not derived here (a curve whose key has no public point).
+            return;
+        };
+        if jwk.get(*member).and_then(Value::as_str) != Some(value.as_str()) {
+            out.push(Issue::value(
+                "/dpop/public_jwk",
+                format!(
+                    "property \"dpop.public_jwk\" is not the public key of \"dpop.private_key\": {member} is \"{value}\""
+                ),
+            ));
+            return;
         }
     }
 }
@@ -317,7 +358,71 @@ fn check_client_assertion_alg(conf: &Value, bearer_only: bool, out: &mut Vec<Iss
                  with the client_secret_jwt selected by \"{by}\""
             ),
         )),
+        (Some(_), None) => check_client_assertion_key(conf, alg, out),
         _ => {}
+    }
+}
+
+/// The key type (and curve) `client_rsa_private_key` must have to sign with
+/// `client_jwt_assertion_alg` (resty.jwt picks the signer from the algorithm).
+fn client_assertion_key_type(alg: &str) -> Option<(&'static str, Option<&'static str>)> {
+    match alg {
+        "RS256" | "RS512" => Some(("RSA", None)),
+        "ES256" => Some(("EC", Some("P-256"))),
+        "ES512" => Some(("EC", Some("P-521"))),
+        _ => None,
+    }
+}
+
+/// A private key field in PEM form, which is the form gwlint can read (a secret
+/// reference resolves later; other text may be a keyring-encrypted value).
+fn pem_private_key<'a>(conf: &'a Value, key: &str) -> Option<&'a str> {
+    conf.get(key)
+        .and_then(Value::as_str)
+        .filter(|text| !is_reference(text) && text.contains("-----BEGIN"))
+}
+
+/// The public JWK of the PEM key in `conf[key]`, or an issue about the key.
+fn derive_jwk(conf: &Value, key: &str, field: &str, out: &mut Vec<Issue>) -> Option<PrivateKeyJwk> {
+    let text = pem_private_key(conf, key)?;
+    match private_key_jwk(text) {
+        Ok(jwk) => jwk,
+        Err(problem) => {
+            out.push(Issue::value(
+                format!("/{}", field.replace('.', "/")),
+                format!("property \"{field}\" is not a valid key: {problem}"),
+            ));
+            None
+        }
+    }
+}
+
+/// With `private_key_jwt`, `client_rsa_private_key` parses and has the key type
+/// and curve `client_jwt_assertion_alg` signs with.
+fn check_client_assertion_key(conf: &Value, alg: &str, out: &mut Vec<Issue>) {
+    let Some((kty, crv)) = client_assertion_key_type(alg) else {
+        return;
+    };
+    let field = "client_rsa_private_key";
+    let Some(jwk) = derive_jwk(conf, field, field, out) else {
+        return;
+    };
+    let pointer = "/client_rsa_private_key";
+    if jwk.kty != kty {
+        out.push(Issue::value(
+            pointer,
+            format!(
+                "property \"client_jwt_assertion_alg\" \"{alg}\" requires an {kty} \"{field}\""
+            ),
+        ));
+    } else if let Some(crv) = crv.filter(|crv| jwk.crv != Some(*crv)) {
+        out.push(Issue::value(
+            pointer,
+            format!(
+                "property \"client_jwt_assertion_alg\" \"{alg}\" requires a \"{field}\" on curve \"{crv}\", got \"{}\"",
+                jwk.crv.unwrap_or("nil")
+            ),
+        ));
     }
 }
 
@@ -580,6 +685,81 @@ mod tests {
             "client_jwt_assertion_alg": "RS256",
         });
         assert!(oidc_messages(&bearer).is_empty());
+    }
+
+    macro_rules! pem {
+        ($name:literal) => {
+            include_str!(concat!(
+                "../../../fixtures/rules/ssl-certificate-validity/pem/",
+                $name
+            ))
+        };
+    }
+
+    #[test]
+    fn openid_connect_client_assertion_key_fits_the_algorithm() {
+        // t/plugin/openid-connect.t TEST 80: "requires an EC \"client_rsa_private_key\"";
+        // the curve check has no APISIX test.
+        let conf = |alg: &str, key: &str| {
+            json!({
+                "token_endpoint_auth_method": "private_key_jwt",
+                "client_rsa_private_key": key,
+                "client_jwt_assertion_alg": alg,
+            })
+        };
+        assert!(oidc_messages(&conf("RS256", pem!("rsa.key"))).is_empty());
+        assert!(oidc_messages(&conf("RS512", pem!("rsa-pkcs1.key"))).is_empty());
+        assert!(oidc_messages(&conf("ES256", pem!("ec256.key"))).is_empty());
+        let issues = run(
+            "openid-connect",
+            &oidc(&conf("ES256", pem!("rsa.key"))),
+            SchemaKind::Plugin,
+        );
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].pointer, "/client_rsa_private_key");
+        assert_eq!(
+            issues[0].message,
+            "property \"client_jwt_assertion_alg\" \"ES256\" requires an EC \"client_rsa_private_key\""
+        );
+        assert_eq!(
+            oidc_messages(&conf("ES512", pem!("ec384.key"))),
+            ["property \"client_jwt_assertion_alg\" \"ES512\" requires a \"client_rsa_private_key\" on curve \"P-521\", got \"P-384\""]
+        );
+        assert_eq!(
+            oidc_messages(&conf("RS256", pem!("rsa.crt"))),
+            ["property \"client_rsa_private_key\" is not a valid key: private key is not PEM: no `-----BEGIN ... PRIVATE KEY-----` block"]
+        );
+        // Secret references and non-PEM (keyring-encrypted) values are not read.
+        assert!(oidc_messages(&conf("ES256", "$secret://vault/oidc/key")).is_empty());
+        assert!(oidc_messages(&conf("ES256", "c29tZSBjaXBoZXJ0ZXh0")).is_empty());
+    }
+
+    #[test]
+    fn openid_connect_dpop_private_key_matches_the_jwk() {
+        // t/plugin/openid-connect.t TEST 76 (kty) and TEST 79 (x, crv).
+        let derived = private_key_jwk(pem!("ec256.key")).unwrap().unwrap();
+        let mut jwk = json!({"kty": "EC", "crv": "P-256"});
+        for (name, value) in &derived.members {
+            jwk[*name] = json!(value);
+        }
+        let dpop = |jwk: &Value, key: &str| {
+            oidc_messages(&json!({"dpop": {
+                "enabled": true, "signing_alg": "ES256", "private_key": key, "public_jwk": jwk
+            }}))
+        };
+        assert!(dpop(&jwk, pem!("ec256.key")).is_empty());
+        let mut other = jwk.clone();
+        other["x"] = json!("AAAA");
+        let messages = dpop(&other, pem!("ec256.key"));
+        assert_eq!(messages.len(), 1);
+        assert!(
+            messages[0].starts_with("property \"dpop.public_jwk\" is not the public key of \"dpop.private_key\": x is \""),
+            "{messages:?}"
+        );
+        assert_eq!(
+            dpop(&jwk, pem!("rsa.key")),
+            ["property \"dpop.public_jwk\" is not the public key of \"dpop.private_key\": kty is \"RSA\""]
+        );
     }
 
     #[test]

@@ -1,7 +1,11 @@
 //! Imperative plugin checks: logging plugins (see the parent module).
 //!
-//! http-logger and kafka-logger compile `include_req_body_expr` and
-//! `include_resp_body_expr` as lua-resty-expr expressions. prometheus has no
+//! The loggers that call `log-util.check_log_schema` (http-logger, kafka-logger,
+//! loggly, loki-logger, rocketmq-logger, tencent-cloud-cls) compile
+//! `include_req_body_expr` and `include_resp_body_expr` as lua-resty-expr
+//! expressions; file-logger compiles its `match`. file-logger's "path is not set in
+//! either the plugin conf or the metadata" needs the plugin metadata, another
+//! resource, and is not checked here. prometheus has no
 //! imperative check. The loggers' HTTPS and `ssl_verify` / `tls.verify` hints are
 //! log warnings in APISIX, not refusals, and are left out.
 
@@ -12,7 +16,9 @@ use serde_json::Value;
 /// The check for plugin `name`, if this group has one.
 pub(super) fn lookup(name: &str) -> Option<PluginCheck> {
     match name {
-        "http-logger" | "kafka-logger" => Some(body_expressions),
+        "http-logger" | "kafka-logger" | "loggly" | "loki-logger" | "rocketmq-logger"
+        | "tencent-cloud-cls" => Some(body_expressions),
+        "file-logger" => Some(file_logger),
         _ => None,
     }
 }
@@ -30,6 +36,21 @@ fn body_expressions(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
             out.push(Issue::value(
                 format!("/{field}"),
                 format!("failed to validate the '{field}' expression: {problem}"),
+            ));
+        }
+    }
+}
+
+/// file-logger: `match` compiles as a lua-resty-expr expression.
+fn file_logger(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
+    if kind == SchemaKind::Metadata {
+        return;
+    }
+    if let Some(expression) = conf.get("match") {
+        if let Err(problem) = check_expression(expression) {
+            out.push(Issue::value(
+                "/match",
+                format!("failed to validate the 'match' expression: {problem}"),
             ));
         }
     }
@@ -75,6 +96,39 @@ mod tests {
             ["/include_req_body_expr", "/include_resp_body_expr"]
         );
         assert!(issues[0].message.contains("invalid operator '<>'"));
+    }
+
+    #[test]
+    fn file_logger_match_compiles() {
+        // t/plugin/file-logger2.t TEST 8 sets a valid `match`; file-logger.lua's
+        // check_schema refuses one that does not compile.
+        let mut out = Vec::new();
+        let ok = json!({"path": "file-with-match.log", "match": [[["arg_name", "==", "jack"]]]});
+        file_logger(&ok, SchemaKind::Plugin, &mut out);
+        assert!(out.is_empty(), "{out:?}");
+        file_logger(
+            &json!({"match": [["arg_name", "=", "jack"]]}),
+            SchemaKind::Plugin,
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].pointer, "/match");
+        assert_eq!(
+            out[0].message,
+            "failed to validate the 'match' expression: invalid operator '='"
+        );
+    }
+
+    #[test]
+    fn every_log_util_logger_is_checked() {
+        for name in [
+            "loggly",
+            "loki-logger",
+            "rocketmq-logger",
+            "tencent-cloud-cls",
+        ] {
+            assert!(lookup(name).is_some(), "{name}");
+        }
     }
 
     #[test]

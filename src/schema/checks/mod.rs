@@ -7,11 +7,14 @@
 //! schema stage turns them into located findings. Checks assume the object already
 //! passed its JSON Schema, but must never panic on any input.
 
+mod ai;
 mod auth;
 mod logging;
+mod lua_code;
 mod lua_schema;
 mod resources;
 mod security;
+mod serverless;
 mod traffic;
 mod transform;
 
@@ -81,6 +84,8 @@ pub fn plugin_check(name: &str) -> Option<PluginCheck> {
         .or_else(|| security::lookup(name))
         .or_else(|| transform::lookup(name))
         .or_else(|| logging::lookup(name))
+        .or_else(|| serverless::lookup(name))
+        .or_else(|| ai::lookup(name))
 }
 
 /// APISIX's `invalid ip address` check on the list at `key`: every string entry

@@ -8,11 +8,19 @@
 //! request-validation's `header_schema` and `body_schema` must compile in APISIX's
 //! Lua JSON Schema library (only what certainly fails there is reported).
 //!
+//! uri-blocker's `block_rules` must compile. ldap-auth-advanced refuses
+//! `use_ldaps` with `use_starttls` and a `bind_dn` without `ldap_password`;
+//! cas-auth refuses a `SameSite=None` cookie that is not `secure`; multi-auth
+//! allows auth plugins only, and runs each one's imperative check on its
+//! configuration (the schema of each inner configuration is not validated here:
+//! that needs the plugin schemas, which the schema stage holds).
+//!
 //! referer-restriction, csrf and consumer-restriction have no check here: APISIX
 //! checks them with their schemas only.
 
 use super::lua_schema::lua_schema_errors;
 use super::{check_ip_list, Issue, PluginCheck, SchemaKind};
+use crate::load::document::escape_token;
 use crate::secrets::is_reference;
 use serde_json::Value;
 
@@ -23,6 +31,10 @@ pub(super) fn lookup(name: &str) -> Option<PluginCheck> {
         "ip-restriction" => Some(ip_restriction),
         "ua-restriction" => Some(ua_restriction),
         "request-validation" => Some(request_validation),
+        "uri-blocker" => Some(uri_blocker),
+        "ldap-auth-advanced" => Some(ldap_auth_advanced),
+        "cas-auth" => Some(cas_auth),
+        "multi-auth" => Some(multi_auth),
         _ => None,
     }
 }
@@ -97,6 +109,82 @@ fn request_validation(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
     }
 }
 
+/// uri-blocker: every block rule compiles (`ngx.re`, option `j`).
+fn uri_blocker(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
+    check_regex_list(conf, "block_rules", out);
+}
+
+/// ldap-auth-advanced (route configuration): exclusive TLS modes, and a bind DN
+/// needs its password.
+fn ldap_auth_advanced(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
+    if kind != SchemaKind::Plugin {
+        return;
+    }
+    let set = |key: &str| !matches!(conf.get(key), None | Some(Value::Null | Value::Bool(false)));
+    if set("use_ldaps") && set("use_starttls") {
+        out.push(Issue::key(
+            "/use_starttls",
+            "use_ldaps and use_starttls are mutually exclusive",
+        ));
+    }
+    if set("bind_dn") && !set("ldap_password") {
+        out.push(Issue::value(
+            "/bind_dn",
+            "ldap_password is required when bind_dn is set",
+        ));
+    }
+}
+
+/// cas-auth: a `SameSite=None` cookie must be `secure` (APISIX compares with
+/// `false`, so only an explicit `secure: false` is refused).
+fn cas_auth(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
+    let Some(cookie) = conf.get("cookie") else {
+        return;
+    };
+    if cookie.get("samesite").and_then(Value::as_str) == Some("None")
+        && cookie.get("secure") == Some(&Value::Bool(false))
+    {
+        out.push(Issue::value(
+            "/cookie/secure",
+            "cookie.secure must be true when cookie.samesite is \"None\"",
+        ));
+    }
+}
+
+/// multi-auth: every entry of `auth_plugins` names auth plugins, and each
+/// configuration passes that plugin's imperative check.
+fn multi_auth(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
+    if kind != SchemaKind::Plugin {
+        return;
+    }
+    let entries = conf.get("auth_plugins").and_then(Value::as_array);
+    for (index, entry) in entries.into_iter().flatten().enumerate() {
+        let Some(entry) = entry.as_object() else {
+            continue;
+        };
+        for (name, inner) in entry {
+            let pointer = format!("/auth_plugins/{index}/{}", escape_token(name));
+            if !super::resources::is_auth_plugin(name) {
+                out.push(Issue::key(
+                    pointer,
+                    format!("{name} plugin is not supported (multi-auth takes auth plugins only)"),
+                ));
+                continue;
+            }
+            let Some(check) = super::plugin_check(name).filter(|_| inner.is_object()) else {
+                continue;
+            };
+            let mut issues = Vec::new();
+            check(inner, SchemaKind::Plugin, &mut issues);
+            out.extend(issues.into_iter().map(|issue| Issue {
+                pointer: format!("{pointer}{}", issue.pointer),
+                message: format!("plugin {name} check schema failed: {}", issue.message),
+                target: issue.target,
+            }));
+        }
+    }
+}
+
 /// Report every pattern of the list `conf[list]` that PCRE cannot compile.
 fn check_regex_list(conf: &Value, list: &str, out: &mut Vec<Issue>) {
     let Some(patterns) = conf.get(list).and_then(Value::as_array) else {
@@ -125,7 +213,7 @@ fn check_regex_list(conf: &Value, list: &str, out: &mut Vec<Issue>) {
 /// pattern uses PCRE syntax the crate lacks (look-around, backreferences, possessive
 /// quantifiers, ...), so the pattern is then scanned for errors PCRE itself reports
 /// and only those are returned.
-fn pcre_error(pattern: &str) -> Option<String> {
+pub(super) fn pcre_error(pattern: &str) -> Option<String> {
     if regex::Regex::new(pattern).is_ok() {
         return None;
     }
@@ -458,6 +546,71 @@ mod tests {
         for name in ["referer-restriction", "csrf", "consumer-restriction"] {
             assert!(lookup(name).is_none(), "{name}");
         }
+    }
+
+    #[test]
+    fn uri_blocker_rules_compile() {
+        // t/plugin/uri-blocker.t TEST 3: the second rule "^b(" is missing a `)`.
+        let issues = run("uri-blocker", &json!({"block_rules": ["^a", "^b("]}));
+        assert_eq!(pointers(&issues), ["/block_rules/1"]);
+        assert!(
+            issues[0].message.starts_with("invalid regex: "),
+            "{}",
+            issues[0].message
+        );
+        assert!(run("uri-blocker", &json!({"block_rules": ["^a", "^b"]})).is_empty());
+    }
+
+    #[test]
+    fn ldap_auth_advanced_exclusions() {
+        // t/plugin/ldap-auth-advanced.t TEST 4 and TEST 6.
+        let base = json!({"ldap_uri": "ldap.example.com", "base_dn": "ou=users"});
+        let mut both = base.clone();
+        both["use_ldaps"] = json!(true);
+        both["use_starttls"] = json!(true);
+        let issues = run("ldap-auth-advanced", &both);
+        assert_eq!(
+            issues[0].message,
+            "use_ldaps and use_starttls are mutually exclusive"
+        );
+        let mut bind = base.clone();
+        bind["bind_dn"] = json!("cn=admin");
+        let issues = run("ldap-auth-advanced", &bind);
+        assert_eq!(pointers(&issues), ["/bind_dn"]);
+        assert_eq!(
+            issues[0].message,
+            "ldap_password is required when bind_dn is set"
+        );
+        assert!(run("ldap-auth-advanced", &base).is_empty());
+    }
+
+    #[test]
+    fn cas_auth_samesite_none_needs_secure() {
+        // t/plugin/cas-auth.t TEST 8.
+        let conf = json!({"idp_uri": "https://idp", "cas_callback_uri": "/cb", "logout_uri": "/out",
+            "cookie": {"samesite": "None", "secure": false}});
+        let issues = run("cas-auth", &conf);
+        assert_eq!(pointers(&issues), ["/cookie/secure"]);
+        assert_eq!(
+            issues[0].message,
+            "cookie.secure must be true when cookie.samesite is \"None\""
+        );
+    }
+
+    #[test]
+    fn multi_auth_takes_auth_plugins_and_checks_them() {
+        // t/plugin/multi-auth.t: inner configurations fail as "plugin <name> check schema failed".
+        let conf = json!({"auth_plugins": [
+            {"basic-auth": {}},
+            {"limit-count": {}},
+            {"jwt-auth": {}},
+        ]});
+        let issues = run("multi-auth", &conf);
+        assert_eq!(pointers(&issues), ["/auth_plugins/1/limit-count"]);
+        assert_eq!(
+            issues[0].message,
+            "limit-count plugin is not supported (multi-auth takes auth plugins only)"
+        );
     }
 
     #[test]

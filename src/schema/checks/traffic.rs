@@ -4,12 +4,21 @@
 //! or `group`, that rule keys are unique (they would share one counter), and that a
 //! Redis `sync_interval` is at least 0.1 s and shorter than the window.
 //!
+//! graphql-limit-count runs limit-count's check. traffic-split (its stream twin
+//! too) and chaitin-waf compile each `match[].vars` as a lua-resty-expr
+//! expression; traffic-label compiles each rule's `match` and allows only
+//! `set_headers` (checked as proxy-rewrite checks its headers) beside `weight` in an
+//! action; workflow compiles each rule's `case` and checks its actions: `return`
+//! needs an HTTP status `code`, `limit-count` may not use `group`, other names are
+//! refused.
+//!
 //! limit-req and limit-conn have no check here: APISIX checks them with their
 //! schemas only. Not checked here: limit-count's "group conf mismatched" (every
 //! configuration sharing a `group` must be identical, which APISIX judges against
 //! the configurations it has already loaded) and "group is not supported" (only
 //! inside the workflow plugin).
 
+use super::resources::check_expression;
 use super::{Issue, PluginCheck, SchemaKind};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -17,7 +26,10 @@ use std::collections::HashSet;
 /// The check for plugin `name`, if this group has one.
 pub(super) fn lookup(name: &str) -> Option<PluginCheck> {
     match name {
-        "limit-count" => Some(limit_count),
+        "limit-count" | "graphql-limit-count" => Some(limit_count),
+        "traffic-split" | "chaitin-waf" => Some(match_vars),
+        "traffic-label" => Some(traffic_label),
+        "workflow" => Some(workflow),
         _ => None,
     }
 }
@@ -101,6 +113,165 @@ fn check_sync_interval(conf: &Value, out: &mut Vec<Issue>) {
     }
 }
 
+/// The `vars` of each `match` entry compile: traffic-split's `rules[].match[]`,
+/// chaitin-waf's `match[]`.
+fn match_vars(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
+    if kind == SchemaKind::Metadata {
+        return;
+    }
+    let mut check_list = |matches: Option<&Value>, base: &str| {
+        for (index, entry) in matches
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            // lua-resty-expr takes a missing `vars` as an empty expression.
+            let Some(vars) = entry.get("vars") else {
+                continue;
+            };
+            if let Err(problem) = check_expression(vars) {
+                out.push(Issue::value(
+                    format!("{base}/match/{index}/vars"),
+                    format!("failed to validate the 'vars' expression: {problem}"),
+                ));
+            }
+        }
+    };
+    if let Some(rules) = conf.get("rules").and_then(Value::as_array) {
+        for (index, rule) in rules.iter().enumerate() {
+            check_list(rule.get("match"), &format!("/rules/{index}"));
+        }
+    } else {
+        check_list(conf.get("match"), "");
+    }
+}
+
+/// traffic-label: each rule's `match` compiles; an action holds `weight` and
+/// `set_headers` only, and its headers pass proxy-rewrite's header check.
+fn traffic_label(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
+    if kind == SchemaKind::Metadata {
+        return;
+    }
+    let rules = conf.get("rules").and_then(Value::as_array);
+    for (index, rule) in rules.into_iter().flatten().enumerate() {
+        if let Some(expression) = rule.get("match") {
+            if let Err(problem) = check_expression(expression) {
+                out.push(Issue::value(
+                    format!("/rules/{index}/match"),
+                    format!("failed to validate the 'match' expression: {problem}"),
+                ));
+            }
+        }
+        let actions = rule.get("actions").and_then(Value::as_array);
+        for (at, action) in actions.into_iter().flatten().enumerate() {
+            let Some(action) = action.as_object() else {
+                continue;
+            };
+            let base = format!("/rules/{index}/actions/{at}");
+            for (name, value) in action {
+                match name.as_str() {
+                    "weight" => {}
+                    "set_headers" => {
+                        let mut issues = Vec::new();
+                        super::transform::check_request_headers(value, &mut issues);
+                        out.extend(issues.into_iter().map(|issue| Issue {
+                            pointer: format!("{base}/set_headers{}", issue.pointer),
+                            message: format!(
+                                "failed to validate the 'set_headers' action: {}",
+                                issue.message
+                            ),
+                            target: issue.target,
+                        }));
+                    }
+                    other => out.push(Issue::key(
+                        format!("{base}/{}", crate::load::document::escape_token(other)),
+                        format!("not supported action: {other}"),
+                    )),
+                }
+            }
+        }
+    }
+}
+
+/// workflow: each rule's `case` compiles and each action is one workflow knows.
+///
+/// APISIX 3.2 refuses a `case` that does not compile. APISIX 3.18 tests the wrong
+/// variable and accepts it, and the rule then matches every request (its
+/// expression is missing when the request is evaluated): reported either way.
+fn workflow(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
+    if kind == SchemaKind::Metadata {
+        return;
+    }
+    let rules = conf.get("rules").and_then(Value::as_array);
+    for (index, rule) in rules.into_iter().flatten().enumerate() {
+        if let Some(case) = rule.get("case") {
+            if let Err(problem) = check_expression(case) {
+                out.push(Issue::value(
+                    format!("/rules/{index}/case"),
+                    format!(
+                        "failed to validate the 'case' expression: {problem} (APISIX 3.18 \
+                         accepts it and then runs this rule's action on every request)"
+                    ),
+                ));
+            }
+        }
+        let actions = rule.get("actions").and_then(Value::as_array);
+        for (at, action) in actions.into_iter().flatten().enumerate() {
+            let base = format!("/rules/{index}/actions/{at}");
+            let Some(items) = action.as_array() else {
+                continue;
+            };
+            let name = items.first().and_then(Value::as_str);
+            let action_conf = items.get(1);
+            let mut issues = Vec::new();
+            match name {
+                Some("return") => check_return_action(action_conf, &mut issues),
+                Some("limit-count") => {
+                    if let Some(action_conf) = action_conf.filter(|c| c.is_object()) {
+                        if action_conf.get("group").is_some_and(|g| !g.is_null()) {
+                            issues.push(Issue::key("/group", "group is not supported"));
+                        }
+                        limit_count(action_conf, SchemaKind::Plugin, &mut issues);
+                    }
+                }
+                Some(other) if other != "limit-conn" => out.push(Issue::value(
+                    format!("{base}/0"),
+                    format!("unsupported action: {other}"),
+                )),
+                // limit-conn's action is checked with its schema only.
+                Some(_) | None => {}
+            }
+            let name = name.unwrap_or_default();
+            out.extend(issues.into_iter().map(|issue| Issue {
+                pointer: format!("{base}/1{}", issue.pointer),
+                message: format!("failed to validate the '{name}' action: {}", issue.message),
+                target: issue.target,
+            }));
+        }
+    }
+}
+
+/// workflow's `return` action: `{"code": <100..599>}`.
+fn check_return_action(conf: Option<&Value>, out: &mut Vec<Issue>) {
+    let Some(conf) = conf.filter(|c| c.is_object()) else {
+        out.push(Issue::value("", "wrong type: expected object"));
+        return;
+    };
+    match conf.get("code") {
+        None => out.push(Issue::value("", "property \"code\" is required")),
+        Some(code) if code.as_i64().is_some_and(|c| (100..=599).contains(&c)) => {}
+        Some(code) if code.is_i64() || code.is_u64() => out.push(Issue::value(
+            "/code",
+            "property \"code\" validation failed: expected an HTTP status from 100 to 599",
+        )),
+        Some(_) => out.push(Issue::value(
+            "/code",
+            "property \"code\" validation failed: wrong type: expected integer",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +285,109 @@ mod tests {
 
     fn messages(issues: &[Issue]) -> Vec<&str> {
         issues.iter().map(|i| i.message.as_str()).collect()
+    }
+
+    fn run_named(name: &str, conf: &Value) -> Vec<Issue> {
+        let mut out = Vec::new();
+        lookup(name).expect("plugin has a check")(conf, SchemaKind::Plugin, &mut out);
+        out
+    }
+
+    fn found(issues: &[Issue]) -> Vec<(&str, &str)> {
+        issues
+            .iter()
+            .map(|i| (i.pointer.as_str(), i.message.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn traffic_split_match_vars_compile() {
+        // t/plugin/traffic-split.t TEST 3: "invalid operator '123'".
+        let conf = json!({"rules": [{"match": [{"vars": [["arg_name", 123, "jack"]]}],
+            "weighted_upstreams": [{"weight": 1}]}]});
+        assert_eq!(
+            found(&run_named("traffic-split", &conf)),
+            [(
+                "/rules/0/match/0/vars",
+                "failed to validate the 'vars' expression: invalid operator '123'"
+            )]
+        );
+        let ok = json!({"rules": [{"match": [{"vars": [["arg_name", "==", "jack"]]}]}]});
+        assert!(run_named("traffic-split", &ok).is_empty());
+    }
+
+    #[test]
+    fn chaitin_waf_match_vars_compile() {
+        // chaitin-waf.lua's check_schema; its .t files have no bad expression.
+        let conf = json!({"match": [{"vars": [["http_waf", "<>", "x"]]}]});
+        assert_eq!(
+            found(&run_named("chaitin-waf", &conf)),
+            [(
+                "/match/0/vars",
+                "failed to validate the 'vars' expression: invalid operator '<>'"
+            )]
+        );
+    }
+
+    #[test]
+    fn traffic_label_actions() {
+        // t/plugin/traffic-label.t TEST 1: "not supported action: add_headers".
+        let conf = json!({"rules": [{"match": [["uri", "==", "/a"]],
+            "actions": [{"add_headers": {"X-A": "1"}, "weight": 1}, {"set_headers": {"X-B": "2"}}]}]});
+        let issues = run_named("traffic-label", &conf);
+        assert_eq!(
+            found(&issues),
+            [(
+                "/rules/0/actions/0/add_headers",
+                "not supported action: add_headers"
+            )]
+        );
+        let bad_match =
+            json!({"rules": [{"match": [["uri", "=", "/a"]], "actions": [{"weight": 1}]}]});
+        assert_eq!(
+            found(&run_named("traffic-label", &bad_match)),
+            [(
+                "/rules/0/match",
+                "failed to validate the 'match' expression: invalid operator '='"
+            )]
+        );
+    }
+
+    #[test]
+    fn workflow_actions_and_case() {
+        // t/plugin/workflow.t TEST 1 (return code, unsupported action) and TEST 14 (group).
+        let conf = json!({"rules": [
+            {"case": [["uri", "==", "/a"]], "actions": [["return", {}]]},
+            {"actions": [["fake", {}]]},
+            {"actions": [["limit-count", {"count": 1, "time_window": 1, "group": "g"}]]},
+            {"case": [["uri", "=", "/a"]], "actions": [["return", {"code": 403}]]},
+        ]});
+        let issues = run_named("workflow", &conf);
+        let pointers: Vec<&str> = issues.iter().map(|i| i.pointer.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/rules/0/actions/0/1",
+                "/rules/1/actions/0/0",
+                "/rules/2/actions/0/1/group",
+                "/rules/3/case"
+            ]
+        );
+        assert_eq!(
+            issues[0].message,
+            "failed to validate the 'return' action: property \"code\" is required"
+        );
+        assert_eq!(issues[1].message, "unsupported action: fake");
+        assert_eq!(
+            issues[2].message,
+            "failed to validate the 'limit-count' action: group is not supported"
+        );
+    }
+
+    #[test]
+    fn graphql_limit_count_shares_the_check() {
+        let conf = json!({"rules": [{"count": 1, "time_window": 10, "key": "a"}], "count": 2});
+        assert_eq!(run_named("graphql-limit-count", &conf).len(), 1);
     }
 
     #[test]

@@ -6,8 +6,11 @@
 //! base64 bodies decode, `vars` compile as lua-resty-expr expressions, trusted
 //! addresses parse as IP/CIDR, and `$request_method` stays out of cache keys.
 //!
+//! mocking's `content_type` must be one it can produce, and oas-validator's
+//! `spec` must be JSON.
+//!
 //! api-breaker, request-id and gzip have no imperative checks in APISIX;
-//! serverless-pre-function's (`loadstring` of each function) needs Lua.
+//! serverless-pre-function's Lua code is checked in `serverless.rs`.
 
 use super::resources::check_expression;
 use super::{check_ip_list, Issue, PluginCheck, SchemaKind};
@@ -24,6 +27,8 @@ pub(super) fn lookup(name: &str) -> Option<PluginCheck> {
         "fault-injection" => Some(fault_injection),
         "real-ip" => Some(real_ip),
         "proxy-cache" => Some(proxy_cache),
+        "mocking" => Some(mocking),
+        "oas-validator" => Some(oas_validator),
         _ => None,
     }
 }
@@ -33,9 +38,22 @@ fn proxy_rewrite(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
     if let Some(list) = conf.get("regex_uri").and_then(Value::as_array) {
         check_regex_uri_pairs(list, out);
     }
-    if let Some(headers) = old_form_headers(conf) {
-        for (field, value) in headers {
-            let pointer = format!("/headers/{}", escape_token(field));
+    if let Some(headers) = conf.get("headers") {
+        let mut issues = Vec::new();
+        check_request_headers(headers, &mut issues);
+        out.extend(issues.into_iter().map(|issue| Issue {
+            pointer: format!("/headers{}", issue.pointer),
+            ..issue
+        }));
+    }
+}
+
+/// proxy-rewrite's check of a `headers` value (also traffic-label's `set_headers`):
+/// in the old flat form, legal names and values. Pointers are relative to `headers`.
+pub(super) fn check_request_headers(headers: &Value, out: &mut Vec<Issue>) {
+    if let Some(map) = old_form_map(headers) {
+        for (field, value) in map {
+            let pointer = format!("/{}", escape_token(field));
             if let Some(issue) = request_header_issue(field, value, pointer) {
                 out.push(issue);
             }
@@ -133,6 +151,71 @@ fn proxy_cache(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
                 "cache_key variable $request_method unsupported (the method is not known when the cache is looked up)",
             ));
         }
+    }
+}
+
+/// The media types mocking can answer with.
+const MOCKING_TYPES: &[&str] = &[
+    "application/xml",
+    "application/json",
+    "text/plain",
+    "text/html",
+    "text/xml",
+];
+
+/// mocking: the media type of `content_type` is one it supports. APISIX matches
+/// `([ -~]*);([ -~]*)` and takes the first group, so the type is what comes before
+/// the last `;` of the first printable-ASCII run that has one; with no `;` it is
+/// the whole value.
+fn mocking(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
+    if kind == SchemaKind::Metadata {
+        return;
+    }
+    // The schema's default, "application/json;charset=utf8", is supported.
+    let Some(content_type) = conf.get("content_type").and_then(Value::as_str) else {
+        return;
+    };
+    let media_type = content_type
+        .split(|c: char| !(' '..='~').contains(&c))
+        .find_map(|run| run.rfind(';').map(|at| run.get(..at).unwrap_or_default()))
+        .unwrap_or(content_type);
+    if !MOCKING_TYPES.contains(&media_type) {
+        out.push(Issue::value(
+            "/content_type",
+            format!(
+                "unsupported content type! `{media_type}` is not one of {}",
+                MOCKING_TYPES.join(", ")
+            ),
+        ));
+    }
+}
+
+/// oas-validator: `spec` is a JSON document.
+fn oas_validator(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
+    if kind == SchemaKind::Metadata {
+        return;
+    }
+    let Some(spec) = conf.get("spec").and_then(Value::as_str) else {
+        return;
+    };
+    if is_reference(spec) {
+        return;
+    }
+    // Nesting past serde_json's limit (128) is left alone: Lua's cjson reads 1000 levels.
+    if let Err(error) = serde_json::from_str::<serde::de::IgnoredAny>(spec)
+        .map_err(|e| e.to_string())
+        .or_else(|e| {
+            if e.contains("recursion limit") {
+                Ok(serde::de::IgnoredAny)
+            } else {
+                Err(e)
+            }
+        })
+    {
+        out.push(Issue::value(
+            "/spec",
+            format!("invalid JSON string provided, err: {error}"),
+        ));
     }
 }
 
@@ -240,7 +323,12 @@ fn capture_reference_len(after: &str) -> Result<usize, &'static str> {
 /// The `headers` map when it is in the old flat form (`{name: value}`) rather than
 /// `{add, set, remove}`, which is the form APISIX checks imperatively.
 fn old_form_headers(conf: &Value) -> Option<&Map<String, Value>> {
-    let headers = conf.get("headers")?.as_object()?;
+    old_form_map(conf.get("headers")?)
+}
+
+/// A `headers` value when it is in the old flat form.
+fn old_form_map(headers: &Value) -> Option<&Map<String, Value>> {
+    let headers = headers.as_object()?;
     let is_table = |key: &str| matches!(headers.get(key), Some(Value::Object(_) | Value::Array(_)));
     let new_form = is_table("add") || is_table("set") || is_table("remove");
     (!new_form).then_some(headers)
@@ -728,6 +816,57 @@ mod tests {
         ] {
             assert!(lookup(name).is_none(), "{name}");
         }
+    }
+
+    #[test]
+    fn mocking_content_type_must_be_supported() {
+        // t/plugin/mocking.t uses "text/plain" and the default; "unsupported content
+        // type!" is mocking.lua's check_schema.
+        let run = |content_type: &str| {
+            let mut out = Vec::new();
+            mocking(
+                &json!({"content_type": content_type}),
+                SchemaKind::Plugin,
+                &mut out,
+            );
+            out
+        };
+        for ok in [
+            "text/plain",
+            "application/json;charset=utf8",
+            "text/html; charset=utf-8",
+        ] {
+            assert!(run(ok).is_empty(), "{ok}");
+        }
+        let issues = run("application/octet-stream");
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].pointer, "/content_type");
+        assert!(issues[0].message.starts_with("unsupported content type!"));
+        // The type is what comes before the last `;`.
+        assert_eq!(run("text/plain;a=b;c=d").len(), 1);
+    }
+
+    #[test]
+    fn oas_validator_spec_must_be_json() {
+        // t/plugin/oas-validator.t TEST 2: "invalid JSON string provided, err: ...".
+        let mut out = Vec::new();
+        oas_validator(
+            &json!({"spec": "openapi: 3.0.0"}),
+            SchemaKind::Plugin,
+            &mut out,
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].pointer, "/spec");
+        assert!(out[0]
+            .message
+            .starts_with("invalid JSON string provided, err: "));
+        out.clear();
+        oas_validator(
+            &json!({"spec": "{\"openapi\": \"3.0.0\"}"}),
+            SchemaKind::Plugin,
+            &mut out,
+        );
+        assert!(out.is_empty());
     }
 
     #[test]

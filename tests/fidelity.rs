@@ -1,0 +1,196 @@
+//! Verdicts that follow what APISIX and ADC really do: the APISIX version checked
+//! against, the enabled plugin lists, ADC's coercion and placeholders, empty files in
+//! ADC environments. Each test writes a small tree and runs the built binary.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+
+/// Run `gwlint check --format json` on `dir` and return the exit code and the report.
+fn check(dir: &Path, extra: &[&str]) -> (i32, Value) {
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(dir)
+        .args(["check", ".", "--format", "json", "--no-builtin-policies"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    (output.status.code().unwrap_or(-1), report)
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+/// `(rule, severity, line, column, message)` of every finding.
+fn findings(report: &Value) -> Vec<(String, String, u64, u64, String)> {
+    report["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_owned(),
+                f["severity"].as_str().unwrap_or_default().to_owned(),
+                f["line"].as_u64().unwrap_or_default(),
+                f["column"].as_u64().unwrap_or_default(),
+                f["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+const ROUTE_WITH: &str = "services:\n  - name: s\n    upstream:\n      nodes:\n        - host: a.example\n          port: 80\n          weight: 1\n    routes:\n      - name: r\n        uris: [/a]\n        plugins:\n";
+
+#[test]
+fn a_plugin_only_the_newer_version_has_names_that_version() {
+    let dir = tempfile::tempdir().unwrap();
+    // ai-proxy-multi is in APISIX 3.18, not in 3.2.
+    write(
+        dir.path(),
+        "adc.yaml",
+        &format!("{ROUTE_WITH}          ai-proxy-multi:\n            instances: []\n"),
+    );
+    write(dir.path(), ".gwlint.yaml", "apisix_version: \"3.2\"\n");
+    let (code, report) = check(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let (rule, severity, line, column, message) = &found[0];
+    assert_eq!(
+        (rule.as_str(), severity.as_str(), *line, *column),
+        ("schema/unknown-plugin", "error", 12, 11)
+    );
+    assert!(
+        message.contains("APISIX 3.2.2 does not have it (APISIX 3.18 does)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn typos_are_errors_with_a_suggestion_from_every_plugin() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "adc.yaml",
+        &format!(
+            "{ROUTE_WITH}          limit-cuont: {{}}\n          serverless-post-functon: {{}}\n          tcp-loger: {{}}\n"
+        ),
+    );
+    let (code, report) = check(dir.path(), &["--no-config"]);
+    assert_eq!(code, 1);
+    let messages: Vec<String> = findings(&report).into_iter().map(|f| f.4).collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(
+        messages[0].ends_with("did you mean `limit-count`?"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].ends_with("did you mean `serverless-post-function`?"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[2].ends_with("did you mean `tcp-logger`?"),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn plugins_left_out_of_enabled_plugins_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "adc.yaml",
+        &format!("{ROUTE_WITH}          key-auth: {{}}\n          zipkin:\n            endpoint: http://z:9411/api/v2/spans\n            sample_ratio: 1\n"),
+    );
+    write(dir.path(), ".gwlint.yaml", "enabled_plugins: [key-auth]\n");
+    let (code, report) = check(dir.path(), &[]);
+    assert_eq!(code, 1);
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].2, found[0].3), (13, 11));
+    assert!(found[0].4.contains("`zipkin` is not enabled"), "{found:?}");
+}
+
+#[test]
+fn unknown_apisix_version_cannot_run() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "adc.yaml", "services: []\n");
+    write(dir.path(), ".gwlint.yaml", "apisix_version: \"2.15\"\n");
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "."])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("3.2.2, 3.18.0"), "{stderr}");
+}
+
+#[test]
+fn adc_coerces_quoted_numbers_and_placeholders_are_not_judged_by_type() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "adc.yaml",
+        "services:\n  - name: s\n    upstream:\n      nodes:\n        - host: a.example\n          port: \"443\"\n          weight: \"${WEIGHT}\"\nconsumers:\n  - username: TEST_${NAME}\n",
+    );
+    let (code, report) = check(dir.path(), &["--no-config"]);
+    assert_eq!(code, 0, "{report}");
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (
+            found[0].0.as_str(),
+            found[0].1.as_str(),
+            found[0].2,
+            found[0].3
+        ),
+        ("compat/quoted-number", "info", 6, 17)
+    );
+    // A standalone file is read as written: a string port stays an error.
+    let standalone = tempfile::tempdir().unwrap();
+    write(
+        standalone.path(),
+        "apisix.yaml",
+        "upstreams:\n  - id: u\n    nodes:\n      - host: a.example\n        port: \"443\"\n        weight: 1\n#END\n",
+    );
+    let (code, report) = check(standalone.path(), &["--no-config"]);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(findings(&report)[0].0, "schema/upstream");
+}
+
+#[test]
+fn an_empty_file_in_an_adc_environment_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "adc.yaml", "services: []\n");
+    write(dir.path(), "empty.yaml", "# nothing here yet\n");
+    let (code, report) = check(dir.path(), &["--no-config"]);
+    assert_eq!(code, 1);
+    let found = findings(&report);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (
+            found[0].0.as_str(),
+            found[0].1.as_str(),
+            found[0].2,
+            found[0].3
+        ),
+        ("parse/empty-file", "error", 1, 1)
+    );
+    assert!(found[0].4.contains("adc sync"), "{found:?}");
+}
+
+#[test]
+fn a_standalone_plugin_without_a_value_is_enabled_with_an_empty_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "apisix.yaml",
+        "routes:\n  - uri: /a\n    plugins:\n      key-auth:\n    upstream:\n      nodes:\n        \"127.0.0.1:1980\": 1\n      type: none\n      scheme: kafka\n#END\n",
+    );
+    let (code, report) = check(dir.path(), &["--no-config"]);
+    assert_eq!(code, 0, "{report}");
+}
