@@ -315,6 +315,25 @@ pub fn rules(args: &RulesArgs) -> Result<u8, ToolError> {
 pub fn explain(args: &ExplainArgs) -> Result<u8, ToolError> {
     let registry = registry(&args.sources)?;
     let wanted = crate::policy::settings::full_id(&args.rule);
+    if let (Some(new_ids), Some(note)) = (
+        crate::rules::renamed(&wanted),
+        crate::rules::renamed_note(&wanted),
+    ) {
+        emit(|out| {
+            writeln!(out, "# {wanted}: renamed\n")?;
+            writeln!(out, "{note}\n")?;
+            writeln!(out, "New rule ids:")?;
+            for id in new_ids {
+                writeln!(out, "- {id} (`gwlint explain {id}`)")?;
+            }
+            writeln!(
+                out,
+                "\nA `.gwlint.yaml` rule setting or a `gwlint-ignore` comment naming `{wanted}` still applies to the new ids \
+                 (deprecated: old ids will stop working in a later release)."
+            )
+        })?;
+        return Ok(EXIT_OK);
+    }
     let rule = registry
         .iter()
         .find(|r| r.id == wanted || r.id == args.rule)

@@ -563,18 +563,45 @@ impl Reader<'_> {
         findings
     }
 
-    /// Unknown keys inside each `rules:` entry written as a mapping.
+    /// Unknown keys inside each `rules:` entry written as a mapping, and a
+    /// `config/renamed-rule` finding for each renamed rule id.
     fn unknown_rule_keys(&self, pointer: &str, rules: &Value) -> Vec<Finding> {
-        rules
-            .as_object()
-            .into_iter()
-            .flatten()
+        let entries = rules.as_object().into_iter().flatten();
+        let mut findings: Vec<Finding> = entries
+            .clone()
             .filter(|(_, setting)| setting.is_object())
             .flat_map(|(id, setting)| {
                 let rule_pointer = crate::load::document::join_pointer(pointer, id);
                 self.unknown_keys(&rule_pointer, setting, RULE_KEYS)
             })
-            .collect()
+            .collect();
+        for (id, _) in entries {
+            let full = crate::policy::settings::full_id(id);
+            if let Some(new_ids) = crate::rules::renamed(&full) {
+                let rule_pointer = crate::load::document::join_pointer(pointer, id);
+                findings.push(self.renamed_rule(&rule_pointer, &full, new_ids));
+            }
+        }
+        findings
+    }
+
+    /// The finding for a rule setting that names a renamed rule id.
+    fn renamed_rule(&self, pointer: &str, id: &str, new_ids: &[&str]) -> Finding {
+        let located = self.document.locate(pointer);
+        Finding::new(
+            "config/renamed-rule",
+            Severity::Info,
+            format!(
+                "rule `{id}` was renamed: this setting applies to `{}` (deprecated: old ids will stop working)",
+                new_ids.join("`, `")
+            ),
+            format!("write the new rule ids instead; `gwlint explain {id}` says where the rule went"),
+            Location {
+                source: self.source().clone(),
+                span: located.key_span.unwrap_or(located.span),
+                pointer: pointer.to_owned(),
+            },
+        )
     }
 
     fn unknown_key(&self, pointer: &str, key: &str, known: &[&str]) -> Finding {

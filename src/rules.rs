@@ -4,6 +4,7 @@
 //! rules (SARIF). Rules come from four places: the fixed rules of the loader, config
 //! and merge stages (declared here), one schema rule per resource kind, one per
 //! known plugin, and the policy library (Rego metadata headers and native rules).
+//! [`RENAMED`] lists the ids that moved, and where.
 
 use crate::finding::Severity;
 use crate::policy::PolicySet;
@@ -75,7 +76,68 @@ const FIXED: &[(&str, Severity, &str, &str, &str)] = &[
      "A `gwlint-ignore` comment matched no finding: the problem was fixed or the rule id is wrong."),
     ("policy/runtime-error", Severity::Error, "Policy failed at run time", "fix the policy",
      "A policy rule raised an error while evaluating; the other rules still ran."),
+    ("config/renamed-rule", Severity::Info, "Rule id that was renamed", "write the new rule ids instead of the old one",
+     "A rule setting in .gwlint.yaml names a rule id that gwlint no longer reports because the rule moved (for example `policy/dangling-reference`, now `ref/dangling-<kind>`). The setting still applies to the new ids for now; this is deprecated, and old ids will stop working in a later release. `gwlint explain OLD-ID` says where a rule went."),
+    ("schema/ssl-certificate", Severity::Error, "SSL certificate or key that APISIX cannot use",
+     "fix the PEM text, or pair the certificate with its own private key",
+     "For every SSL object, each certificate/key pair (ADC `certificates[]`; standalone `cert`/`key` and `certs`/`keys`) and `client.ca`:\n\n\
+      - the certificate is PEM that parses as X.509 (every certificate of a chain);\n\
+      - the private key is PEM (PKCS#8, PKCS#1 RSA or SEC1 EC) without a passphrase;\n\
+      - the private key belongs to the certificate (RSA, EC P-256/P-384 and Ed25519 keys are compared; other curves when the key carries its public key).\n\n\
+      APISIX refuses an SSL object whose certificate, key or client CA does not parse (`failed to parse cert`, `failed to parse key`). \
+      It stores a key of another certificate without complaint (its own check has a TODO there), but OpenSSL then refuses the pair \
+      and every TLS handshake for the object's SNIs fails, so the object can never work either. \
+      `$secret://`, `$env://` and `${VAR}` values cannot be checked offline and are skipped, as are keys that do not start with `---` \
+      (APISIX decrypts those with its `key_encrypt_salt` keyring). Messages never quote key material.\n\n\
+      Expiry and SNI coverage are opinions about a certificate APISIX accepts: see `policy/ssl-certificate-validity`. \
+      This rule replaces the parsing and key checks of the former `policy/ssl-certificate`."),
 ];
+
+/// Rule ids that were renamed or split, with the ids that replaced them and where
+/// the rule went. A `.gwlint.yaml` rule setting or a `gwlint-ignore` comment that
+/// names an old id still applies to every new id (deprecated: old ids will stop
+/// working in a later release); `gwlint explain OLD-ID` prints the note.
+pub const RENAMED: &[(&str, &[&str], &str)] = &[
+    (
+        "policy/dangling-reference",
+        &[
+            "ref/dangling-service",
+            "ref/dangling-upstream",
+            "ref/dangling-plugin-config",
+            "ref/dangling-consumer-group",
+            "ref/dangling-ssl",
+            "ref/dangling-consumer",
+        ],
+        "A reference to a resource that does not exist is refused by APISIX, so it is no longer a policy: the merge stage \
+         reports it as `ref/dangling-<kind>`, one rule per kind of resource named, whether or not policies run \
+         (`--no-builtin-policies` included).",
+    ),
+    (
+        "policy/ssl-certificate",
+        &["schema/ssl-certificate", "policy/ssl-certificate-validity"],
+        "A certificate, key or client CA that does not parse, or a key of another certificate, is refused or unusable by \
+         APISIX: the schema stage reports it as `schema/ssl-certificate`, whether or not policies run. Expiry and SNI \
+         coverage stay a policy, `policy/ssl-certificate-validity` (same parameters: `expiry_days`, `now`).",
+    ),
+];
+
+/// The ids that replaced a renamed rule id (full id), if it is one.
+#[must_use]
+pub fn renamed(id: &str) -> Option<&'static [&'static str]> {
+    RENAMED
+        .iter()
+        .find(|(old, _, _)| *old == id)
+        .map(|(_, new, _)| *new)
+}
+
+/// Where a renamed rule id went, as a sentence for `gwlint explain`.
+#[must_use]
+pub fn renamed_note(id: &str) -> Option<&'static str> {
+    RENAMED
+        .iter()
+        .find(|(old, _, _)| *old == id)
+        .map(|(_, _, note)| *note)
+}
 
 /// Kinds merged by key, with the key (the `ref/duplicate-<kind>` rules).
 const DUPLICATES: &[(&str, &str)] = &[
@@ -165,6 +227,7 @@ fn registry_with_plugins(
         ),
         source: "builtin".into(),
     }));
+    rules.extend(dangling_rules());
     rules.extend(RESOURCES.iter().map(|(kind, what)| RuleInfo {
         id: format!("schema/{kind}"),
         title: format!("Invalid {}", kind.replace('-', " ")),
@@ -222,6 +285,30 @@ fn registry_with_plugins(
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     rules.dedup_by(|a, b| a.id == b.id);
     rules
+}
+
+/// The `ref/dangling-<kind>` rules, one per kind a reference can name.
+fn dangling_rules() -> impl Iterator<Item = RuleInfo> {
+    crate::model::references::TARGETS
+            .iter()
+            .map(|(target, what)| RuleInfo {
+                id: format!("ref/dangling-{}", target.kind),
+                title: format!("Reference to a missing {}", target.noun),
+                severity: Severity::Error,
+                help: crate::model::references::help(*target),
+                description: format!(
+                    "In an APISIX standalone file, {what} of the environment. APISIX's Admin API refuses such a reference \
+                     (for a route's service: `failed to fetch service info by service id [...]`); a standalone `apisix.yaml` \
+                     that holds one loads, and the {} is missing at request time (a missing upstream answers 502/503, a \
+                     missing plugin config or consumer group drops the \
+                     plugins, such as authentication or rate limits, the route relied on). Numeric ids (`id: 1`) match \
+                     their string form. ADC files nest resources instead of referring to them, so they cannot dangle. \
+                     Reported by the merge stage whether or not policies run; it replaces the former \
+                     `policy/dangling-reference`.",
+                    target.noun
+                ),
+                source: "builtin".into(),
+            })
 }
 
 fn policy_info(meta: &crate::policy::metadata::RuleMeta, source: &str) -> RuleInfo {

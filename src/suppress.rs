@@ -5,7 +5,8 @@
 //! named rules for that node and everything below it. The reason is mandatory (a
 //! comment without one suppresses nothing and is itself an error), suppressed
 //! findings are kept for the report, and a suppression that matched nothing is a
-//! `suppress/unused` warning.
+//! `suppress/unused` warning. A renamed rule id (`policy/dangling-reference`) still
+//! suppresses the findings of the ids that replaced it, for now.
 
 use crate::check::CheckedFile;
 use crate::finding::{Finding, Location, Severity};
@@ -132,7 +133,20 @@ fn matches(suppression: &Suppression, finding: &Finding) -> bool {
         .pointer
         .strip_prefix(&suppression.pointer)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
-    same_file && under && suppression.rules.contains(&finding.rule)
+    same_file
+        && under
+        && suppression
+            .rules
+            .iter()
+            .any(|rule| names(rule, &finding.rule))
+}
+
+/// Whether a suppression's rule id names `finding_rule`: the same id, or a renamed
+/// id that `finding_rule` replaced (`policy/dangling-reference` names
+/// `ref/dangling-service`; deprecated, see [`crate::rules::RENAMED`]).
+fn names(rule: &str, finding_rule: &str) -> bool {
+    rule == finding_rule
+        || crate::rules::renamed(rule).is_some_and(|new| new.contains(&finding_rule))
 }
 
 /// `RULE[, RULE]: reason` after the marker → full rule ids and the reason.

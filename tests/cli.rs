@@ -142,7 +142,7 @@ fn timings_go_to_stderr() {
             "policy-timing: policy/route-needs-auth ",
         ))
         .stderr(predicate::str::contains(
-            "policy-timing: policy/ssl-certificate ",
+            "policy-timing: policy/ssl-certificate-validity ",
         ))
         // The built-in rules ran as their Rust twins: no input document was built.
         .stderr(predicate::str::contains("policy-timing: input ").not());

@@ -100,6 +100,7 @@ fn check_text(checker: &Checker, name: &str, text: String, format: Format) -> Ve
         .findings
 }
 
+/// The errors among findings.
 fn errors(findings: &[Finding]) -> Vec<&Finding> {
     findings
         .iter()
@@ -257,7 +258,14 @@ fn case_findings(checker: &Checker, case: &Value) -> Vec<Finding> {
         return check_text(checker, "adc.yaml", text, Format::Adc);
     }
     let file = serde_json::to_string_pretty(&standalone_file(case)).unwrap_or_default();
+    // A JSON-line case is one object checked as APISIX checks it alone; the
+    // resources it refers to by id were created by earlier blocks of its test file,
+    // so a `ref/dangling-*` finding (a reference the one-object environment lacks) is
+    // not a disagreement. Whole standalone files keep theirs.
     check_text(checker, "apisix.json", file, Format::Standalone)
+        .into_iter()
+        .filter(|f| !f.rule.starts_with("ref/dangling-"))
+        .collect()
 }
 
 /// Compare one case with gwlint's findings, counting it in `tallies`.

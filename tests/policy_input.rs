@@ -152,5 +152,5 @@ fn rust_twins_and_rego_rules_agree_on_every_fixture() {
         assert!(rego_timings.iter().any(|(stage, _)| stage == "input"));
         compared += from_rego.len();
     }
-    assert!(compared >= 80, "only {compared} results compared");
+    assert!(compared >= 70, "only {compared} results compared");
 }

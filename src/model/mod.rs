@@ -7,12 +7,14 @@
 //! standalone files produce the same model; every object remembers where it was
 //! written. Bodies are kept as compact JSON ([`compact`]), one arena per file, built
 //! as soon as the file is checked ([`FilePart`]). Policies read this model;
-//! duplicates found while merging are findings (`ref/duplicate-*`).
+//! duplicates found while merging (`ref/duplicate-*`) and references to resources
+//! that do not exist (`ref/dangling-*`, [`references`]) are findings.
 
 mod adc;
 pub mod compact;
 mod effective;
 mod merge;
+pub mod references;
 mod standalone;
 
 use crate::check::CheckedFile;
@@ -468,6 +470,7 @@ pub fn assemble(
     let mut env = Environment::joined(parts, name, names);
     let documents = Documents::new(files);
     findings.extend(merge::deduplicate(&mut env, &documents));
+    findings.extend(references::dangling(&env, &documents));
     effective::resolve(&mut env, &documents);
     (env, findings)
 }

@@ -4,7 +4,8 @@
 //! environment's own `rules:` overrides it key by key. Rules are named by their full
 //! id (`policy/route-needs-auth`, `schema/unknown-plugin`) or, for policies, by the
 //! short id (`route-needs-auth`). Settings apply to every finding, whatever stage
-//! raised it; policy parameters are merged over the rule's metadata defaults.
+//! raised it; policy parameters are merged over the rule's metadata defaults. A
+//! renamed id (`policy/dangling-reference`) applies to the ids that replaced it.
 
 use crate::finding::Severity;
 use serde_json::{Map, Value};
@@ -29,13 +30,27 @@ pub struct RuleSettings {
 
 impl RuleSettings {
     /// Settings from a map of id → setting; short policy ids (`route-needs-auth`)
-    /// are stored under their full id (`policy/route-needs-auth`).
+    /// are stored under their full id (`policy/route-needs-auth`). The setting of a
+    /// renamed id (`policy/dangling-reference`, see [`crate::rules::RENAMED`]) is
+    /// stored under each of its new ids, unless the map sets that id itself: old ids
+    /// keep working for now (deprecated).
     #[must_use]
     pub fn new(rules: BTreeMap<String, RuleSetting>) -> Self {
-        let rules = rules
+        let mut rules: BTreeMap<String, RuleSetting> = rules
             .into_iter()
             .map(|(id, setting)| (full_id(&id), setting))
             .collect();
+        let renamed: Vec<(&[&str], RuleSetting)> = rules
+            .iter()
+            .filter_map(|(id, setting)| Some((crate::rules::renamed(id)?, setting.clone())))
+            .collect();
+        for (new_ids, setting) in renamed {
+            for id in new_ids {
+                rules
+                    .entry((*id).to_owned())
+                    .or_insert_with(|| setting.clone());
+            }
+        }
         RuleSettings { rules }
     }
 
@@ -136,5 +151,50 @@ mod tests {
             json!({"a": 1, "b": 2, "c": 3})
         );
         assert!(merged.enabled("policy/anything"));
+    }
+
+    #[test]
+    fn a_renamed_id_applies_to_its_new_ids_unless_they_are_set() {
+        let settings = RuleSettings::new(BTreeMap::from([
+            (
+                "dangling-reference".to_owned(),
+                RuleSetting {
+                    severity: Some(Severity::Warning),
+                    ..RuleSetting::default()
+                },
+            ),
+            (
+                "ref/dangling-upstream".to_owned(),
+                RuleSetting {
+                    enabled: Some(false),
+                    ..RuleSetting::default()
+                },
+            ),
+            (
+                "policy/ssl-certificate".to_owned(),
+                RuleSetting {
+                    params: json!({"expiry_days": 60}).as_object().cloned().unwrap(),
+                    ..RuleSetting::default()
+                },
+            ),
+        ]));
+        assert_eq!(
+            settings.severity("ref/dangling-service", Severity::Error),
+            Severity::Warning
+        );
+        assert!(settings.enabled("ref/dangling-service"));
+        assert!(!settings.enabled("ref/dangling-upstream"));
+        assert_eq!(
+            settings.severity("ref/dangling-upstream", Severity::Error),
+            Severity::Error,
+            "the new id's own setting wins"
+        );
+        assert_eq!(
+            settings.params(
+                "policy/ssl-certificate-validity",
+                &json!({"expiry_days": 30})
+            ),
+            json!({"expiry_days": 60})
+        );
     }
 }

@@ -4,11 +4,14 @@
 //! compiled once per run and fully offline, and the validation of one file's
 //! document: the file schema first, then every plugin configuration against its
 //! plugin's schema (route, consumer or metadata flavour), then the imperative
-//! checks of [`checks`] on every object that passed its schema. Rule ids are
+//! checks of [`checks`] on every object that passed its schema, and the
+//! certificates and keys of every SSL object ([`certificate`]). Rule ids are
 //! `schema/<resource>` (`schema/route`, `schema/upstream`, ...) and
-//! `schema/<plugin>` (`schema/limit-count`), plus `schema/unknown-plugin`.
+//! `schema/<plugin>` (`schema/limit-count`), plus `schema/unknown-plugin` and
+//! `schema/ssl-certificate`.
 
 mod adc_values;
+pub mod certificate;
 pub mod checks;
 pub mod editor;
 mod locate;
@@ -260,6 +263,9 @@ pub fn validate_document(
         if !failed_pointers.iter().any(|p| p.starts_with(&site.pointer)) {
             findings.extend(resource_checks(format, &site, &root));
         }
+        if site.kind == "ssl" {
+            findings.extend(certificate_checks(&site, &root));
+        }
     }
     let listed = match format {
         Format::Standalone => FileList::of(value),
@@ -354,6 +360,35 @@ fn resource_checks(format: Format, site: &ResourceSite<'_>, root: &Site<'_>) -> 
     let rule = format!("schema/{}", sites::rule_name(site.kind));
     let help = resource_help(format, sites::rule_name(site.kind));
     issues_to_findings(issues, &rule, &help, &site.pointer, root)
+}
+
+/// The `schema/ssl-certificate` findings of one SSL object: certificates, keys and
+/// client CAs APISIX cannot use. They are checked even when the object failed its
+/// schema: a certificate that does not parse is worth knowing either way.
+fn certificate_checks(site: &ResourceSite<'_>, root: &Site<'_>) -> Vec<Finding> {
+    let Ok(body) = crate::model::Body::from_value(site.value) else {
+        return Vec::new();
+    };
+    let issues: Vec<Issue> = certificate::problems(body.json(), None)
+        .into_iter()
+        .map(|problem| {
+            let pointer = problem
+                .path
+                .iter()
+                .fold(String::new(), |p, key| join_pointer(&p, key));
+            Issue::value(pointer, problem.message)
+        })
+        .collect();
+    if issues.is_empty() {
+        return Vec::new();
+    }
+    issues_to_findings(
+        issues,
+        "schema/ssl-certificate",
+        "fix the PEM text, or pair the certificate with its own private key; `gwlint explain schema/ssl-certificate` describes the checks",
+        &site.pointer,
+        root,
+    )
 }
 
 /// Validate one plugin use: its schema, or an unknown-plugin error.

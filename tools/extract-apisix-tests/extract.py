@@ -745,17 +745,45 @@ def standalone_case(rel: str, block: Block, section: str, text: str, file_name: 
     return entry, None
 
 
+PREPROCESSOR_INLINE = re.compile(
+    r'if \(\$block->apisix_yaml\) \{\s*\$block->set_value\("apisix_yaml", \$block->apisix_yaml \. <<_EOC_\);\n(.*?)\n_EOC_',
+    re.S)
+PREPROCESSOR_VARIABLE = re.compile(
+    r'if \(\$block->apisix_yaml\) \{\s*my \$(\w+) = <<_EOC_;\n(.*?)\n_EOC_\s*'
+    r'\$block->set_value\("apisix_yaml", \$block->apisix_yaml \. \$(\w+)\);',
+    re.S)
+
+
+def apisix_yaml_suffix(path: Path) -> str:
+    """What the test file's `add_block_preprocessor` appends to every `apisix_yaml`
+    section (such as an `upstreams:` list the routes refer to), when it does so
+    unconditionally in one of the two usual forms; empty otherwise."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if "add_block_preprocessor" not in text:
+        return ""
+    match = PREPROCESSOR_INLINE.search(text)
+    if match:
+        return match.group(1) + "\n"
+    match = PREPROCESSOR_VARIABLE.search(text)
+    if match and match.group(1) == match.group(3):
+        return match.group(2) + "\n"
+    return ""
+
+
 def extract_standalone(root: Path, out: Path, stats) -> list[dict]:
     files = sorted(p for p in (root / "t").rglob("*.t"))
     entries = []
     names: dict[str, str] = {}
     for path in files:
         rel = path.relative_to(root).as_posix()
+        suffix = apisix_yaml_suffix(path)
         for block in parse_t(path):
             for section in ("apisix_yaml", "apisix_json"):
                 text = block.text(section)
                 if text is None:
                     continue
+                if section == "apisix_yaml" and suffix:
+                    text = text + "\n" + suffix
                 if "eval" in block.modifiers(section):
                     stats["standalone_skipped"]["section built by Perl eval"] += 1
                     continue

@@ -12,7 +12,6 @@
 
 mod common;
 mod cors_wildcard_credentials;
-mod dangling_reference;
 mod duplicate_route_name;
 mod plaintext_credential;
 mod protection;
@@ -31,10 +30,6 @@ pub const TWINS: &[(&str, NativeCheck)] = &[
     (
         "cors-wildcard-credentials",
         NativeCheck::Split(cors_wildcard_credentials::plan),
-    ),
-    (
-        "dangling-reference",
-        NativeCheck::Split(dangling_reference::plan),
     ),
     (
         "duplicate-route-name",

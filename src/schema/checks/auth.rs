@@ -22,7 +22,7 @@
 
 use super::lua_schema::lua_schema_errors;
 use super::{Issue, PluginCheck, SchemaKind};
-use crate::policy::native::{private_key_jwk, PrivateKeyJwk};
+use crate::schema::certificate::{private_key_jwk, PrivateKeyJwk};
 use crate::secrets::is_reference;
 use serde_json::Value;
 
@@ -731,7 +731,7 @@ mod tests {
     macro_rules! pem {
         ($name:literal) => {
             include_str!(concat!(
-                "../../../fixtures/rules/ssl-certificate/pem/",
+                "../../../fixtures/rules/ssl-certificate-validity/pem/",
                 $name
             ))
         };
