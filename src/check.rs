@@ -830,6 +830,8 @@ impl Checker {
     ) -> EnvironmentReport {
         let file_count = files.len();
         let documents = model::Documents::new(&files);
+        let backend_findings =
+            model::backend::ignored_fields(&model, target.apply.backend.as_deref(), &documents);
         let evaluation = policy::evaluate(&self.policies, &model, &target.rules);
         let policy_findings = policy::findings(evaluation.results, &documents);
         let adc = files.iter().any(|c| c.format == Some(Format::Adc));
@@ -853,6 +855,7 @@ impl Checker {
         let mut findings: Vec<Finding> = file_findings
             .into_iter()
             .chain(model_findings)
+            .chain(backend_findings)
             .chain(policy_findings)
             .filter(|f| target.rules.enabled(&f.rule))
             .collect();

@@ -101,6 +101,38 @@ fn a_field_only_the_newer_version_has_is_a_warning_naming_it() {
 }
 
 #[test]
+fn path_prefix_is_ignored_by_the_apisix_backends() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = "services:\n  - name: orders\n    path_prefix: /api\n    strip_path_prefix: true\n    upstream:\n      nodes:\n        - host: a.example\n          port: 80\n          weight: 1\n    routes:\n      - name: r\n        uris: [/orders]\n";
+    write(dir.path(), "adc.yaml", service);
+    // ADC's default backend is apisix.
+    let (code, report) = check(dir.path(), &["--no-config"]);
+    assert_eq!(code, 0, "{report}");
+    let found = findings(&report);
+    let places: Vec<(&str, &str, u64, u64)> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.1.as_str(), f.2, f.3))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("compat/backend-ignores-field", "warning", 3, 5),
+            ("compat/backend-ignores-field", "warning", 4, 5)
+        ]
+    );
+    assert!(
+        found[0]
+            .4
+            .contains("`apisix` backend ignores `path_prefix`"),
+        "{found:?}"
+    );
+    // The api7ee backend applies them.
+    write(dir.path(), ".gwlint.yaml", "apply:\n  backend: api7ee\n");
+    let (code, report) = check(dir.path(), &[]);
+    assert_eq!((code, findings(&report).len()), (0, 0), "{report}");
+}
+
+#[test]
 fn typos_are_errors_with_a_suggestion_from_every_plugin() {
     let dir = tempfile::tempdir().unwrap();
     write(

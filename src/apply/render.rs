@@ -204,11 +204,11 @@ impl Standalone {
             self.upstreams
                 .push(upstream_object(upstream, &upstream_id, Some(&id)));
         }
-        let prefix = text(service, "path_prefix").unwrap_or_default();
-        let strip = service.get("strip_path_prefix").and_then(Value::as_bool) == Some(true);
+        // ADC's apisix-standalone backend (v0.28 operator.ts) writes a route's `uris` as
+        // they are: `path_prefix` and `strip_path_prefix` only mean something to the
+        // api7ee backend (gwlint check warns, compat/backend-ignores-field).
         for (_, route) in items(service.get("routes")) {
-            self.routes
-                .push(route_object(route, &name, &id, &prefix, strip));
+            self.routes.push(route_object(route, &name, &id));
         }
         for (_, stream) in items(service.get("stream_routes")) {
             let stream_name = text(stream, "name").unwrap_or_default();
@@ -406,16 +406,9 @@ fn upstream_object(upstream: &Value, id: &str, service_id: Option<&str>) -> Valu
     Value::Object(out)
 }
 
-/// An APISIX route from an ADC route of service `service` (`path_prefix` prepended;
-/// `strip_path_prefix` becomes a `proxy-rewrite` that removes it, unless the route
-/// already rewrites).
-fn route_object(
-    route: &Value,
-    service: &str,
-    service_id: &str,
-    prefix: &str,
-    strip: bool,
-) -> Value {
+/// An APISIX route from an ADC route of service `service`, as ADC's
+/// apisix-standalone backend writes it (`uris` as written).
+fn route_object(route: &Value, service: &str, service_id: &str) -> Value {
     let name = text(route, "name").unwrap_or_default();
     let id = route
         .get("id")
@@ -435,38 +428,12 @@ fn route_object(
             "remote_addrs",
             "plugins",
             "filter_func",
+            "uris",
         ],
     );
-    let uris: Vec<Value> = crate::value::strings(route.get("uris"))
-        .into_iter()
-        .map(|u| json!(format!("{prefix}{u}")))
-        .collect();
-    out.insert("uris".into(), Value::Array(uris));
-    if strip && !prefix.is_empty() {
-        let plugins = out
-            .entry("plugins")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(plugins) = plugins {
-            plugins.entry("proxy-rewrite").or_insert_with(
-                || json!({"regex_uri": [format!("^{}(/.*)?$", regex_escape(prefix)), "$1"]}),
-            );
-        }
-    }
     out.insert("service_id".into(), json!(service_id));
     out.insert("status".into(), json!(1));
     Value::Object(out)
-}
-
-fn regex_escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$".contains(c);
-            special
-                .then_some('\\')
-                .into_iter()
-                .chain(std::iter::once(c))
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -493,7 +460,8 @@ mod tests {
         assert_eq!(out["services"][0]["labels"]["team"], "[\"a\",\"b\"]");
         assert_eq!(out["upstreams"][0]["id"], json!(service_id));
         assert_eq!(out["routes"][0]["id"], json!(sha1_id("orders.list")));
-        assert_eq!(out["routes"][0]["uris"], json!(["/api/orders"]));
+        // As ADC's apisix-standalone backend: `path_prefix` is not applied.
+        assert_eq!(out["routes"][0]["uris"], json!(["/orders"]));
         assert_eq!(out["routes"][0]["service_id"], json!(service_id));
         assert_eq!(out["routes"][0]["status"], 1);
         let credential_id = format!("alice/credentials/{}", sha1_id("alice.k"));

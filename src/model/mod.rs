@@ -11,6 +11,7 @@
 //! that do not exist (`ref/dangling-*`, [`references`]) are findings.
 
 mod adc;
+pub mod backend;
 pub mod compact;
 mod effective;
 mod merge;
@@ -129,6 +130,30 @@ impl<'a> Documents<'a> {
     ) -> Option<crate::load::span_tree::NodeRef<'a>> {
         let &i = self.by_source.get(&address(source))?;
         self.files[i].file.document.as_ref()?.node(pointer)
+    }
+
+    /// The location of the key of `pointer` in `source` (its value's when the key has
+    /// no span of its own, as a sequence item; nearest existing ancestor when missing).
+    #[must_use]
+    pub fn locate_key(&self, source: &Source, pointer: &str) -> Location {
+        let span = self
+            .by_source
+            .get(&address(source))
+            .and_then(|&i| self.files[i].file.document.as_ref())
+            .map(|d| d.locate(pointer))
+            .map(|l| {
+                if l.exact {
+                    l.key_span.unwrap_or(l.span)
+                } else {
+                    l.span
+                }
+            })
+            .unwrap_or_default();
+        Location {
+            source: source.clone(),
+            span,
+            pointer: pointer.to_owned(),
+        }
     }
 
     /// The location of `pointer` in `source` (nearest existing ancestor when missing).
