@@ -2,16 +2,21 @@
 # title: Credential written as a literal
 # description: |
 #   ## What it checks
-#   Secret values of consumer credentials must not be written into the
-#   configuration. The rule looks at ADC credentials (`consumers[].credentials[].config`),
-#   standalone credentials and the plugins of consumers (both formats), and reports
-#   every string under a secret field (the `secret_fields` parameter: `password`,
-#   `secret`, `secret_key`, `private_key`, `client_secret`, ...; plus per-plugin
-#   fields in `plugin_secret_fields`, e.g. `key` of `key-auth`) that is not a
-#   reference: `$env://NAME`, `$secret://...`, or a string containing a `${VAR}`
-#   placeholder that ADC fills in at sync time. `key` is a secret only for
-#   key-auth: in jwt-auth and jwe-decrypt it names the consumer. Findings never
-#   show the value.
+#   Secret values must not be written into the configuration. The rule looks at
+#   ADC credentials (`consumers[].credentials[].config`), standalone credentials, and
+#   the plugins of consumers, routes, services, plugin configs, global rules,
+#   consumer groups and stream routes (both formats). A string is a secret when its
+#   field is in the `secret_fields` parameter (`password`, `secret`, `secret_key`,
+#   `private_key`, `client_secret`, ...), in the plugin's `plugin_secret_fields`,
+#   or is one the plugin stores encrypted: APISIX's `encrypt_fields` of every
+#   plugin (openid-connect's `client_secret` and `session.secret`, the loggers'
+#   passwords and auth headers, redis passwords, key-auth's `key`, ...), read from
+#   the schemas gwlint extracts from APISIX (`data.gwlint_builtin.encrypt_fields`;
+#   the `encrypt_fields: false` parameter turns this off). It is reported when it
+#   is not a reference: `$env://NAME`, `$secret://...`, or a string containing a
+#   `${VAR}` placeholder that ADC fills in at sync time. A field merely called
+#   `key` is not a secret (limit-req's `key: remote_addr`, jwt-auth's consumer
+#   `key`). Findings never show the value.
 #   ## Why it matters
 #   Configuration lives in git: a literal API key or password is readable by everyone
 #   with access to the repository, its forks and its CI logs, stays in the history
@@ -55,6 +60,7 @@
 #       - refresh_token
 #     plugin_secret_fields:
 #       key-auth: [key]
+#     encrypt_fields: true
 package gwlint.rules.plaintext_credential
 
 import rego.v1
@@ -75,13 +81,14 @@ warn contains finding if {
 	some leaf in lib.string_leaves(site.conf)
 	[path, value] := leaf
 	field := _field_name(path)
-	_is_secret(site.plugin, field)
+	_is_secret(site.plugin, field, path)
 	value != ""
 	not lib.is_reference(value)
+	location := lib.config_location(site.obj, array.concat(site.prefix, path))
 	finding := {
 		"msg": sprintf("%s has a literal `%s` (%s): write a reference such as `$env://...` or `$secret://...` instead", [site.what, field, site.plugin]),
-		"at": site.obj.origin,
-		"field": array.concat(site.prefix, path),
+		"at": location.at,
+		"field": location.field,
 	}
 }
 
@@ -100,7 +107,7 @@ _adc_credential_sites := [site |
 ]
 
 _plugin_sites := [site |
-	some list in ["credentials", "consumers"]
+	some list in ["credentials", "consumers", "routes", "services", "plugin_configs", "global_rules", "consumer_groups", "stream_routes"]
 	some obj in object.get(input, list, [])
 	some plugin, conf in object.get(obj, ["config", "plugins"], {})
 	is_object(conf)
@@ -116,6 +123,17 @@ _field_name(path) := path[count(path) - 2] if {
 	is_string(path[count(path) - 2])
 }
 
-_is_secret(_, field) if field in secret_fields
+_is_secret(_, field, _) if field in secret_fields
 
-_is_secret(plugin, field) if field in object.get(plugin_secret_fields, plugin, [])
+_is_secret(plugin, field, _) if field in object.get(plugin_secret_fields, plugin, [])
+
+# A field the plugin stores encrypted (APISIX's `encrypt_fields`, dotted paths that
+# pass through arrays), or anything inside one.
+_is_secret(plugin, _, path) if {
+	lib.param("plaintext-credential", "encrypt_fields", true)
+	names := [step | some step in path; is_string(step)]
+	some field in object.get(data.gwlint_builtin.encrypt_fields, plugin, [])
+	parts := split(field, ".")
+	count(names) >= count(parts)
+	array.slice(names, 0, count(parts)) == parts
+}

@@ -78,8 +78,28 @@ test_nested_and_listed_secrets_are_found if {
 }
 
 test_secret_fields_parameter_replaces_the_default_list if {
-	params := {"plaintext-credential": {"secret_fields": ["passphrase"], "plugin_secret_fields": {}}}
+	params := {"plaintext-credential": {"secret_fields": ["passphrase"], "plugin_secret_fields": {}, "encrypt_fields": false}}
 	doc := {"params": params, "credentials": [_credential("custom-auth", {"passphrase": "x1", "password": "x2"}), _credential("key-auth", {"key": "x3"})]}
 	findings := plaintext_credential.warn with input as doc
 	{concat(".", f.field) | some f in findings} == {"config.passphrase"}
+}
+
+_route(plugins) := {
+	"kind": "route", "id": "r1", "name": "orders", "format": "adc",
+	"config": {"name": "orders", "uris": ["/orders"], "plugins": plugins},
+	"origin": {"file": "prod/services.yaml", "pointer": "/services/0/routes/0", "line": 9, "column": 9},
+}
+
+test_every_plugin_by_its_encrypt_fields if {
+	route := _route({
+		"openid-connect": {"client_id": "app", "client_secret": "s3cr3t", "session": {"secret": "0123456789abcdef"}},
+		"kafka-logger": {"brokers": [{"host": "k", "port": 9092, "sasl_config": {"user": "u", "password": "pw"}}]},
+		"limit-req": {"rate": 1, "burst": 1, "key": "remote_addr"},
+	})
+	findings := plaintext_credential.warn with input as {"routes": [route]}
+	{concat(".", [sprintf("%v", [s]) | some s in f.field]) | some f in findings} == {
+		"plugins.openid-connect.client_secret",
+		"plugins.openid-connect.session.secret",
+		"plugins.kafka-logger.brokers.0.sasl_config.password",
+	}
 }

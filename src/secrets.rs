@@ -64,9 +64,19 @@ pub fn encrypt_fields(plugin: &str) -> &'static [&'static str] {
 /// `encrypt_fields`, or its own name is an unmistakable secret name.
 #[must_use]
 pub fn is_plugin_secret(plugin: &str, path: &[&str]) -> bool {
-    if path.last().is_some_and(|name| is_plugin_secret_name(name)) {
-        return true;
-    }
+    path.last().is_some_and(|name| is_plugin_secret_name(name)) || is_encrypted(plugin, path)
+}
+
+/// Every plugin with `encrypt_fields`, and its fields (dotted paths), by name.
+#[must_use]
+pub fn encrypt_field_table() -> &'static [(&'static str, &'static [&'static str])] {
+    ENCRYPT_FIELDS
+}
+
+/// Whether the value at `path` (field names, array indexes left out) of a
+/// `plugin`'s configuration is, or is inside, one of the plugin's `encrypt_fields`.
+#[must_use]
+pub fn is_encrypted(plugin: &str, path: &[&str]) -> bool {
     encrypt_fields(plugin).iter().any(|field| {
         let mut parts = field.split('.');
         for step in path {

@@ -298,6 +298,9 @@ fn compile(modules: &[PolicyModule], data: &[PathBuf]) -> Result<regorus::Engine
             .add_policy(module.path.clone(), module.text.clone())
             .map_err(|e| ToolError::new(format!("cannot compile policy: {e}")))?;
     }
+    engine
+        .add_data(builtin_data()?)
+        .map_err(|e| ToolError::new(format!("cannot add gwlint's built-in data: {e}")))?;
     for file in data {
         engine
             .add_data(read_data(file)?)
@@ -315,6 +318,19 @@ fn compile(modules: &[PolicyModule], data: &[PathBuf]) -> Result<regorus::Engine
         ));
     }
     Ok(engine)
+}
+
+/// The data gwlint gives every policy: `data.gwlint_builtin.encrypt_fields`, the
+/// fields each APISIX plugin stores encrypted (dotted paths, from the generated
+/// schemas of every shipped version), by plugin name.
+fn builtin_data() -> Result<regorus::Value, ToolError> {
+    let table: serde_json::Map<String, serde_json::Value> = crate::secrets::encrypt_field_table()
+        .iter()
+        .map(|(plugin, fields)| ((*plugin).to_owned(), serde_json::json!(fields)))
+        .collect();
+    let data = serde_json::json!({"gwlint_builtin": {"encrypt_fields": table}});
+    regorus::Value::from_json_str(&data.to_string())
+        .map_err(|e| ToolError::new(format!("built-in policy data: {e}")))
 }
 
 /// The entry point of one result rule: `data.<package>.<rule>`.

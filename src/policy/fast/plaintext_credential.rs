@@ -1,8 +1,13 @@
-//! `plaintext-credential` (`policies/plaintext-credential.rego`): a consumer or
-//! credential secret written as a literal instead of a reference. The finding
-//! names the field, never the value.
+//! `plaintext-credential` (`policies/plaintext-credential.rego`): a secret of a
+//! credential, a consumer or any other resource's plugin written as a literal
+//! instead of a reference. A secret is a field of the `secret_fields` parameter,
+//! of `plugin_secret_fields`, or one the plugin stores encrypted (APISIX's
+//! `encrypt_fields`, `data.gwlint_builtin.encrypt_fields` for the Rego twin). The
+//! finding names the field, never the value.
 
-use super::common::{is_adc, is_reference, label, result, string_leaves, string_set, Step};
+use super::common::{
+    config_field, is_adc, is_reference, label, result, string_leaves, string_set, Step,
+};
 use crate::model::{Environment, JsonRef, Resource};
 use crate::policy::PolicyResult;
 use foldhash::HashSet;
@@ -38,6 +43,10 @@ pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
     let plugin_fields = params
         .get("plugin_secret_fields")
         .unwrap_or(&default_plugin_fields);
+    let encrypted_fields = params
+        .get("encrypt_fields")
+        .and_then(Value::as_bool)
+        .unwrap_or(true);
     for site in sites(env) {
         let plugin_secrets: HashSet<&str> = match plugin_fields.get(site.plugin) {
             Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
@@ -47,16 +56,20 @@ pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
             let Some(field) = field_name(path) else {
                 return;
             };
-            let secret = secret_fields.contains(field) || plugin_secrets.contains(field);
+            let secret = secret_fields.contains(field)
+                || plugin_secrets.contains(field)
+                || (encrypted_fields && is_encrypted(site.plugin, path));
             if !secret || value.is_empty() || is_reference(value) {
                 return;
             }
-            let field_path = site
-                .prefix
-                .iter()
-                .cloned()
-                .chain(path.iter().map(|s| s.text()))
-                .collect();
+            let field_path = config_field(
+                site.obj,
+                site.prefix
+                    .iter()
+                    .cloned()
+                    .chain(path.iter().map(|s| s.text()))
+                    .collect(),
+            );
             out.push(result(
                 format!(
                     "{} has a literal `{field}` ({}): write a reference such as `$env://...` or `$secret://...` instead",
@@ -96,7 +109,18 @@ fn sites(env: &Environment) -> Vec<Site<'_>> {
             });
         }
     }
-    for obj in env.credentials.iter().chain(&env.consumers) {
+    let routes = env.routes.iter().map(|r| &r.resource);
+    let others = env
+        .credentials
+        .iter()
+        .chain(&env.consumers)
+        .chain(routes)
+        .chain(&env.services)
+        .chain(&env.plugin_configs)
+        .chain(&env.global_rules)
+        .chain(&env.consumer_groups)
+        .chain(&env.stream_routes);
+    for obj in others {
         let Some(plugins) = obj.plugins() else {
             continue;
         };
@@ -111,6 +135,19 @@ fn sites(env: &Environment) -> Vec<Site<'_>> {
         }
     }
     sites
+}
+
+/// Whether the string at `path` of `plugin`'s configuration is under one of the
+/// fields the plugin stores encrypted (APISIX's `encrypt_fields`).
+fn is_encrypted(plugin: &str, path: &[Step<'_>]) -> bool {
+    let names: Vec<&str> = path
+        .iter()
+        .filter_map(|step| match step {
+            Step::Key(key) => Some(*key),
+            Step::Index(_) => None,
+        })
+        .collect();
+    crate::secrets::is_encrypted(plugin, &names)
 }
 
 /// The name of the field a secret string is in: its key, or, for an item of a
