@@ -20,7 +20,7 @@ use crate::policy::{self, PolicySet, PolicySources, RuleSetting, RuleSettings};
 use crate::schema::{self, SchemaOptions, SchemaSet};
 use crate::suppress::{self, Suppressed};
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -212,6 +212,8 @@ pub struct Target {
     pub rules: RuleSettings,
     /// Apply settings (global, overridden by the environment's own).
     pub apply: ApplyConfig,
+    /// Example values of its declared variables (`variables: {NAME: example}`).
+    pub variable_examples: std::collections::BTreeMap<String, String>,
 }
 
 /// Everything prepared for a run: config, environments, compiled schemas and policies.
@@ -225,6 +227,11 @@ pub struct Session {
     pub checker: Checker,
     /// What each environment's report keeps besides its findings.
     pub retain: Retain,
+    /// Substitute ADC files' `${VAR}` placeholders from the process environment
+    /// before they are checked (`render --resolve-variables`, `render --engine
+    /// standalone`, `apply`): the check then judges what the engine receives, and an
+    /// unset variable is an `apply/unset-variable` error.
+    pub resolve_variables: bool,
     limits: LoadLimits,
     walk_options: WalkOptions,
     forced_format: Option<Format>,
@@ -286,8 +293,18 @@ impl Session {
             forced_format: options.format,
             report_only: report_only(options),
             retain: Retain::Everything,
+            resolve_variables: false,
             setup: started.elapsed(),
         })
+    }
+
+    /// What an environment's placeholders stand for while its files are checked.
+    fn substitution<'a>(&self, target: &'a Target) -> Substitution<'a> {
+        if self.resolve_variables {
+            Substitution::Environment
+        } else {
+            Substitution::Examples(&target.variable_examples)
+        }
     }
 
     /// Check one environment from files already in memory (e.g. read from git).
@@ -296,8 +313,11 @@ impl Session {
         let checked: Vec<CheckedFile> = files
             .into_par_iter()
             .map(|file| {
-                self.checker
-                    .check_file(file, self.forced_format.or(target.format))
+                self.checker.check_file_with(
+                    file,
+                    self.forced_format.or(target.format),
+                    &self.substitution(target),
+                )
             })
             .collect();
         let mut checked = checked;
@@ -382,8 +402,9 @@ impl Session {
                     Err(unreadable) => *unreadable,
                 };
                 times.end("parse");
-                let format = self.forced_format.or(self.targets[*index].format);
-                let mut file = checker.check_file(loaded, format);
+                let target = &self.targets[*index];
+                let format = self.forced_format.or(target.format);
+                let mut file = checker.check_file_with(loaded, format, &self.substitution(target));
                 times.end("schema");
                 let part = FilePart::of(&mut file, keep_values);
                 times.end("model");
@@ -573,6 +594,7 @@ fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolE
             format: e.format.or(config.format),
             rules: environment_rules(config, &e.rules, &e.variables),
             apply: config.apply.overridden_by(&e.apply),
+            variable_examples: e.variable_examples.clone(),
         })
         .collect();
     if let Some(unknown) = options
@@ -624,6 +646,7 @@ fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolE
                     format: config.format,
                     rules: config.rules.clone(),
                     apply: config.apply.clone(),
+                    variable_examples: std::collections::BTreeMap::new(),
                 }
             });
         if !chosen.iter().any(|t| {
@@ -814,6 +837,7 @@ impl Checker {
             format: forced,
             rules: RuleSettings::default(),
             apply: ApplyConfig::default(),
+            variable_examples: std::collections::BTreeMap::new(),
         };
         self.finish_environment(&target, model, findings, checked)
     }
@@ -885,7 +909,19 @@ impl Checker {
 
     /// Detect a file's format and validate it.
     #[must_use]
-    pub fn check_file(&self, mut file: LoadedFile, forced: Option<Format>) -> CheckedFile {
+    pub fn check_file(&self, file: LoadedFile, forced: Option<Format>) -> CheckedFile {
+        self.check_file_with(file, forced, &Substitution::Examples(&BTreeMap::new()))
+    }
+
+    /// Detect a file's format, substitute its placeholders as `substitution` says
+    /// (ADC files only), and validate it.
+    #[must_use]
+    pub fn check_file_with(
+        &self,
+        mut file: LoadedFile,
+        forced: Option<Format>,
+        substitution: &Substitution<'_>,
+    ) -> CheckedFile {
         let Some(document) = &file.document else {
             file.source
                 .set_redactions(crate::secrets::secret_spans_in_lines(&file.source));
@@ -907,19 +943,74 @@ impl Checker {
                 }
             },
         };
-        let findings = schema::validate_document(
-            &self.schemas,
-            &self.schema_options,
-            format,
-            &file.source,
-            document,
-        );
+        let findings = match (format, substitution) {
+            (Format::Adc, Substitution::Environment) => {
+                let lookup = |name: &str| std::env::var(name).ok();
+                let mut resolved = document.clone();
+                let mut findings = crate::variables::resolve(&file.source, &mut resolved, &lookup);
+                findings.extend(schema::validate_document(
+                    &self.schemas,
+                    &self.schema_options,
+                    format,
+                    &file.source,
+                    &resolved,
+                ));
+                file.document = Some(resolved);
+                findings
+            }
+            (Format::Adc, Substitution::Examples(examples)) if !examples.is_empty() => {
+                let judged = crate::variables::with_examples(&document.value, examples);
+                let mut findings = schema::validate_value(
+                    &self.schemas,
+                    &self.schema_options,
+                    format,
+                    &file.source,
+                    document,
+                    judged.as_ref().unwrap_or(&document.value),
+                );
+                // Say where a value the file does not show came from.
+                for finding in &mut findings {
+                    let written = document.value.pointer(&finding.location.pointer);
+                    if written
+                        .and_then(serde_json::Value::as_str)
+                        .is_some_and(|t| t.contains("${"))
+                        && judged
+                            .as_ref()
+                            .and_then(|j| j.pointer(&finding.location.pointer))
+                            != written
+                    {
+                        finding.message.push_str(
+                            " (with the example values of the environment's `variables`)",
+                        );
+                    }
+                }
+                findings
+            }
+            _ => schema::validate_document(
+                &self.schemas,
+                &self.schema_options,
+                format,
+                &file.source,
+                document,
+            ),
+        };
         file.findings.extend(findings);
         CheckedFile {
             file,
             format: Some(format),
         }
     }
+}
+
+/// What an ADC file's `${VAR}` placeholders stand for while it is checked.
+#[derive(Debug, Clone, Copy)]
+pub enum Substitution<'a> {
+    /// Placeholders stay; a value whose placeholders all have example values is
+    /// judged as what it becomes with them, any other only by its shape.
+    Examples(&'a BTreeMap<String, String>),
+    /// Placeholders are replaced in the document by the process environment's
+    /// values before the check (an unset variable is an error).
+    Environment,
 }
 
 /// The finding for a file that mixes ADC and standalone top-level keys.

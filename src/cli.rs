@@ -182,7 +182,8 @@ pub struct RenderArgs {
     /// Render the environment as it was at this git revision.
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
-    /// Replace `${VAR}` placeholders from the environment (default: keep them for the engine).
+    /// Replace `${VAR}` placeholders from the environment before the check (default:
+    /// keep them for ADC; always done with `--engine standalone`).
     #[arg(long)]
     pub resolve_variables: bool,
     /// Config and policies.

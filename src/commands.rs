@@ -475,7 +475,9 @@ fn print_refusal(outcome: &Outcome, session: &Session) -> Result<u8, ToolError> 
 /// # Errors
 /// A [`ToolError`] when the check or the engine cannot run.
 pub fn apply(args: &ApplyArgs) -> Result<u8, ToolError> {
-    let session = session_for(&args.environment, &args.sources)?;
+    let mut session = session_for(&args.environment, &args.sources)?;
+    // What is handed off has its placeholders resolved: check that.
+    session.resolve_variables = true;
     let request = apply::ApplyRequest {
         engine: None,
         dry_run: args.dry_run,
@@ -486,7 +488,7 @@ pub fn apply(args: &ApplyArgs) -> Result<u8, ToolError> {
         record: args.record.clone(),
         baseline: args.baseline.clone(),
     };
-    let checked = match apply::gate(&session, &request, true)? {
+    let checked = match apply::gate(&session, &request)? {
         Ok(checked) => checked,
         Err(outcome) => return print_refusal(&outcome, &session),
     };
@@ -511,12 +513,16 @@ pub fn apply(args: &ApplyArgs) -> Result<u8, ToolError> {
 /// # Errors
 /// A [`ToolError`] when the check cannot run or the output cannot be written.
 pub fn render(args: &RenderArgs) -> Result<u8, ToolError> {
-    let session = session_for(&args.environment, &args.sources)?;
+    let mut session = session_for(&args.environment, &args.sources)?;
+    // A standalone file goes to APISIX as written: nothing downstream would resolve
+    // an ADC placeholder, so the standalone engine always resolves (as `apply`).
+    session.resolve_variables =
+        args.resolve_variables || matches!(args.engine, EngineArg::Standalone);
     let request = apply::ApplyRequest {
         revision: args.rev.clone(),
         ..apply::ApplyRequest::default()
     };
-    let checked = match apply::gate(&session, &request, args.resolve_variables)? {
+    let checked = match apply::gate(&session, &request)? {
         Ok(checked) => checked,
         Err(outcome) => return print_refusal(&outcome, &session),
     };

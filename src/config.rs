@@ -76,6 +76,9 @@ pub struct EnvironmentConfig {
     pub rules: RuleSettings,
     /// Variables (`${VAR}`) the deployment of this environment provides.
     pub variables: Vec<String>,
+    /// Example values of some of them (`variables: {NAME: example}`): a placeholder
+    /// whose variables all have one is checked as the value it becomes.
+    pub variable_examples: BTreeMap<String, String>,
     /// Apply settings for this environment (over the global ones).
     pub apply: ApplyConfig,
 }
@@ -336,6 +339,7 @@ impl Reader<'_> {
             format: None,
             rules: RuleSettings::default(),
             variables: Vec::new(),
+            variable_examples: BTreeMap::new(),
             apply: ApplyConfig::default(),
         };
         match entry {
@@ -356,8 +360,26 @@ impl Reader<'_> {
                     environment.apply = self.apply(&format!("{pointer}/apply"), apply)?;
                 }
                 if let Some(variables) = fields.get("variables") {
-                    environment.variables =
-                        self.string_list(&format!("{pointer}/variables"), variables)?;
+                    let at = format!("{pointer}/variables");
+                    if let Value::Object(map) = variables {
+                        for (name, example) in map {
+                            environment.variables.push(name.clone());
+                            let example = match example {
+                                Value::Null => continue,
+                                Value::String(text) => text.clone(),
+                                Value::Number(_) | Value::Bool(_) => example.to_string(),
+                                _ => {
+                                    return Err(self.error(
+                                        &crate::load::document::join_pointer(&at, name),
+                                        "an example value is a string, a number or a boolean",
+                                    ))
+                                }
+                            };
+                            environment.variable_examples.insert(name.clone(), example);
+                        }
+                    } else {
+                        environment.variables = self.string_list(&at, variables)?;
+                    }
                 }
             }
             _ => return Err(self.error(&pointer, "expected a folder or a mapping with `path`")),

@@ -30,3 +30,4 @@ pub mod secrets;
 pub mod source;
 pub mod suppress;
 pub mod value;
+pub mod variables;

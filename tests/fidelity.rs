@@ -132,6 +132,107 @@ fn path_prefix_is_ignored_by_the_apisix_backends() {
     assert_eq!((code, findings(&report).len()), (0, 0), "{report}");
 }
 
+/// An ADC tree whose upstream port and consumer name are placeholders.
+const PLACEHOLDERS: &str = "services:\n  - name: s\n    upstream:\n      nodes:\n        - host: a.example\n          port: \"${UP_PORT}\"\n          weight: 1\nconsumers:\n  - username: team_${TEAM}\n";
+
+#[test]
+fn placeholders_are_judged_as_the_example_values_the_environment_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("prod")).unwrap();
+    write(&dir.path().join("prod"), "adc.yaml", PLACEHOLDERS);
+    // Examples that fit: clean (no quoted-number note for a placeholder).
+    write(
+        dir.path(),
+        ".gwlint.yaml",
+        "environments:\n  prod:\n    path: prod\n    variables: {UP_PORT: 8080, TEAM: payments}\n",
+    );
+    let (code, report) = check(dir.path(), &[]);
+    assert_eq!((code, findings(&report).len()), (0, 0), "{report}");
+    // Examples that do not: each placeholder is judged as its value, at its place.
+    write(
+        dir.path(),
+        ".gwlint.yaml",
+        "environments:\n  prod:\n    path: prod\n    variables: {UP_PORT: 99999, TEAM: \"pay ments\"}\n",
+    );
+    let (code, report) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{report}");
+    let places: Vec<(String, u64, u64)> = findings(&report)
+        .into_iter()
+        .map(|f| (f.0, f.2, f.3))
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("schema/upstream".to_owned(), 6, 17),
+            ("schema/consumer".to_owned(), 9, 15)
+        ]
+    );
+    // Without examples only the shape is judged: clean.
+    write(
+        dir.path(),
+        ".gwlint.yaml",
+        "environments:\n  prod:\n    path: prod\n    variables: [UP_PORT, TEAM]\n",
+    );
+    let (code, report) = check(dir.path(), &[]);
+    assert_eq!((code, findings(&report).len()), (0, 0), "{report}");
+}
+
+#[test]
+fn render_substitutes_first_then_checks_and_standalone_always_resolves() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "adc.yaml", PLACEHOLDERS);
+    let render = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = Command::cargo_bin("gwlint").unwrap();
+        cmd.current_dir(dir.path())
+            .args(["render", ".", "--no-config"])
+            .args(args)
+            .env_remove("UP_PORT")
+            .env_remove("TEAM");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    // The ADC bundle keeps placeholders for ADC by default.
+    let kept = render(&[], &[]);
+    assert_eq!(kept.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&kept.stdout).contains("${UP_PORT}"));
+    // A resolved value is checked: port 99999 is refused before anything is written.
+    let bad = render(
+        &["--resolve-variables"],
+        &[("UP_PORT", "99999"), ("TEAM", "payments")],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(
+        text.contains("schema/upstream") && text.contains("adc.yaml:6:17"),
+        "{text}"
+    );
+    // The standalone engine resolves without being asked, and an unset variable stops it.
+    let unset = render(&["--engine", "standalone"], &[("UP_PORT", "8080")]);
+    assert_eq!(unset.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&unset.stdout);
+    assert!(
+        text.contains("apply/unset-variable") && text.contains("`TEAM`"),
+        "{text}"
+    );
+    let good = render(
+        &["--engine", "standalone"],
+        &[("UP_PORT", "8080"), ("TEAM", "payments")],
+    );
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&good.stdout)
+    );
+    let text = String::from_utf8_lossy(&good.stdout);
+    assert!(
+        text.contains("team_payments") && !text.contains("${"),
+        "{text}"
+    );
+}
+
 #[test]
 fn typos_are_errors_with_a_suggestion_from_every_plugin() {
     let dir = tempfile::tempdir().unwrap();

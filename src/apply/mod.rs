@@ -11,12 +11,11 @@
 pub mod adc;
 pub mod render;
 pub mod standalone;
-pub mod variables;
 pub mod yaml_out;
 
 use crate::check::{CheckedFile, Outcome, Session, Target};
 use crate::error::ToolError;
-use crate::finding::{Finding, Severity};
+use crate::finding::Severity;
 use crate::format::Format;
 use crate::load::{parse_text, LoadedFile};
 use serde_json::{json, Value};
@@ -69,7 +68,7 @@ pub struct ApplyRequest {
 pub struct Checked {
     /// The environment.
     pub target: Target,
-    /// Its files' documents, variables resolved when asked.
+    /// Its files' documents (placeholders resolved when the session resolves them).
     pub files: Vec<CheckedFile>,
     /// The check's outcome (warnings and infos to show).
     pub outcome: Outcome,
@@ -82,7 +81,6 @@ pub struct Checked {
 pub fn gate(
     session: &Session,
     request: &ApplyRequest,
-    resolve: bool,
 ) -> Result<Result<Checked, Outcome>, ToolError> {
     let target = session
         .targets
@@ -115,32 +113,12 @@ pub fn gate(
     if outcome.new_findings_at_least(Severity::Error) > 0 {
         return Ok(Err(outcome));
     }
-    let mut files = std::mem::take(&mut outcome.environments[0].checked);
-    if resolve {
-        let missing = resolve_variables(&mut files);
-        if !missing.is_empty() {
-            outcome.environments[0].findings.extend(missing);
-            return Ok(Err(outcome));
-        }
-    }
+    let files = std::mem::take(&mut outcome.environments[0].checked);
     Ok(Ok(Checked {
         target,
         files,
         outcome,
     }))
-}
-
-/// Resolve `${VAR}` from the process environment in every document.
-fn resolve_variables(files: &mut [CheckedFile]) -> Vec<Finding> {
-    let lookup = |name: &str| std::env::var(name).ok();
-    let mut findings = Vec::new();
-    for checked in files {
-        let source = checked.file.source.clone();
-        if let Some(document) = checked.file.document.as_mut() {
-            findings.extend(variables::resolve(&source, document, &lookup));
-        }
-    }
-    findings
 }
 
 /// The rendered document for an engine, and its text.

@@ -214,6 +214,20 @@ pub fn validate_document(
     source: &Source,
     document: &Document,
 ) -> Vec<Finding> {
+    validate_value(set, options, format, source, document, &document.value)
+}
+
+/// Validate `value`, which stands for `document`'s own value (the same shape, with
+/// placeholders filled by example values), locating findings in `document`.
+#[must_use]
+pub fn validate_value(
+    set: &SchemaSet,
+    options: &SchemaOptions,
+    format: Format,
+    source: &Source,
+    document: &Document,
+    value: &Value,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let root = Site {
         source,
@@ -222,10 +236,10 @@ pub fn validate_document(
     };
     // ADC coerces quoted numbers of some resource fields before it validates.
     let view = match format {
-        Format::Adc => adc_values::adc_view(&document.value),
+        Format::Adc => adc_values::adc_view(value),
         Format::Standalone => None,
     };
-    let value = view.as_ref().map_or(&document.value, |v| &v.value);
+    let value = view.as_ref().map_or(value, |v| &v.value);
     let unresolved: &[String] = view.as_ref().map_or(&[], |v| &v.unresolved);
     let file_schema = set.file_schema(format);
     let mut failed_pointers = Vec::new();
@@ -254,7 +268,12 @@ pub fn validate_document(
     }
     if let Some(view) = &view {
         for pointer in &view.coerced {
-            if !failed_pointers.iter().any(|p| p == pointer) {
+            // A placeholder is always a string: only a number written in quotes is
+            // worth a note.
+            let written = document.value.pointer(pointer).and_then(Value::as_str);
+            if written.is_some_and(|text| !is_unresolved(format, text))
+                && !failed_pointers.iter().any(|p| p == pointer)
+            {
                 findings.push(quoted_number(document, pointer, &root));
             }
         }

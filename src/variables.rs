@@ -1,4 +1,7 @@
-//! ADC `${VAR}` placeholders, resolved at apply time.
+//! ADC `${VAR}` placeholders: resolved from the environment before `apply`,
+//! `render --engine standalone` and `render --resolve-variables` check and render an
+//! environment, and filled with the example values the config declares while
+//! `check` judges a value.
 //!
 //! Like ADC: the pattern is `${NAME}` with `NAME` of letters, digits and `_`, applied
 //! to string values (never keys) after parsing, and `\${NAME}` stays a literal
@@ -68,6 +71,43 @@ fn walk(
     }
 }
 
+/// The document `value` with the placeholders of every string whose variables all
+/// have an example value replaced by them (other strings stay as written), or
+/// `None` when no string changes.
+#[must_use]
+pub fn with_examples(
+    value: &Value,
+    examples: &std::collections::BTreeMap<String, String>,
+) -> Option<Value> {
+    let lookup = |name: &str| examples.get(name).cloned();
+    let mut changed = false;
+    let judged = fill(value, &lookup, &mut changed);
+    changed.then_some(judged)
+}
+
+fn fill(value: &Value, lookup: &dyn Fn(&str) -> Option<String>, changed: &mut bool) -> Value {
+    match value {
+        Value::String(text) if text.contains("${") => {
+            let (resolved, unset) = substitute(text, lookup);
+            if unset.is_empty() && resolved != *text {
+                *changed = true;
+                Value::String(resolved)
+            } else {
+                value.clone()
+            }
+        }
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| fill(v, lookup, changed)).collect())
+        }
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), fill(v, lookup, changed)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 /// Substitute placeholders in one string; returns the result and the unset names.
 #[must_use]
 pub fn substitute(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> (String, Vec<String>) {
@@ -111,6 +151,18 @@ mod tests {
 
     fn env(name: &str) -> Option<String> {
         (name == "KEY").then(|| "secret".to_owned())
+    }
+
+    #[test]
+    fn examples_fill_only_strings_whose_variables_all_have_one() {
+        let examples = std::collections::BTreeMap::from([("PORT".to_owned(), "8080".to_owned())]);
+        let value = serde_json::json!({"a": "${PORT}", "b": "${PORT}-${OTHER}", "c": ["x"]});
+        let judged = with_examples(&value, &examples).unwrap();
+        assert_eq!(
+            judged,
+            serde_json::json!({"a": "8080", "b": "${PORT}-${OTHER}", "c": ["x"]})
+        );
+        assert!(with_examples(&serde_json::json!({"a": "${OTHER}"}), &examples).is_none());
     }
 
     #[test]
