@@ -9,6 +9,7 @@
 
 mod ai;
 mod auth;
+mod graphql;
 mod logging;
 mod lua_code;
 mod lua_schema;
@@ -88,6 +89,7 @@ pub fn plugin_check(name: &str) -> Option<PluginCheck> {
         .or_else(|| logging::lookup(name))
         .or_else(|| serverless::lookup(name))
         .or_else(|| ai::lookup(name))
+        .or_else(|| (name == "degraphql").then_some(graphql::degraphql as PluginCheck))
 }
 
 /// The extra check of a plugin in a standalone file, where APISIX reads the

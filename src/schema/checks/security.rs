@@ -35,6 +35,7 @@ pub(super) fn lookup(name: &str) -> Option<PluginCheck> {
         "ldap-auth-advanced" => Some(ldap_auth_advanced),
         "cas-auth" => Some(cas_auth),
         "multi-auth" => Some(multi_auth),
+        "acl" => Some(acl),
         _ => None,
     }
 }
@@ -151,6 +152,61 @@ fn cas_auth(conf: &Value, _kind: SchemaKind, out: &mut Vec<Issue>) {
     }
 }
 
+/// acl: `external_user_label_field` must parse as lua-jsonpath's `JSONPath`
+/// (`jsonpath.parse`). gwlint does not carry that grammar; it reports what no
+/// `JSONPath` parser accepts: brackets and parentheses that do not pair up, or a
+/// quote left open (t/plugin/acl.t TEST 53: `$..([invalid`).
+fn acl(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
+    if kind != SchemaKind::Plugin {
+        return;
+    }
+    let Some(path) = conf
+        .get("external_user_label_field")
+        .and_then(Value::as_str)
+    else {
+        return;
+    };
+    if let Some(problem) = unbalanced(path) {
+        out.push(Issue::value(
+            "/external_user_label_field",
+            format!("invalid external_user_label_field: {problem}"),
+        ));
+    }
+}
+
+/// What keeps `text`'s brackets, parentheses and quotes from pairing up, if anything.
+fn unbalanced(text: &str) -> Option<String> {
+    let mut open: Vec<char> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        if let Some(q) = quote {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                _ if c == q => quote = None,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => quote = Some(c),
+            '[' | '(' => open.push(c),
+            ']' | ')' => {
+                let want = if c == ']' { '[' } else { '(' };
+                if open.pop() != Some(want) {
+                    return Some(format!("unexpected `{c}`"));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(q) = quote {
+        return Some(format!("unterminated {q}string{q}"));
+    }
+    open.last().map(|c| format!("unclosed `{c}`"))
+}
+
 /// multi-auth: every entry of `auth_plugins` names auth plugins, and each
 /// configuration passes that plugin's imperative check.
 fn multi_auth(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
@@ -168,6 +224,23 @@ fn multi_auth(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
                 out.push(Issue::key(
                     pointer,
                     format!("{name} plugin is not supported (multi-auth takes auth plugins only)"),
+                ));
+                continue;
+            }
+            let got = match inner {
+                Value::String(_) => Some("string"),
+                Value::Number(_) => Some("number"),
+                Value::Bool(_) => Some("boolean"),
+                Value::Array(_) => Some("array"),
+                Value::Object(_) | Value::Null => None,
+            };
+            if let Some(got) = got {
+                // t/plugin/multi-auth.t TEST 9.
+                out.push(Issue::value(
+                    pointer,
+                    format!(
+                        "plugin {name} check schema failed: wrong type: expected object, got {got}"
+                    ),
                 ));
                 continue;
             }
@@ -584,6 +657,45 @@ mod tests {
         assert_eq!(
             issues[0].message,
             "cookie.secure must be true when cookie.samesite is \"None\""
+        );
+    }
+
+    #[test]
+    fn acl_label_field_must_pair_its_brackets() {
+        // t/plugin/acl.t TEST 53.
+        let issues = run(
+            "acl",
+            &json!({"allow_labels": {"team": ["cloud"]}, "external_user_label_field": "$..([invalid"}),
+        );
+        assert_eq!(pointers(&issues), ["/external_user_label_field"]);
+        assert_eq!(
+            issues[0].message,
+            "invalid external_user_label_field: unclosed `[`"
+        );
+        for fine in [
+            "team",
+            "$..team",
+            "$.orgs..team",
+            "$['a]b'][0]",
+            "$..book[?(@.price<10)]",
+        ] {
+            let conf =
+                json!({"allow_labels": {"team": ["cloud"]}, "external_user_label_field": fine});
+            assert!(run("acl", &conf).is_empty(), "{fine}");
+        }
+        assert_eq!(unbalanced("$.a]").as_deref(), Some("unexpected `]`"));
+        assert_eq!(unbalanced("$['a").as_deref(), Some("unterminated 'string'"));
+    }
+
+    #[test]
+    fn multi_auth_entries_are_objects() {
+        // t/plugin/multi-auth.t TEST 9.
+        let conf = json!({"auth_plugins": [{"basic-auth": {}}, {"basic-auth": "x"}]});
+        let issues = run("multi-auth", &conf);
+        assert_eq!(pointers(&issues), ["/auth_plugins/1/basic-auth"]);
+        assert_eq!(
+            issues[0].message,
+            "plugin basic-auth check schema failed: wrong type: expected object, got string"
         );
     }
 
