@@ -77,16 +77,22 @@ pub fn encrypt_field_table() -> &'static [(&'static str, &'static [&'static str]
 /// `plugin`'s configuration is, or is inside, one of the plugin's `encrypt_fields`.
 #[must_use]
 pub fn is_encrypted(plugin: &str, path: &[&str]) -> bool {
-    encrypt_fields(plugin).iter().any(|field| {
+    matches_fields(encrypt_fields(plugin), &path.iter().copied())
+}
+
+/// Whether `path` (field names) is, or is inside, one of the dotted `fields`.
+fn matches_fields<'p>(fields: &[&str], path: &(impl Iterator<Item = &'p str> + Clone)) -> bool {
+    fields.iter().any(|field| {
         let mut parts = field.split('.');
-        for step in path {
+        let mut steps = 0;
+        for step in path.clone() {
             match parts.next() {
-                Some(part) if part == *step => {}
+                Some(part) if part == step => steps += 1,
                 Some(_) => return false,
                 None => return true,
             }
         }
-        !path.is_empty() && parts.next().is_none()
+        steps > 0 && parts.next().is_none()
     })
 }
 
@@ -160,15 +166,16 @@ pub fn secret_spans(document: &Document) -> Vec<Span> {
 
 /// Where a value sits, for deciding whether it is a secret.
 #[derive(Clone, Copy)]
-enum Context<'a> {
+enum Context {
     /// A resource field; `true` when under a secret field's name.
     Resource(bool),
     /// A map of plugin name to configuration (`plugins`, ADC's `global_rules` and
     /// `plugin_metadata`).
     PluginMap,
-    /// Inside a plugin's configuration: the plugin, where its field path starts in
-    /// the walk's path, and whether the value is already inside a secret.
-    Plugin(&'a str, usize, bool),
+    /// Inside a plugin's configuration: the plugin's `encrypt_fields`, where its
+    /// field path starts in the walk's path, and whether the value is already inside
+    /// a secret.
+    Plugin(&'static [&'static str], usize, bool),
 }
 
 /// A walk of a document that collects the spans of literal secrets.
@@ -179,7 +186,7 @@ struct Walk<'a, 'o> {
 }
 
 impl<'a> Walk<'a, '_> {
-    fn value(&mut self, value: &'a Value, node: NodeRef<'a>, context: Context<'a>) {
+    fn value(&mut self, value: &'a Value, node: NodeRef<'a>, context: Context) {
         match value {
             Value::String(text) => {
                 let secret = match context {
@@ -225,11 +232,11 @@ impl<'a> Walk<'a, '_> {
     /// The context of the value under `key` of an object in `context`.
     fn inner(
         &self,
-        context: Context<'a>,
+        context: Context,
         key: &'a str,
         child: &Value,
         credential_type: Option<&'a str>,
-    ) -> Context<'a> {
+    ) -> Context {
         let start = self.path.len() + 1;
         match (context, credential_type) {
             (Context::Resource(_), _)
@@ -239,14 +246,20 @@ impl<'a> Walk<'a, '_> {
                 Context::PluginMap
             }
             (Context::Resource(_), Some(plugin)) if key == "config" => {
-                Context::Plugin(plugin, start, false)
+                Context::Plugin(encrypt_fields(plugin), start, false)
             }
             (Context::Resource(_), _) => Context::Resource(is_secret_field(key)),
-            (Context::PluginMap, _) => Context::Plugin(key, start, false),
-            (Context::Plugin(plugin, from, secret), _) => {
-                let mut path = self.path[from..].to_vec();
-                path.push(key);
-                Context::Plugin(plugin, from, secret || is_plugin_secret(plugin, &path))
+            (Context::PluginMap, _) => Context::Plugin(encrypt_fields(key), start, false),
+            (Context::Plugin(fields, from, secret), _) => {
+                // Most plugins encrypt nothing: no path is built for their fields.
+                let encrypted = !secret
+                    && !fields.is_empty()
+                    && matches_fields(fields, &self.path[from..].iter().copied().chain([key]));
+                Context::Plugin(
+                    fields,
+                    from,
+                    secret || is_plugin_secret_name(key) || encrypted,
+                )
             }
         }
     }

@@ -63,11 +63,7 @@ impl Compiled {
             .should_validate_formats(true)
             .build(&schema)
             .map_err(|e| e.to_string())?;
-        let fills_defaults = has_key(&schema, &["default"])
-            && has_key(
-                &schema,
-                &["if", "oneOf", "anyOf", "allOf", "not", "dependencies"],
-            );
+        let fills_defaults = defaults_matter(&schema, 0);
         Ok(Compiled {
             schema,
             validator,
@@ -82,13 +78,91 @@ impl Compiled {
     }
 }
 
-/// Whether a schema uses any of `keys` anywhere.
-fn has_key(schema: &Value, keys: &[&str]) -> bool {
-    match schema {
-        Value::Object(map) => map
+/// Whether filling in defaults can change `schema`'s verdict: some object schema
+/// has a property with a `default` that a keyword reading other fields of the same
+/// object names (`oneOf`, `anyOf`, `allOf`, `not`, `dependencies`, `if`). Most plugin
+/// schemas' defaults are read by nothing, and their configurations are validated
+/// as written, without a copy. (The plugin registry already rewrites the usual
+/// `if` on a defaulted field so that it needs no filling.)
+fn defaults_matter(schema: &Value, depth: usize) -> bool {
+    let Value::Object(map) = schema else {
+        return match schema {
+            Value::Array(items) => items.iter().any(|s| defaults_matter(s, depth)),
+            _ => false,
+        };
+    };
+    if depth > 64 {
+        return false;
+    }
+    let defaulted: Vec<&str> = map
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| {
+            p.iter()
+                .filter(|(_, s)| s.get("default").is_some())
+                .map(|(k, _)| k.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    // `if` is left out: the registry rewrites it (see above).
+    let conditional = [
+        "oneOf",
+        "anyOf",
+        "allOf",
+        "not",
+        "dependencies",
+        "then",
+        "else",
+    ];
+    if !defaulted.is_empty()
+        && conditional
             .iter()
-            .any(|(k, v)| keys.contains(&k.as_str()) || has_key(v, keys)),
-        Value::Array(items) => items.iter().any(|v| has_key(v, keys)),
+            .filter_map(|k| map.get(*k))
+            .any(|s| names_any(s, &defaulted, 0))
+    {
+        return true;
+    }
+    map.values().any(|s| defaults_matter(s, depth + 1))
+}
+
+/// Whether a same-instance subschema names one of `fields`: in `required`, as a
+/// `properties` or `dependencies` key, through `oneOf`/`anyOf`/`allOf`/`not` and
+/// `then`/`else`.
+fn names_any(schema: &Value, fields: &[&str], depth: usize) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    match schema {
+        Value::Array(items) => items.iter().any(|s| names_any(s, fields, depth + 1)),
+        Value::Object(map) => {
+            let keyed = |key: &str| {
+                map.get(key)
+                    .and_then(Value::as_object)
+                    .is_some_and(|o| o.keys().any(|k| fields.contains(&k.as_str())))
+            };
+            let required = map
+                .get("required")
+                .and_then(Value::as_array)
+                .is_some_and(|r| {
+                    r.iter()
+                        .any(|k| k.as_str().is_some_and(|k| fields.contains(&k)))
+                });
+            required
+                || keyed("properties")
+                || keyed("dependencies")
+                || [
+                    "oneOf",
+                    "anyOf",
+                    "allOf",
+                    "not",
+                    "then",
+                    "else",
+                    "dependencies",
+                ]
+                .iter()
+                .filter_map(|k| map.get(*k))
+                .any(|s| names_any(s, fields, depth + 1))
+        }
         _ => false,
     }
 }
@@ -438,7 +512,7 @@ fn check_plugin_use(
             if plugin.name == "multi-auth" && findings.is_empty() {
                 findings.extend(multi_auth_plugins(set, format, use_, root));
             }
-            findings.extend(other_version_fields(set, plugin, kind, use_, root));
+            findings.extend(other_version_fields(set, plugin, use_, root));
             findings
         }
         Lookup::Known(_) => vec![unknown_plugin(set, &Lookup::NotEnabled, kind, use_, root)],
@@ -483,23 +557,21 @@ fn schema_for(plugin: &Plugin, kind: SchemaKind) -> Option<(&'static str, &Compi
 fn other_version_fields(
     set: &SchemaSet,
     plugin: &Plugin,
-    kind: PluginKind,
     use_: &PluginUse<'_>,
     root: &Site<'_>,
 ) -> Vec<Finding> {
-    let (Some(conf), Some((which, compiled))) =
-        (use_.conf.as_object(), schema_for(plugin, use_.kind))
+    let (Some(conf), Some((which, _))) = (use_.conf.as_object(), schema_for(plugin, use_.kind))
     else {
         return Vec::new();
     };
-    let Some(known) = compiled.schema.get("properties").and_then(Value::as_object) else {
+    let elsewhere = set.plugins.fields_elsewhere(plugin, which);
+    if elsewhere.is_empty() {
         return Vec::new();
-    };
+    }
     let version = set.plugins.version();
     conf.keys()
-        .filter(|field| !known.contains_key(*field))
         .filter_map(|field| {
-            let other = set.plugins.field_elsewhere(&plugin.name, kind, which, field)?;
+            let (_, other) = elsewhere.iter().find(|(f, _)| f == field)?;
             Some(Finding::new(
                 "compat/version-field",
                 Severity::Warning,

@@ -114,15 +114,16 @@ pub struct Plugin {
     pub category: String,
     /// Whether APISIX treats it as an authentication plugin (usable in credentials).
     pub auth: bool,
-    /// Fields APISIX stores encrypted (`encrypt_fields` of its route, consumer and
-    /// metadata schemas, dotted paths): secrets.
-    pub encrypt_fields: Vec<String>,
     /// Schema of its configuration on a route, service, plugin config or global rule.
     pub schema: Compiled,
     /// Schema of its consumer/credential configuration (auth plugins).
     pub consumer_schema: Option<Compiled>,
     /// Schema of its `plugin_metadata`.
     pub metadata_schema: Option<Compiled>,
+    /// For its `schema`, `consumer_schema` and `metadata_schema`: the top-level
+    /// fields that only other shipped versions have, with the newest such version
+    /// (computed on first need).
+    elsewhere: [OnceLock<Vec<(String, &'static str)>>; 3],
 }
 
 /// Where a plugin's definition comes from.
@@ -349,30 +350,53 @@ impl PluginRegistry {
             .map_or(Lookup::Unknown, |v| Lookup::OtherVersion(v.0))
     }
 
-    /// The newest other shipped version whose `name` plugin has the top-level field
-    /// `field` in the schema `which` (`schema`, `consumer_schema` or
-    /// `metadata_schema`), for a field that the selected version does not know.
-    #[must_use]
-    pub fn field_elsewhere(
+    /// The top-level fields of `plugin`'s schema `which` (`schema`,
+    /// `consumer_schema` or `metadata_schema`) that this version's schema does not
+    /// have but another shipped version's does, each with the newest such version.
+    /// Read from the other versions' embedded files once per plugin and schema; empty
+    /// for most (the latest version has nearly every field).
+    pub fn fields_elsewhere<'p>(
         &self,
-        name: &str,
-        kind: PluginKind,
+        plugin: &'p Plugin,
         which: &str,
-        field: &str,
-    ) -> Option<&'static str> {
-        let mut others: Vec<&VersionData> = APISIX.iter().filter(|v| v.0 != self.version).collect();
-        others.sort_by_key(|v| std::cmp::Reverse(version_key(v.0)));
-        others.into_iter().find_map(|data| {
-            let list = match kind {
-                PluginKind::Http => data.3,
-                PluginKind::Stream => data.4,
-            };
-            let at = list.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
-            let file: Value = serde_json::from_str(list[at].1).ok()?;
-            file.get(which)?
-                .get("properties")?
-                .get(field)
-                .map(|_| data.0)
+    ) -> &'p [(String, &'static str)] {
+        let (slot, compiled) = match which {
+            "consumer_schema" => (0, plugin.consumer_schema.as_ref()),
+            "metadata_schema" => (1, plugin.metadata_schema.as_ref()),
+            _ => (2, Some(&plugin.schema)),
+        };
+        plugin.elsewhere[slot].get_or_init(|| {
+            let known = compiled
+                .and_then(|c| c.schema.get("properties"))
+                .and_then(Value::as_object);
+            let mut others: Vec<&VersionData> =
+                APISIX.iter().filter(|v| v.0 != self.version).collect();
+            others.sort_by_key(|v| std::cmp::Reverse(version_key(v.0)));
+            let mut found: Vec<(String, &'static str)> = Vec::new();
+            for data in others {
+                let list = match plugin.kind {
+                    PluginKind::Http => data.3,
+                    PluginKind::Stream => data.4,
+                };
+                let Ok(at) = list.binary_search_by(|(n, _)| (*n).cmp(plugin.name.as_str())) else {
+                    continue;
+                };
+                let Ok(file) = serde_json::from_str::<Value>(list[at].1) else {
+                    continue;
+                };
+                let fields = file
+                    .get(which)
+                    .and_then(|s| s.get("properties"))
+                    .and_then(Value::as_object);
+                for field in fields.into_iter().flat_map(|f| f.keys()) {
+                    let new = known.is_none_or(|k| !k.contains_key(field))
+                        && !found.iter().any(|(f, _)| f == field);
+                    if new {
+                        found.push((field.clone(), data.0));
+                    }
+                }
+            }
+            found
         })
     }
 
@@ -441,25 +465,10 @@ fn plugin_from_file(file: &Value, meta: &Value) -> Result<Plugin, String> {
             .get("auth")
             .and_then(Value::as_bool)
             .unwrap_or(category == "auth"),
-        encrypt_fields: {
-            let mut fields: Vec<String> = [
-                "encrypt_fields",
-                "consumer_encrypt_fields",
-                "metadata_encrypt_fields",
-            ]
-            .iter()
-            .filter_map(|key| file.get(key).and_then(Value::as_array))
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect();
-            fields.sort();
-            fields.dedup();
-            fields
-        },
         schema: compile_with_meta(schema, Some(meta)).map_err(|e| format!("`schema`: {e}"))?,
         consumer_schema: compile_optional("consumer_schema")?,
         metadata_schema: compile_optional("metadata_schema")?,
+        elsewhere: Default::default(),
     })
 }
 
@@ -481,7 +490,97 @@ fn compile_with_meta(schema: &Value, meta: Option<&Value>) -> Result<Compiled, S
         }
     }
     adapt_dialect(&mut schema);
+    require_defaulted_if_fields(&mut schema, 0);
     Compiled::new(schema)
+}
+
+/// APISIX's validator fills in a missing field's default before it evaluates an
+/// `if` on that field; a JSON Schema validator lets an absent field pass
+/// `properties`. Where the default does not meet the `if`'s condition on the field
+/// (limit-req's `policy: local` against `enum: [redis, redis-cluster]`), the field
+/// is added to the `if`'s `required`, so an absent field fails the `if` as its
+/// default would, and the configuration needs no copy with defaults filled in.
+/// `then` / `else` chains and `allOf` branches apply to the same object and see the
+/// same defaults.
+fn require_defaulted_if_fields(schema: &mut Value, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let Value::Object(map) = schema else {
+        if let Value::Array(items) = schema {
+            for item in items {
+                require_defaulted_if_fields(item, depth + 1);
+            }
+        }
+        return;
+    };
+    let defaults: Vec<(String, Value)> = map
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|p| {
+            p.iter()
+                .filter_map(|(k, s)| Some((k.clone(), s.get("default")?.clone())))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !defaults.is_empty() {
+        rewrite_ifs(map, &defaults, 0);
+    }
+    map.values_mut()
+        .for_each(|s| require_defaulted_if_fields(s, depth + 1));
+}
+
+/// Add to every `if` of `map` (and of its same-object branches) the defaulted fields
+/// whose default fails the `if`'s condition on them.
+fn rewrite_ifs(
+    map: &mut serde_json::Map<String, Value>,
+    defaults: &[(String, Value)],
+    depth: usize,
+) {
+    if depth > 64 {
+        return;
+    }
+    if let Some(Value::Object(condition)) = map.get_mut("if") {
+        let failing: Vec<String> = condition
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|properties| {
+                defaults
+                    .iter()
+                    .filter(|(field, default)| {
+                        properties.get(field).is_some_and(|rule| {
+                            jsonschema::validator_for(rule).is_ok_and(|v| !v.is_valid(default))
+                        })
+                    })
+                    .map(|(field, _)| field.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !failing.is_empty() {
+            let required = condition
+                .entry("required")
+                .or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(required) = required {
+                for field in failing {
+                    if !required.iter().any(|r| r.as_str() == Some(&field)) {
+                        required.push(Value::String(field));
+                    }
+                }
+            }
+        }
+    }
+    for branch in ["then", "else"] {
+        if let Some(Value::Object(inner)) = map.get_mut(branch) {
+            rewrite_ifs(inner, defaults, depth + 1);
+        }
+    }
+    if let Some(Value::Array(all)) = map.get_mut("allOf") {
+        for item in all {
+            if let Value::Object(inner) = item {
+                rewrite_ifs(inner, defaults, depth + 1);
+            }
+        }
+    }
 }
 
 /// Rewrite what APISIX's Lua validator reads differently from a draft-7 validator:
@@ -617,6 +716,25 @@ mod tests {
     fn pcre_anchors_become_ecma_anchors() {
         assert_eq!(pcre_anchors(r"\A[\w]+\z"), r"^[\w]+$");
         assert_eq!(pcre_anchors(r"a\\Ab\Z"), r"a\\Ab$");
+    }
+
+    #[test]
+    fn an_if_on_a_defaulted_field_reads_the_default() {
+        let registry = PluginRegistry::for_version("3.18.0").unwrap();
+        let limit_req = registry.get("limit-req").unwrap();
+        // The `if` on `policy` is rewritten: no copy with defaults is needed.
+        assert!(!limit_req.schema.fills_defaults);
+        let local = json!({"rate": 1, "burst": 0, "key": "remote_addr"});
+        assert!(limit_req.schema.is_valid(&local));
+        let redis = json!({"rate": 1, "burst": 0, "key": "remote_addr", "policy": "redis"});
+        assert!(!limit_req.schema.is_valid(&redis));
+        let mut schema = json!({"properties": {"policy": {"default": "local"}},
+            "if": {"properties": {"policy": {"enum": ["redis"]}}}, "then": {"required": ["host"]},
+            "else": {"if": {"properties": {"policy": {"enum": ["local"]}}}}});
+        require_defaulted_if_fields(&mut schema, 0);
+        assert_eq!(schema.pointer("/if/required"), Some(&json!(["policy"])));
+        // The default meets the nested condition: nothing to add there.
+        assert_eq!(schema.pointer("/else/if/required"), None);
     }
 
     #[test]

@@ -33,8 +33,33 @@ struct Site<'a> {
     obj: &'a Resource,
     plugin: &'a str,
     conf: JsonRef<'a>,
-    prefix: Vec<String>,
-    what: String,
+    /// An ADC credential's `config` (else a `plugins` entry).
+    credential: bool,
+}
+
+impl Site<'_> {
+    /// The field path of the configuration below its resource.
+    fn prefix(&self) -> Vec<String> {
+        if self.credential {
+            vec!["config".into()]
+        } else {
+            vec!["plugins".into(), self.plugin.to_owned()]
+        }
+    }
+
+    /// The resource as messages name it (built only for a finding).
+    fn what(&self) -> String {
+        if !self.credential {
+            return format!("{} `{}`", self.obj.kind, label(self.obj));
+        }
+        let consumer = match self.obj.body.json().get("consumer") {
+            Some(name) => name
+                .as_str()
+                .map_or_else(|| name.to_string(), str::to_owned),
+            None => "?".into(),
+        };
+        format!("credential `{}` of consumer `{consumer}`", label(self.obj))
+    }
 }
 
 pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
@@ -52,28 +77,34 @@ pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
             Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
             _ => HashSet::new(),
         };
+        // Most plugins encrypt nothing: their strings are not looked up.
+        let encrypted = if encrypted_fields {
+            crate::secrets::encrypt_fields(site.plugin)
+        } else {
+            &[]
+        };
         string_leaves(site.conf, |path, value| {
             let Some(field) = field_name(path) else {
                 return;
             };
             let secret = secret_fields.contains(field)
                 || plugin_secrets.contains(field)
-                || (encrypted_fields && is_encrypted(site.plugin, path));
+                || (!encrypted.is_empty() && is_encrypted(site.plugin, path));
             if !secret || value.is_empty() || is_reference(value) {
                 return;
             }
             let field_path = config_field(
                 site.obj,
-                site.prefix
-                    .iter()
-                    .cloned()
+                site.prefix()
+                    .into_iter()
                     .chain(path.iter().map(|s| s.text()))
                     .collect(),
             );
             out.push(result(
                 format!(
                     "{} has a literal `{field}` ({}): write a reference such as `$env://...` or `$secret://...` instead",
-                    site.what, site.plugin
+                    site.what(),
+                    site.plugin
                 ),
                 &site.obj.origin,
                 field_path,
@@ -82,35 +113,25 @@ pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
     }
 }
 
-/// ADC credentials (`type` and `config`), and the plugins of credentials and
-/// consumers.
-fn sites(env: &Environment) -> Vec<Site<'_>> {
-    let mut sites = Vec::new();
-    for credential in env.credentials.iter().filter(|c| is_adc(c)) {
-        let body = credential.body.json();
-        let plugin = body.get("type").and_then(JsonRef::as_str);
-        let conf = body.get("config").filter(|c| c.is_object());
-        if let (Some(plugin), Some(conf)) = (plugin, conf) {
-            let consumer = match body.get("consumer") {
-                Some(name) => name
-                    .as_str()
-                    .map_or_else(|| name.to_string(), str::to_owned),
-                None => "?".into(),
-            };
-            sites.push(Site {
+/// ADC credentials (`type` and `config`), and the plugins of credentials,
+/// consumers, routes, services, plugin configs, global rules, consumer groups and
+/// stream routes.
+fn sites(env: &Environment) -> impl Iterator<Item = Site<'_>> {
+    let credentials = env
+        .credentials
+        .iter()
+        .filter(|c| is_adc(c))
+        .filter_map(|credential| {
+            let body = credential.body.json();
+            Some(Site {
                 obj: credential,
-                plugin,
-                conf,
-                prefix: vec!["config".into()],
-                what: format!(
-                    "credential `{}` of consumer `{consumer}`",
-                    label(credential)
-                ),
-            });
-        }
-    }
+                plugin: body.get("type").and_then(JsonRef::as_str)?,
+                conf: body.get("config").filter(|c| c.is_object())?,
+                credential: true,
+            })
+        });
     let routes = env.routes.iter().map(|r| &r.resource);
-    let others = env
+    let plugins = env
         .credentials
         .iter()
         .chain(&env.consumers)
@@ -119,22 +140,20 @@ fn sites(env: &Environment) -> Vec<Site<'_>> {
         .chain(&env.plugin_configs)
         .chain(&env.global_rules)
         .chain(&env.consumer_groups)
-        .chain(&env.stream_routes);
-    for obj in others {
-        let Some(plugins) = obj.plugins() else {
-            continue;
-        };
-        for (plugin, conf) in plugins.iter().filter(|(_, c)| c.is_object()) {
-            sites.push(Site {
-                obj,
-                plugin,
-                conf,
-                prefix: vec!["plugins".into(), plugin.to_owned()],
-                what: format!("{} `{}`", obj.kind, label(obj)),
-            });
-        }
-    }
-    sites
+        .chain(&env.stream_routes)
+        .filter_map(|obj| Some((obj, obj.plugins()?)))
+        .flat_map(|(obj, plugins)| {
+            plugins
+                .iter()
+                .filter(|(_, c)| c.is_object())
+                .map(move |(plugin, conf)| Site {
+                    obj,
+                    plugin,
+                    conf,
+                    credential: false,
+                })
+        });
+    credentials.chain(plugins)
 }
 
 /// Whether the string at `path` of `plugin`'s configuration is under one of the
