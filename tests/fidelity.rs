@@ -234,6 +234,40 @@ fn render_substitutes_first_then_checks_and_standalone_always_resolves() {
 }
 
 #[test]
+fn custom_plugins_and_plugin_schemas_keep_working() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("schemas")).unwrap();
+    write(
+        &dir.path().join("schemas"),
+        "company-audit.json",
+        r#"{"name": "company-audit", "priority": 100, "type": "logger",
+            "schema": {"type": "object", "properties": {"endpoint": {"type": "string"}},
+                       "required": ["endpoint"]}}"#,
+    );
+    std::fs::create_dir(dir.path().join("prod")).unwrap();
+    write(
+        &dir.path().join("prod"),
+        "adc.yaml",
+        &format!("{ROUTE_WITH}          company-audit: {{}}\n          legacy-hook: {{}}\n          key-auth: {{}}\n"),
+    );
+    write(
+        dir.path(),
+        ".gwlint.yaml",
+        "environments:\n  prod: prod\ncustom_plugins: [legacy-hook]\nplugin_schemas: [schemas]\nenabled_plugins: [key-auth]\n",
+    );
+    let (code, report) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{report}");
+    // The user's schema applies (and its plugin counts as available); the declared
+    // custom plugin is accepted without a schema.
+    let (rule, _, line, column, message) = only(&report);
+    assert_eq!(
+        (rule.as_str(), line, column),
+        ("schema/company-audit", 12, 11)
+    );
+    assert!(message.contains("`endpoint`"), "{message}");
+}
+
+#[test]
 fn typos_are_errors_with_a_suggestion_from_every_plugin() {
     let dir = tempfile::tempdir().unwrap();
     write(
