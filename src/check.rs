@@ -854,8 +854,13 @@ impl Checker {
     ) -> EnvironmentReport {
         let file_count = files.len();
         let documents = model::Documents::new(&files);
-        let backend_findings =
+        let mut backend_findings =
             model::backend::ignored_fields(&model, target.apply.backend.as_deref(), &documents);
+        backend_findings.extend(schema::groups::limit_count_groups(
+            &model,
+            &self.schemas,
+            &documents,
+        ));
         let evaluation = policy::evaluate(&self.policies, &model, &target.rules);
         let policy_findings = policy::findings(evaluation.results, &documents);
         let adc = files.iter().any(|c| c.format == Some(Format::Adc));

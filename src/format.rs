@@ -141,6 +141,14 @@ fn items_sign(list: &Value, adc_keys: &[&str], standalone_keys: &[&str]) -> Opti
     }
 }
 
+/// Whether a standalone `consumers` item is a credential (`<user>/credentials/<id>`).
+#[must_use]
+pub fn is_credential(item: &Value) -> bool {
+    item.get("id")
+        .and_then(Value::as_str)
+        .is_some_and(|id| id.contains("/credentials/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

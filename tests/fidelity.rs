@@ -268,6 +268,34 @@ fn custom_plugins_and_plugin_schemas_keep_working() {
 }
 
 #[test]
+fn limit_count_groups_must_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let route = |name: &str, count: u32, extra: &str| {
+        format!("      - name: {name}\n        uris: [/{name}]\n        plugins:\n          limit-count:\n            count: {count}\n            time_window: 60\n            group: shared\n{extra}")
+    };
+    let file = format!(
+        "services:\n  - name: s\n    upstream:\n      nodes:\n        - host: a.example\n          port: 80\n          weight: 1\n    routes:\n{}{}{}",
+        route("a", 10, ""),
+        // Defaults filled in: the same group as the first.
+        route("b", 10, "            policy: local\n"),
+        route("c", 20, "")
+    );
+    write(dir.path(), "adc.yaml", &file);
+    let (code, report) = check(dir.path(), &["--no-config"]);
+    assert_eq!(code, 1, "{report}");
+    let (rule, severity, line, column, message) = only(&report);
+    assert_eq!(
+        (rule.as_str(), severity.as_str(), line, column),
+        ("schema/limit-count", "error", 30, 20)
+    );
+    assert!(
+        message.contains("group `shared` has another `count`"),
+        "{message}"
+    );
+    assert_eq!(report["findings"][0]["related"][0]["line"], 15, "{report}");
+}
+
+#[test]
 fn typos_are_errors_with_a_suggestion_from_every_plugin() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -7,10 +7,10 @@
 
 use super::compact::Builder;
 use super::{origin, Environment, Resource, Route};
+use crate::format::is_credential;
 use crate::format::Format;
 use crate::load::document::item_pointer;
 use crate::load::Document;
-use crate::schema::is_credential;
 use crate::source::Source;
 use crate::value::{id_string, remove_items, strings, text};
 use serde_json::Value;

@@ -117,7 +117,7 @@ fn standalone_kind(root: &Value, tokens: &[String]) -> &'static str {
             let item = root
                 .get("consumers")
                 .and_then(|c| c.get(index.parse::<usize>().unwrap_or(usize::MAX)));
-            if item.is_some_and(is_credential) {
+            if item.is_some_and(crate::format::is_credential) {
                 "credential"
             } else {
                 "consumer"
@@ -146,14 +146,6 @@ fn standalone_list_kind(list: &str) -> &'static str {
         "plugins" => "plugin_list",
         _ => "file",
     }
-}
-
-/// Whether a standalone `consumers` item is a credential (`<user>/credentials/<id>`).
-#[must_use]
-pub fn is_credential(item: &Value) -> bool {
-    item.get("id")
-        .and_then(Value::as_str)
-        .is_some_and(|id| id.contains("/credentials/"))
 }
 
 /// Every resource object of a document.
@@ -217,7 +209,7 @@ fn standalone_resources<'a>(root: &'a Value, out: &mut Vec<ResourceSite<'a>>) {
             continue;
         }
         for (i, item) in items(Some(value)) {
-            let kind = if list == "consumers" && is_credential(item) {
+            let kind = if list == "consumers" && crate::format::is_credential(item) {
                 "credential"
             } else {
                 kind

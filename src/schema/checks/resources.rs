@@ -71,7 +71,9 @@ pub fn standalone_resource_check(kind: &str, object: &Value, out: &mut Vec<Issue
         }
         "upstreams" => check_upstream(object, "", Upstream::standalone(), out),
         "ssls" => check_ssl(object, out),
-        "consumers" if super::super::is_credential(object) => check_credential_plugins(object, out),
+        "consumers" if crate::format::is_credential(object) => {
+            check_credential_plugins(object, out);
+        }
         _ => {}
     }
 }

@@ -1,0 +1,112 @@
+//! What APISIX checks across an environment's plugin configurations when it loads
+//! them: limit-count configurations that share a `group` share one counter, so
+//! APISIX refuses a configuration whose limit fields differ from the first one it
+//! loaded for that group ("group conf mismatched", apisix/plugins/limit-count/
+//! init.lua). The fields compared are the schema's own (and the Redis policy's),
+//! after defaults are filled in; the later configuration is reported, with the
+//! first as related information.
+
+use super::SchemaSet;
+use crate::finding::{Finding, Severity};
+use crate::load::document::join_pointer;
+use crate::model::{Documents, Environment, Resource};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// The `schema/limit-count` findings of limit-count groups whose configurations
+/// differ.
+#[must_use]
+pub fn limit_count_groups(
+    env: &Environment,
+    set: &SchemaSet,
+    documents: &Documents<'_>,
+) -> Vec<Finding> {
+    let routes = env.routes.iter().map(|r| &r.resource);
+    let grouped: Vec<(&Resource, Value)> = env
+        .services
+        .iter()
+        .chain(routes)
+        .chain(&env.plugin_configs)
+        .chain(&env.global_rules)
+        .chain(&env.consumers)
+        .chain(&env.consumer_groups)
+        .filter_map(|obj| {
+            let conf = obj.plugins()?.get("limit-count")?;
+            conf.get("group")?.as_str()?;
+            Some((obj, conf.to_value()))
+        })
+        .collect();
+    if grouped.len() < 2 {
+        return Vec::new();
+    }
+    let Some(plugin) = set.plugins.get("limit-count") else {
+        return Vec::new();
+    };
+    let schema = &plugin.schema.schema;
+    let mut fields = BTreeSet::new();
+    schema_fields(schema, &mut fields, 0);
+    fields.remove("_meta");
+    let mut first: Vec<(&str, &Resource, Value)> = Vec::new();
+    let mut findings = Vec::new();
+    for (obj, conf) in &grouped {
+        let filled = super::with_defaults(schema, conf);
+        let group = conf
+            .get("group")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let Some((_, first_obj, first_conf)) = first.iter().find(|(g, _, _)| *g == group) else {
+            first.push((group, obj, filled));
+            continue;
+        };
+        let Some(field) = fields
+            .iter()
+            .find(|f| filled.get(f.as_str()) != first_conf.get(f.as_str()))
+        else {
+            continue;
+        };
+        let at = |obj: &Resource| {
+            let pointer = join_pointer(&obj.plugin_pointer("limit-count"), "group");
+            documents.locate(&obj.origin.source, &pointer)
+        };
+        findings.push(
+            Finding::new(
+                "schema/limit-count",
+                Severity::Error,
+                format!(
+                    "group conf mismatched: limit-count group `{group}` has another `{field}` where it \
+                     is first configured, and APISIX refuses a group whose configurations differ"
+                ),
+                "give every limit-count configuration of a group the same limits, or use another group",
+                at(obj),
+            )
+            .with_related("the group's first configuration", at(first_obj)),
+        );
+    }
+    findings
+}
+
+/// Every property name of `schema`'s object and of its `if`/`then`/`else` and
+/// `allOf`/`oneOf`/`anyOf` branches (the Redis policies' fields live in `then`).
+fn schema_fields(schema: &Value, out: &mut BTreeSet<String>, depth: usize) {
+    if depth > 16 {
+        return;
+    }
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        out.extend(properties.keys().cloned());
+    }
+    for branch in ["then", "else"] {
+        if let Some(inner) = schema.get(branch) {
+            schema_fields(inner, out, depth + 1);
+        }
+    }
+    for list in ["allOf", "oneOf", "anyOf"] {
+        for inner in schema
+            .get(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            schema_fields(inner, out, depth + 1);
+        }
+    }
+}
