@@ -316,8 +316,8 @@ pub fn explain(args: &ExplainArgs) -> Result<u8, ToolError> {
     let registry = registry(&args.sources)?;
     let wanted = crate::policy::settings::full_id(&args.rule);
     if let (Some(new_ids), Some(note)) = (
-        crate::rules::renamed(&wanted),
-        crate::rules::renamed_note(&wanted),
+        crate::renamed::renamed(&wanted),
+        crate::renamed::renamed_note(&wanted),
     ) {
         emit(|out| {
             writeln!(out, "# {wanted}: renamed\n")?;

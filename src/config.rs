@@ -599,7 +599,7 @@ impl Reader<'_> {
             .collect();
         for (id, _) in entries {
             let full = crate::policy::settings::full_id(id);
-            if let Some(new_ids) = crate::rules::renamed(&full) {
+            if let Some(new_ids) = crate::renamed::renamed(&full) {
                 let rule_pointer = crate::load::document::join_pointer(pointer, id);
                 findings.push(self.renamed_rule(&rule_pointer, &full, new_ids));
             }

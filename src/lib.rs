@@ -23,6 +23,7 @@ pub mod model;
 pub mod netaddr;
 pub mod policy;
 pub mod promote;
+pub mod renamed;
 pub mod report;
 pub mod rules;
 pub mod schema;

@@ -4,7 +4,7 @@
 //! rules (SARIF). Rules come from four places: the fixed rules of the loader, config
 //! and merge stages (declared here), one schema rule per resource kind, one per
 //! known plugin, and the policy library (Rego metadata headers and native rules).
-//! [`RENAMED`] lists the ids that moved, and where.
+//! [`crate::renamed::RENAMED`] lists the ids that moved, and where.
 
 use crate::finding::Severity;
 use crate::policy::PolicySet;
@@ -94,52 +94,6 @@ const FIXED: &[(&str, Severity, &str, &str, &str)] = &[
       Expiry and SNI coverage are opinions about a certificate APISIX accepts: see `policy/ssl-certificate-validity`. \
       This rule replaces the parsing and key checks of the former `policy/ssl-certificate`."),
 ];
-
-/// Rule ids that were renamed or split, with the ids that replaced them and where
-/// the rule went. A `.gwlint.yaml` rule setting or a `gwlint-ignore` comment that
-/// names an old id still applies to every new id (deprecated: old ids will stop
-/// working in a later release); `gwlint explain OLD-ID` prints the note.
-pub const RENAMED: &[(&str, &[&str], &str)] = &[
-    (
-        "policy/dangling-reference",
-        &[
-            "ref/dangling-service",
-            "ref/dangling-upstream",
-            "ref/dangling-plugin-config",
-            "ref/dangling-consumer-group",
-            "ref/dangling-ssl",
-            "ref/dangling-consumer",
-        ],
-        "A reference to a resource that does not exist is refused by APISIX, so it is no longer a policy: the merge stage \
-         reports it as `ref/dangling-<kind>`, one rule per kind of resource named, whether or not policies run \
-         (`--no-builtin-policies` included).",
-    ),
-    (
-        "policy/ssl-certificate",
-        &["schema/ssl-certificate", "policy/ssl-certificate-validity"],
-        "A certificate, key or client CA that does not parse, or a key of another certificate, is refused or unusable by \
-         APISIX: the schema stage reports it as `schema/ssl-certificate`, whether or not policies run. Expiry and SNI \
-         coverage stay a policy, `policy/ssl-certificate-validity` (same parameters: `expiry_days`, `now`).",
-    ),
-];
-
-/// The ids that replaced a renamed rule id (full id), if it is one.
-#[must_use]
-pub fn renamed(id: &str) -> Option<&'static [&'static str]> {
-    RENAMED
-        .iter()
-        .find(|(old, _, _)| *old == id)
-        .map(|(_, new, _)| *new)
-}
-
-/// Where a renamed rule id went, as a sentence for `gwlint explain`.
-#[must_use]
-pub fn renamed_note(id: &str) -> Option<&'static str> {
-    RENAMED
-        .iter()
-        .find(|(old, _, _)| *old == id)
-        .map(|(_, _, note)| *note)
-}
 
 /// Kinds merged by key, with the key (the `ref/duplicate-<kind>` rules).
 const DUPLICATES: &[(&str, &str)] = &[

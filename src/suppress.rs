@@ -143,10 +143,10 @@ fn matches(suppression: &Suppression, finding: &Finding) -> bool {
 
 /// Whether a suppression's rule id names `finding_rule`: the same id, or a renamed
 /// id that `finding_rule` replaced (`policy/dangling-reference` names
-/// `ref/dangling-service`; deprecated, see [`crate::rules::RENAMED`]).
+/// `ref/dangling-service`; deprecated, see [`crate::renamed::RENAMED`]).
 fn names(rule: &str, finding_rule: &str) -> bool {
     rule == finding_rule
-        || crate::rules::renamed(rule).is_some_and(|new| new.contains(&finding_rule))
+        || crate::renamed::renamed(rule).is_some_and(|new| new.contains(&finding_rule))
 }
 
 /// `RULE[, RULE]: reason` after the marker → full rule ids and the reason.

@@ -31,7 +31,7 @@ pub struct RuleSettings {
 impl RuleSettings {
     /// Settings from a map of id → setting; short policy ids (`route-needs-auth`)
     /// are stored under their full id (`policy/route-needs-auth`). The setting of a
-    /// renamed id (`policy/dangling-reference`, see [`crate::rules::RENAMED`]) is
+    /// renamed id (`policy/dangling-reference`, see [`crate::renamed::RENAMED`]) is
     /// stored under each of its new ids, unless the map sets that id itself: old ids
     /// keep working for now (deprecated).
     #[must_use]
@@ -42,7 +42,7 @@ impl RuleSettings {
             .collect();
         let renamed: Vec<(&[&str], RuleSetting)> = rules
             .iter()
-            .filter_map(|(id, setting)| Some((crate::rules::renamed(id)?, setting.clone())))
+            .filter_map(|(id, setting)| Some((crate::renamed::renamed(id)?, setting.clone())))
             .collect();
         for (new_ids, setting) in renamed {
             for id in new_ids {
