@@ -136,35 +136,25 @@ impl<'a> Documents<'a> {
     /// no span of its own, as a sequence item; nearest existing ancestor when missing).
     #[must_use]
     pub fn locate_key(&self, source: &Source, pointer: &str) -> Location {
-        let span = self
-            .by_source
-            .get(&address(source))
-            .and_then(|&i| self.files[i].file.document.as_ref())
-            .map(|d| d.locate(pointer))
-            .map(|l| {
-                if l.exact {
-                    l.key_span.unwrap_or(l.span)
-                } else {
-                    l.span
-                }
-            })
-            .unwrap_or_default();
-        Location {
-            source: source.clone(),
-            span,
-            pointer: pointer.to_owned(),
-        }
+        self.located(source, pointer, true)
     }
 
     /// The location of `pointer` in `source` (nearest existing ancestor when missing).
     #[must_use]
     pub fn locate(&self, source: &Source, pointer: &str) -> Location {
+        self.located(source, pointer, false)
+    }
+
+    fn located(&self, source: &Source, pointer: &str, key: bool) -> Location {
         let span = self
             .by_source
             .get(&address(source))
             .and_then(|&i| self.files[i].file.document.as_ref())
             .map(|d| d.locate(pointer))
-            .map(|l| l.span)
+            .map(|l| match l.key_span {
+                Some(key_span) if key && l.exact => key_span,
+                _ => l.span,
+            })
             .unwrap_or_default();
         Location {
             source: source.clone(),
