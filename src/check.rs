@@ -854,13 +854,14 @@ impl Checker {
     ) -> EnvironmentReport {
         let file_count = files.len();
         let documents = model::Documents::new(&files);
-        let mut backend_findings =
+        let mut environment_findings =
             model::backend::ignored_fields(&model, target.apply.backend.as_deref(), &documents);
-        backend_findings.extend(schema::groups::limit_count_groups(
+        environment_findings.extend(schema::environment::limit_count_groups(
             &model,
             &self.schemas,
             &documents,
         ));
+        environment_findings.extend(schema::environment::file_logger_paths(&model, &documents));
         let evaluation = policy::evaluate(&self.policies, &model, &target.rules);
         let policy_findings = policy::findings(evaluation.results, &documents);
         let adc = files.iter().any(|c| c.format == Some(Format::Adc));
@@ -884,7 +885,7 @@ impl Checker {
         let mut findings: Vec<Finding> = file_findings
             .into_iter()
             .chain(model_findings)
-            .chain(backend_findings)
+            .chain(environment_findings)
             .chain(policy_findings)
             .filter(|f| target.rules.enabled(&f.rule))
             .collect();

@@ -296,6 +296,36 @@ fn limit_count_groups_must_agree() {
 }
 
 #[test]
+fn file_logger_needs_a_path_here_or_in_its_metadata() {
+    // t/plugin/file-logger.t TEST 1: no path anywhere is refused.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "adc.yaml",
+        &format!("{ROUTE_WITH}          file-logger:\n            include_req_body: true\n"),
+    );
+    let (code, report) = check(dir.path(), &["--no-config"]);
+    assert_eq!(code, 1, "{report}");
+    let (rule, _, line, column, message) = only(&report);
+    assert_eq!(
+        (rule.as_str(), line, column),
+        ("schema/file-logger", 12, 11)
+    );
+    assert!(
+        message.starts_with("property \"path\" is not set"),
+        "{message}"
+    );
+    // The environment's plugin metadata gives it.
+    write(
+        dir.path(),
+        "metadata.yaml",
+        "plugin_metadata:\n  file-logger:\n    path: logs/file.log\n",
+    );
+    let (code, report) = check(dir.path(), &["--no-config"]);
+    assert_eq!((code, findings(&report).len()), (0, 0), "{report}");
+}
+
+#[test]
 fn typos_are_errors_with_a_suggestion_from_every_plugin() {
     let dir = tempfile::tempdir().unwrap();
     write(

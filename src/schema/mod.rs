@@ -14,7 +14,7 @@ mod adc_values;
 pub mod certificate;
 pub mod checks;
 pub mod editor;
-pub mod groups;
+pub mod environment;
 mod locate;
 pub mod plugins;
 mod sites;

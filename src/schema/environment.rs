@@ -1,10 +1,13 @@
 //! What APISIX checks across an environment's plugin configurations when it loads
-//! them: limit-count configurations that share a `group` share one counter, so
-//! APISIX refuses a configuration whose limit fields differ from the first one it
-//! loaded for that group ("group conf mismatched", apisix/plugins/limit-count/
-//! init.lua). The fields compared are the schema's own (and the Redis policy's),
-//! after defaults are filled in; the later configuration is reported, with the
-//! first as related information.
+//! them, beyond each configuration on its own:
+//! - limit-count configurations that share a `group` share one counter, so APISIX
+//!   refuses a configuration whose limit fields differ from the first one it loaded
+//!   for that group ("group conf mismatched", apisix/plugins/limit-count/init.lua).
+//!   The fields compared are the schema's own (and the Redis policy's), after
+//!   defaults are filled in; the later configuration is reported, with the first as
+//!   related information.
+//! - file-logger needs a `path` in its configuration or in its plugin metadata
+//!   (apisix/plugins/file-logger.lua `get_configured_path`).
 
 use super::SchemaSet;
 use crate::finding::{Finding, Severity};
@@ -83,6 +86,46 @@ pub fn limit_count_groups(
         );
     }
     findings
+}
+
+/// file-logger configurations without `path` when the environment's file-logger
+/// plugin metadata gives none either: APISIX refuses them ("property \"path\" is not
+/// set in either the plugin conf or the metadata"). Reported at the plugin's name.
+#[must_use]
+pub fn file_logger_paths(env: &Environment, documents: &Documents<'_>) -> Vec<Finding> {
+    let metadata_path = env.plugin_metadata.iter().any(|m| {
+        m.id == "file-logger"
+            && m.body
+                .json()
+                .get("path")
+                .is_some_and(crate::model::JsonRef::is_string)
+    });
+    if metadata_path {
+        return Vec::new();
+    }
+    let routes = env.routes.iter().map(|r| &r.resource);
+    env.services
+        .iter()
+        .chain(routes)
+        .chain(&env.plugin_configs)
+        .chain(&env.global_rules)
+        .chain(&env.consumers)
+        .chain(&env.consumer_groups)
+        .filter_map(|obj| {
+            let conf = obj.plugins()?.get("file-logger")?;
+            (conf.is_object() && conf.get("path").is_none()).then_some(obj)
+        })
+        .map(|obj| {
+            Finding::new(
+                "schema/file-logger",
+                Severity::Error,
+                "property \"path\" is not set in either the plugin conf or the metadata: APISIX refuses a \
+                 file-logger without a file to write to",
+                "set `path` here, or in the file-logger plugin metadata of the environment",
+                documents.locate_key(&obj.origin.source, &obj.plugin_pointer("file-logger")),
+            )
+        })
+        .collect()
 }
 
 /// Every property name of `schema`'s object and of its `if`/`then`/`else` and
