@@ -10,6 +10,7 @@
 mod ai;
 mod auth;
 mod graphql;
+mod jsonpath;
 mod logging;
 mod lua_code;
 mod lua_schema;
