@@ -856,12 +856,11 @@ impl Checker {
         let documents = model::Documents::new(&files);
         let mut environment_findings =
             model::backend::ignored_fields(&model, target.apply.backend.as_deref(), &documents);
-        environment_findings.extend(schema::environment::limit_count_groups(
+        environment_findings.extend(schema::environment::check(
             &model,
             &self.schemas,
             &documents,
         ));
-        environment_findings.extend(schema::environment::file_logger_paths(&model, &documents));
         let evaluation = policy::evaluate(&self.policies, &model, &target.rules);
         let policy_findings = policy::findings(evaluation.results, &documents);
         let adc = files.iter().any(|c| c.format == Some(Format::Adc));

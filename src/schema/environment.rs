@@ -16,29 +16,53 @@ use crate::model::{Documents, Environment, Resource};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
-/// The `schema/limit-count` findings of limit-count groups whose configurations
-/// differ.
+/// The findings of every check of this module, from one pass over the
+/// environment's plugin configurations.
 #[must_use]
-pub fn limit_count_groups(
-    env: &Environment,
-    set: &SchemaSet,
-    documents: &Documents<'_>,
-) -> Vec<Finding> {
+pub fn check(env: &Environment, set: &SchemaSet, documents: &Documents<'_>) -> Vec<Finding> {
     let routes = env.routes.iter().map(|r| &r.resource);
-    let grouped: Vec<(&Resource, Value)> = env
+    let mut grouped: Vec<(&Resource, Value)> = Vec::new();
+    let mut pathless: Vec<&Resource> = Vec::new();
+    let resources = env
         .services
         .iter()
         .chain(routes)
         .chain(&env.plugin_configs)
         .chain(&env.global_rules)
         .chain(&env.consumers)
-        .chain(&env.consumer_groups)
-        .filter_map(|obj| {
-            let conf = obj.plugins()?.get("limit-count")?;
-            conf.get("group")?.as_str()?;
-            Some((obj, conf.to_value()))
-        })
-        .collect();
+        .chain(&env.consumer_groups);
+    for obj in resources {
+        let Some(plugins) = obj.plugins() else {
+            continue;
+        };
+        for (name, conf) in plugins.iter() {
+            match name {
+                "limit-count"
+                    if conf
+                        .get("group")
+                        .is_some_and(crate::model::JsonRef::is_string) =>
+                {
+                    grouped.push((obj, conf.to_value()));
+                }
+                "file-logger" if conf.is_object() && conf.get("path").is_none() => {
+                    pathless.push(obj);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut findings = limit_count_groups(&grouped, set, documents);
+    findings.extend(file_logger_paths(env, &pathless, documents));
+    findings
+}
+
+/// The `schema/limit-count` findings of limit-count groups whose configurations
+/// differ, among the `grouped` configurations (in environment order).
+fn limit_count_groups(
+    grouped: &[(&Resource, Value)],
+    set: &SchemaSet,
+    documents: &Documents<'_>,
+) -> Vec<Finding> {
     if grouped.len() < 2 {
         return Vec::new();
     }
@@ -51,7 +75,7 @@ pub fn limit_count_groups(
     fields.remove("_meta");
     let mut first: Vec<(&str, &Resource, Value)> = Vec::new();
     let mut findings = Vec::new();
-    for (obj, conf) in &grouped {
+    for (obj, conf) in grouped {
         let filled = super::with_defaults(schema, conf);
         let group = conf
             .get("group")
@@ -88,11 +112,15 @@ pub fn limit_count_groups(
     findings
 }
 
-/// file-logger configurations without `path` when the environment's file-logger
-/// plugin metadata gives none either: APISIX refuses them ("property \"path\" is not
-/// set in either the plugin conf or the metadata"). Reported at the plugin's name.
-#[must_use]
-pub fn file_logger_paths(env: &Environment, documents: &Documents<'_>) -> Vec<Finding> {
+/// The file-logger configurations without `path` (`pathless`) when the
+/// environment's file-logger plugin metadata gives none either: APISIX refuses them
+/// ("property \"path\" is not set in either the plugin conf or the metadata").
+/// Reported at the plugin's name.
+fn file_logger_paths(
+    env: &Environment,
+    pathless: &[&Resource],
+    documents: &Documents<'_>,
+) -> Vec<Finding> {
     let metadata_path = env.plugin_metadata.iter().any(|m| {
         m.id == "file-logger"
             && m.body
@@ -103,18 +131,8 @@ pub fn file_logger_paths(env: &Environment, documents: &Documents<'_>) -> Vec<Fi
     if metadata_path {
         return Vec::new();
     }
-    let routes = env.routes.iter().map(|r| &r.resource);
-    env.services
+    pathless
         .iter()
-        .chain(routes)
-        .chain(&env.plugin_configs)
-        .chain(&env.global_rules)
-        .chain(&env.consumers)
-        .chain(&env.consumer_groups)
-        .filter_map(|obj| {
-            let conf = obj.plugins()?.get("file-logger")?;
-            (conf.is_object() && conf.get("path").is_none()).then_some(obj)
-        })
         .map(|obj| {
             Finding::new(
                 "schema/file-logger",

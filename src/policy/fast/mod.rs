@@ -37,7 +37,7 @@ pub const TWINS: &[(&str, NativeCheck)] = &[
     ),
     (
         "plaintext-credential",
-        NativeCheck::Whole(plaintext_credential::check),
+        NativeCheck::Split(plaintext_credential::plan),
     ),
     (
         "require-https-upstream",

@@ -9,10 +9,12 @@ use super::common::{
     config_field, is_adc, is_reference, label, result, string_leaves, string_set, Step,
 };
 use crate::model::{Environment, JsonRef, Resource};
+use crate::policy::plan::Plan;
 use crate::policy::PolicyResult;
 use foldhash::HashSet;
 use foldhash::HashSetExt as _;
 use serde_json::Value;
+use std::sync::Arc;
 
 /// The `secret_fields` default of the rule's metadata.
 const DEFAULT_SECRET_FIELDS: &[&str] = &[
@@ -62,23 +64,85 @@ impl Site<'_> {
     }
 }
 
-pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
-    let secret_fields = string_set(params, "secret_fields", DEFAULT_SECRET_FIELDS);
-    let default_plugin_fields = serde_json::json!({"key-auth": ["key"]});
-    let plugin_fields = params
-        .get("plugin_secret_fields")
-        .unwrap_or(&default_plugin_fields);
-    let encrypted_fields = params
-        .get("encrypt_fields")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
-    for site in sites(env) {
-        let plugin_secrets: HashSet<&str> = match plugin_fields.get(site.plugin) {
-            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-            _ => HashSet::new(),
-        };
+/// The rule's plan: the routes' own plugins in the route pass (they are most of the
+/// work: 100,000 routes' configurations to walk), everything else after it.
+pub fn plan<'a>(env: &'a Environment, params: &'a Value) -> Plan<'a> {
+    let rule = Arc::new(Secrets::new(params));
+    let in_routes = rule.clone();
+    Plan::per_route(move |route, out| {
+        for site in plugin_sites(&route.resource) {
+            in_routes.check(&site, out);
+        }
+    })
+    .then(move |out| {
+        let credentials = env
+            .credentials
+            .iter()
+            .filter(|c| is_adc(c))
+            .filter_map(|credential| {
+                let body = credential.body.json();
+                Some(Site {
+                    obj: credential,
+                    plugin: body.get("type").and_then(JsonRef::as_str)?,
+                    conf: body.get("config").filter(|c| c.is_object())?,
+                    credential: true,
+                })
+            });
+        let plugins = env
+            .credentials
+            .iter()
+            .chain(&env.consumers)
+            .chain(&env.services)
+            .chain(&env.plugin_configs)
+            .chain(&env.global_rules)
+            .chain(&env.consumer_groups)
+            .chain(&env.stream_routes)
+            .flat_map(plugin_sites);
+        for site in credentials.chain(plugins) {
+            rule.check(&site, out);
+        }
+    })
+}
+
+/// The rule's parameters.
+struct Secrets<'a> {
+    /// `secret_fields`: names that are secrets in any plugin.
+    names: HashSet<String>,
+    /// `plugin_secret_fields`: names that are secrets in one plugin.
+    per_plugin: Option<&'a Value>,
+    /// `encrypt_fields`: whether APISIX's encrypted fields count.
+    encrypted: bool,
+}
+
+impl<'a> Secrets<'a> {
+    fn new(params: &'a Value) -> Self {
+        Secrets {
+            names: string_set(params, "secret_fields", DEFAULT_SECRET_FIELDS),
+            per_plugin: params.get("plugin_secret_fields"),
+            encrypted: params
+                .get("encrypt_fields")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+        }
+    }
+
+    /// The `plugin_secret_fields` of a plugin (default: key-auth's `key`).
+    fn plugin_secrets(&self, plugin: &str) -> HashSet<&str> {
+        match self.per_plugin {
+            Some(fields) => match fields.get(plugin) {
+                Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+                _ => HashSet::new(),
+            },
+            None if plugin == "key-auth" => std::iter::once("key").collect(),
+            None => HashSet::new(),
+        }
+    }
+
+    /// Report every literal secret of one plugin configuration.
+    fn check(&self, site: &Site<'_>, out: &mut Vec<PolicyResult>) {
+        let plugin_secrets = self.plugin_secrets(site.plugin);
         // Most plugins encrypt nothing: their strings are not looked up.
-        let encrypted = if encrypted_fields {
+        let encrypted = if self.encrypted {
             crate::secrets::encrypt_fields(site.plugin)
         } else {
             &[]
@@ -87,7 +151,7 @@ pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
             let Some(field) = field_name(path) else {
                 return;
             };
-            let secret = secret_fields.contains(field)
+            let secret = self.names.contains(field)
                 || plugin_secrets.contains(field)
                 || (!encrypted.is_empty() && is_encrypted(site.plugin, path));
             if !secret || value.is_empty() || is_reference(value) {
@@ -113,47 +177,18 @@ pub fn check(env: &Environment, params: &Value, out: &mut Vec<PolicyResult>) {
     }
 }
 
-/// ADC credentials (`type` and `config`), and the plugins of credentials,
-/// consumers, routes, services, plugin configs, global rules, consumer groups and
-/// stream routes.
-fn sites(env: &Environment) -> impl Iterator<Item = Site<'_>> {
-    let credentials = env
-        .credentials
-        .iter()
-        .filter(|c| is_adc(c))
-        .filter_map(|credential| {
-            let body = credential.body.json();
-            Some(Site {
-                obj: credential,
-                plugin: body.get("type").and_then(JsonRef::as_str)?,
-                conf: body.get("config").filter(|c| c.is_object())?,
-                credential: true,
-            })
-        });
-    let routes = env.routes.iter().map(|r| &r.resource);
-    let plugins = env
-        .credentials
-        .iter()
-        .chain(&env.consumers)
-        .chain(routes)
-        .chain(&env.services)
-        .chain(&env.plugin_configs)
-        .chain(&env.global_rules)
-        .chain(&env.consumer_groups)
-        .chain(&env.stream_routes)
-        .filter_map(|obj| Some((obj, obj.plugins()?)))
-        .flat_map(|(obj, plugins)| {
-            plugins
-                .iter()
-                .filter(|(_, c)| c.is_object())
-                .map(move |(plugin, conf)| Site {
-                    obj,
-                    plugin,
-                    conf,
-                    credential: false,
-                })
-        });
-    credentials.chain(plugins)
+/// The configurations in a resource's own `plugins`.
+fn plugin_sites(obj: &Resource) -> impl Iterator<Item = Site<'_>> {
+    obj.plugins()
+        .into_iter()
+        .flat_map(crate::model::compact::Object::iter)
+        .filter(|(_, conf)| conf.is_object())
+        .map(move |(plugin, conf)| Site {
+            obj,
+            plugin,
+            conf,
+            credential: false,
+        })
 }
 
 /// Whether the string at `path` of `plugin`'s configuration is under one of the
