@@ -10,13 +10,14 @@
 //! reading the next, so memory grows with the largest environment, not the tree.
 
 use crate::config::{self, ApplyConfig, Config};
+use crate::scope::{self, Scope};
 use crate::discover::{self, IgnoreSet, WalkOptions};
 use crate::error::ToolError;
 use crate::finding::{sort_findings, Finding, Location, Severity};
 use crate::format::{self, Detected, Format};
 use crate::load::{self, LoadLimits, LoadedFile};
 use crate::model::{self, Environment, FilePart};
-use crate::policy::{self, PolicySet, PolicySources, RuleSetting, RuleSettings};
+use crate::policy::{self, PolicySet, PolicySources, RuleSettings};
 use crate::schema::{self, SchemaOptions, SchemaSet};
 use crate::suppress::{self, Suppressed};
 use rayon::prelude::*;
@@ -49,8 +50,11 @@ pub struct CheckOptions {
     /// Whether and how the built-in rules run (`--no-builtin-policies`,
     /// `--rego-builtins`).
     pub builtin_rules: BuiltinRules,
-    /// Report only findings in these files (pre-commit mode, `--changed-since`).
+    /// Report only findings in these files (`--changed-since`).
     pub report_only: Option<Vec<PathBuf>>,
+    /// Skip a file given without a declared environment when it names no gateway
+    /// resource at its top level (`--skip-non-gateway`, the pre-commit hook).
+    pub skip_non_gateway: bool,
 }
 
 /// Whether and how the built-in policy library runs.
@@ -199,22 +203,7 @@ impl Outcome {
     }
 }
 
-/// An environment to check: its name, roots and forced format.
-#[derive(Debug, Clone)]
-pub struct Target {
-    /// The environment's name.
-    pub name: String,
-    /// Folders (or files) that hold its configuration.
-    pub roots: Vec<PathBuf>,
-    /// Format forced for its files.
-    pub format: Option<Format>,
-    /// Rule settings (global, overridden by the environment's own).
-    pub rules: RuleSettings,
-    /// Apply settings (global, overridden by the environment's own).
-    pub apply: ApplyConfig,
-    /// Example values of its declared variables (`variables: {NAME: example}`).
-    pub variable_examples: std::collections::BTreeMap<String, String>,
-}
+pub use crate::scope::{Skipped, Target};
 
 /// Everything prepared for a run: config, environments, compiled schemas and policies.
 #[derive(Debug)]
@@ -223,6 +212,8 @@ pub struct Session {
     pub config: Config,
     /// The environments to check.
     pub targets: Vec<Target>,
+    /// Paths on the command line that are not checked, and why (see [`crate::scope`]).
+    pub skipped: Vec<Skipped>,
     /// Compiled schemas and policies.
     pub checker: Checker,
     /// What each environment's report keeps besides its findings.
@@ -271,7 +262,19 @@ impl Session {
     pub fn new(options: &CheckOptions) -> Result<Self, ToolError> {
         let started = Instant::now();
         let config = load_config(options)?;
-        let targets = targets(options, &config)?;
+        let walk_options = WalkOptions {
+            follow_symlinks: options.follow_symlinks || config.follow_symlinks,
+            ignore: IgnoreSet::new(&config.ignore, config_base(&config)).map_err(ToolError::new)?,
+        };
+        let scope = scope::resolve(
+            scope::Request {
+                paths: &options.paths,
+                only_environments: &options.only_environments,
+                skip_non_gateway: options.skip_non_gateway,
+            },
+            &config,
+            &walk_options,
+        )?;
         let checker = Checker::from_config(&config, options)?;
         let limits = LoadLimits {
             max_file_bytes: options
@@ -280,18 +283,15 @@ impl Session {
                 .unwrap_or(LoadLimits::default().max_file_bytes),
             ..LoadLimits::default()
         };
-        let walk_options = WalkOptions {
-            follow_symlinks: options.follow_symlinks || config.follow_symlinks,
-            ignore: IgnoreSet::new(&config.ignore, config_base(&config)).map_err(ToolError::new)?,
-        };
         Ok(Session {
+            report_only: report_only(options, &scope),
             config,
-            targets,
+            targets: scope.targets,
+            skipped: scope.skipped,
             checker,
             limits,
             walk_options,
             forced_format: options.format,
-            report_only: report_only(options),
             retain: Retain::Everything,
             resolve_variables: false,
             setup: started.elapsed(),
@@ -437,21 +437,20 @@ impl Session {
     }
 }
 
-/// The display paths of the files findings are limited to: the files given on the
-/// command line (pre-commit mode) and `report_only`.
-fn report_only(options: &CheckOptions) -> Option<HashSet<String>> {
-    let given: Vec<&PathBuf> = options.paths.iter().filter(|p| p.is_file()).collect();
-    if given.is_empty() && options.report_only.is_none() {
+/// The display paths of the files findings are limited to: the files the scope
+/// narrows to (files, or parts of environments, on the command line) and
+/// `report_only` (`--changed-since`).
+fn report_only(options: &CheckOptions, scope: &Scope) -> Option<HashSet<String>> {
+    if scope.report_only.is_none() && options.report_only.is_none() {
         return None;
     }
-    let display = |p: &PathBuf| {
-        crate::source::display_path(&std::path::absolute(p).unwrap_or_else(|_| p.clone()))
-    };
     Some(
-        given
-            .into_iter()
+        scope
+            .report_only
+            .iter()
+            .flatten()
             .chain(options.report_only.iter().flatten())
-            .map(display)
+            .map(|p| crate::source::display_path(p))
             .collect(),
     )
 }
@@ -538,7 +537,8 @@ impl StageTimes {
     }
 }
 
-/// Read the config file the options point to (or find one), or defaults.
+/// Read the config file the options point to (or find one from the checked paths
+/// upwards, then from the current directory), or defaults.
 ///
 /// # Errors
 /// A [`ToolError`] for a missing or invalid config file.
@@ -557,7 +557,7 @@ pub fn load_config(options: &CheckOptions) -> Result<Config, ToolError> {
     }
     let cwd = std::env::current_dir()
         .map_err(|e| ToolError::new(format!("cannot read the current directory: {e}")))?;
-    match config::discover(&cwd) {
+    match scope::find_config(&options.paths, &cwd)? {
         Some(file) => config::read(&file),
         None => Ok(Config::default()),
     }
@@ -570,165 +570,6 @@ fn config_base(config: &Config) -> Vec<PathBuf> {
         .and_then(|f| f.parent())
         .map(|p| vec![p.to_path_buf()])
         .unwrap_or_default()
-}
-
-/// Decide which environments to check.
-fn targets(options: &CheckOptions, config: &Config) -> Result<Vec<Target>, ToolError> {
-    for path in &options.paths {
-        if std::fs::symlink_metadata(path).is_err() {
-            return Err(ToolError::new(format!(
-                "{}: no such file or directory",
-                path.display()
-            )));
-        }
-    }
-    let declared: Vec<Target> = config
-        .environments
-        .iter()
-        .filter(|e| {
-            options.only_environments.is_empty() || options.only_environments.contains(&e.name)
-        })
-        .map(|e| Target {
-            name: e.name.clone(),
-            roots: vec![e.path.clone()],
-            format: e.format.or(config.format),
-            rules: environment_rules(config, &e.rules, &e.variables),
-            apply: config.apply.overridden_by(&e.apply),
-            variable_examples: e.variable_examples.clone(),
-        })
-        .collect();
-    if let Some(unknown) = options
-        .only_environments
-        .iter()
-        .find(|name| !config.environments.iter().any(|e| &e.name == *name))
-    {
-        return Err(ToolError::new(format!("unknown environment `{unknown}`"))
-            .with_help("--env takes a name declared under `environments` in .gwlint.yaml"));
-    }
-    let config_dir = config
-        .file
-        .as_ref()
-        .and_then(|f| f.parent())
-        .map(Path::to_path_buf);
-    let wants_all = options.paths.is_empty()
-        || options
-            .paths
-            .iter()
-            .any(|p| config_dir.as_deref().is_some_and(|dir| same_path(p, dir)));
-    if !declared.is_empty() && wants_all {
-        return Ok(declared);
-    }
-    if options.paths.is_empty() {
-        return Err(ToolError::new("nothing to check").with_help(
-            "give one or more environment folders (`gwlint check staging/`), or declare `environments` in .gwlint.yaml",
-        ));
-    }
-    let mut chosen: Vec<Target> = Vec::new();
-    for path in &options.paths {
-        let target = declared
-            .iter()
-            .find(|t| {
-                t.roots
-                    .iter()
-                    .any(|r| same_path(r, path) || (path.is_file() && contains(r, path)))
-            })
-            .cloned()
-            .unwrap_or_else(|| {
-                // A file stands for its whole folder: cross-file rules need every file.
-                let root = if path.is_file() {
-                    parent_folder(path)
-                } else {
-                    path.clone()
-                };
-                Target {
-                    name: environment_name(&root),
-                    roots: vec![root],
-                    format: config.format,
-                    rules: config.rules.clone(),
-                    apply: config.apply.clone(),
-                    variable_examples: std::collections::BTreeMap::new(),
-                }
-            });
-        if !chosen.iter().any(|t| {
-            t.roots
-                .iter()
-                .zip(&target.roots)
-                .all(|(a, b)| same_path(a, b))
-        }) {
-            chosen.push(target);
-        }
-    }
-    Ok(chosen)
-}
-
-/// The folder a file is in (`.` for a bare file name).
-fn parent_folder(file: &Path) -> PathBuf {
-    match file.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-/// Whether `path` lies below the folder `root`.
-fn contains(root: &Path, path: &Path) -> bool {
-    match (root.canonicalize(), path.canonicalize()) {
-        (Ok(root), Ok(path)) => path.starts_with(root),
-        _ => false,
-    }
-}
-
-/// An environment's rule settings: the global ones, its own over them, and its
-/// declared variables as the `undeclared-variable` rule's parameter.
-fn environment_rules(config: &Config, own: &RuleSettings, variables: &[String]) -> RuleSettings {
-    let mut settings = config.rules.overridden_by(own);
-    if !variables.is_empty() {
-        let declared = RuleSetting {
-            params: serde_json::Map::from_iter([(
-                "declared".to_owned(),
-                serde_json::json!(variables),
-            )]),
-            ..RuleSetting::default()
-        };
-        let extra = RuleSettings::new(std::collections::BTreeMap::from([(
-            "undeclared-variable".to_owned(),
-            declared,
-        )]));
-        settings = settings.overridden_by(&extra);
-    }
-    settings
-}
-
-fn same_path(a: &Path, b: &Path) -> bool {
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    }
-}
-
-/// The name of an environment given as a path: its folder's name (`envs/staging/`
-/// → `staging`); for a file, the name of the folder it is in.
-fn environment_name(path: &Path) -> String {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let folder = if absolute.is_file() {
-        absolute.parent().map(Path::to_path_buf)
-    } else {
-        Some(absolute)
-    };
-    folder
-        .as_deref()
-        .and_then(|f| {
-            normalize(f)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-        })
-        .unwrap_or_else(|| crate::source::display_path(path))
-}
-
-/// A path without `.` components (`a/./b/.` → `a/b`), so its last name is meaningful.
-fn normalize(path: &Path) -> PathBuf {
-    path.components()
-        .filter(|c| !matches!(c, std::path::Component::CurDir))
-        .collect()
 }
 
 fn walk_targets(

@@ -358,6 +358,10 @@ pub struct CheckArgs {
     /// Follow symbolic links while walking (loops are detected).
     #[arg(long)]
     pub follow_symlinks: bool,
+    /// Skip a file given without declared environments when no top-level key names a
+    /// gateway resource (CI workflows, Helm values); the pre-commit hook passes it.
+    #[arg(long)]
+    pub skip_non_gateway: bool,
     /// Print only the findings, without the summary line.
     #[arg(long, short)]
     pub quiet: bool,

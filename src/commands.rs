@@ -80,9 +80,13 @@ pub fn check(
         follow_symlinks: args.follow_symlinks,
         only_environments: args.environments.clone(),
         report_only,
+        skip_non_gateway: args.skip_non_gateway,
         ..options_from_sources(&args.sources)
     };
     let mut session = Session::new(&options)?;
+    if !args.quiet {
+        print_skipped(&session);
+    }
     session.retain = check::Retain::Findings;
     let mut outcome = session.run();
     if let Some(file) = &args.baseline {
@@ -132,6 +136,19 @@ pub fn check(
     // one allocation at a time would only add to the run's wall time.
     std::mem::forget(outcome);
     Ok(code)
+}
+
+/// Say on stderr which paths of the command line are not checked, and why.
+fn print_skipped(session: &Session) {
+    let mut stderr = std::io::stderr().lock();
+    for skipped in &session.skipped {
+        let _ = writeln!(
+            stderr,
+            "note: skipped {}: {}",
+            crate::report::printable(&crate::source::display_path(&skipped.path)),
+            skipped.reason
+        );
+    }
 }
 
 /// Write a report to a file, creating it.
@@ -442,7 +459,9 @@ fn session_for(environment: &str, sources: &SourceArgs) -> Result<Session, ToolE
     } else {
         options.only_environments = vec![environment.to_owned()];
     }
-    Session::new(&options)
+    let session = Session::new(&options)?;
+    print_skipped(&session);
+    Ok(session)
 }
 
 fn engine_of(arg: Option<EngineArg>, configured: Option<&str>) -> apply::Engine {

@@ -85,6 +85,24 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
         .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
+/// Whether walking `root` reaches `path` (a file below it): no hidden name on the way,
+/// a configuration file's extension, not ignored.
+#[must_use]
+pub fn is_walked(root: &Path, path: &Path, options: &WalkOptions) -> bool {
+    let (Ok(real_root), Ok(real_path)) = (root.canonicalize(), path.canonicalize()) else {
+        return false;
+    };
+    let Ok(relative) = real_path.strip_prefix(&real_root) else {
+        return false;
+    };
+    let as_given = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    is_config_file(path)
+        && !relative.iter().any(is_hidden)
+        && !options.ignore.is_ignored(&real_root, &real_path)
+        && !options.ignore.is_ignored(root, path)
+        && !options.ignore.is_ignored(root, &as_given)
+}
+
 /// Walk one root (a folder, or a single file).
 #[must_use]
 pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {

@@ -51,6 +51,25 @@ const STANDALONE_ONLY_KEYS: &[&str] = &[
     "plugins",
 ];
 
+/// Top-level keys of either format that name gateway resources.
+const RESOURCE_KEYS: &[&str] = &[
+    "services",
+    "consumers",
+    "consumer_groups",
+    "ssls",
+    "global_rules",
+    "plugin_metadata",
+];
+
+/// Whether a top-level key is one of either format's (`services`, `routes`,
+/// `routes_conf_version`, ...): a file with none of them is not gateway configuration.
+#[must_use]
+pub fn is_top_level_key(key: &str) -> bool {
+    RESOURCE_KEYS.contains(&key)
+        || STANDALONE_ONLY_KEYS.contains(&key)
+        || key.ends_with("_conf_version")
+}
+
 /// What detection concluded about one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Detected {

@@ -27,6 +27,7 @@ pub mod renamed;
 pub mod report;
 pub mod rules;
 pub mod schema;
+pub mod scope;
 pub mod secrets;
 pub mod source;
 pub mod suppress;

@@ -211,9 +211,10 @@ pub fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// The path shown for `path`: relative to the current directory when it lies below
-/// it, otherwise absolute; `.` and `..` are resolved lexically and separators are `/`,
-/// so the same file is always shown the same way however it was reached.
+/// The path shown for `path`: always relative to the current directory (`../prod/a.yaml`
+/// for a file beside it), absolute only when no relative path exists (another drive);
+/// `.` and `..` are resolved lexically and separators are `/`, so the same file is
+/// always shown the same way however it was reached.
 #[must_use]
 pub fn display_path(path: &Path) -> String {
     let cwd = working_directory();
@@ -223,12 +224,35 @@ pub fn display_path(path: &Path) -> String {
         }
         _ => normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())),
     };
-    let shown = match cwd.and_then(|cwd| absolute.strip_prefix(cwd).ok()) {
-        Some(relative) if relative.as_os_str().is_empty() => PathBuf::from("."),
-        Some(relative) => relative.to_path_buf(),
-        None => absolute,
-    };
+    let shown = cwd
+        .and_then(|cwd| relative_to(&absolute, cwd))
+        .unwrap_or(absolute);
     shown.to_string_lossy().replace('\\', "/")
+}
+
+/// `path` relative to the folder `base` (both absolute and normalized), with `..` for
+/// each of `base`'s names that `path` does not share; `None` when they share no root.
+fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    let mut path_parts = path.components().peekable();
+    let mut base_parts = base.components().peekable();
+    let mut shared = 0;
+    while let (Some(a), Some(b)) = (path_parts.peek(), base_parts.peek()) {
+        if a != b {
+            break;
+        }
+        path_parts.next();
+        base_parts.next();
+        shared += 1;
+    }
+    if shared == 0 {
+        return None;
+    }
+    let mut relative: PathBuf = base_parts.map(|_| std::path::Component::ParentDir).collect();
+    relative.extend(path_parts);
+    if relative.as_os_str().is_empty() {
+        relative.push(".");
+    }
+    Some(relative)
 }
 
 /// The current directory, normalized, asked of the system once: gwlint never
@@ -291,4 +315,28 @@ fn with_placeholders(text: String) -> String {
             std::iter::repeat_n(placeholder, count)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_to;
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn paths_are_relative_to_the_base_with_parent_steps() {
+        let base = Path::new("/repo/gw/staging");
+        assert_eq!(
+            relative_to(Path::new("/repo/gw/production/a.yaml"), base),
+            Some(PathBuf::from("../production/a.yaml"))
+        );
+        assert_eq!(
+            relative_to(Path::new("/repo/gw/staging/b.yaml"), base),
+            Some(PathBuf::from("b.yaml"))
+        );
+        assert_eq!(relative_to(base, base), Some(PathBuf::from(".")));
+        assert_eq!(
+            relative_to(Path::new("/tmp/x.yaml"), base),
+            Some(PathBuf::from("../../../tmp/x.yaml"))
+        );
+    }
 }

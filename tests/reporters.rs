@@ -347,41 +347,6 @@ fn baseline_accepts_old_findings_and_fails_on_new_ones() {
 }
 
 #[test]
-fn given_files_check_the_environment_but_report_only_those_files() {
-    let output = gwlint()
-        .args([
-            "check",
-            "--no-config",
-            "--no-builtin-policies",
-            "--format",
-            "json",
-            "fixtures/findings/ref-duplicates/b.yaml",
-        ])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let files: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["file"].as_str().unwrap())
-        .collect();
-    assert!(!files.is_empty());
-    assert!(
-        files
-            .iter()
-            .all(|f| *f == "fixtures/findings/ref-duplicates/b.yaml"),
-        "{files:?}"
-    );
-    // The duplicate is found only because a.yaml was checked too.
-    assert!(report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|f| f["rule"] == "ref/duplicate-service"));
-}
-
-#[test]
 fn changed_since_reports_only_changed_files() {
     let dir = git_repository();
     let repo = dir.path();
