@@ -26,6 +26,31 @@ fn main() {
         &Path::new(&out_dir).join("builtin_policies.rs"),
     );
     mimalloc_purge_option();
+    pre_commit_program();
+}
+
+/// Tell the tests where the `pre-commit` program is (`GWLINT_PRE_COMMIT`, or the first
+/// `pre-commit` on `PATH`): with one, `cfg(gwlint_has_pre_commit)` is set and the tests
+/// that drive it run; without, they are reported as ignored, with the reason.
+fn pre_commit_program() {
+    println!("cargo::rustc-check-cfg=cfg(gwlint_has_pre_commit)");
+    println!("cargo:rerun-if-env-changed=GWLINT_PRE_COMMIT");
+    println!("cargo:rerun-if-env-changed=PATH");
+    let named = std::env::var_os("GWLINT_PRE_COMMIT").map(std::path::PathBuf::from);
+    let found = named.filter(|p| p.is_file()).or_else(|| {
+        std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join("pre-commit"))
+                .find(|candidate| candidate.is_file())
+        })
+    });
+    if let Some(program) = found {
+        println!("cargo:rustc-cfg=gwlint_has_pre_commit");
+        println!(
+            "cargo:rustc-env=GWLINT_PRE_COMMIT_PROGRAM={}",
+            program.display()
+        );
+    }
 }
 
 /// Give the binary the number of `mi_option_purge_delay` in the `mi_option_t` of the

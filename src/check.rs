@@ -10,7 +10,6 @@
 //! reading the next, so memory grows with the largest environment, not the tree.
 
 use crate::config::{self, ApplyConfig, Config};
-use crate::scope::{self, Scope};
 use crate::discover::{self, IgnoreSet, WalkOptions};
 use crate::error::ToolError;
 use crate::finding::{sort_findings, Finding, Location, Severity};
@@ -19,6 +18,7 @@ use crate::load::{self, LoadLimits, LoadedFile};
 use crate::model::{self, Environment, FilePart};
 use crate::policy::{self, PolicySet, PolicySources, RuleSettings};
 use crate::schema::{self, SchemaOptions, SchemaSet};
+use crate::scope::{self, Scope};
 use crate::suppress::{self, Suppressed};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};

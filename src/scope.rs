@@ -105,7 +105,9 @@ pub fn find_config(paths: &[PathBuf], cwd: &Path) -> Result<Option<PathBuf>, Too
             Some(_) => {}
         }
     }
-    Ok(found.map(|(file, _)| file).or_else(|| config::discover(cwd)))
+    Ok(found
+        .map(|(file, _)| file)
+        .or_else(|| config::discover(cwd)))
 }
 
 /// Decide the environments of a run.
@@ -201,10 +203,7 @@ pub fn resolve(
             continue;
         }
         // A file, with environments declared: it belongs to the one that contains it.
-        let owner = config
-            .environments
-            .iter()
-            .find(|e| contains(&e.path, path));
+        let owner = config.environments.iter().find(|e| contains(&e.path, path));
         match owner {
             Some(environment) if !discover::is_walked(&environment.path, path, walk) => {
                 scope.skipped.push(Skipped {
@@ -223,7 +222,10 @@ pub fn resolve(
                 }
                 None => scope.skipped.push(Skipped {
                     path: path.clone(),
-                    reason: format!("environment `{}` is not selected by --env", environment.name),
+                    reason: format!(
+                        "environment `{}` is not selected by --env",
+                        environment.name
+                    ),
                 }),
             },
             None => scope.skipped.push(Skipped {
@@ -381,7 +383,8 @@ fn environment_name(folder: &Path) -> String {
         .canonicalize()
         .or_else(|_| std::path::absolute(folder))
         .unwrap_or_else(|_| folder.to_path_buf());
-    absolute
-        .file_name()
-        .map_or_else(|| crate::source::display_path(folder), |n| n.to_string_lossy().into_owned())
+    absolute.file_name().map_or_else(
+        || crate::source::display_path(folder),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }

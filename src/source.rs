@@ -247,7 +247,9 @@ fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
     if shared == 0 {
         return None;
     }
-    let mut relative: PathBuf = base_parts.map(|_| std::path::Component::ParentDir).collect();
+    let mut relative: PathBuf = base_parts
+        .map(|_| std::path::Component::ParentDir)
+        .collect();
     relative.extend(path_parts);
     if relative.as_os_str().is_empty() {
         relative.push(".");

@@ -1,26 +1,36 @@
 //! The real `pre-commit` running this repository's hook (`.pre-commit-hooks.yaml`)
-//! on a good and a bad tree. Needs the `pre-commit` program: `.ci/run` installs it
-//! in a virtualenv and names it in `GWLINT_PRE_COMMIT`; elsewhere the test skips
-//! (and fails when `GWLINT_REQUIRE_PRE_COMMIT=1`).
+//! on good and bad trees. Needs the `pre-commit` program: `GWLINT_PRE_COMMIT` or the
+//! first `pre-commit` on `PATH` when the tests are built (see build.rs). Without it the
+//! hook tests are reported as ignored, with that reason; `.ci/run` installs pre-commit
+//! and sets `GWLINT_REQUIRE_PRE_COMMIT=1`, which makes its absence a failure.
 
 #![allow(clippy::print_stdout)]
 
 mod common;
 
 use common::{git, git_repository};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-fn pre_commit() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("GWLINT_PRE_COMMIT") {
-        return Some(PathBuf::from(path));
+/// The `pre-commit` program found when the tests were built.
+#[cfg(gwlint_has_pre_commit)]
+fn pre_commit() -> &'static Path {
+    Path::new(env!("GWLINT_PRE_COMMIT_PROGRAM"))
+}
+
+#[cfg(not(gwlint_has_pre_commit))]
+fn pre_commit() -> &'static Path {
+    unreachable!("the hook tests are ignored without pre-commit")
+}
+
+#[test]
+fn pre_commit_is_there_when_required() {
+    if std::env::var("GWLINT_REQUIRE_PRE_COMMIT").as_deref() == Ok("1") {
+        assert!(
+            cfg!(gwlint_has_pre_commit),
+            "GWLINT_REQUIRE_PRE_COMMIT=1 but no pre-commit was found when the tests were built: set GWLINT_PRE_COMMIT"
+        );
     }
-    assert!(
-        std::env::var("GWLINT_REQUIRE_PRE_COMMIT").as_deref() != Ok("1"),
-        "GWLINT_PRE_COMMIT must name the pre-commit program"
-    );
-    println!("skipped: set GWLINT_PRE_COMMIT to a pre-commit executable to run this test");
-    None
 }
 
 /// A git repository with one environment folder holding `files`.
@@ -35,8 +45,14 @@ fn repository(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// One hook run at a time: the runs share pre-commit's cache and the build folder.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Run the hook of this checkout on every file of `repo` with `pre-commit try-repo`.
 fn run_hook(program: &Path, repo: &Path) -> (bool, String) {
+    let _one_at_a_time = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let crate_root = env!("CARGO_MANIFEST_DIR");
     let home = Path::new(crate_root).join("target/pre-commit-home");
     let output = Command::new(program)
@@ -83,10 +99,12 @@ const GOOD: &str = "services:
 const BAD: &str = "services:\n  - name: orders\n    name: again\n";
 
 #[test]
+#[cfg_attr(
+    not(gwlint_has_pre_commit),
+    ignore = "needs pre-commit: set GWLINT_PRE_COMMIT or put pre-commit on PATH"
+)]
 fn hook_passes_a_good_tree_and_fails_a_bad_one() {
-    let Some(program) = pre_commit() else {
-        return;
-    };
+    let program = pre_commit();
     let good = repository(&[("staging/orders.yaml", GOOD)]);
     let (ok, text) = run_hook(&program, good.path());
     assert!(ok, "good tree failed:\n{text}");
@@ -96,4 +114,45 @@ fn hook_passes_a_good_tree_and_fails_a_bad_one() {
     assert!(!ok, "bad tree passed:\n{text}");
     assert!(text.contains("parse/duplicate-key"), "{text}");
     assert!(text.contains("staging/broken.yaml"), "{text}");
+}
+
+const WORKFLOW: &str = "name: ci\non: [push]\njobs:\n  build:\n    runs-on: ubuntu-latest\n";
+
+#[test]
+#[cfg_attr(
+    not(gwlint_has_pre_commit),
+    ignore = "needs pre-commit: set GWLINT_PRE_COMMIT or put pre-commit on PATH"
+)]
+fn hook_checks_only_gateway_configuration() {
+    let program = pre_commit();
+    // Without a config file: the workflow and Helm values are not gateway
+    // configuration (no top-level key names a resource) and are skipped.
+    let plain = repository(&[
+        ("staging/orders.yaml", GOOD),
+        (".github/workflows/ci.yml", WORKFLOW),
+        ("charts/gw/values.yaml", "replicaCount: 2\n"),
+    ]);
+    let (ok, text) = run_hook(program, plain.path());
+    assert!(ok, "a workflow file failed the hook:\n{text}");
+    assert!(
+        text.contains("note: skipped .github/workflows/ci.yml"),
+        "{text}"
+    );
+    // With a config file: only files of the declared environments are checked, even
+    // a broken YAML file elsewhere.
+    let configured = repository(&[
+        (".gwlint.yaml", "environments:\n  staging: staging\n"),
+        ("staging/orders.yaml", GOOD),
+        (".github/workflows/ci.yml", WORKFLOW),
+        ("charts/gw/values.yaml", "a: [unclosed\n"),
+    ]);
+    let (ok, text) = run_hook(program, configured.path());
+    assert!(
+        ok,
+        "files outside the environments failed the hook:\n{text}"
+    );
+    assert!(
+        text.contains("note: skipped charts/gw/values.yaml: outside every environment declared in .gwlint.yaml"),
+        "{text}"
+    );
 }

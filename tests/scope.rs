@@ -116,7 +116,10 @@ fn files_outside_every_environment_are_skipped_with_a_note() {
         ),
         "{stderr}"
     );
-    assert!(stderr.contains("note: skipped helm/values.yaml"), "{stderr}");
+    assert!(
+        stderr.contains("note: skipped helm/values.yaml"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -138,11 +141,7 @@ fn paths_are_relative_to_the_current_directory_even_outside_it() {
     let staging = repo.path().join("gw/staging");
     let (_, report, stderr) = run(&staging, &["--config", "../.gwlint.yaml"]);
     let files: Vec<String> = findings(&report).into_iter().map(|f| f.1).collect();
-    assert_eq!(
-        files,
-        ["../production/c.yaml", "b.yaml"],
-        "{stderr}"
-    );
+    assert_eq!(files, ["../production/c.yaml", "b.yaml"], "{stderr}");
 }
 
 #[test]
@@ -152,8 +151,9 @@ fn without_a_config_a_file_is_checked_alone() {
     // a.yaml is not read, so there is no duplicate; b.yaml's own routes still get the
     // built-in policies.
     assert!(
-        findings(&report).iter().all(|f| f.1 == "gw/staging/b.yaml"
-            && f.0 != "ref/duplicate-service"),
+        findings(&report)
+            .iter()
+            .all(|f| f.1 == "gw/staging/b.yaml" && f.0 != "ref/duplicate-service"),
         "{stderr}"
     );
     assert_eq!(report["summary"]["files"], 1);
@@ -210,7 +210,12 @@ fn a_part_of_an_environment_is_reported_for_that_part() {
     let (_, report, stderr) = run(repo.path(), &["gw/staging/more"]);
     assert_eq!(
         findings(&report),
-        [finding("ref/duplicate-consumer", "gw/staging/more/d.yaml", 3, 15)],
+        [finding(
+            "ref/duplicate-consumer",
+            "gw/staging/more/d.yaml",
+            3,
+            15
+        )],
         "{stderr}"
     );
     assert_eq!(report["summary"]["files"], 3);
