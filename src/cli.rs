@@ -323,6 +323,24 @@ pub struct PolicyTestArgs {
     pub no_builtin_policies: bool,
 }
 
+/// How `gwlint check` finds and reads files.
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    /// Treat every file as this format instead of detecting it.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub file_format: Option<FileFormat>,
+    /// Largest file to read, e.g. `10MiB` (default 10 MiB).
+    #[arg(long, value_name = "SIZE")]
+    pub max_file_size: Option<String>,
+    /// Follow symbolic links while walking (loops are detected).
+    #[arg(long)]
+    pub follow_symlinks: bool,
+    /// Skip a file given without declared environments when no top-level key names a
+    /// gateway resource (CI workflows, Helm values); the pre-commit hook passes it.
+    #[arg(long)]
+    pub skip_non_gateway: bool,
+}
+
 /// Arguments of `gwlint check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -349,19 +367,9 @@ pub struct CheckArgs {
     /// Report only findings in files changed in git since this revision.
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
-    /// Treat every file as this format instead of detecting it.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub file_format: Option<FileFormat>,
-    /// Largest file to read, e.g. `10MiB` (default 10 MiB).
-    #[arg(long, value_name = "SIZE")]
-    pub max_file_size: Option<String>,
-    /// Follow symbolic links while walking (loops are detected).
-    #[arg(long)]
-    pub follow_symlinks: bool,
-    /// Skip a file given without declared environments when no top-level key names a
-    /// gateway resource (CI workflows, Helm values); the pre-commit hook passes it.
-    #[arg(long)]
-    pub skip_non_gateway: bool,
+    /// Which files are read, and how.
+    #[command(flatten)]
+    pub files: FileArgs,
     /// Print only the findings, without the summary line.
     #[arg(long, short)]
     pub quiet: bool,

@@ -61,7 +61,7 @@ pub fn check(
     args: &CheckArgs,
     outputs: &[(OutputFormat, Option<std::path::PathBuf>)],
 ) -> Result<u8, ToolError> {
-    let max_file_size = match &args.max_file_size {
+    let max_file_size = match &args.files.max_file_size {
         Some(text) => Some(crate::config::parse_size(text).ok_or_else(|| {
             ToolError::new(format!(
                 "--max-file-size: `{text}` is not a size such as 10MiB"
@@ -75,12 +75,12 @@ pub fn check(
     };
     let options = CheckOptions {
         paths: args.paths.clone(),
-        format: args.file_format.map(Into::into),
+        format: args.files.file_format.map(Into::into),
         max_file_size,
-        follow_symlinks: args.follow_symlinks,
+        follow_symlinks: args.files.follow_symlinks,
         only_environments: args.environments.clone(),
         report_only,
-        skip_non_gateway: args.skip_non_gateway,
+        skip_non_gateway: args.files.skip_non_gateway,
         ..options_from_sources(&args.sources)
     };
     let mut session = Session::new(&options)?;
@@ -156,6 +156,11 @@ fn write_file(
     path: &std::path::Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), ToolError> {
+    // `--output reports/gwlint.sarif`: the folder is made as needed.
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .map_err(|e| ToolError::new(format!("{}: cannot create: {e}", folder.display())))?;
+    }
     let file = std::fs::File::create(path)
         .map_err(|e| ToolError::new(format!("{}: cannot create: {e}", path.display())))?;
     let mut out = std::io::BufWriter::new(file);

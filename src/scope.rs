@@ -167,83 +167,26 @@ pub fn resolve(
             "give one or more environment folders (`gwlint check staging/`), or declare `environments` in .gwlint.yaml",
         ));
     }
-    let mut scope = Scope::default();
-    let mut narrowed = false;
-    let mut report: Vec<PathBuf> = Vec::new();
+    let mut chosen = Chosen::default();
     let mut loose: Vec<PathBuf> = Vec::new();
     for path in request.paths {
         if path.is_dir() {
-            if let Some(target) = declared.iter().find(|t| same_path(&t.roots[0], path)) {
-                add(&mut scope.targets, target.clone());
-                report.push(path.clone());
-            } else if let Some(target) = declared.iter().find(|t| contains(&t.roots[0], path)) {
-                add(&mut scope.targets, target.clone());
-                report.push(path.clone());
-                narrowed = true;
-            } else {
-                let inside: Vec<&Target> = declared
-                    .iter()
-                    .filter(|t| contains(path, &t.roots[0]))
-                    .collect();
-                if inside.is_empty() {
-                    let target = ad_hoc(config, environment_name(path), vec![path.clone()]);
-                    add(&mut scope.targets, target);
-                    report.push(path.clone());
-                } else {
-                    for target in inside {
-                        add(&mut scope.targets, target.clone());
-                        report.push(target.roots[0].clone());
-                    }
-                }
-            }
-            continue;
-        }
-        if config.environments.is_empty() {
+            chosen.folder(path, &declared, config);
+        } else if config.environments.is_empty() {
             loose.push(path.clone());
-            continue;
-        }
-        // A file, with environments declared: it belongs to the one that contains it.
-        let owner = config.environments.iter().find(|e| contains(&e.path, path));
-        match owner {
-            Some(environment) if !discover::is_walked(&environment.path, path, walk) => {
-                scope.skipped.push(Skipped {
-                    path: path.clone(),
-                    reason: format!(
-                        "not a configuration file of environment `{}` (hidden, ignored, or not .yaml/.yml/.json)",
-                        environment.name
-                    ),
-                });
-            }
-            Some(environment) => match declared.iter().find(|t| t.name == environment.name) {
-                Some(target) => {
-                    add(&mut scope.targets, target.clone());
-                    report.push(path.clone());
-                    narrowed = true;
-                }
-                None => scope.skipped.push(Skipped {
-                    path: path.clone(),
-                    reason: format!(
-                        "environment `{}` is not selected by --env",
-                        environment.name
-                    ),
-                }),
-            },
-            None => scope.skipped.push(Skipped {
-                path: path.clone(),
-                reason: format!(
-                    "outside every environment declared in {}",
-                    config
-                        .file
-                        .as_deref()
-                        .map_or_else(|| config::FILE_NAME.to_owned(), crate::source::display_path)
-                ),
-            }),
+        } else {
+            chosen.file(path, &declared, config, walk);
         }
     }
+    let mut scope = Scope {
+        targets: chosen.targets,
+        skipped: chosen.skipped,
+        report_only: None,
+    };
     loose_files(request, config, loose, &mut scope);
-    if narrowed {
+    if chosen.narrowed {
         let mut files = Vec::new();
-        for part in report {
+        for part in chosen.report {
             if part.is_dir() {
                 files.extend(discover::walk(&part, walk).files);
             } else {
@@ -253,6 +196,82 @@ pub fn resolve(
         scope.report_only = Some(files);
     }
     Ok(scope)
+}
+
+/// The environments chosen for the paths given, with environments declared.
+#[derive(Default)]
+struct Chosen {
+    targets: Vec<Target>,
+    skipped: Vec<Skipped>,
+    /// The folders and files given (what is reported when `narrowed`).
+    report: Vec<PathBuf>,
+    /// Whether a path narrower than its environment was given.
+    narrowed: bool,
+}
+
+impl Chosen {
+    /// A folder: a declared environment, a part of one, the parent of some, or an
+    /// environment of its own.
+    fn folder(&mut self, path: &Path, declared: &[Target], config: &Config) {
+        if let Some(target) = declared.iter().find(|t| same_path(&t.roots[0], path)) {
+            add(&mut self.targets, target.clone());
+            self.report.push(path.to_path_buf());
+        } else if let Some(target) = declared.iter().find(|t| contains(&t.roots[0], path)) {
+            add(&mut self.targets, target.clone());
+            self.report.push(path.to_path_buf());
+            self.narrowed = true;
+        } else {
+            let inside: Vec<&Target> = declared
+                .iter()
+                .filter(|t| contains(path, &t.roots[0]))
+                .collect();
+            if inside.is_empty() {
+                let target = ad_hoc(config, environment_name(path), vec![path.to_path_buf()]);
+                add(&mut self.targets, target);
+                self.report.push(path.to_path_buf());
+            }
+            for target in inside {
+                add(&mut self.targets, target.clone());
+                self.report.push(target.roots[0].clone());
+            }
+        }
+    }
+
+    /// A file: it belongs to the declared environment that contains it, or is skipped.
+    fn file(&mut self, path: &Path, declared: &[Target], config: &Config, walk: &WalkOptions) {
+        let skip = |reason: String| Skipped {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let Some(environment) = config.environments.iter().find(|e| contains(&e.path, path)) else {
+            let file = config
+                .file
+                .as_deref()
+                .map_or_else(|| config::FILE_NAME.to_owned(), crate::source::display_path);
+            self.skipped.push(skip(format!(
+                "outside every environment declared in {file}"
+            )));
+            return;
+        };
+        if !discover::is_walked(&environment.path, path, walk) {
+            self.skipped.push(skip(format!(
+                "not a configuration file of environment `{}` (hidden, ignored, or not .yaml/.yml/.json)",
+                environment.name
+            )));
+            return;
+        }
+        match declared.iter().find(|t| t.name == environment.name) {
+            Some(target) => {
+                add(&mut self.targets, target.clone());
+                self.report.push(path.to_path_buf());
+                self.narrowed = true;
+            }
+            None => self.skipped.push(skip(format!(
+                "environment `{}` is not selected by --env",
+                environment.name
+            ))),
+        }
+    }
 }
 
 /// Files given without declared environments: each folder's files form one
