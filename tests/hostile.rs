@@ -251,7 +251,10 @@ fn terminal_escapes_in_values_are_shown_escaped() {
 fn tab_indentation_is_a_located_syntax_error() {
     let (_dir, run) = check_tree(&[copy_of("tabs.yaml")], &[]);
     let finding = run.has("parse/syntax", "tabs.yaml").unwrap();
-    assert_eq!(finding["line"], 2);
+    assert_eq!(
+        (&finding["line"], &finding["column"]),
+        (&2.into(), &1.into())
+    );
     assert!(run.witness_checked());
 }
 

@@ -63,6 +63,21 @@ pub fn parse(source: &Source, limits: &LoadLimits) -> ParseOutput {
                             .into(),
                         span: one_char(source, pos),
                     }
+                } else if let Some(tab) = err
+                    .info()
+                    .contains("tab")
+                    .then(|| indenting_tab(source, pos))
+                    .flatten()
+                {
+                    Stop {
+                        rule: "parse/syntax",
+                        message: format!(
+                            "invalid YAML: a tab indents this line; YAML indents with spaces only ({})",
+                            err.info()
+                        ),
+                        help: "replace the tab with spaces".into(),
+                        span: one_char(source, tab),
+                    }
                 } else {
                     Stop {
                         rule: "parse/syntax",
@@ -855,6 +870,26 @@ fn non_printable(source: &Source, at: usize) -> Stop {
 }
 
 /// A span covering one character at `pos` (or nothing at the end of the file).
+/// The tab a tab error is about: the first tab in the indentation of the error's
+/// line or of the line after it (saphyr reports such an error where the scalar or
+/// the block it interrupts starts, often the line before the tab).
+fn indenting_tab(source: &Source, pos: Position) -> Option<Position> {
+    let first_line = pos.line;
+    (first_line..=first_line + 1)
+        .filter(|line| (*line as usize) <= source.line_count())
+        .find_map(|line| {
+            let text = source.line_text(line);
+            let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
+            let column = text[..indent].find('\t')?;
+            let start = source.byte_offset(Position {
+                offset: 0,
+                line,
+                column: 1,
+            });
+            Some(source.position_of_byte(start + column))
+        })
+}
+
 fn one_char(source: &Source, pos: Position) -> Span {
     let byte = source.byte_offset(pos);
     match source.text[byte..].chars().next() {
@@ -1207,5 +1242,26 @@ svc:
         assert!(output.failed && output.documents.is_empty());
         assert_eq!(rules(&output), ["parse/syntax"]);
         assert_eq!(output.findings[0].location.span.start.line, 2);
+    }
+
+    #[test]
+    fn a_tab_is_reported_at_the_tab() {
+        // saphyr reports these where the scalar before the tab starts (2:11, 4:15);
+        // the finding is at the tab itself.
+        for (text, at) in [
+            ("services:\n  - name: a\n\troutes: []\n", (3, 1, 3, 2)),
+            (
+                "services:\n  - name: a\n    routes:\n      - name: r\n  \t    uris: [/a]\n",
+                (5, 3, 5, 4),
+            ),
+            ("services:\n\t- name: tabs\n", (2, 1, 2, 2)),
+        ] {
+            let output = run(text);
+            assert_eq!(rules(&output), ["parse/syntax"], "{text:?}");
+            assert_eq!(lc(output.findings[0].location.span), at, "{text:?}");
+            assert!(output.findings[0]
+                .message
+                .contains("a tab indents this line"));
+        }
     }
 }
