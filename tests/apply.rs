@@ -417,6 +417,14 @@ fn promotion_diff_lists_differences_by_name() {
     assert!(has("ssl", "orders.example.com", "only_in_right"));
     assert!(has("service", "orders", "plugin_differs"));
     assert!(has("route", "orders/create-order", "plugin_only_in_left"));
+    // The differing field below a plugin's configuration is named (its value never).
+    let limit = differences
+        .iter()
+        .find(|d| d["name"] == "orders" && d["detail"] == "limit-count")
+        .unwrap();
+    assert_eq!(limit["paths"], serde_json::json!(["count"]));
+    // An unnamed upstream is named by the service whose upstream it is.
+    assert!(has("upstream", "service:orders", "field_differs"));
     assert!(
         !differences.iter().any(|d| d["detail"] == "hosts"),
         "hosts is ignored"
