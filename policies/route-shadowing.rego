@@ -66,15 +66,25 @@ deny contains finding if {
 	count(earlier) > 0
 	first := input.routes[earlier[0]]
 	finding := {
-		"msg": sprintf("route `%s` matches the same requests as route `%s` (same hosts, a common path, overlapping methods): only one of them receives traffic", [lib.label(route), lib.label(first)]),
+		"msg": sprintf("%s matches the same requests as %s (same hosts, a common path, overlapping methods): only one of them receives traffic", [_describe(route), _describe(first)]),
 		"at": route.origin,
 		"field": _paths_field(route),
 		"related": [{
-			"msg": sprintf("route `%s` is defined here", [lib.label(first)]),
+			"msg": sprintf("%s is defined here", [_describe(first)]),
 			"at": first.origin,
 			"field": _paths_field(first),
 		}],
 	}
+}
+
+# `route `list` of service `orders``, or `route `list`` for a route without a service.
+# Two bodies rather than `else`: see "How rules run" in policies/README.md.
+_describe(route) := sprintf("route `%s` of service `%s`", [lib.label(route), lib.label(service)]) if {
+	service := lib.services_by_id[route.service_id]
+}
+
+_describe(route) := sprintf("route `%s`", [lib.label(route)]) if {
+	not lib.services_by_id[route.service_id]
 }
 
 # One entry per route and path: `[path, route index]`. Routes can only shadow each

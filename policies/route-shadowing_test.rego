@@ -24,11 +24,25 @@ test_same_path_and_method_is_reported_on_the_later_route if {
 	first := _route(0, ["/orders"], ["api.example.com"], ["GET"])
 	later := _route(1, ["/orders"], ["api.example.com"], ["GET", "HEAD"])
 	route_shadowing.deny == {{
-		"msg": "route `route-1` matches the same requests as route `route-0` (same hosts, a common path, overlapping methods): only one of them receives traffic",
+		"msg": "route `route-1` of service `orders` matches the same requests as route `route-0` of service `orders` (same hosts, a common path, overlapping methods): only one of them receives traffic",
 		"at": later.origin,
 		"field": "uris",
-		"related": [{"msg": "route `route-0` is defined here", "at": first.origin, "field": "uris"}],
-	}} with input as {"routes": [later, first]}
+		"related": [{"msg": "route `route-0` of service `orders` is defined here", "at": first.origin, "field": "uris"}],
+	}} with input as {"routes": [later, first], "services": [{"kind": "service", "id": "svc", "name": "orders"}]}
+}
+
+test_the_message_names_each_route_and_its_service if {
+	first := object.union(_route(0, ["/orders"], [], []), {"service_id": "legacy"})
+	later := _route(1, ["/orders"], [], [])
+	alone := object.union(_route(2, ["/orders"], [], []), {"service_id": null})
+	msgs := {f.msg | some f in route_shadowing.deny} with input as {
+		"routes": [first, later, alone],
+		"services": [{"kind": "service", "id": "svc", "name": "orders"}, {"kind": "service", "id": "legacy", "name": "legacy-orders"}],
+	}
+	msgs == {
+		"route `route-1` of service `orders` matches the same requests as route `route-0` of service `legacy-orders` (same hosts, a common path, overlapping methods): only one of them receives traffic",
+		"route `route-2` matches the same requests as route `route-0` of service `legacy-orders` (same hosts, a common path, overlapping methods): only one of them receives traffic",
+	}
 }
 
 test_no_methods_overlaps_every_method if {

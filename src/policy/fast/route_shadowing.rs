@@ -2,7 +2,7 @@
 //! same requests (a common path, the same hosts and match conditions, overlapping
 //! methods); the later one in document order is reported, pointing at the first.
 
-use super::common::{get, label, order, result, truthy};
+use super::common::{first_by_id, get, label, order, result, truthy};
 use crate::model::{Environment, JsonRef, Kind, Route};
 use crate::policy::PolicyResult;
 use foldhash::HashMap;
@@ -62,19 +62,30 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
             }
         }
     }
+    let services = first_by_id(&env.services);
+    // `route `list` of service `orders``, or `route `list`` without a service.
+    let describe = |route: &Route| match route.service_id.as_deref().and_then(|id| services.get(id))
+    {
+        Some(service) => format!(
+            "route `{}` of service `{}`",
+            label(&route.resource),
+            label(service)
+        ),
+        None => format!("route `{}`", label(&route.resource)),
+    };
     for (k, first) in pairs {
         let (route, first) = (&routes[k], &routes[first]);
         let mut finding = result(
             format!(
-                "route `{}` matches the same requests as route `{}` (same hosts, a common path, overlapping methods): only one of them receives traffic",
-                label(&route.resource),
-                label(&first.resource)
+                "{} matches the same requests as {} (same hosts, a common path, overlapping methods): only one of them receives traffic",
+                describe(route),
+                describe(first)
             ),
             &route.resource.origin,
             vec![paths_field(route).into()],
         );
         finding.related.push(result(
-            format!("route `{}` is defined here", label(&first.resource)),
+            format!("{} is defined here", describe(first)),
             &first.resource.origin,
             vec![paths_field(first).into()],
         ));
