@@ -305,6 +305,9 @@ pub struct InspectArgs {
     /// Config and policies.
     #[command(flatten)]
     pub sources: SourceArgs,
+    /// Print secret values (keys, passwords, private keys) as written instead of `***`.
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 /// Arguments of `gwlint policy test`.

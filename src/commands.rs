@@ -398,6 +398,11 @@ pub fn inspect(args: &InspectArgs) -> Result<u8, ToolError> {
         )));
     };
     let input = policy::input_document(&session.checker.policies, &report.model, &target.rules);
+    let mut input = serde_json::to_value(&input)
+        .map_err(|e| ToolError::new(format!("cannot convert the policy input: {e}")))?;
+    if !args.show_secrets {
+        crate::secrets::mask_input(&mut input);
+    }
     emit(|out| {
         serde_json::to_writer_pretty(&mut *out, &input)?;
         writeln!(out)

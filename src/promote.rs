@@ -116,7 +116,7 @@ fn upstreams(env: &Environment) -> Keyed<'_> {
                         || s.body
                             .json()
                             .get("upstream_id")
-                            .map(|id| id.to_value())
+                            .map(crate::model::compact::JsonRef::to_value)
                             .is_some_and(|id| id_text(&id) == upstream.id)
                 })
                 .map(|s| s.name.as_deref().unwrap_or(&s.id))
@@ -301,7 +301,7 @@ fn strip(value: &Value, ignore: &[String]) -> Value {
     }
 }
 
-/// `: `a`, `b.c``, or nothing without paths.
+/// The paths as text (" at" and each path in backticks); nothing without paths.
 fn paths_text(paths: &[String]) -> String {
     if paths.is_empty() {
         return String::new();
@@ -330,8 +330,8 @@ pub fn to_text(left: &str, right: &str, differences: &[Difference]) -> String {
             _ => format!("{} `{}`", d.kind, d.name),
         };
         let line = match d.change.as_str() {
-            "only_in_left" => format!("{what}: only in {left}",),
-            "only_in_right" => format!("{what}: only in {right}",),
+            "only_in_left" => format!("{what}: only in {left}"),
+            "only_in_right" => format!("{what}: only in {right}"),
             "plugin_only_in_left" => format!(
                 "{what}: plugin `{}` only in {left}",
                 d.detail.as_deref().unwrap_or("")

@@ -144,6 +144,61 @@ pub fn is_secret_pointer(pointer: &str) -> bool {
         || (last.parse::<usize>().is_ok() && tokens.next().is_some_and(is_secret_field))
 }
 
+/// What a masked secret value is replaced with.
+pub const MASK: &str = "***";
+
+/// Mask the literal secrets of a policy input document (`gwlint inspect`): in the
+/// `config` of every object with an `origin.pointer` (resources, effective plugins),
+/// each value whose pointer in its file is a secret ([`is_secret_pointer`]) becomes
+/// [`MASK`], whatever its type; references (`$env://`, `${VAR}`) stay. Returns how
+/// many values were masked.
+pub fn mask_input(document: &mut Value) -> usize {
+    match document {
+        Value::Object(map) => {
+            let base = map
+                .get("origin")
+                .and_then(|o| o.get("pointer"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            let mut masked = 0;
+            for (key, child) in map.iter_mut() {
+                masked += match (&base, key.as_str()) {
+                    (Some(pointer), "config") => mask_at(child, pointer),
+                    _ => mask_input(child),
+                };
+            }
+            masked
+        }
+        Value::Array(items) => items.iter_mut().map(mask_input).sum(),
+        _ => 0,
+    }
+}
+
+/// Mask the secrets of a configuration value found at `pointer` of its file.
+fn mask_at(value: &mut Value, pointer: &str) -> usize {
+    match value {
+        Value::Object(map) => map
+            .iter_mut()
+            .map(|(key, child)| mask_at(child, &crate::load::document::join_pointer(pointer, key)))
+            .sum(),
+        Value::Array(items) => items
+            .iter_mut()
+            .enumerate()
+            .map(|(i, child)| mask_at(child, &format!("{pointer}/{i}")))
+            .sum(),
+        Value::Null => 0,
+        Value::String(text) if is_reference(text) => 0,
+        leaf => {
+            if is_secret_pointer(pointer) {
+                *leaf = Value::String(MASK.to_owned());
+                1
+            } else {
+                0
+            }
+        }
+    }
+}
+
 /// The spans of literal secret values in a document.
 #[must_use]
 pub fn secret_spans(document: &Document) -> Vec<Span> {
@@ -197,6 +252,15 @@ impl<'a> Walk<'a, '_> {
                     self.out.push(node.span());
                 }
             }
+            // `client_secret: 12345`: a secret whatever its type.
+            Value::Number(_) | Value::Bool(_) => {
+                if matches!(
+                    context,
+                    Context::Resource(true) | Context::Plugin(_, _, true)
+                ) {
+                    self.out.push(node.span());
+                }
+            }
             Value::Object(map) => {
                 // An ADC credential: its `config` is the configuration of its `type`.
                 let credential_type = match context {
@@ -225,7 +289,7 @@ impl<'a> Walk<'a, '_> {
                     self.value(item, child, context);
                 }
             }
-            _ => {}
+            Value::Null => {}
         }
     }
 

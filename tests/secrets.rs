@@ -9,6 +9,8 @@ const SECRETS: &[&str] = &[
     "hunter2-p4ssw0rd-0002",
     "hm4c-s3cr3t-0003",
     "jwt-s3cr3t-0004",
+    "90817263",
+    "s3ss10n-s3cr3t-0005",
 ];
 
 fn output_of(args: &[&str]) -> String {
@@ -73,4 +75,25 @@ fn apply_logs_do_not_print_secrets() {
     let text = output_of(&["apply", "fixtures/secrets", "--no-config"]);
     assert!(text.contains("refusing to apply"), "{text}");
     assert_no_secret("apply", &text);
+}
+
+#[test]
+fn inspect_masks_secret_values_unless_asked() {
+    let text = output_of(&["inspect", "fixtures/secrets", "--no-config"]);
+    assert!(text.contains("\"client_secret\": \"***\""), "{text}");
+    assert!(text.contains("\"secret\": \"***\""), "{text}");
+    // Not secrets: limit-count's `key` names a variable; references stay.
+    assert!(text.contains("\"key\": \"remote_addr\""), "{text}");
+    assert!(text.contains("$env://PORTAL_API_KEY"), "{text}");
+    assert_no_secret("inspect", &text);
+    let shown = output_of(&[
+        "inspect",
+        "fixtures/secrets",
+        "--no-config",
+        "--show-secrets",
+    ]);
+    for secret in SECRETS {
+        assert!(shown.contains(secret), "--show-secrets hides `{secret}`");
+    }
+    assert!(shown.contains("\"client_secret\": 90817263"), "{shown}");
 }
