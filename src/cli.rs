@@ -51,6 +51,18 @@ Examples:
   gwlint diff staging/ production/
   gwlint diff staging production --format json --ignore hosts --ignore nodes";
 
+const INIT_EXAMPLES: &str = "\
+Examples:
+  gwlint init                            scan this folder, write .gwlint.yaml here
+  gwlint init gateway/                   scan gateway/, write gateway/.gwlint.yaml
+  gwlint init --stdout                   print the file instead of writing it
+  gwlint init --baseline                 also accept today's findings (.gwlint-baseline.json)
+
+A folder that directly holds ADC or APISIX standalone files becomes an environment (its
+subfolders are part of it); hidden folders, node_modules and target are not scanned, and
+files that are not gateway configuration (workflows, Helm values) are left out.
+Exit codes: 0 written, 2 nothing found, the file exists (see --force) or it cannot be written.";
+
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
   gwlint completions bash > /etc/bash_completion.d/gwlint
@@ -123,6 +135,36 @@ pub enum Command {
     /// Compare two environments (resources and plugin configurations) before promoting.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// Write a first .gwlint.yaml for an existing tree: its environments, their formats
+    /// and ${VAR}s, custom plugins, and commented defaults.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
+}
+
+/// Arguments of `gwlint init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The tree to scan; .gwlint.yaml is written there.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Print the config file to stdout instead of writing it (nothing is written).
+    #[arg(long, visible_alias = "dry-run")]
+    pub stdout: bool,
+    /// Replace an existing .gwlint.yaml (and baseline file).
+    #[arg(long)]
+    pub force: bool,
+    /// Also record today's findings in a baseline file (relative to the tree; default
+    /// .gwlint-baseline.json) and point the config at it, so that `gwlint check` fails
+    /// only on new findings.
+    #[arg(
+        long,
+        value_name = "FILE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = crate::init::DEFAULT_BASELINE,
+        conflicts_with = "stdout"
+    )]
+    pub baseline: Option<PathBuf>,
 }
 
 /// The engine that takes a rendered environment.
@@ -160,7 +202,7 @@ pub struct ApplyArgs {
     /// Also write the record of what was applied to this file (JSON).
     #[arg(long, value_name = "FILE")]
     pub record: Option<PathBuf>,
-    /// Accept the findings recorded in this baseline file.
+    /// Accept the findings recorded in this baseline file (default: `baseline` in .gwlint.yaml).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Config and policies.
@@ -364,7 +406,8 @@ pub struct CheckArgs {
     /// Which findings fail the run (exit 1).
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: FailOn,
-    /// Accept the findings recorded in this baseline file; fail only on new ones.
+    /// Accept the findings recorded in this baseline file; fail only on new ones (default:
+    /// `baseline` in .gwlint.yaml).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
     /// Report only findings in files changed in git since this revision.

@@ -8,7 +8,7 @@ use crate::apply;
 use crate::check::{self, BuiltinRules, CheckOptions, Outcome, Session};
 use crate::cli::{
     ApplyArgs, BaselineWriteArgs, CheckArgs, ColorChoice, CompletionsArgs, DiffArgs, EngineArg,
-    ExplainArgs, FailOn, InspectArgs, ListFormat, PolicyTestArgs, RenderArgs, RulesArgs,
+    ExplainArgs, FailOn, InitArgs, InspectArgs, ListFormat, PolicyTestArgs, RenderArgs, RulesArgs,
     SchemaArgs, SourceArgs,
 };
 use crate::error::ToolError;
@@ -89,7 +89,7 @@ pub fn check(
     }
     session.retain = check::Retain::Findings;
     let mut outcome = session.run();
-    if let Some(file) = &args.baseline {
+    if let Some(file) = args.baseline.as_ref().or(session.config.baseline.as_ref()) {
         outcome.baseline = crate::baseline::read(file)?;
     }
     let style = HumanStyle {
@@ -515,7 +515,10 @@ pub fn apply(args: &ApplyArgs) -> Result<u8, ToolError> {
         out: args.out.clone(),
         backup: args.backup,
         record: args.record.clone(),
-        baseline: args.baseline.clone(),
+        baseline: args
+            .baseline
+            .clone()
+            .or_else(|| session.config.baseline.clone()),
     };
     let checked = match apply::gate(&session, &request)? {
         Ok(checked) => checked,
@@ -597,4 +600,129 @@ pub fn diff(args: &DiffArgs) -> Result<u8, ToolError> {
         }
     })?;
     Ok(EXIT_OK)
+}
+
+/// `gwlint init [DIR]`.
+///
+/// Runs in DIR, as if started there: a baseline's fingerprints name files relative to
+/// the current folder, so the one written here matches what `gwlint check` run in DIR
+/// (where it finds the config file) reports.
+///
+/// # Errors
+/// A [`ToolError`] when DIR holds no gateway configuration, when the config file (or
+/// the baseline file) exists and `--force` is not given, or when a file cannot be
+/// written.
+pub fn init(args: &InitArgs) -> Result<u8, ToolError> {
+    let shown = args.dir.display().to_string();
+    std::env::set_current_dir(&args.dir)
+        .map_err(|e| ToolError::new(format!("{shown}: cannot enter: {e}")))?;
+    let here = std::env::current_dir()
+        .map_err(|e| ToolError::new(format!("cannot read the current directory: {e}")))?;
+    if crate::source::display_path(&here.join(crate::config::FILE_NAME)) != crate::config::FILE_NAME
+    {
+        return Err(ToolError::new(
+            "internal: file paths were fixed before `init` entered its folder",
+        ));
+    }
+    let config_file = std::path::Path::new(crate::config::FILE_NAME);
+    let in_dir = |path: &std::path::Path| {
+        if args.dir == std::path::Path::new(".") {
+            path.display().to_string()
+        } else {
+            args.dir.join(path).display().to_string()
+        }
+    };
+    if !args.stdout && !args.force {
+        if let Some(existing) = std::iter::once(config_file)
+            .chain(args.baseline.as_deref())
+            .find(|p| p.exists())
+        {
+            return Err(ToolError::new(format!(
+                "{} already exists; gwlint init does not overwrite it",
+                in_dir(existing)
+            ))
+            .with_help("pass --force to replace it, or --stdout to see what init would write"));
+        }
+    }
+    let mut scan = crate::init::scan(std::path::Path::new("."))?;
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "gwlint init: scanned {shown}");
+    let _ = stderr.write_all(crate::init::summary(&scan).as_bytes());
+    if scan.environments.is_empty() {
+        return Err(
+            ToolError::new(format!("no gateway configuration found under {shown}")).with_help(
+                "gwlint init looks for folders of ADC or APISIX standalone YAML/JSON files; \
+             write .gwlint.yaml by hand for anything else (README: Configuration)",
+            ),
+        );
+    }
+    let baseline = args
+        .baseline
+        .as_ref()
+        .map(|p| p.to_string_lossy().replace('\\', "/"));
+    if let (Some(file), Some(true)) = (&baseline, args.baseline.as_ref().map(|p| p.is_relative())) {
+        // Where `check` would read the baseline as a configuration file, it is ignored.
+        scan.ignore_written(file.trim_start_matches("./"));
+    }
+    let text = crate::init::render(&scan, baseline.as_deref());
+    if args.stdout {
+        emit(|out| out.write_all(text.as_bytes()))?;
+        return Ok(EXIT_OK);
+    }
+    write_new(config_file, &text, args.force)
+        .map_err(|e| ToolError::new(format!("{}: cannot write: {e}", in_dir(config_file))))?;
+    let _ = writeln!(stderr, "wrote {}", in_dir(config_file));
+    let Some(baseline) = &args.baseline else {
+        return Ok(EXIT_OK);
+    };
+    let recorded = check::run(&CheckOptions {
+        config_file: Some(config_file.to_path_buf()),
+        ..CheckOptions::default()
+    })
+    .map(|outcome| {
+        let document = crate::baseline::document(&outcome);
+        let count = outcome.findings().len();
+        std::mem::forget(outcome);
+        (document, count)
+    })
+    .and_then(|(document, count)| {
+        let mut text = serde_json::to_string_pretty(&document)
+            .map_err(|e| ToolError::new(format!("internal: {e}")))?;
+        text.push('\n');
+        write_new(baseline, &text, args.force)
+            .map_err(|e| ToolError::new(format!("{}: cannot write: {e}", in_dir(baseline))))?;
+        Ok(count)
+    });
+    match recorded {
+        Ok(count) => {
+            let _ = writeln!(
+                stderr,
+                "wrote {count} finding(s) to {}: `gwlint check` now fails only on new ones",
+                in_dir(baseline)
+            );
+            Ok(EXIT_OK)
+        }
+        Err(error) => {
+            // The config points at the baseline: without one, it would not load.
+            let _ = std::fs::remove_file(config_file);
+            Err(error.with_help(format!(
+                "{} was not kept; run gwlint init again without --baseline",
+                in_dir(config_file)
+            )))
+        }
+    }
+}
+
+/// Write `text` to a new file, or over an existing one when `replace`.
+fn write_new(path: &std::path::Path, text: &str, replace: bool) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if replace {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
 }

@@ -38,6 +38,7 @@ const TOP_KEYS: &[&str] = &[
     "follow_symlinks",
     "apply",
     "diff",
+    "baseline",
 ];
 /// Keys of an environment entry written as a mapping.
 const ENV_KEYS: &[&str] = &["path", "format", "rules", "variables", "apply"];
@@ -193,6 +194,8 @@ pub struct Config {
     pub apply: ApplyConfig,
     /// Fields the promotion diff ignores (environment-specific, e.g. `hosts`, `nodes`).
     pub diff_ignore: Vec<String>,
+    /// The baseline file `check` and `apply` read when `--baseline` is not given.
+    pub baseline: Option<PathBuf>,
     /// Findings about the config file itself (unknown keys).
     pub findings: Vec<Finding>,
 }
@@ -305,6 +308,12 @@ impl Reader<'_> {
                         config.diff_ignore =
                             self.string_list(&format!("{pointer}/ignore"), ignore)?;
                     }
+                }
+                "baseline" => {
+                    let file = value.as_str().ok_or_else(|| {
+                        self.error(&pointer, "expected the path of a baseline file")
+                    })?;
+                    config.baseline = Some(self.base.join(file));
                 }
                 "policies" => config.policies = self.paths(&pointer, value)?,
                 "data" => config.data = self.paths(&pointer, value)?,

@@ -18,6 +18,7 @@ pub mod error;
 pub mod finding;
 pub mod format;
 pub mod git;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod netaddr;

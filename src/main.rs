@@ -61,6 +61,7 @@ fn main() -> ExitCode {
         Command::Apply(args) => commands::apply(args),
         Command::Render(args) => commands::render(args),
         Command::Diff(args) => commands::diff(args),
+        Command::Init(args) => commands::init(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

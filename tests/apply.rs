@@ -430,3 +430,54 @@ fn promotion_diff_lists_differences_by_name() {
         "hosts is ignored"
     );
 }
+
+#[test]
+fn the_baseline_of_the_config_file_is_the_gate_s_too() {
+    let adc = StandIn::new();
+    let tree = tempfile::tempdir().unwrap();
+    let staging = tree.path().join("staging");
+    std::fs::create_dir(&staging).unwrap();
+    for file in ["orders.yaml", "consumers.yaml", "kustomization.yaml"] {
+        std::fs::copy(
+            common::fixture("init/tree/staging").join(file),
+            staging.join(file),
+        )
+        .unwrap();
+    }
+    adc.command()
+        .current_dir(tree.path())
+        .args(["init", "--baseline"])
+        .assert()
+        .code(0);
+    let apply = || {
+        let mut cmd = adc.command();
+        cmd.current_dir(tree.path())
+            .args(["apply", "staging", "--dry-run"])
+            .env("ORDERS_HOST", "orders.internal.example.com")
+            .env("DEPLOY_ENV", "staging")
+            .env("PARTNER_PORTAL_KEY", "partner-key");
+        cmd
+    };
+    apply()
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("gwlint: plan:"));
+    assert_eq!(adc.calls(), ["diff"]);
+    // Without `baseline:` in the config, the same findings stop the hand-off.
+    let config = tree.path().join(".gwlint.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        text.contains("\nbaseline: .gwlint-baseline.json\n"),
+        "{text}"
+    );
+    std::fs::write(
+        &config,
+        text.replace("\nbaseline: .gwlint-baseline.json\n", "\n"),
+    )
+    .unwrap();
+    apply()
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("refusing to apply"));
+    assert_eq!(adc.calls(), ["diff"]);
+}

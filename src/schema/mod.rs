@@ -493,19 +493,7 @@ fn check_plugin_use(
     use_: &PluginUse<'_>,
     root: &Site<'_>,
 ) -> Vec<Finding> {
-    let mut kind = if sites::is_stream_plugin(&use_.pointer) {
-        PluginKind::Stream
-    } else {
-        PluginKind::Http
-    };
-    let mut lookup = set.plugins.lookup(use_.name, kind);
-    if use_.kind == SchemaKind::Metadata && !matches!(lookup, Lookup::Known(_)) {
-        // Metadata names a plugin of either kind (mqtt-proxy is a stream plugin).
-        let stream = set.plugins.lookup(use_.name, PluginKind::Stream);
-        if matches!(stream, Lookup::Known(_)) {
-            (kind, lookup) = (PluginKind::Stream, stream);
-        }
-    }
+    let (kind, lookup) = plugin_lookup(set, use_);
     match lookup {
         Lookup::Known(plugin) if listed.allows(use_.name, kind) => {
             let mut findings = check_plugin_conf(plugin, format, use_, root);
@@ -532,6 +520,74 @@ fn check_plugin_use(
             vec![finding]
         }
     }
+}
+
+/// The kind of a plugin use and what the registry knows of its name.
+fn plugin_lookup<'s>(set: &'s SchemaSet, use_: &PluginUse<'_>) -> (PluginKind, Lookup<'s>) {
+    let kind = if sites::is_stream_plugin(&use_.pointer) {
+        PluginKind::Stream
+    } else {
+        PluginKind::Http
+    };
+    let lookup = set.plugins.lookup(use_.name, kind);
+    if use_.kind == SchemaKind::Metadata && !matches!(lookup, Lookup::Known(_)) {
+        // Metadata names a plugin of either kind (mqtt-proxy is a stream plugin).
+        let stream = set.plugins.lookup(use_.name, PluginKind::Stream);
+        if matches!(stream, Lookup::Known(_)) {
+            return (PluginKind::Stream, stream);
+        }
+    }
+    (kind, lookup)
+}
+
+/// A plugin a document uses that the selected APISIX version does not have: what
+/// the schema stage reports as `schema/unknown-plugin` unless `custom_plugins`
+/// declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownPluginUse {
+    /// The plugin's name.
+    pub name: String,
+    /// Whether it is used as an HTTP or a stream plugin.
+    pub kind: PluginKind,
+    /// The JSON pointer of the text naming it: the key of its configuration, or the
+    /// value that names it (a credential's `type`).
+    pub pointer: String,
+    /// Whether the name is the key at `pointer` (else the value there).
+    pub name_is_key: bool,
+    /// The newest other shipped APISIX version that has it, if any.
+    pub other_version: Option<&'static str>,
+    /// A plugin of the selected version close enough to be a typo of it.
+    pub suggestion: Option<String>,
+}
+
+/// Every use in a document of a plugin the selected APISIX version does not have
+/// (a plugin it has but a plugin list leaves out is not one: `custom_plugins` does
+/// not make it available), in document order.
+#[must_use]
+pub fn unknown_plugins(set: &SchemaSet, format: Format, root: &Value) -> Vec<UnknownPluginUse> {
+    sites::plugins(format, root)
+        .iter()
+        .filter_map(|use_| {
+            let (kind, lookup) = plugin_lookup(set, use_);
+            let other_version = match lookup {
+                Lookup::Known(_) | Lookup::NotEnabled => return None,
+                Lookup::OtherVersion(version) => Some(version),
+                Lookup::Unknown => None,
+            };
+            let (pointer, name_is_key) = match &use_.name_at {
+                NameAt::Key => (use_.pointer.clone(), true),
+                NameAt::Value(pointer) => (pointer.clone(), false),
+            };
+            Some(UnknownPluginUse {
+                name: use_.name.to_owned(),
+                kind,
+                pointer,
+                name_is_key,
+                other_version,
+                suggestion: set.plugins.suggest(use_.name, kind).map(str::to_owned),
+            })
+        })
+        .collect()
 }
 
 /// Which schema of `plugin` a configuration of `kind` is checked against, by its
