@@ -229,7 +229,12 @@ pub fn read(path: &Path) -> Result<Config, ToolError> {
             error.message
         )));
     }
-    let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    // Paths in the file are relative to its folder, made absolute here: `apply.adc`,
+    // `ca_cert_file` and the client certificate are handed to ADC, which does not run
+    // in this directory, and `--config sub/.gwlint.yaml` must not make them relative
+    // to an empty folder.
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let base = absolute.parent().unwrap_or(Path::new(".")).to_path_buf();
     let mut config = Config {
         file: Some(path.to_path_buf()),
         ..Config::default()

@@ -481,3 +481,123 @@ fn the_baseline_of_the_config_file_is_the_gate_s_too() {
         .stdout(predicate::str::contains("refusing to apply"));
     assert_eq!(adc.calls(), ["diff"]);
 }
+
+/// A config file in a new folder that points the apply settings at `settings`
+/// (YAML lines below `apply:`), for `fixtures/example/production`.
+fn config_with(settings: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let production = Path::new(env!("CARGO_MANIFEST_DIR")).join(production());
+    std::fs::create_dir(dir.path().join("certs")).unwrap();
+    std::fs::write(dir.path().join("certs/ca.pem"), "not read by the stand-in").unwrap();
+    std::fs::write(
+        dir.path().join(".gwlint.yaml"),
+        format!(
+            "environments:\n  production: {}\napply:\n{settings}",
+            production.display()
+        ),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn tls_skip_verify_reaches_adc_only_when_true() {
+    for (setting, inherited, expected) in [
+        ("  tls_skip_verify: false\n", Some("false"), None),
+        ("  tls_skip_verify: false\n", None, None),
+        ("  server: https://gw:9180\n", Some("1"), None),
+        (
+            "  tls_skip_verify: true\n",
+            None,
+            Some("ADC_TLS_SKIP_VERIFY=true"),
+        ),
+    ] {
+        let adc = StandIn::new();
+        let config = config_with(setting);
+        let mut command = adc.command();
+        command.args([
+            "apply",
+            "production",
+            "--dry-run",
+            "--config",
+            config.path().join(".gwlint.yaml").to_str().unwrap(),
+        ]);
+        match inherited {
+            Some(value) => command.env("ADC_TLS_SKIP_VERIFY", value),
+            None => command.env_remove("ADC_TLS_SKIP_VERIFY"),
+        };
+        command.assert().code(0);
+        let env = std::fs::read_to_string(adc.log().join("env-diff")).unwrap();
+        let skip: Vec<&str> = env
+            .lines()
+            .filter(|l| l.starts_with("ADC_TLS_SKIP_VERIFY"))
+            .collect();
+        assert_eq!(skip, expected.into_iter().collect::<Vec<_>>(), "{setting}");
+    }
+}
+
+#[test]
+fn adc_gets_only_the_token_gwlint_chose() {
+    let adc = StandIn::new();
+    let config = config_with("  token_env: GW_ADMIN_TOKEN\n");
+    let output = adc
+        .command()
+        .args([
+            "apply",
+            "production",
+            "--dry-run",
+            "--config",
+            config.path().join(".gwlint.yaml").to_str().unwrap(),
+        ])
+        // ADC_TOKEN (set by the stand-in's command) is another token.
+        .env("GW_ADMIN_TOKEN", "chosen-token-456")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let env = std::fs::read_to_string(adc.log().join("env-diff")).unwrap();
+    assert!(env.contains("ADC_TOKEN=chosen-token-456"), "{env}");
+    assert!(!env.contains("supersecret-token-123"), "{env}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("connected with token ***"), "{stdout}");
+    assert!(!stdout.contains("chosen-token-456"));
+    // Without a token: none reaches adc, even an exported ADC_TOKEN.
+    let adc = StandIn::new();
+    adc.command()
+        .args([
+            "apply",
+            "production",
+            "--dry-run",
+            "--config",
+            config.path().join(".gwlint.yaml").to_str().unwrap(),
+        ])
+        .env_remove("GW_ADMIN_TOKEN")
+        .assert()
+        .code(0);
+    let env = std::fs::read_to_string(adc.log().join("env-diff")).unwrap();
+    assert!(!env.contains("ADC_TOKEN"), "{env}");
+}
+
+#[test]
+fn config_paths_are_resolved_against_the_config_folder() {
+    let adc = StandIn::new();
+    let config = config_with("  ca_cert_file: certs/ca.pem\n");
+    // `--config` relative to the current directory, which is the config's parent.
+    let mut command = adc.command();
+    command.current_dir(config.path().parent().unwrap()).args([
+        "apply",
+        "production",
+        "--dry-run",
+        "--config",
+        &format!(
+            "{}/.gwlint.yaml",
+            config.path().file_name().unwrap().to_string_lossy()
+        ),
+    ]);
+    command.assert().code(0);
+    let env = std::fs::read_to_string(adc.log().join("env-diff")).unwrap();
+    let expected = config.path().join("certs/ca.pem");
+    assert!(
+        env.contains(&format!("ADC_CA_CERT_FILE={}", expected.display())),
+        "{env}"
+    );
+}

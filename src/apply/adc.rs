@@ -170,15 +170,16 @@ impl Adc {
             .spawn()
             .map_err(|e| ToolError::new(format!("cannot run {}: {e}", self.program.display())))?;
         let stderr = child.stderr.take();
-        let token = self.token.clone();
+        let masks = self.masks();
+        let error_masks = masks.clone();
         let forward_errors = std::thread::spawn(move || {
             if let Some(stderr) = stderr {
                 let mut err = std::io::stderr();
-                forward(stderr, &mut err, token.as_deref());
+                forward(stderr, &mut err, &error_masks);
             }
         });
         if let Some(stdout) = child.stdout.take() {
-            forward(stdout, out, self.token.as_deref());
+            forward(stdout, out, &masks);
         }
         let _ = forward_errors.join();
         let status = child.wait().map_err(|e| {
@@ -190,7 +191,7 @@ impl Adc {
     /// Pass the backend settings in ADC's environment variables.
     fn set_environment(&self, command: &mut Command) {
         let s = &self.settings;
-        let pairs: [(&str, Option<String>); 7] = [
+        let pairs: [(&str, Option<String>); 6] = [
             ("ADC_BACKEND", s.backend.clone()),
             ("ADC_SERVER", s.server.clone()),
             ("ADC_GATEWAY_GROUP", s.gateway_group.clone()),
@@ -210,31 +211,89 @@ impl Adc {
                     .as_ref()
                     .map(|p| p.display().to_string()),
             ),
-            (
-                "ADC_TLS_SKIP_VERIFY",
-                s.tls_skip_verify.map(|b| b.to_string()),
-            ),
         ];
         for (key, value) in pairs {
             if let Some(value) = value {
                 command.env(key, value);
             }
         }
+        // ADC turns TLS verification off whenever `ADC_TLS_SKIP_VERIFY` exists, whatever
+        // its value: it is set only for `tls_skip_verify: true`, and an inherited one is
+        // removed otherwise.
+        if s.tls_skip_verify == Some(true) {
+            command.env("ADC_TLS_SKIP_VERIFY", "true");
+        } else {
+            command.env_remove("ADC_TLS_SKIP_VERIFY");
+        }
+        // adc gets the token gwlint chose (from `token_env`) and no other: an
+        // `ADC_TOKEN` exported in the shell is not inherited.
+        command.env_remove("ADC_TOKEN");
         if let Some(token) = &self.token {
             command.env("ADC_TOKEN", token);
         }
     }
+
+    /// The byte strings masked in adc's output: the token and its base64 forms (an
+    /// HTTP client's debug output may show it inside a basic-auth header).
+    fn masks(&self) -> Vec<Vec<u8>> {
+        let Some(token) = &self.token else {
+            return Vec::new();
+        };
+        let mut masks = vec![token.as_bytes().to_vec()];
+        for encoding in [
+            &data_encoding::BASE64,
+            &data_encoding::BASE64_NOPAD,
+            &data_encoding::BASE64URL_NOPAD,
+        ] {
+            let encoded = encoding.encode(token.as_bytes()).into_bytes();
+            if !masks.contains(&encoded) {
+                masks.push(encoded);
+            }
+        }
+        // Longest first, so a mask that contains another is replaced whole.
+        masks.sort_by_key(|m| std::cmp::Reverse(m.len()));
+        masks
+    }
 }
 
-/// Copy lines from a child's stream to `out`, masking the token.
-fn forward(stream: impl Read, out: &mut dyn Write, token: Option<&str>) {
-    for line in BufReader::new(stream).lines().map_while(Result::ok) {
-        let shown = match token {
-            Some(token) => line.replace(token, "***"),
-            None => line,
-        };
-        let _ = writeln!(out, "{shown}");
+/// Copy a child's stream to `out` byte for byte, line by line, with each of `masks`
+/// replaced by `***`. Output that is not UTF-8 is forwarded as it is. When `out` can no
+/// longer be written (a closed pipe), the stream is still read to its end, so the
+/// child is never stopped mid-way by a full or broken pipe.
+fn forward(stream: impl Read, out: &mut dyn Write, masks: &[Vec<u8>]) {
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::new();
+    let mut writable = true;
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+        if writable {
+            let shown = mask(&line, masks);
+            writable = out.write_all(&shown).and_then(|()| out.flush()).is_ok();
+        }
     }
+}
+
+/// `bytes` with every occurrence of each mask replaced by `***`.
+fn mask(bytes: &[u8], masks: &[Vec<u8>]) -> Vec<u8> {
+    let mut shown = bytes.to_vec();
+    for secret in masks.iter().filter(|m| !m.is_empty()) {
+        let mut out = Vec::with_capacity(shown.len());
+        let mut rest = shown.as_slice();
+        while let Some(at) = memchr::memmem::find(rest, secret) {
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(b"***");
+            rest = &rest[at + secret.len()..];
+        }
+        out.extend_from_slice(rest);
+        shown = out;
+    }
+    shown
 }
 
 fn missing_adc() -> ToolError {
@@ -280,14 +339,67 @@ mod tests {
         );
     }
 
+    fn adc_with_token(token: &str) -> Adc {
+        Adc {
+            program: PathBuf::from("adc"),
+            settings: ApplyConfig::default(),
+            token: Some(token.to_owned()),
+        }
+    }
+
     #[test]
-    fn forwarding_masks_the_token() {
+    fn forwarding_masks_the_token_and_its_base64_forms() {
+        let adc = adc_with_token("s3cr3t-t0ken");
+        let encoded = data_encoding::BASE64.encode(b"s3cr3t-t0ken");
         let mut out = Vec::new();
-        forward(
-            "using token s3cr3t\nok\n".as_bytes(),
-            &mut out,
-            Some("s3cr3t"),
+        let input = format!("using token s3cr3t-t0ken\nAuthorization: Basic {encoded}\nok\n");
+        forward(input.as_bytes(), &mut out, &adc.masks());
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "using token ***\nAuthorization: Basic ***\nok\n"
         );
-        assert_eq!(String::from_utf8(out).unwrap(), "using token ***\nok\n");
+    }
+
+    #[test]
+    fn forwarding_keeps_bytes_that_are_not_utf8() {
+        let adc = adc_with_token("tok");
+        let input: &[u8] = b"caf\xe9 tok\n\xff\xfe after\nlast line without end";
+        let mut out = Vec::new();
+        forward(input, &mut out, &adc.masks());
+        assert_eq!(out, b"caf\xe9 ***\n\xff\xfe after\nlast line without end");
+    }
+
+    /// A writer that fails like a closed pipe after its first write.
+    struct Closed(usize);
+
+    impl Write for Closed {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += 1;
+            if self.0 > 1 {
+                return Err(std::io::ErrorKind::BrokenPipe.into());
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_output_still_drains_the_stream() {
+        struct Counted<'a>(&'a [u8], &'a std::cell::Cell<usize>);
+        impl Read for Counted<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(buf.len()).min(7);
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                self.1.set(self.1.get() + n);
+                Ok(n)
+            }
+        }
+        let text = "line\n".repeat(1000);
+        let read = std::cell::Cell::new(0);
+        forward(Counted(text.as_bytes(), &read), &mut Closed(0), &[]);
+        assert_eq!(read.get(), text.len());
     }
 }
