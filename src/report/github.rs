@@ -97,7 +97,7 @@ pub fn summary_markdown(outcome: &Outcome) -> String {
 /// Text with an odd number of backticks (a quoted value holding one) is escaped whole.
 fn markdown_cell(text: &str) -> String {
     let text = printable(text);
-    let spans_pair_up = text.matches('`').count() % 2 == 0;
+    let spans_pair_up = text.matches('`').count().is_multiple_of(2);
     let mut cell = String::with_capacity(text.len());
     let mut in_code = false;
     for c in text.chars() {

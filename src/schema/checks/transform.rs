@@ -211,7 +211,7 @@ fn oas_validator(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
 
 /// Check `[regex, template, regex, template, ...]` as proxy-rewrite does.
 fn check_regex_uri_pairs(list: &[Value], out: &mut Vec<Issue>) {
-    if list.len() % 2 != 0 {
+    if !list.len().is_multiple_of(2) {
         out.push(Issue::value(
             "/regex_uri",
             "the length of regex_uri should be an even number (pairs of regex and template)",
