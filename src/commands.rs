@@ -525,7 +525,12 @@ pub fn apply(args: &ApplyArgs) -> Result<u8, ToolError> {
         Err(outcome) => return print_refusal(&outcome, &session),
     };
     let engine = engine_of(args.engine, checked.target.apply.engine.as_deref());
-    let (document, text) = apply::render_for(&checked.files, engine)?;
+    let (mut document, mut text) = apply::render_for(&checked.files, engine)?;
+    if engine == apply::Engine::Adc {
+        // ADC substitutes `${NAME}` once more: hand it a bundle that pass leaves as is.
+        document = apply::render::escape_for_adc(&document);
+        text = apply::render::adc_text(&document);
+    }
     let mut stdout = std::io::stdout().lock();
     let code = apply::hand_off(&checked, engine, &text, &request, &mut stdout)?;
     let record = apply::record(&checked, engine, &document, &text, &request, code);

@@ -601,3 +601,36 @@ fn config_paths_are_resolved_against_the_config_folder() {
         "{env}"
     );
 }
+
+#[test]
+fn adc_receives_a_bundle_its_own_substitution_leaves_as_resolved() {
+    let adc = StandIn::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("orders.yaml"),
+        "services:\n  - name: orders\n    description: 'tenant \\${TENANT}, suffix ${API_SUFFIX}'\n    routes:\n      - name: list\n        uris: [/orders]\n",
+    )
+    .unwrap();
+    adc.command()
+        .args([
+            "apply",
+            dir.path().to_str().unwrap(),
+            "--no-config",
+            "--no-builtin-policies",
+        ])
+        .env("API_SUFFIX", "v1-${HOME}")
+        .assert()
+        .code(0);
+    let path = adc.log().join("bundle-sync.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let bundle = gwlint::load::parse_text(&path, text, &gwlint::load::LoadLimits::default())
+        .document
+        .unwrap()
+        .value;
+    // ADC turns `\${X}` into `${X}` and substitutes every other `${X}`: both values
+    // reach the gateway as gwlint resolved them (`tenant ${TENANT}, suffix v1-${HOME}`).
+    assert_eq!(
+        bundle["services"][0]["description"],
+        r"tenant \${TENANT}, suffix v1-\${HOME}"
+    );
+}

@@ -436,8 +436,93 @@ fn route_object(route: &Value, service: &str, service_id: &str) -> Value {
     Value::Object(out)
 }
 
+/// The bundle as `adc sync` must receive it after gwlint resolved its placeholders:
+/// ADC substitutes `${NAME}` in every string value again (and turns `\${NAME}` into a
+/// literal `${NAME}`), so each `${NAME}` left in a value, written as an escaped
+/// placeholder in the source or brought in by a resolved value, is escaped once
+/// more. ADC's one pass then leaves every value as gwlint resolved it, as a direct
+/// `adc sync` of the source files would.
+#[must_use]
+pub fn escape_for_adc(value: &Value) -> Value {
+    match value {
+        Value::String(text) => Value::String(escape_placeholders(text)),
+        Value::Array(items) => Value::Array(items.iter().map(escape_for_adc).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), escape_for_adc(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// `${NAME}` (NAME of ASCII letters, digits and `_`, as ADC's `\w+`) → `\${NAME}`.
+fn escape_placeholders(text: &str) -> String {
+    if !text.contains("${") {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let name_len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if name_len > 0 && after.as_bytes().get(name_len) == Some(&b'}') {
+            out.push('\\');
+        }
+        out.push_str("${");
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+
+    /// ADC's substitution of one string value (`recursiveReplaceEnvVars` in
+    /// apps/cli/src/command/utils.ts of api7/adc): `\${NAME}` is kept as a literal
+    /// `${NAME}`, every other `${NAME}` becomes the variable's value or nothing.
+    fn adc_substitute(text: &str, env: &[(&str, &str)]) -> String {
+        let marker = "\u{0}ESC\u{0}";
+        let placeholder = regex::Regex::new(r"\$\{(\w+)\}").unwrap();
+        let escaped = regex::Regex::new(r"\\\$\{(\w+)\}").unwrap();
+        let hidden = escaped.replace_all(text, format!("{marker}$1{marker}").as_str());
+        let replaced = placeholder.replace_all(&hidden, |c: &regex::Captures<'_>| {
+            env.iter()
+                .find(|(k, _)| *k == &c[1])
+                .map_or(String::new(), |(_, v)| (*v).to_owned())
+        });
+        let restore = regex::Regex::new(&format!("{marker}(\\w+){marker}")).unwrap();
+        restore.replace_all(&replaced, "$${$1}").into_owned()
+    }
+
+    #[test]
+    fn adc_leaves_escaped_values_as_gwlint_resolved_them() {
+        let env = [("HOME", "/root"), ("TENANT", "acme")];
+        for resolved in [
+            "v1-${HOME}",
+            "${TENANT}",
+            "plain",
+            "a ${ not a placeholder",
+            "${}",
+            "\\${TENANT}",
+            "${A}${B}-${C_1}",
+            "$${TENANT}}",
+        ] {
+            let escaped = escape_placeholders(resolved);
+            assert_eq!(
+                adc_substitute(&escaped, &env),
+                resolved,
+                "{resolved:?} -> {escaped:?}"
+            );
+        }
+        // Without the escape, ADC would substitute again.
+        assert_eq!(adc_substitute("v1-${HOME}", &env), "v1-/root");
+    }
     use super::*;
 
     #[test]
