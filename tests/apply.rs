@@ -20,9 +20,20 @@ env | grep '^ADC_' | sort > "$log/env-$verb"
 cp "$bundle" "$log/bundle-$verb.yaml"
 echo "adc $verb: connected with token $ADC_TOKEN"
 if [ "$verb" = diff ]; then
+  n=$(( $(cat "$log/diff-count" 2>/dev/null || echo 0) + 1 ))
+  echo "$n" > "$log/diff-count"
   {
-    echo "- type: create"
-    echo "  resourceType: route"
+    if [ -n "${STANDIN_EMPTY:-}" ]; then echo "[]"; fi
+    if [ -z "${STANDIN_EMPTY:-}" ]; then
+      echo "- type: create"
+      echo "  resourceType: route"
+      echo "  resourceName: list-orders"
+    fi
+    if [ "${STANDIN_CHANGE_ON_DIFF:-}" = "$n" ]; then
+      echo "- type: delete"
+      echo "  resourceType: route"
+      echo "  resourceName: added-by-someone-else"
+    fi
     i=0
     while [ "$i" -lt "${STANDIN_DELETES:-0}" ]; do
       echo "- type: delete"
@@ -85,6 +96,8 @@ impl StandIn {
             .env("NO_COLOR", "1")
             .env_remove("STANDIN_DELETES")
             .env_remove("STANDIN_FAIL")
+            .env_remove("STANDIN_EMPTY")
+            .env_remove("STANDIN_CHANGE_ON_DIFF")
             .env_remove("PARTNER_PORTAL_KEY");
         cmd
     }
@@ -112,7 +125,7 @@ fn clean_apply_runs_diff_then_sync_with_the_rendered_bundle() {
         "{stdout}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(adc.calls(), ["diff", "sync"]);
+    assert_eq!(adc.calls(), ["diff", "diff", "sync"]);
     assert!(
         stdout.contains("gwlint: plan: 1 create, 0 update, 0 delete"),
         "{stdout}"
@@ -195,7 +208,8 @@ fn the_delete_guard_refuses_deletes_in_production() {
         .env("STANDIN_DELETES", "2")
         .assert()
         .code(0);
-    assert_eq!(adc.calls(), ["diff", "diff", "sync"]);
+    // The refused run's diff, then the plan and the check right before sync.
+    assert_eq!(adc.calls(), ["diff", "diff", "diff", "sync"]);
 }
 
 #[test]
@@ -205,8 +219,47 @@ fn engine_failure_decides_the_exit_code() {
         .args(["apply", production(), "--no-config"])
         .env("STANDIN_FAIL", "sync")
         .assert()
-        .code(3)
-        .stderr(predicate::str::contains("adc sync failed"));
+        .code(1)
+        .stderr(predicate::str::contains("adc sync failed"))
+        .stdout(predicate::str::contains(
+            "gwlint: adc sync failed (adc exited with 3)",
+        ));
+}
+
+#[test]
+fn the_guard_holds_for_what_sync_does() {
+    // Someone adds a route between the plan and the sync: the second diff sees that
+    // sync would delete it, and nothing is synced.
+    let adc = StandIn::new();
+    let output = adc
+        .command()
+        .args(["apply", "fixtures/example/staging", "--no-config"])
+        .env("PARTNER_PORTAL_KEY", "k")
+        .env("STANDIN_CHANGE_ON_DIFF", "2")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("refusing to sync: the gateway changed after the plan was made; sync would now do: 1 create, 0 update, 1 delete"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("delete route `added-by-someone-else`"),
+        "{stdout}"
+    );
+    assert_eq!(adc.calls(), ["diff", "diff"]);
+    // An empty plan is not synced at all.
+    let adc = StandIn::new();
+    adc.command()
+        .args(["apply", production(), "--no-config"])
+        .env("STANDIN_EMPTY", "1")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "the gateway already matches `production`: nothing to sync",
+        ));
+    assert_eq!(adc.calls(), ["diff"]);
 }
 
 #[test]

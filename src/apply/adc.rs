@@ -19,14 +19,37 @@ use std::process::{Command, Stdio};
 /// The environment variable holding the Admin API token, by default.
 pub const DEFAULT_TOKEN_ENV: &str = "ADC_TOKEN";
 
-/// What a plan will do: counts of create/update/delete by resource type.
+/// What a plan will do: counts of create/update/delete by resource type, and the
+/// events themselves.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Plan {
     /// `(event type, resource type)` → count.
     pub counts: BTreeMap<(String, String), usize>,
+    /// Each event as `(type, resource type, resource id, resource name)`, sorted: two
+    /// plans that do the same to the same resources are equal.
+    pub events: Vec<(String, String, String, String)>,
 }
 
 impl Plan {
+    /// Whether the plan changes nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The events of `self` that `other` lacks, as `delete route orders` lines.
+    #[must_use]
+    pub fn missing_from(&self, other: &Plan) -> Vec<String> {
+        self.events
+            .iter()
+            .filter(|e| !other.events.contains(e))
+            .map(|(kind, resource, id, name)| {
+                let label = if name.is_empty() { id } else { name };
+                format!("{kind} {resource} `{label}`")
+            })
+            .collect()
+    }
+
     /// Number of events of one type (`create`, `update`, `delete`).
     #[must_use]
     pub fn total(&self, event: &str) -> usize {
@@ -97,19 +120,32 @@ pub fn read_plan(path: &Path) -> Result<Plan, ToolError> {
         }
     };
     let mut plan = Plan::default();
+    let text = |event: &Value, key: &str| match event.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
     for event in events {
-        let kind = event
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("unknown")
-            .to_owned();
-        let resource = event
-            .get("resourceType")
-            .and_then(Value::as_str)
-            .unwrap_or("unknown")
-            .to_owned();
-        *plan.counts.entry((kind, resource)).or_default() += 1;
+        let mut kind = text(&event, "type");
+        if kind.is_empty() {
+            kind = "unknown".into();
+        }
+        let mut resource = text(&event, "resourceType");
+        if resource.is_empty() {
+            resource = "unknown".into();
+        }
+        *plan
+            .counts
+            .entry((kind.clone(), resource.clone()))
+            .or_default() += 1;
+        plan.events.push((
+            kind,
+            resource,
+            text(&event, "resourceId"),
+            text(&event, "resourceName"),
+        ));
     }
+    plan.events.sort();
     Ok(plan)
 }
 
@@ -146,7 +182,7 @@ impl Adc {
     }
 
     /// Run `adc <verb> -f <bundle>` in `workdir`, streaming its output (token masked)
-    /// to `out`; returns ADC's exit code.
+    /// to `out`; returns ADC's exit code (`None` when a signal ended it).
     ///
     /// # Errors
     /// A [`ToolError`] when the program cannot be started.
@@ -156,7 +192,7 @@ impl Adc {
         bundle: &Path,
         workdir: &Path,
         out: &mut dyn Write,
-    ) -> Result<i32, ToolError> {
+    ) -> Result<Option<i32>, ToolError> {
         let mut command = Command::new(&self.program);
         command.arg(verb).arg("-f").arg(bundle).current_dir(workdir);
         for (key, value) in &self.settings.label_selector {
@@ -185,7 +221,7 @@ impl Adc {
         let status = child.wait().map_err(|e| {
             ToolError::new(format!("cannot wait for {}: {e}", self.program.display()))
         })?;
-        Ok(status.code().unwrap_or(1))
+        Ok(status.code())
     }
 
     /// Pass the backend settings in ADC's environment variables.

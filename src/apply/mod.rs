@@ -197,21 +197,21 @@ fn hand_off_to_adc(
     write_private(&bundle, text)?;
     let io = |e: std::io::Error| ToolError::new(format!("cannot write output: {e}"));
     writeln!(out, "gwlint: adc diff ({})", checked.target.name).map_err(io)?;
-    let code = adc.run("diff", &bundle, workdir.path(), out)?;
-    if code != 0 {
-        writeln!(
-            out,
-            "gwlint: adc diff failed (exit {code}); nothing was applied"
-        )
-        .map_err(io)?;
-        return Ok(exit_from(code));
-    }
-    let plan_file = workdir.path().join("diff.yaml");
-    let plan = adc::read_plan(&plan_file);
-    let _ = std::fs::remove_file(&plan_file);
-    let plan = plan?;
+    let plan = match plan_of(&adc, &bundle, workdir.path(), out)? {
+        Ok(plan) => plan,
+        Err(code) => return Ok(code),
+    };
     writeln!(out, "gwlint: plan: {}", plan.summary()).map_err(io)?;
     if request.dry_run {
+        return Ok(0);
+    }
+    if plan.is_empty() {
+        writeln!(
+            out,
+            "gwlint: the gateway already matches `{}`: nothing to sync",
+            checked.target.name
+        )
+        .map_err(io)?;
         return Ok(0);
     }
     let limit = settings
@@ -228,9 +228,69 @@ fn hand_off_to_adc(
         .map_err(io)?;
         return Ok(1);
     }
+    // `adc sync` diffs again: the gateway may have changed since the plan was shown
+    // and guarded. A second diff right before sync must give the same plan, so sync
+    // does what was guarded; what remains is the time between this diff and sync's.
+    writeln!(out, "gwlint: adc diff again, right before sync").map_err(io)?;
+    let again = match plan_of(&adc, &bundle, workdir.path(), out)? {
+        Ok(plan) => plan,
+        Err(code) => return Ok(code),
+    };
+    if again != plan {
+        let mut changes = again.missing_from(&plan);
+        changes.extend(
+            plan.missing_from(&again)
+                .into_iter()
+                .map(|e| format!("no longer: {e}")),
+        );
+        writeln!(
+            out,
+            "gwlint: refusing to sync: the gateway changed after the plan was made; sync would now do: {} ({}); \
+             nothing was applied: run apply again to see and guard the new plan",
+            again.summary(),
+            changes.join(", ")
+        )
+        .map_err(io)?;
+        return Ok(1);
+    }
     writeln!(out, "gwlint: adc sync ({})", checked.target.name).map_err(io)?;
     let code = adc.run("sync", &bundle, workdir.path(), out)?;
-    Ok(exit_from(code))
+    Ok(engine_exit("sync", code, out))
+}
+
+/// Run `adc diff` and read its plan; `Err(exit code)` when adc failed.
+fn plan_of(
+    adc: &adc::Adc,
+    bundle: &Path,
+    workdir: &Path,
+    out: &mut dyn Write,
+) -> Result<Result<adc::Plan, u8>, ToolError> {
+    let code = adc.run("diff", bundle, workdir, out)?;
+    if code != Some(0) {
+        let exit = engine_exit("diff", code, out);
+        let _ = writeln!(out, "gwlint: nothing was applied");
+        return Ok(Err(exit));
+    }
+    let plan_file = workdir.join("diff.yaml");
+    let plan = adc::read_plan(&plan_file);
+    let _ = std::fs::remove_file(&plan_file);
+    plan.map(Ok)
+}
+
+/// gwlint's exit code for adc's: 0 when adc succeeded, else 1 (the engine failed;
+/// `apply --help` documents 0, 1 and 2), saying what adc returned.
+fn engine_exit(verb: &str, code: Option<i32>, out: &mut dyn Write) -> u8 {
+    match code {
+        Some(0) => 0,
+        Some(code) => {
+            let _ = writeln!(out, "gwlint: adc {verb} failed (adc exited with {code})");
+            1
+        }
+        None => {
+            let _ = writeln!(out, "gwlint: adc {verb} failed (adc was ended by a signal)");
+            1
+        }
+    }
 }
 
 /// Production environments refuse deletes unless configured; others allow them.
@@ -240,13 +300,6 @@ fn default_max_deletes(environment: &str) -> u64 {
     } else {
         u64::MAX
     }
-}
-
-fn exit_from(code: i32) -> u8 {
-    u8::try_from(code)
-        .ok()
-        .filter(|c| *c != 0)
-        .map_or(u8::from(code != 0), |c| c)
 }
 
 fn hand_off_to_file(
@@ -403,10 +456,17 @@ mod tests {
     }
 
     #[test]
-    fn exit_codes_pass_through() {
-        assert_eq!(exit_from(0), 0);
-        assert_eq!(exit_from(1), 1);
-        assert_eq!(exit_from(3), 3);
-        assert_eq!(exit_from(-9), 1);
+    fn engine_exit_codes_map_to_the_documented_ones() {
+        let mut said = Vec::new();
+        assert_eq!(engine_exit("sync", Some(0), &mut said), 0);
+        assert_eq!(engine_exit("sync", Some(3), &mut said), 1);
+        assert_eq!(engine_exit("sync", Some(127), &mut said), 1);
+        assert_eq!(engine_exit("diff", None, &mut said), 1);
+        assert_eq!(
+            String::from_utf8(said).unwrap(),
+            "gwlint: adc sync failed (adc exited with 3)\n\
+             gwlint: adc sync failed (adc exited with 127)\n\
+             gwlint: adc diff failed (adc was ended by a signal)\n"
+        );
     }
 }
