@@ -42,6 +42,12 @@ if [ "$verb" = diff ]; then
     done
   } > diff.yaml
 fi
+if [ "${STANDIN_HANG:-}" = "$verb" ]; then
+  sleep 30 &
+  trap 'echo "$verb got a signal" >> "$log/signals"; kill $!; exit 130' INT TERM
+  echo "$PWD" > "$log/workdir"
+  wait $!
+fi
 if [ "${STANDIN_FAIL:-}" = "$verb" ]; then
   echo "adc $verb failed" >&2
   exit 3
@@ -97,6 +103,7 @@ impl StandIn {
             .env_remove("STANDIN_DELETES")
             .env_remove("STANDIN_FAIL")
             .env_remove("STANDIN_EMPTY")
+            .env_remove("STANDIN_HANG")
             .env_remove("STANDIN_CHANGE_ON_DIFF")
             .env_remove("PARTNER_PORTAL_KEY");
         cmd
@@ -686,4 +693,73 @@ fn adc_receives_a_bundle_its_own_substitution_leaves_as_resolved() {
         bundle["services"][0]["description"],
         r"tenant \${TENANT}, suffix v1-\${HOME}"
     );
+}
+
+/// Start `gwlint apply` with a stand-in whose sync hangs until signalled, send
+/// `signal` (to gwlint's process group, or to gwlint alone), and return the exit code
+/// and stdout once gwlint has ended.
+#[cfg(unix)]
+fn interrupt_sync(signal: &str, to_group: bool) -> (StandIn, Option<i32>, String) {
+    use std::os::unix::process::CommandExt;
+    let adc = StandIn::new();
+    let path = format!(
+        "{}:{}",
+        adc.dir.path().join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["apply", production(), "--no-config"])
+        .env("PATH", path)
+        .env("STANDIN_LOG", adc.log())
+        .env("ADC_TOKEN", "supersecret-token-123")
+        .env("STANDIN_HANG", "sync")
+        .env_remove("STANDIN_DELETES")
+        .env_remove("STANDIN_FAIL")
+        .process_group(0)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while !adc.log().join("workdir").exists() {
+        assert!(started.elapsed().as_secs() < 60, "adc sync never started");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let target = if to_group {
+        format!("-{}", child.id())
+    } else {
+        child.id().to_string()
+    };
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{signal}"), "--", &target])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = child.wait().unwrap();
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut stdout).unwrap();
+    (adc, status.code(), stdout)
+}
+
+#[cfg(unix)]
+#[test]
+fn an_interrupt_reaches_adc_and_removes_the_bundle() {
+    for (signal, to_group, name) in [("INT", true, "SIGINT"), ("TERM", false, "SIGTERM")] {
+        let (adc, code, stdout) = interrupt_sync(signal, to_group);
+        assert_eq!(code, Some(1), "{stdout}");
+        assert!(
+            stdout.contains(&format!(
+                "interrupted by {name} during sync; adc was stopped"
+            )),
+            "{stdout}"
+        );
+        // adc got the signal once, and gwlint waited for it.
+        let signals = std::fs::read_to_string(adc.log().join("signals")).unwrap();
+        assert_eq!(signals, "sync got a signal\n", "{name}");
+        let workdir = std::fs::read_to_string(adc.log().join("workdir")).unwrap();
+        assert!(
+            !Path::new(workdir.trim()).exists(),
+            "the private folder with the bundle is left: {workdir}"
+        );
+    }
 }

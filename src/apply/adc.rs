@@ -191,10 +191,14 @@ impl Adc {
         verb: &str,
         bundle: &Path,
         workdir: &Path,
+        guard: &super::interrupt::Guard,
         out: &mut dyn Write,
     ) -> Result<Option<i32>, ToolError> {
         let mut command = Command::new(&self.program);
         command.arg(verb).arg("-f").arg(bundle).current_dir(workdir);
+        // Its own process group: a Ctrl-C reaches gwlint, which forwards it (once).
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
         for (key, value) in &self.settings.label_selector {
             command
                 .arg("--label-selector")
@@ -205,6 +209,7 @@ impl Adc {
         let mut child = command
             .spawn()
             .map_err(|e| ToolError::new(format!("cannot run {}: {e}", self.program.display())))?;
+        guard.running(child.id());
         let stderr = child.stderr.take();
         let masks = self.masks();
         let error_masks = masks.clone();
@@ -220,7 +225,9 @@ impl Adc {
         let _ = forward_errors.join();
         let status = child.wait().map_err(|e| {
             ToolError::new(format!("cannot wait for {}: {e}", self.program.display()))
-        })?;
+        });
+        guard.finished();
+        let status = status?;
         Ok(status.code())
     }
 

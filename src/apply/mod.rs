@@ -9,6 +9,7 @@
 //! applied. With `--rev` the environment is read from git as of that revision.
 
 pub mod adc;
+pub mod interrupt;
 pub mod render;
 pub mod standalone;
 pub mod yaml_out;
@@ -192,12 +193,16 @@ fn hand_off_to_adc(
 ) -> Result<u8, ToolError> {
     let settings = &checked.target.apply;
     let adc = adc::Adc::locate(settings)?;
+    // Installed before the bundle exists, dropped after its folder is removed (the
+    // folder is declared after it, so dropped first).
+    let guard = interrupt::Guard::install()
+        .map_err(|e| ToolError::new(format!("cannot catch signals: {e}")))?;
     let workdir = private_dir()?;
     let bundle = workdir.path().join("bundle.yaml");
     write_private(&bundle, text)?;
     let io = |e: std::io::Error| ToolError::new(format!("cannot write output: {e}"));
     writeln!(out, "gwlint: adc diff ({})", checked.target.name).map_err(io)?;
-    let plan = match plan_of(&adc, &bundle, workdir.path(), out)? {
+    let plan = match plan_of(&adc, &bundle, workdir.path(), &guard, out)? {
         Ok(plan) => plan,
         Err(code) => return Ok(code),
     };
@@ -232,7 +237,7 @@ fn hand_off_to_adc(
     // and guarded. A second diff right before sync must give the same plan, so sync
     // does what was guarded; what remains is the time between this diff and sync's.
     writeln!(out, "gwlint: adc diff again, right before sync").map_err(io)?;
-    let again = match plan_of(&adc, &bundle, workdir.path(), out)? {
+    let again = match plan_of(&adc, &bundle, workdir.path(), &guard, out)? {
         Ok(plan) => plan,
         Err(code) => return Ok(code),
     };
@@ -253,9 +258,26 @@ fn hand_off_to_adc(
         .map_err(io)?;
         return Ok(1);
     }
+    if let Some(code) = stopped(&guard, "before sync", out) {
+        return Ok(code);
+    }
     writeln!(out, "gwlint: adc sync ({})", checked.target.name).map_err(io)?;
-    let code = adc.run("sync", &bundle, workdir.path(), out)?;
+    let code = adc.run("sync", &bundle, workdir.path(), &guard, out)?;
+    if let Some(code) = stopped(&guard, "during sync; adc was stopped", out) {
+        return Ok(code);
+    }
     Ok(engine_exit("sync", code, out))
+}
+
+/// `Some(1)` when a signal has arrived: said on `out`, and nothing more runs.
+fn stopped(guard: &interrupt::Guard, when: &str, out: &mut dyn Write) -> Option<u8> {
+    let signal = guard.interrupted()?;
+    let _ = writeln!(
+        out,
+        "gwlint: interrupted by {} {when}; the bundle is removed",
+        interrupt::name(signal)
+    );
+    Some(1)
 }
 
 /// Run `adc diff` and read its plan; `Err(exit code)` when adc failed.
@@ -263,9 +285,16 @@ fn plan_of(
     adc: &adc::Adc,
     bundle: &Path,
     workdir: &Path,
+    guard: &interrupt::Guard,
     out: &mut dyn Write,
 ) -> Result<Result<adc::Plan, u8>, ToolError> {
-    let code = adc.run("diff", bundle, workdir, out)?;
+    if let Some(code) = stopped(guard, "before adc diff", out) {
+        return Ok(Err(code));
+    }
+    let code = adc.run("diff", bundle, workdir, guard, out)?;
+    if let Some(code) = stopped(guard, "during adc diff; adc was stopped", out) {
+        return Ok(Err(code));
+    }
     if code != Some(0) {
         let exit = engine_exit("diff", code, out);
         let _ = writeln!(out, "gwlint: nothing was applied");
