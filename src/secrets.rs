@@ -330,13 +330,44 @@ impl<'a> Walk<'a, '_> {
 }
 
 /// Secret values found line by line, for files that did not parse (so a syntax
-/// error's snippet cannot show a neighbouring secret): `<secret field>: value`.
+/// error's snippet cannot show a neighbouring secret): `<secret field>: value`, the
+/// lines of a block scalar under a secret field (`key: |` and the more indented lines
+/// after it), and every line from `-----BEGIN ... PRIVATE KEY-----` to its `-----END`.
 #[must_use]
 pub fn secret_spans_in_lines(source: &crate::source::SourceFile) -> Vec<Span> {
     let mut spans = Vec::new();
     let mut offset = 0;
+    // The indentation of a secret field whose block scalar is being read.
+    let mut block_under: Option<usize> = None;
+    let mut in_private_key = false;
+    let mut whole_line = |start: usize, line: &str, spans: &mut Vec<Span>| {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let first = content.len() - content.trim_start().len();
+        if content.trim().is_empty() {
+            return;
+        }
+        spans.push(Span::new(
+            source.position_of_byte(start + first),
+            source.position_of_byte(start + content.trim_end().len()),
+        ));
+    };
     for line in source.text.split_inclusive('\n') {
         let content = line.trim_end_matches(['\n', '\r']);
+        let indent = content.len() - content.trim_start().len();
+        if let Some(field_indent) = block_under {
+            if content.trim().is_empty() || indent > field_indent {
+                whole_line(offset, line, &mut spans);
+                offset += line.len();
+                continue;
+            }
+            block_under = None;
+        }
+        if in_private_key || (content.contains("-----BEGIN") && content.contains("PRIVATE KEY")) {
+            in_private_key = !content.contains("-----END");
+            whole_line(offset, line, &mut spans);
+            offset += line.len();
+            continue;
+        }
         let body = content.trim_start().trim_start_matches("- ").trim_start();
         let field_start = content.len() - body.len();
         if let Some((field, value)) = body.split_once(':') {
@@ -351,6 +382,9 @@ pub fn secret_spans_in_lines(source: &crate::source::SourceFile) -> Vec<Span> {
                         source.position_of_byte(value_end),
                     ));
                 }
+                if value_trimmed.starts_with(['|', '>']) {
+                    block_under = Some(indent);
+                }
             }
         }
         offset += line.len();
@@ -362,6 +396,25 @@ pub fn secret_spans_in_lines(source: &crate::source::SourceFile) -> Vec<Span> {
 mod tests {
     use super::*;
     use crate::load::{parse_text, LoadLimits};
+
+    #[test]
+    fn lines_of_a_block_scalar_key_are_secret_when_the_file_does_not_parse() {
+        let text = "ssls:\n  - snis: [a.example.com]\n    key: |\n      -----BEGIN PRIVATE KEY-----\n      MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n\n      AAECAwQF\n      -----END PRIVATE KEY-----\n    cert: [unclosed\n    other: visible\n";
+        let source = crate::source::SourceFile::new("x.yaml".into(), text.into());
+        let shown: Vec<u32> = secret_spans_in_lines(&source)
+            .iter()
+            .map(|s| s.start.line)
+            .collect();
+        assert_eq!(shown, [3, 4, 5, 7, 8]);
+        // A PEM private key written without a secret field name.
+        let text = "x: \"\n  -----BEGIN EC PRIVATE KEY-----\n  AAAA\n  -----END EC PRIVATE KEY-----\n  [\n";
+        let source = crate::source::SourceFile::new("x.yaml".into(), text.into());
+        let shown: Vec<u32> = secret_spans_in_lines(&source)
+            .iter()
+            .map(|s| s.start.line)
+            .collect();
+        assert_eq!(shown, [2, 3, 4]);
+    }
 
     #[test]
     fn finds_literal_secrets_but_not_references() {

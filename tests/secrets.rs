@@ -11,6 +11,7 @@ const SECRETS: &[&str] = &[
     "jwt-s3cr3t-0004",
     "90817263",
     "s3ss10n-s3cr3t-0005",
+    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7PemSecretLine",
 ];
 
 fn output_of(args: &[&str]) -> String {
@@ -92,7 +93,8 @@ fn inspect_masks_secret_values_unless_asked() {
         "--no-config",
         "--show-secrets",
     ]);
-    for secret in SECRETS {
+    // All but the key of the file that does not parse (not in the policy input).
+    for secret in SECRETS.iter().filter(|s| !s.contains("PemSecretLine")) {
         assert!(shown.contains(secret), "--show-secrets hides `{secret}`");
     }
     assert!(shown.contains("\"client_secret\": 90817263"), "{shown}");
