@@ -563,12 +563,15 @@ pub fn load_config(options: &CheckOptions) -> Result<Config, ToolError> {
     }
 }
 
+/// The folder ignore globs are relative to: the config file's, absolute like the
+/// environment paths read from it.
 fn config_base(config: &Config) -> Vec<PathBuf> {
     config
         .file
         .as_ref()
-        .and_then(|f| f.parent())
-        .map(|p| vec![p.to_path_buf()])
+        .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
+        .and_then(|f| f.parent().map(Path::to_path_buf))
+        .map(|p| vec![p])
         .unwrap_or_default()
 }
 

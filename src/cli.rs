@@ -17,6 +17,12 @@ Examples:
   gwlint check . --changed-since origin/main
   gwlint check . --format github --format sarif --output gwlint.sarif
   gwlint check . --baseline .gwlint-baseline.json --fail-on warning
+  gwlint check . --statistics            findings per rule, most first, after the report
+  gwlint check . --show-info --max-per-rule 0
+                                         every finding, infos included (human format)
+
+The human format shows errors and warnings, at most 20 of one rule (--max-per-rule),
+and counts infos in its summary line; json, sarif, github and junit carry every finding.
 
 Exit codes: 0 no failing findings, 1 failing findings (see --fail-on), 2 gwlint could not run.";
 
@@ -38,13 +44,18 @@ Examples:
   gwlint apply staging/ --engine standalone --out /etc/apisix/apisix.yaml
 
 Backend settings come from `apply:` in .gwlint.yaml and ADC's environment variables
-(ADC_BACKEND, ADC_SERVER, ADC_TOKEN, ...). The token is never printed.
+(ADC_BACKEND, ADC_SERVER, ADC_TOKEN, ...). The token is never printed. The check's findings,
+and a refusal because of them, are reported on stderr; stdout is the hand-off's log.
 Exit codes: 0 applied, 1 refused (findings, deletes) or the engine failed, 2 could not run.";
 
 const RENDER_EXAMPLES: &str = "\
 Examples:
   gwlint render production/ -o bundle.yaml             one ADC file for other pipelines (ArgoCD)
-  gwlint render staging/ --engine standalone -o apisix.yaml";
+  gwlint render production/ > bundle.yaml              the same: stdout holds the document alone
+  gwlint render staging/ --engine standalone -o apisix.yaml
+
+Findings are reported on stderr. With failing findings nothing is rendered (stdout stays
+empty, no file is written) and the exit code is 1.";
 
 const DIFF_EXAMPLES: &str = "\
 Examples:
@@ -91,7 +102,9 @@ Examples:
 const INSPECT_EXAMPLES: &str = "\
 Examples:
   gwlint inspect staging/                the input document policies see for staging/
-  gwlint inspect production              a declared environment, by name";
+  gwlint inspect production              a declared environment, by name
+
+stdout holds the JSON document alone; the environment's findings are reported on stderr.";
 
 const POLICY_TEST_EXAMPLES: &str = "\
 Examples:
@@ -208,6 +221,9 @@ pub struct ApplyArgs {
     /// Config and policies.
     #[command(flatten)]
     pub sources: SourceArgs,
+    /// How the report of the findings (on stderr) reads.
+    #[command(flatten)]
+    pub human: HumanArgs,
 }
 
 /// Arguments of `gwlint render`.
@@ -231,6 +247,9 @@ pub struct RenderArgs {
     /// Config and policies.
     #[command(flatten)]
     pub sources: SourceArgs,
+    /// How the report of the findings (on stderr) reads.
+    #[command(flatten)]
+    pub human: HumanArgs,
 }
 
 /// Arguments of `gwlint diff`.
@@ -318,6 +337,24 @@ pub struct SourceArgs {
     pub rego_builtins: bool,
 }
 
+/// How the human report reads (shared by the commands that print one). The other
+/// formats always carry every finding.
+#[derive(Debug, Args, Clone, Copy)]
+pub struct HumanArgs {
+    /// Human format: also show info findings (by default they are only counted in the
+    /// summary line).
+    #[arg(long)]
+    pub show_info: bool,
+    /// Human format: show at most N findings of one rule (per severity), then one line
+    /// counting the rest; 0 shows them all.
+    #[arg(long, value_name = "N", default_value_t = crate::report::DEFAULT_MAX_PER_RULE)]
+    pub max_per_rule: usize,
+    /// Print the number of findings of each rule, most first (in the human report, else
+    /// on stderr).
+    #[arg(long)]
+    pub statistics: bool,
+}
+
 /// Arguments of `gwlint rules`.
 #[derive(Debug, Args)]
 pub struct RulesArgs {
@@ -350,6 +387,9 @@ pub struct InspectArgs {
     /// Print secret values (keys, passwords, private keys) as written instead of `***`.
     #[arg(long)]
     pub show_secrets: bool,
+    /// How the report of the findings (on stderr) reads.
+    #[command(flatten)]
+    pub human: HumanArgs,
 }
 
 /// Arguments of `gwlint policy test`.
@@ -416,9 +456,13 @@ pub struct CheckArgs {
     /// Which files are read, and how.
     #[command(flatten)]
     pub files: FileArgs,
-    /// Print only the findings, without the summary line.
+    /// Print only the findings (and the lines counting those not shown), without the
+    /// summary line.
     #[arg(long, short)]
     pub quiet: bool,
+    /// How the human report reads.
+    #[command(flatten)]
+    pub human: HumanArgs,
     /// When to use colours in the human format.
     #[arg(long, value_enum, default_value = "auto")]
     pub color: ColorChoice,

@@ -8,8 +8,8 @@ use crate::apply;
 use crate::check::{self, BuiltinRules, CheckOptions, Outcome, Session};
 use crate::cli::{
     ApplyArgs, BaselineWriteArgs, CheckArgs, ColorChoice, CompletionsArgs, DiffArgs, EngineArg,
-    ExplainArgs, FailOn, InitArgs, InspectArgs, ListFormat, PolicyTestArgs, RenderArgs, RulesArgs,
-    SchemaArgs, SourceArgs,
+    ExplainArgs, FailOn, HumanArgs, InitArgs, InspectArgs, ListFormat, PolicyTestArgs, RenderArgs,
+    RulesArgs, SchemaArgs, SourceArgs,
 };
 use crate::error::ToolError;
 use crate::finding::Severity;
@@ -48,6 +48,20 @@ fn emit(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(),
     match write(&mut stdout).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(ToolError::new(format!("cannot write output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Write to stderr (buffered: a report of many findings is written in large pieces),
+/// treating a closed pipe as success.
+fn emit_to_stderr(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), ToolError> {
+    let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
+    match write(&mut stderr).and_then(|()| stderr.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(ToolError::new(format!("cannot write to stderr: {e}")))
         }
         _ => Ok(()),
     }
@@ -93,8 +107,8 @@ pub fn check(
         outcome.baseline = crate::baseline::read(file)?;
     }
     let style = HumanStyle {
-        color: use_color(args.color),
         quiet: args.quiet,
+        ..human_style(args.human, use_color(args.color, &std::io::stdout()))
     };
     let started = std::time::Instant::now();
     let rules = rules::registry_for(
@@ -118,6 +132,12 @@ pub fn check(
                 )
             })?,
         }
+    }
+    if args.human.statistics && !outputs.iter().any(|(f, _)| *f == OutputFormat::Human) {
+        // No human report to carry the statistics: stderr, so that stdout stays the
+        // machine-readable report.
+        let findings = outcome.findings();
+        emit_to_stderr(|out| report::human::write_statistics(&findings, &rules, out))?;
     }
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY")
         .filter(|_| outputs.iter().any(|(f, _)| *f == OutputFormat::Github))
@@ -189,14 +209,29 @@ fn append_summary(path: &std::path::Path, markdown: &str) -> Result<(), ToolErro
     })
 }
 
-fn use_color(choice: ColorChoice) -> bool {
+/// Whether to colour what goes to `stream` (stdout or stderr).
+fn use_color(choice: ColorChoice, stream: &impl IsTerminal) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stream.is_terminal()
         }
+    }
+}
+
+/// The human report's style from its flags.
+fn human_style(human: HumanArgs, color: bool) -> HumanStyle {
+    HumanStyle {
+        color,
+        quiet: false,
+        least_shown: if human.show_info {
+            Severity::Info
+        } else {
+            Severity::Warning
+        },
+        max_per_rule: human.max_per_rule,
+        statistics: human.statistics,
     }
 }
 
@@ -398,6 +433,8 @@ pub fn inspect(args: &InspectArgs) -> Result<u8, ToolError> {
         )));
     };
     let input = policy::input_document(&session.checker.policies, &report.model, &target.rules);
+    // The findings go to stderr: stdout is the document alone.
+    report_to_stderr(&outcome, &session, args.human, None)?;
     let mut input = serde_json::to_value(&input)
         .map_err(|e| ToolError::new(format!("cannot convert the policy input: {e}")))?;
     if !args.show_secrets {
@@ -481,21 +518,56 @@ fn engine_of(arg: Option<EngineArg>, configured: Option<&str>) -> apply::Engine 
     }
 }
 
-/// Print the findings that blocked a hand-off, in the human format, and say so.
-fn print_refusal(outcome: &Outcome, session: &Session) -> Result<u8, ToolError> {
+/// Report the findings of a command whose stdout is its product (a rendered document,
+/// the policy input, the hand-off's log) on stderr, in the human format, followed by
+/// `last_line` when given. Nothing is written when there are no findings and no last
+/// line.
+fn report_to_stderr(
+    outcome: &Outcome,
+    session: &Session,
+    human: HumanArgs,
+    last_line: Option<&str>,
+) -> Result<(), ToolError> {
+    let findings = outcome.findings();
+    if findings.is_empty() && last_line.is_none() {
+        return Ok(());
+    }
     let rules = rules::registry_for(
         &session.checker.schemas,
         &session.checker.policies,
-        &outcome.findings(),
+        &findings,
     );
-    let style = HumanStyle {
-        color: use_color(ColorChoice::Auto),
-        quiet: false,
-    };
-    emit(|out| {
+    let style = human_style(human, use_color(ColorChoice::Auto, &std::io::stderr()));
+    emit_to_stderr(|out| {
         report::write(outcome, OutputFormat::Human, style, &rules, out)?;
-        writeln!(out, "gwlint: refusing to apply: the environment has failing findings; nothing was handed off")
-    })?;
+        match last_line {
+            Some(line) => writeln!(out, "{line}"),
+            None => Ok(()),
+        }
+    })
+}
+
+/// Report the findings that blocked a hand-off on stderr, and say so. Returns the exit
+/// code (1).
+fn print_refusal(
+    outcome: &Outcome,
+    session: &Session,
+    human: HumanArgs,
+    verb: &str,
+) -> Result<u8, ToolError> {
+    report_to_stderr(
+        outcome,
+        session,
+        human,
+        Some(&format!(
+            "gwlint: refusing to {verb}: the environment has failing findings; nothing was {}",
+            if verb == "render" {
+                "rendered"
+            } else {
+                "handed off"
+            }
+        )),
+    )?;
     Ok(EXIT_FINDINGS)
 }
 
@@ -522,8 +594,9 @@ pub fn apply(args: &ApplyArgs) -> Result<u8, ToolError> {
     };
     let checked = match apply::gate(&session, &request)? {
         Ok(checked) => checked,
-        Err(outcome) => return print_refusal(&outcome, &session),
+        Err(outcome) => return print_refusal(&outcome, &session, args.human, "apply"),
     };
+    report_to_stderr(&checked.outcome, &session, args.human, None)?;
     let engine = engine_of(args.engine, checked.target.apply.engine.as_deref());
     let (mut document, mut text) = apply::render_for(&checked.files, engine)?;
     if engine == apply::Engine::Adc {
@@ -561,8 +634,9 @@ pub fn render(args: &RenderArgs) -> Result<u8, ToolError> {
     };
     let checked = match apply::gate(&session, &request)? {
         Ok(checked) => checked,
-        Err(outcome) => return print_refusal(&outcome, &session),
+        Err(outcome) => return print_refusal(&outcome, &session, args.human, "render"),
     };
+    report_to_stderr(&checked.outcome, &session, args.human, None)?;
     let engine = engine_of(Some(args.engine), None);
     let (_, text) = apply::render_for(&checked.files, engine)?;
     match &args.output {

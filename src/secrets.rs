@@ -340,7 +340,7 @@ pub fn secret_spans_in_lines(source: &crate::source::SourceFile) -> Vec<Span> {
     // The indentation of a secret field whose block scalar is being read.
     let mut block_under: Option<usize> = None;
     let mut in_private_key = false;
-    let mut whole_line = |start: usize, line: &str, spans: &mut Vec<Span>| {
+    let whole_line = |start: usize, line: &str, spans: &mut Vec<Span>| {
         let content = line.trim_end_matches(['\n', '\r']);
         let first = content.len() - content.trim_start().len();
         if content.trim().is_empty() {

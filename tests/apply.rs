@@ -193,8 +193,11 @@ fn failing_findings_stop_the_hand_off() {
         .args(["apply", "fixtures/findings/ref-duplicates", "--no-config"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("ref/duplicate-service"))
-        .stdout(predicate::str::contains("refusing to apply"));
+        .stdout("")
+        .stderr(predicate::str::contains("ref/duplicate-service"))
+        .stderr(predicate::str::contains(
+            "gwlint: refusing to apply: the environment has failing findings; nothing was handed off",
+        ));
     assert!(adc.calls().is_empty(), "adc must not be called");
 }
 
@@ -276,10 +279,11 @@ fn an_unset_variable_is_an_error_at_its_position() {
         .args(["apply", "fixtures/example/staging", "--no-config"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains(
+        .stdout("")
+        .stderr(predicate::str::contains(
             "variable `PARTNER_PORTAL_KEY` is not set",
         ))
-        .stdout(predicate::str::contains(
+        .stderr(predicate::str::contains(
             "fixtures/example/staging/consumers.yaml:14:16",
         ));
     assert!(adc.calls().is_empty());
@@ -538,7 +542,7 @@ fn the_baseline_of_the_config_file_is_the_gate_s_too() {
     apply()
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("refusing to apply"));
+        .stderr(predicate::str::contains("refusing to apply"));
     assert_eq!(adc.calls(), ["diff"]);
 }
 

@@ -203,7 +203,8 @@ fn render_substitutes_first_then_checks_and_standalone_always_resolves() {
         &[("UP_PORT", "99999"), ("TEAM", "payments")],
     );
     assert_eq!(bad.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&bad.stdout);
+    assert!(bad.stdout.is_empty(), "a refused render writes no document");
+    let text = String::from_utf8_lossy(&bad.stderr);
     assert!(
         text.contains("schema/upstream") && text.contains("adc.yaml:6:17"),
         "{text}"
@@ -211,7 +212,11 @@ fn render_substitutes_first_then_checks_and_standalone_always_resolves() {
     // The standalone engine resolves without being asked, and an unset variable stops it.
     let unset = render(&["--engine", "standalone"], &[("UP_PORT", "8080")]);
     assert_eq!(unset.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&unset.stdout);
+    assert!(
+        unset.stdout.is_empty(),
+        "a refused render writes no document"
+    );
+    let text = String::from_utf8_lossy(&unset.stderr);
     assert!(
         text.contains("apply/unset-variable") && text.contains("`TEAM`"),
         "{text}"
@@ -224,7 +229,7 @@ fn render_substitutes_first_then_checks_and_standalone_always_resolves() {
         good.status.code(),
         Some(0),
         "{}",
-        String::from_utf8_lossy(&good.stdout)
+        String::from_utf8_lossy(&good.stderr)
     );
     let text = String::from_utf8_lossy(&good.stdout);
     assert!(

@@ -1,5 +1,8 @@
 //! One fixture tree per finding kind, checked by the real binary; the human and
 //! JSON outputs are snapshot-tested (insta), and key positions are asserted exactly.
+//! The human report is asked for every finding (`--show-info --max-per-rule 0`), so
+//! that info findings' rendering is covered too; `tests/human_report.rs` covers what it
+//! leaves out by default.
 
 #![allow(clippy::print_stdout)]
 
@@ -19,6 +22,9 @@ fn run(dir: &str, format: &str) -> (i32, String) {
             "--no-builtin-policies",
             "--color",
             "never",
+            "--show-info",
+            "--max-per-rule",
+            "0",
             "--format",
             format,
         ])

@@ -81,7 +81,9 @@ fn check(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
-/// `gwlint check` of `dir` with the built-in policies, without colour, in `format`.
+/// `gwlint check` of `dir` with the built-in policies, without colour, in `format`;
+/// the human format shows every finding (infos included, no per-rule limit), so that
+/// each one goes through the renderer.
 fn check_in_format(dir: &Path, format: &str) -> std::process::Output {
     Command::cargo_bin("gwlint")
         .unwrap()
@@ -90,6 +92,9 @@ fn check_in_format(dir: &Path, format: &str) -> std::process::Output {
             "--no-config",
             "--color",
             "never",
+            "--show-info",
+            "--max-per-rule",
+            "0",
             "--format",
             format,
         ])

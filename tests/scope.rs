@@ -231,3 +231,27 @@ fn a_part_of_an_environment_is_reported_for_that_part() {
         "{stderr}"
     );
 }
+
+#[test]
+fn ignore_globs_hold_with_a_relative_config_path() {
+    let repo = repository();
+    let config = repo.path().join("gw/.gwlint.yaml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("ignore: [\"staging/drafts/**\"]\n");
+    std::fs::write(&config, text).unwrap();
+    std::fs::create_dir(repo.path().join("gw/staging/drafts")).unwrap();
+    std::fs::write(repo.path().join("gw/staging/drafts/wip.yaml"), "bogus: 1\n").unwrap();
+    for cwd in [repo.path().to_path_buf(), repo.path().join("gw")] {
+        let config = if cwd.ends_with("gw") {
+            ".gwlint.yaml"
+        } else {
+            "gw/.gwlint.yaml"
+        };
+        let (_, report, stderr) = run(&cwd, &["--config", config]);
+        assert!(
+            findings(&report).iter().all(|f| !f.1.contains("drafts")),
+            "{stderr}"
+        );
+        assert_eq!(report["summary"]["files"], 3);
+    }
+}

@@ -42,7 +42,13 @@ fuzz_target!(|text: &str| {
         let _ = gwlint::report::write(
             &outcome,
             format,
-            gwlint::report::HumanStyle::default(),
+            // Every finding rendered, infos included, and the statistics.
+            gwlint::report::HumanStyle {
+                least_shown: gwlint::finding::Severity::Info,
+                max_per_rule: 0,
+                statistics: true,
+                ..gwlint::report::HumanStyle::default()
+            },
             &rules,
             &mut sink,
         );

@@ -11,6 +11,7 @@ pub mod junit;
 pub mod sarif;
 
 use crate::check::Outcome;
+use crate::finding::Severity;
 use crate::rules::RuleInfo;
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -51,16 +52,43 @@ pub enum OutputFormat {
     Junit,
 }
 
-/// How the human format looks.
-#[derive(Debug, Clone, Copy, Default)]
+/// How the human format looks. Only the human format reads these; the other formats
+/// write every finding.
+#[derive(Debug, Clone, Copy)]
 pub struct HumanStyle {
     /// Use colours.
     pub color: bool,
-    /// Print only findings, no summary line.
+    /// Print only findings (and the lines counting the ones not shown), no summary line.
     pub quiet: bool,
+    /// The least severe findings shown: [`Severity::Warning`] by default (infos are
+    /// only counted in the summary line), [`Severity::Info`] to show them too.
+    pub least_shown: Severity,
+    /// Show at most this many findings of one rule and severity; the rest are counted
+    /// in one line. 0 shows every finding.
+    pub max_per_rule: usize,
+    /// After the findings, print how many findings each rule reported.
+    pub statistics: bool,
 }
 
-/// Write the outcome in a format; `rules` describes the rules (for SARIF).
+/// How many findings of one rule and severity the human format shows by default.
+pub const DEFAULT_MAX_PER_RULE: usize = 20;
+
+impl Default for HumanStyle {
+    /// The command line's defaults: no colour, a summary line, infos counted but not
+    /// shown, at most [`DEFAULT_MAX_PER_RULE`] findings of a rule, no statistics.
+    fn default() -> Self {
+        HumanStyle {
+            color: false,
+            quiet: false,
+            least_shown: Severity::Warning,
+            max_per_rule: DEFAULT_MAX_PER_RULE,
+            statistics: false,
+        }
+    }
+}
+
+/// Write the outcome in a format; `rules` describes the rules (for SARIF, and the
+/// titles of the human format's statistics).
 ///
 /// # Errors
 /// Any error of the writer.
@@ -72,7 +100,7 @@ pub fn write(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        OutputFormat::Human => human::write(outcome, style, out),
+        OutputFormat::Human => human::write(outcome, style, rules, out),
         OutputFormat::Json => json::write(outcome, out),
         OutputFormat::Sarif => sarif::write(outcome, rules, out),
         OutputFormat::Github => github::write(outcome, out),
