@@ -739,3 +739,58 @@ fn a_full_disk_for_stdout_is_an_error_not_a_crash() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn file_names_are_escaped_in_every_format_people_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = [
+        "line\nbreak.yaml",
+        "esc\u{1b}[31mred.yaml",
+        "rtl\u{202e}lmay.yaml",
+    ];
+    for name in names {
+        std::fs::write(dir.path().join(name), WITNESS).unwrap();
+    }
+    let run = |format: &str| {
+        let output = Command::cargo_bin("gwlint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args([
+                "check",
+                ".",
+                "--no-config",
+                "--color",
+                "never",
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let human = run("human");
+    let github = run("github");
+    for text in [&human, &github] {
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{text}"
+        );
+    }
+    assert!(human.contains("line\\u{a}break.yaml:3:11"), "{human}");
+    assert!(human.contains("esc\\u{1b}[31mred.yaml"), "{human}");
+    // One workflow command per line, each on its (escaped) file.
+    let annotations: Vec<&str> = github.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(annotations.len(), 5, "{github}");
+    assert_eq!(
+        github.lines().filter(|l| !l.is_empty()).count(),
+        5,
+        "{github}"
+    );
+    assert!(
+        annotations
+            .iter()
+            .any(|l| l.starts_with("::error file=line\\u{a}break.yaml,line=3,")),
+        "{github}"
+    );
+}

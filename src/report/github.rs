@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands (`::error file=...::message`) and, when
 //! `GITHUB_STEP_SUMMARY` is set, a Markdown summary table for the job.
 
-use super::printable;
+use super::{printable, printable_name};
 use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
 use std::io::{self, Write};
@@ -26,11 +26,11 @@ pub fn annotation(finding: &Finding) -> String {
         Severity::Info => "notice",
     };
     let span = finding.location.span;
-    // The file stays as it is, so the annotation lands on it; the message and help,
-    // which quote the configuration, are made printable.
+    // The file name, the message and the help are made printable (a name with a
+    // control character could not be annotated anyway), then escaped as GitHub requires.
     format!(
         "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-        escape_property(finding.file()),
+        escape_property(&printable_name(finding.file())),
         span.start.line,
         span.start.column,
         span.end.line.max(span.start.line),
@@ -81,7 +81,7 @@ pub fn summary_markdown(outcome: &Outcome) -> String {
             markdown_cell(&format!("`{}`", f.rule)),
             markdown_cell(&format!(
                 "`{}:{}:{}`",
-                f.file(),
+                printable_name(f.file()),
                 f.location.span.start.line,
                 f.location.span.start.column
             )),

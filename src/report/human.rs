@@ -11,7 +11,7 @@
 //! Without colour (not a terminal, `--color never`, `NO_COLOR`) the output is plain
 //! text that stays readable in CI logs.
 
-use super::{printable, HumanStyle};
+use super::{printable, printable_name, HumanStyle};
 use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
 use crate::rules::RuleInfo;
@@ -241,7 +241,7 @@ fn plain(finding: &Finding) -> String {
     let start = finding.location.span.start;
     format!(
         "{}:{}:{}: {} [{}] {}",
-        printable(finding.file()),
+        printable_name(finding.file()),
         start.line,
         start.column,
         finding.severity,
@@ -276,7 +276,7 @@ impl<'a> Rendered<'a> {
         let heading = format!(
             "{} ({}:{}:{}){place}",
             printable(&finding.message),
-            printable(finding.file()),
+            printable_name(finding.file()),
             start.line,
             start.column
         );
@@ -291,7 +291,7 @@ impl<'a> Rendered<'a> {
                     heading: format!(
                         "{} ({}:{}:{})",
                         printable(&r.message),
-                        printable(&r.location.source.display),
+                        printable_name(&r.location.source.display),
                         r.location.span.start.line,
                         r.location.span.start.column
                     ),
@@ -432,7 +432,7 @@ impl SourceCode for FileText {
                 .shown_text()
                 .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
-            printable(&self.0.display).into_owned(),
+            printable_name(&self.0.display).into_owned(),
             inner.data(),
             *inner.span(),
             inner.line(),

@@ -37,6 +37,25 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(shown)
 }
 
+/// A file name as shown in a report: as [`printable`], and line breaks and tabs
+/// escaped too (`\u{a}`), so a name cannot break a report's lines or a workflow
+/// command.
+#[must_use]
+pub fn printable_name(name: &str) -> Cow<'_, str> {
+    if !name.contains(['\n', '\t']) {
+        return printable(name);
+    }
+    let mut shown = String::with_capacity(name.len() + 8);
+    for c in name.chars() {
+        if matches!(c, '\n' | '\t') {
+            shown.extend(c.escape_unicode());
+        } else {
+            shown.push_str(&printable(c.encode_utf8(&mut [0; 4])));
+        }
+    }
+    Cow::Owned(shown)
+}
+
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
