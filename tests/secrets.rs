@@ -99,3 +99,47 @@ fn inspect_masks_secret_values_unless_asked() {
     }
     assert!(shown.contains("\"client_secret\": 90817263"), "{shown}");
 }
+
+#[test]
+fn standalone_dry_run_diff_masks_secrets_and_resolved_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join("env");
+    std::fs::create_dir(&env).unwrap();
+    std::fs::write(
+        env.join("consumers.yaml"),
+        "consumers:\n  - username: alice\n    description: owned by ${TEAM_NAME}\n    credentials:\n      - name: primary\n        type: key-auth\n        config:\n          key: l1teral-k3y-0006\n",
+    )
+    .unwrap();
+    let out = dir.path().join("apisix.yaml");
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("TEAM_NAME", "t3am-from-env-0007")
+        .args([
+            "apply",
+            "env",
+            "--no-config",
+            "--no-builtin-policies",
+            "--engine",
+            "standalone",
+            "--out",
+            out.to_str().unwrap(),
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(text.contains("+        key: ***1"), "{text}");
+    assert!(text.contains("owned by ${TEAM_NAME}"), "{text}");
+    for secret in ["l1teral-k3y-0006", "t3am-from-env-0007"] {
+        assert!(
+            !text.contains(secret),
+            "the dry run prints `{secret}`:\n{text}"
+        );
+    }
+}

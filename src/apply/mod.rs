@@ -346,7 +346,7 @@ fn hand_off_to_file(
         })?;
     let io = |e: std::io::Error| ToolError::new(format!("cannot write output: {e}"));
     if request.dry_run {
-        let diff = standalone::unified_diff(&path, text);
+        let diff = standalone::unified_diff(&path, text, &resolved_variables(&checked.files));
         if diff.is_empty() {
             writeln!(out, "gwlint: {} is up to date", path.display()).map_err(io)?;
         } else {
@@ -358,6 +358,23 @@ fn hand_off_to_file(
     standalone::write_atomically(&path, text, backup)?;
     writeln!(out, "gwlint: wrote {}", path.display()).map_err(io)?;
     Ok(0)
+}
+
+/// The `${NAME}` placeholders of the environment's files and the values they were
+/// resolved to (from the process environment), for masking what is shown.
+fn resolved_variables(files: &[CheckedFile]) -> Vec<(String, String)> {
+    let names = std::cell::RefCell::new(std::collections::BTreeSet::new());
+    for file in files {
+        let _ = crate::variables::substitute(&file.file.source.text, &|name| {
+            names.borrow_mut().insert(name.to_owned());
+            None
+        });
+    }
+    names
+        .into_inner()
+        .into_iter()
+        .filter_map(|name| std::env::var(&name).ok().map(|value| (name, value)))
+        .collect()
 }
 
 /// The record of an apply: what, from which commit, how, and a digest of it.

@@ -260,12 +260,25 @@ fn write_in_place(
         .map_err(cannot_write)
 }
 
-/// A unified diff from the current file (empty when missing) to `content`.
+/// A unified diff from the current file (empty when missing) to `content`, with
+/// secrets masked on both sides: each literal secret value (what the human report
+/// masks) becomes `***N`, the same N for the same value, so a changed secret shows as
+/// a changed line without its value; and each value of `variables` (`(NAME, value)`,
+/// values shorter than 3 characters left alone) becomes `${NAME}`.
 #[must_use]
-pub fn unified_diff(path: &Path, content: &str) -> String {
+pub fn unified_diff(path: &Path, content: &str, variables: &[(String, String)]) -> String {
     let current = std::fs::read_to_string(path).unwrap_or_default();
+    let mut tags = Vec::new();
+    let mut variables: Vec<&(String, String)> = variables
+        .iter()
+        .filter(|(_, v)| v.chars().count() >= 3)
+        .collect();
+    // Longest first, so a value inside another is not replaced in it first.
+    variables.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+    let old = masked(path, &current, &variables, &mut tags);
+    let new = masked(path, content, &variables, &mut tags);
     let shown = path.display().to_string();
-    similar::TextDiff::from_lines(current.as_str(), content)
+    similar::TextDiff::from_lines(old.as_str(), new.as_str())
         .unified_diff()
         .context_radius(3)
         .header(
@@ -273,6 +286,51 @@ pub fn unified_diff(path: &Path, content: &str) -> String {
             &format!("{shown} (rendered)"),
         )
         .to_string()
+}
+
+/// `text` with its literal secrets as `***N` and the variables' values as `${NAME}`.
+fn masked(
+    path: &Path,
+    text: &str,
+    variables: &[&(String, String)],
+    tags: &mut Vec<String>,
+) -> String {
+    let loaded =
+        crate::load::parse_text(path, text.to_owned(), &crate::load::LoadLimits::default());
+    let spans = match &loaded.document {
+        Some(document) => crate::secrets::secret_spans(document),
+        None => crate::secrets::secret_spans_in_lines(&loaded.source),
+    };
+    let mut ranges: Vec<std::ops::Range<usize>> = spans
+        .into_iter()
+        .map(|s| loaded.source.byte_range(s))
+        .collect();
+    ranges.sort_by_key(|r| r.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for range in ranges {
+        if range.start < at || range.end > text.len() {
+            continue;
+        }
+        out.push_str(&text[at..range.start]);
+        let secret = &text[range.clone()];
+        let index = match tags.iter().position(|t| t == secret) {
+            Some(index) => index,
+            None => {
+                tags.push(secret.to_owned());
+                tags.len() - 1
+            }
+        };
+        out.push_str(&format!("***{}", index + 1));
+        at = range.end;
+    }
+    out.push_str(&text[at..]);
+    for (name, value) in variables {
+        if out.contains(value.as_str()) {
+            out = out.replace(value.as_str(), &format!("${{{name}}}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -479,11 +537,34 @@ mod tests {
     }
 
     #[test]
+    fn diff_masks_secrets_and_variable_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("apisix.yaml");
+        std::fs::write(
+            &path,
+            "consumers:\n  - username: a\n    plugins:\n      key-auth:\n        key: old-secret-1\nroutes:\n  - uri: /x\n    desc: team-payments\n#END\n",
+        )
+        .unwrap();
+        let rendered = "consumers:\n  - username: a\n    plugins:\n      key-auth:\n        key: new-secret-2\nroutes:\n  - uri: /x\n    desc: team-payments!\n#END\n";
+        let diff = unified_diff(&path, rendered, &[("TEAM".into(), "team-payments".into())]);
+        assert!(!diff.contains("secret-"), "{diff}");
+        assert!(!diff.contains("team-payments"), "{diff}");
+        assert!(
+            diff.contains("-        key: ***1\n+        key: ***2\n"),
+            "{diff}"
+        );
+        assert!(diff.contains("+    desc: ${TEAM}!\n"), "{diff}");
+        // An unchanged secret is no difference.
+        let same = unified_diff(&path, &std::fs::read_to_string(&path).unwrap(), &[]);
+        assert!(same.is_empty(), "{same}");
+    }
+
+    #[test]
     fn diff_shows_changes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("apisix.yaml");
         std::fs::write(&path, "a\nb\n").unwrap();
-        let diff = unified_diff(&path, "a\nc\n");
+        let diff = unified_diff(&path, "a\nc\n", &[]);
         assert!(diff.contains("-b\n+c\n"), "{diff}");
     }
 }
