@@ -314,13 +314,10 @@ fn masked(
         }
         out.push_str(&text[at..range.start]);
         let secret = &text[range.clone()];
-        let index = match tags.iter().position(|t| t == secret) {
-            Some(index) => index,
-            None => {
-                tags.push(secret.to_owned());
-                tags.len() - 1
-            }
-        };
+        let index = tags.iter().position(|t| t == secret).unwrap_or_else(|| {
+            tags.push(secret.to_owned());
+            tags.len() - 1
+        });
         out.push_str(&format!("***{}", index + 1));
         at = range.end;
     }
