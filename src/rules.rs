@@ -29,6 +29,15 @@ pub struct RuleInfo {
     pub source: String,
 }
 
+/// The title of a fixed rule (`parse/`, `schema/`, ... rules defined in this table).
+#[must_use]
+pub fn title_of(id: &str) -> Option<&'static str> {
+    FIXED
+        .iter()
+        .find(|(rule, ..)| *rule == id)
+        .map(|(_, _, title, ..)| *title)
+}
+
 /// Fixed rules: `(id, severity, title, help, description)`.
 const FIXED: &[(&str, Severity, &str, &str, &str)] = &[
     ("parse/syntax", Severity::Error, "YAML or JSON syntax error", "fix the syntax at the reported position",

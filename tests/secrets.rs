@@ -11,6 +11,8 @@ const SECRETS: &[&str] = &[
     "jwt-s3cr3t-0004",
     "90817263",
     "s3ss10n-s3cr3t-0005",
+    // `key: 00918273` (a leading-zero number: its message would give the decimal).
+    "918273",
     "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7PemSecretLine",
 ];
 
@@ -56,6 +58,16 @@ fn no_report_format_prints_a_secret() {
             "{format}: the findings next to the secrets are missing"
         );
         assert_no_secret(format, &text);
+        assert!(
+            !text.contains("`yes` is the string"),
+            "{format} quotes `password: yes`:\n{text}"
+        );
+        assert!(
+            text.contains(
+                "YAML 1.1 boolean word: this value is a secret, so it is not quoted here"
+            ),
+            "{format}: {text}"
+        );
     }
 }
 

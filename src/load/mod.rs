@@ -129,7 +129,31 @@ pub fn parse_text(path: &Path, text: String, limits: &LoadLimits) -> LoadedFile 
         Syntax::Yaml => yaml::parse(&source, limits),
         Syntax::Json => json::parse(&source, limits),
     };
-    single_document(source, output)
+    let mut loaded = single_document(source, output);
+    redact_secret_values(&mut loaded.findings);
+    loaded
+}
+
+/// A parse finding about a value (a YAML 1.1 boolean, a leading-zero number, ...)
+/// quotes it, or a value derived from it: when the value is a secret (its pointer
+/// names one, see [`crate::secrets::is_secret_pointer`]), the message says what is
+/// wrong without it.
+fn redact_secret_values(findings: &mut [Finding]) {
+    for finding in findings {
+        let pointer = &finding.location.pointer;
+        if pointer.is_empty() || !crate::secrets::is_secret_pointer(pointer) {
+            continue;
+        }
+        let source = &finding.location.source;
+        let raw = &source.text[source.byte_range(finding.location.span)];
+        let raw = raw.trim_matches(|c: char| c == '"' || c == '\'' || c.is_whitespace());
+        if !raw.is_empty() && finding.message.contains(raw) {
+            finding.message = format!(
+                "{}: this value is a secret, so it is not quoted here",
+                crate::rules::title_of(&finding.rule).unwrap_or("a problem with this value")
+            );
+        }
+    }
 }
 
 /// Reduce a stream to its one document, with findings for none or several.
