@@ -13,6 +13,11 @@
 #   time and a route silently disappears. `adc lint` does not check this. In
 #   standalone files the names only label routes, but duplicates still make logs,
 #   metrics and dashboards ambiguous.
+#   ## Severity
+#   `error`: in ADC files one of the two routes overwrites the other at sync time
+#   and a route silently disappears. In standalone files only the names collide;
+#   lower the severity for such environments in `.gwlint.yaml` if that is all you
+#   use.
 #   ## Bad
 #   ```yaml
 #   services:

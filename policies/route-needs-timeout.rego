@@ -12,6 +12,10 @@
 #   request. A slow upstream then ties up connections for a minute per request and
 #   clients retry on top of that. A timeout that fits the API makes failures fast
 #   and visible.
+#   ## Severity
+#   `info`: APISIX's default of 60 seconds applies and works, and most routes of a
+#   healthy repository rely on it; a louder severity would bury the findings that
+#   matter.
 #   ## Bad
 #   ```yaml
 #   services:

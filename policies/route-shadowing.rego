@@ -17,6 +17,9 @@
 #   `priority` and load order), so its plugins, such as a stricter rate limit or
 #   an auth plugin, never run. This usually comes from copy-pasted routes or from
 #   two services sharing hosts and prefixes.
+#   ## Severity
+#   `error`: one of the two routes never receives the requests they share, so the
+#   configuration does not do what it says.
 #   ## Bad
 #   ```yaml
 #   services:
