@@ -430,7 +430,8 @@ pub struct Environment {
     pub name: String,
     /// Its files, as shown to users.
     pub files: Vec<String>,
-    /// Services.
+    /// Services. An ADC service defined twice (`ref/duplicate-service`) is here
+    /// twice, each copy with the routes written in it (see `merge.rs`).
     pub services: Vec<Resource>,
     /// HTTP routes. Boxed: each file's routes are built in parallel and then joined
     /// (see [`build`]); the join moves pointers, so no route record is ever held twice.
