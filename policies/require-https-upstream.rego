@@ -18,12 +18,12 @@
 #   is not reported when **all** its destinations are internal hosts. Its
 #   destinations are the hosts of its `nodes` (a list of `{host, port, weight}`, or
 #   a map of `"host:port": weight` whose keys are `host`, `host:port`, `[IPv6]` or
-#   `[IPv6]:port`); an upstream with one internal
-#   and one external node is reported, and so is one without any node. With service
-#   discovery, `discovery_type: kubernetes` is internal (its `service_name` names
-#   a Service whose endpoints are pods of the cluster); for any other
-#   `discovery_type` (`dns`, `consul`, `nacos`, `eureka`, ...) the host of
-#   `service_name` is the destination.
+#   `[IPv6]:port`); an upstream with one internal and one external node is
+#   reported, and so is one without any node. With service discovery,
+#   `discovery_type: kubernetes` is internal (its `service_name` names a Service
+#   whose endpoints are pods of the cluster); for any other `discovery_type`
+#   (`dns`, `consul`, `nacos`, `eureka`, ...) the host of `service_name` is the
+#   destination.
 #
 #   The `internal_hosts` parameter lists what is internal; each entry is one of
 #
@@ -41,7 +41,7 @@
 #   `192.168.0.0/16`) and the IPv6 unique local range `fc00::/7`. A list in
 #   `.gwlint.yaml` replaces the default: to add your namespace's short names, write
 #   the defaults and your own, e.g.
-#   `rules: {policy/require-https-upstream: {params: {internal_hosts: [.svc, .cluster.local, .internal, localhost, 127.0.0.0/8, "::1/128", 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "fc00::/7", .payments]}}}`.
+#   `rules: {policy/require-https-upstream: {params: {internal_hosts: [.svc, .svc.cluster.local, .cluster.local, .internal, localhost, 127.0.0.0/8, "::1/128", 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, "fc00::/7", .payments]}}}`.
 #   An empty list makes every node and `service_name` external (Kubernetes
 #   discovery stays internal); so does a value that is not a list.
 #
