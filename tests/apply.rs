@@ -508,6 +508,12 @@ fn the_baseline_of_the_config_file_is_the_gate_s_too() {
         )
         .unwrap();
     }
+    // A route without authentication: an error the baseline then accepts.
+    std::fs::write(
+        staging.join("open.yaml"),
+        "services:\n  - name: open\n    routes:\n      - name: all\n        uris: [/open]\n",
+    )
+    .unwrap();
     adc.command()
         .current_dir(tree.path())
         .args(["init", "--baseline"])
