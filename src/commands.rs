@@ -729,7 +729,7 @@ pub fn drift(
             // As `apply` hands it to adc (see there).
             let text = apply::render::adc_text(&apply::render::escape_for_adc(&document));
             // adc's output is a log: stderr, so that stdout is the report alone.
-            drift::with_adc(&checked, &text, &mut std::io::stderr().lock())?
+            drift::with_adc(&checked, &text, &mut std::io::stderr())?
         }
         apply::Engine::Standalone => {
             drop(text);

@@ -246,7 +246,7 @@ pub fn compare_standalone(git: &Value, live: &Value, schemas: &SchemaSet) -> Vec
             id: key.to_owned(),
             name: crate::value::text(item, "name")
                 .or_else(|| crate::value::text(item, "username"))
-                .unwrap_or_default(),
+                .unwrap_or_else(|| crate::value::strings(item.get("snis")).join(",")),
             parent: None,
             fields,
         };
