@@ -53,6 +53,8 @@ Examples:
   gwlint render production/ -o bundle.yaml             one ADC file for other pipelines (ArgoCD)
   gwlint render production/ > bundle.yaml              the same: stdout holds the document alone
   gwlint render staging/ --engine standalone -o apisix.yaml
+  gwlint render . --manifests --engine standalone   a ConfigMap of apisix.yaml (the ArgoCD plugin)
+  gwlint render . --manifests --secret gw-adc       a ConfigMap of the bundle and a Job running adc sync
 
 Findings are reported on stderr. With failing findings nothing is rendered (stdout stays
 empty, no file is written) and the exit code is 1.";
@@ -260,6 +262,22 @@ pub struct RenderArgs {
     /// keep them for ADC; always done with `--engine standalone`).
     #[arg(long)]
     pub resolve_variables: bool,
+    /// Print Kubernetes manifests instead of the document (the Argo CD plugin's
+    /// `generate`): a `ConfigMap` holding the standalone apisix.yaml, or (adc) a
+    /// `ConfigMap` holding the bundle and a `Job` that runs `adc sync` on it.
+    #[arg(long)]
+    pub manifests: bool,
+    /// Manifests: the base of the resources' names (default: `ARGOCD_APP_NAME`, else
+    /// the environment's name).
+    #[arg(long, value_name = "NAME", requires = "manifests")]
+    pub name: Option<String>,
+    /// Manifests, adc engine: the ADC image the Job runs.
+    #[arg(long, value_name = "IMAGE", requires = "manifests")]
+    pub adc_image: Option<String>,
+    /// Manifests, adc engine: the Secret whose keys the Job gets as environment
+    /// variables (`ADC_TOKEN`, the values of `${VAR}` placeholders); default NAME-adc.
+    #[arg(long, value_name = "SECRET", requires = "manifests")]
+    pub secret: Option<String>,
     /// Config and policies.
     #[command(flatten)]
     pub sources: SourceArgs,

@@ -651,7 +651,26 @@ pub fn render(args: &RenderArgs) -> Result<u8, ToolError> {
     };
     report_to_stderr(&checked.outcome, &session, args.human, None)?;
     let engine = engine_of(Some(args.engine), None);
-    let (_, text) = apply::render_for(&checked.files, engine)?;
+    let (_, mut text) = apply::render_for(&checked.files, engine)?;
+    if args.manifests {
+        let options = apply::manifests::ManifestOptions {
+            name: args
+                .name
+                .clone()
+                .or_else(|| {
+                    std::env::var("ARGOCD_APP_NAME")
+                        .ok()
+                        .filter(|n| !n.is_empty())
+                })
+                .unwrap_or_else(|| checked.target.name.clone()),
+            adc_image: args
+                .adc_image
+                .clone()
+                .unwrap_or_else(|| apply::manifests::DEFAULT_ADC_IMAGE.to_owned()),
+            secret: args.secret.clone(),
+        };
+        text = apply::manifests::manifests(engine, &text, &checked.target.apply, &options)?;
+    }
     match &args.output {
         Some(path) => apply::standalone::write_atomically(path, &text, false)?,
         None => emit(|out| out.write_all(text.as_bytes()))?,

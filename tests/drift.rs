@@ -59,9 +59,9 @@ impl StandIn {
         self.dir.path().join("log")
     }
 
-    /// `gwlint drift production --no-config ...` with the stand-in on PATH and `plan`
-    /// as the plan it writes.
-    fn drift(&self, plan: &str, args: &[&str]) -> std::process::Output {
+    /// `gwlint` with the stand-in on PATH writing `plan`, in the repository's folder,
+    /// with the token set.
+    fn command(&self, plan: &str) -> Command {
         let plan_file = self.dir.path().join("plan.yaml");
         std::fs::write(&plan_file, plan).unwrap();
         let path = format!(
@@ -69,8 +69,8 @@ impl StandIn {
             self.dir.path().join("bin").display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        Command::cargo_bin("gwlint")
-            .unwrap()
+        let mut command = Command::cargo_bin("gwlint").unwrap();
+        command
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("PATH", path)
             .env("STANDIN_LOG", self.log())
@@ -78,7 +78,13 @@ impl StandIn {
             .env("ADC_TOKEN", TOKEN)
             .env("NO_COLOR", "1")
             .env_remove("STANDIN_UNREACHABLE")
-            .env_remove("GITHUB_STEP_SUMMARY")
+            .env_remove("GITHUB_STEP_SUMMARY");
+        command
+    }
+
+    /// `gwlint drift production --no-config ARGS` with the stand-in writing `plan`.
+    fn drift(&self, plan: &str, args: &[&str]) -> std::process::Output {
+        self.command(plan)
             .args(["drift", "fixtures/example/production", "--no-config"])
             .args(args)
             .output()
@@ -246,23 +252,8 @@ fn every_output_format_carries_the_drift_and_no_secret() {
     let junit = dir.path().join("drift.xml");
     let json = dir.path().join("drift.json");
     let summary = dir.path().join("summary.md");
-    let plan_file = adc.dir.path().join("plan.yaml");
-    std::fs::write(&plan_file, drifted_plan()).unwrap();
-    let output = Command::cargo_bin("gwlint")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                adc.dir.path().join("bin").display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .env("STANDIN_LOG", adc.log())
-        .env("STANDIN_PLAN", &plan_file)
-        .env("ADC_TOKEN", TOKEN)
-        .env("NO_COLOR", "1")
+    let output = adc
+        .command(&drifted_plan())
         .env("GITHUB_STEP_SUMMARY", &summary)
         .args(["drift", "fixtures/example/production", "--no-config"])
         .args(["--format", "human", "--format", "github"])
@@ -356,23 +347,9 @@ fn every_output_format_carries_the_drift_and_no_secret() {
 #[test]
 fn an_unreachable_gateway_is_exit_2_with_a_clear_message() {
     let adc = StandIn::new();
-    let plan_file = adc.dir.path().join("plan.yaml");
-    std::fs::write(&plan_file, drifted_plan()).unwrap();
-    let output = Command::cargo_bin("gwlint")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                adc.dir.path().join("bin").display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .env("STANDIN_LOG", adc.log())
-        .env("STANDIN_PLAN", &plan_file)
+    let output = adc
+        .command(&drifted_plan())
         .env("STANDIN_UNREACHABLE", "1")
-        .env("ADC_TOKEN", TOKEN)
         .args(["drift", "fixtures/example/production", "--no-config"])
         .args(["--format", "json"])
         .output()
@@ -412,21 +389,8 @@ fn rule_settings_decide_severity_and_the_exit_code() {
         ),
     )
     .unwrap();
-    let plan_file = adc.dir.path().join("plan.yaml");
-    std::fs::write(&plan_file, drifted_plan()).unwrap();
-    let output = Command::cargo_bin("gwlint")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                adc.dir.path().join("bin").display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .env("STANDIN_LOG", adc.log())
-        .env("STANDIN_PLAN", &plan_file)
+    let output = adc
+        .command(&drifted_plan())
         .args(["drift", "production", "--config"])
         .arg(&config)
         .args(["--format", "json"])
@@ -464,18 +428,8 @@ fn failing_findings_in_git_stop_the_comparison() {
         "services:\n  - name: s\n    routes:\n      - name: r\n        uris: [/x]\n        plugins:\n          no-such-plugin: {}\n",
     )
     .unwrap();
-    let output = Command::cargo_bin("gwlint")
-        .unwrap()
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                adc.dir.path().join("bin").display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
-        .env("STANDIN_LOG", adc.log())
-        .env("NO_COLOR", "1")
+    let output = adc
+        .command("[]\n")
         .arg("drift")
         .arg(dir.path())
         .arg("--no-config")

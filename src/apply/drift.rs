@@ -414,17 +414,19 @@ fn describe(drift: &Drift, in_git: bool) -> (String, String) {
 /// A changed field's path in backticks, marked when its value is a secret (values
 /// are never shown).
 fn shown_field(path: &str) -> String {
-    let pointer: String = path
-        .split('.')
-        .flat_map(|part| {
-            let mut tokens = part.split('[');
-            let name = tokens.next().unwrap_or_default().to_owned();
-            std::iter::once(name)
-                .chain(tokens.map(|t| t.trim_end_matches(']').to_owned()))
-                .filter(|t| !t.is_empty())
-        })
-        .map(|t| format!("/{}", crate::load::document::escape_token(&t)))
-        .collect();
+    let mut pointer = String::new();
+    for part in path.split('.') {
+        let mut tokens = part.split('[');
+        let name = tokens.next().unwrap_or_default();
+        let indices = tokens.map(|t| t.trim_end_matches(']'));
+        for token in std::iter::once(name)
+            .chain(indices)
+            .filter(|t| !t.is_empty())
+        {
+            pointer.push('/');
+            pointer.push_str(&crate::load::document::escape_token(token));
+        }
+    }
     if crate::secrets::is_secret_pointer(&pointer) {
         format!("`{path}` (a secret)")
     } else {

@@ -12,6 +12,7 @@ pub mod adc;
 pub mod admin;
 pub mod drift;
 pub mod interrupt;
+pub mod manifests;
 pub mod render;
 pub mod standalone;
 pub mod yaml_out;
