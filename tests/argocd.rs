@@ -396,31 +396,27 @@ fn the_plugin_and_the_application_pass_argo_cd_s_models() {
         // names another plugin.
         let dir = tempfile::tempdir().unwrap();
         let application = std::fs::read_to_string(&files[1]).unwrap();
-        let broken = dir.path().join("broken.yaml");
-        std::fs::write(
-            &broken,
-            application.replace("  destination:\n", "  destinatio:\n"),
-        )
-        .unwrap();
-        let output = argocd_models(&[files[0].clone(), broken]);
-        assert!(!output.status.success());
-        assert!(
-            text(&output.stderr).contains("must have required property destination"),
-            "{}",
-            text(&output.stderr)
-        );
-        let renamed = dir.path().join("renamed.yaml");
-        std::fs::write(
-            &renamed,
-            application.replace("name: gwlint\n", "name: gwlint-v2\n"),
-        )
-        .unwrap();
-        let output = argocd_models(&[files[0].clone(), renamed]);
-        assert!(!output.status.success());
-        assert!(
-            text(&output.stderr).contains("plugin `gwlint-v2` is not the name of a plugin given"),
-            "{}",
-            text(&output.stderr)
-        );
+        for (from, to, said) in [
+            (
+                "  destination:\n",
+                "  destinatio:\n",
+                "must have required property destination",
+            ),
+            (
+                "name: gwlint\n",
+                "name: gwlint-v2\n",
+                "plugin `gwlint-v2` is not the name of a plugin given",
+            ),
+        ] {
+            let broken = dir.path().join("broken.yaml");
+            std::fs::write(&broken, application.replace(from, to)).unwrap();
+            let output = argocd_models(&[files[0].clone(), broken]);
+            assert!(!output.status.success());
+            assert!(
+                text(&output.stderr).contains(said),
+                "{}",
+                text(&output.stderr)
+            );
+        }
     }
 }

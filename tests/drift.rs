@@ -3,11 +3,14 @@
 //! a deployed standalone `apisix.yaml` on disk, and against a stand-in Admin API of an
 //! API-driven standalone APISIX on a loopback port.
 
+mod common;
+
 use assert_cmd::Command;
+use common::{located as findings, StandIn};
 use gwlint::model::sha1_id;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The stand-in `adc`: records its call, its working folder and its ADC_* variables,
 /// prints the token it got (gwlint must mask it), copies `$STANDIN_PLAN` to the
@@ -36,43 +39,16 @@ const SECRETS: [&str; 4] = [
     "deployed-secret-key",
 ];
 
-struct StandIn {
-    dir: tempfile::TempDir,
-}
-
 impl StandIn {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("bin")).unwrap();
-        std::fs::create_dir(dir.path().join("log")).unwrap();
-        let program = dir.path().join("bin/adc");
-        std::fs::write(&program, STAND_IN).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        StandIn { dir }
-    }
-
-    fn log(&self) -> PathBuf {
-        self.dir.path().join("log")
-    }
-
     /// `gwlint` with the stand-in on PATH writing `plan`, in the repository's folder,
     /// with the token set.
     fn command(&self, plan: &str) -> Command {
         let plan_file = self.dir.path().join("plan.yaml");
         std::fs::write(&plan_file, plan).unwrap();
-        let path = format!(
-            "{}:{}",
-            self.dir.path().join("bin").display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
         let mut command = Command::cargo_bin("gwlint").unwrap();
         command
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("PATH", path)
+            .env("PATH", self.path())
             .env("STANDIN_LOG", self.log())
             .env("STANDIN_PLAN", &plan_file)
             .env("ADC_TOKEN", TOKEN)
@@ -142,25 +118,6 @@ fn drifted_plan() -> String {
     )
 }
 
-/// `(rule, file, line, column, message)` of each finding of a JSON report.
-fn findings(json: &str) -> Vec<(String, String, u64, u64, String)> {
-    let report: Value = serde_json::from_str(json).unwrap();
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_owned(),
-                f["file"].as_str().unwrap().to_owned(),
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-                f["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -173,7 +130,7 @@ fn assert_no_secret(all: &str) {
 
 #[test]
 fn adc_drift_is_one_finding_per_resource_at_its_definition() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let output = adc.drift(&drifted_plan(), &["--format", "json"]);
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
@@ -232,7 +189,7 @@ fn adc_drift_is_one_finding_per_resource_at_its_definition() {
 
 #[test]
 fn no_drift_is_exit_0_and_an_empty_report() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let output = adc.drift("[]\n", &["--format", "json"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     assert!(findings(&text(&output.stdout)).is_empty());
@@ -246,7 +203,7 @@ fn no_drift_is_exit_0_and_an_empty_report() {
 
 #[test]
 fn every_output_format_carries_the_drift_and_no_secret() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let dir = tempfile::tempdir().unwrap();
     let sarif = dir.path().join("drift.sarif");
     let junit = dir.path().join("drift.xml");
@@ -346,7 +303,7 @@ fn every_output_format_carries_the_drift_and_no_secret() {
 
 #[test]
 fn an_unreachable_gateway_is_exit_2_with_a_clear_message() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let output = adc
         .command(&drifted_plan())
         .env("STANDIN_UNREACHABLE", "1")
@@ -377,7 +334,7 @@ fn an_unreachable_gateway_is_exit_2_with_a_clear_message() {
 
 #[test]
 fn rule_settings_decide_severity_and_the_exit_code() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let dir = tempfile::tempdir().unwrap();
     let production = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/example/production");
     let config = dir.path().join(".gwlint.yaml");
@@ -421,7 +378,7 @@ fn rule_settings_decide_severity_and_the_exit_code() {
 
 #[test]
 fn failing_findings_in_git_stop_the_comparison() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("bad.yaml"),
