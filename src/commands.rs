@@ -742,7 +742,7 @@ pub fn drift(
         }
     };
     let engine = engine_of(args.engine, checked.target.apply.engine.as_deref());
-    let (document, text) = apply::render_for(&checked.files, engine)?;
+    let (document, _) = apply::render_for(&checked.files, engine)?;
     let comparison = match engine {
         apply::Engine::Adc => {
             // As `apply` hands it to adc (see there).
@@ -751,7 +751,6 @@ pub fn drift(
             drift::with_adc(&checked, &text, &mut std::io::stderr())?
         }
         apply::Engine::Standalone => {
-            drop(text);
             let deployed = Deployed::of(&checked, args.out.as_deref())?;
             drift::with_standalone(&document, &deployed, &checked, &session.checker.schemas)?
         }

@@ -600,6 +600,11 @@ fn drift_with_config(config: &Path, token_env: &str) -> std::process::Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
         .env(token_env, TOKEN)
+        // The stand-in Admin API is on this machine: no proxy in between.
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
         .args(["drift", "production", "--format", "json", "--config"])
         .arg(config.join(".gwlint.yaml"))
         .output()
