@@ -250,8 +250,16 @@ pub fn compare_standalone(git: &Value, live: &Value, schemas: &SchemaSet) -> Vec
             parent: None,
             fields,
         };
+        let index = |items: &[(String, Value)]| -> std::collections::HashMap<String, usize> {
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, (key, _))| (key.clone(), i))
+                .collect()
+        };
+        let (in_git, on_gateway) = (index(&ours), index(&theirs));
         for (key, live_item) in &theirs {
-            match ours.iter().find(|(k, _)| k == key) {
+            match in_git.get(key).map(|&i| &ours[i]) {
                 None => drifts.push(drift(Change::Added, key, live_item, Vec::new())),
                 Some((_, git_item)) if git_item != live_item => drifts.push(drift(
                     Change::Changed,
@@ -263,7 +271,7 @@ pub fn compare_standalone(git: &Value, live: &Value, schemas: &SchemaSet) -> Vec
             }
         }
         for (key, git_item) in &ours {
-            if !theirs.iter().any(|(k, _)| k == key) {
+            if !on_gateway.contains_key(key) {
                 drifts.push(drift(Change::Missing, key, git_item, Vec::new()));
             }
         }
