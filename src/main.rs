@@ -61,6 +61,13 @@ fn main() -> ExitCode {
         Command::Apply(args) => commands::apply(args),
         Command::Render(args) => commands::render(args),
         Command::Diff(args) => commands::diff(args),
+        Command::Drift(args) => matches
+            .subcommand_matches("drift")
+            .ok_or_else(|| ToolError::new("internal: no drift arguments"))
+            .and_then(|m| {
+                cli::output_targets_of(&args.format, &args.output, m).map_err(ToolError::new)
+            })
+            .and_then(|outputs| commands::drift(args, &outputs)),
         Command::Init(args) => commands::init(args),
     };
     match result {

@@ -198,7 +198,8 @@ fn compare_kind(
 /// The paths below two values at which they differ (`a.b`, `list[2]`), at most
 /// [`MAX_PATHS`]; none when the values themselves differ at the top (another type, a
 /// scalar, lists of different lengths).
-fn differing_paths(left: &Value, right: &Value) -> Vec<String> {
+#[must_use]
+pub fn differing_paths(left: &Value, right: &Value) -> Vec<String> {
     let mut paths = Vec::new();
     walk_differences(left, right, String::new(), &mut paths);
     paths.retain(|p| !p.is_empty());

@@ -89,6 +89,23 @@ const FIXED: &[(&str, Severity, &str, &str, &str)] = &[
      "A policy rule raised an error while evaluating; the other rules still ran."),
     ("config/renamed-rule", Severity::Info, "Rule id that was renamed", "write the new rule ids instead of the old one",
      "A rule setting in .gwlint.yaml names a rule id that gwlint no longer reports because the rule moved (for example `policy/dangling-reference`, now `ref/dangling-<kind>`). The setting still applies to the new ids for now; this is deprecated, and old ids will stop working in a later release. `gwlint explain OLD-ID` says where a rule went."),
+    ("drift/added-on-gateway", Severity::Error, "Resource on the gateway that Git does not have",
+     "write it into Git if it should stay; otherwise `gwlint apply` removes it",
+     "Reported by `gwlint drift`: the live gateway has a resource that the environment in Git does not define \
+      (ADC's plan would delete it; for the standalone engine, it is in the deployed `apisix.yaml` or the Admin API's \
+      configuration only). Someone added it by hand, or its definition was removed from Git and never synced. \
+      The finding is placed at the environment's folder."),
+    ("drift/changed-on-gateway", Severity::Error, "Resource that differs on the gateway from Git",
+     "`gwlint apply` puts Git's version back; if the gateway's change should stay, write it into Git",
+     "Reported by `gwlint drift`: a resource defined in Git is on the gateway too, but differently (someone changed a \
+      route, an upstream or a plugin by hand, or Git changed and was not synced). The message names the fields that \
+      differ (`plugins.limit-count.count`, `nodes[0].port`) and marks secret ones; values are never shown. The finding \
+      is placed at the resource's definition in Git."),
+    ("drift/missing-on-gateway", Severity::Error, "Resource in Git that the gateway does not have",
+     "`gwlint apply` creates it again",
+     "Reported by `gwlint drift`: a resource defined in Git is not on the gateway (ADC's plan would create it; for the \
+      standalone engine, the deployed `apisix.yaml` or the Admin API's configuration lacks it). Someone removed it by \
+      hand, or the environment was never synced since it was added. The finding is placed at its definition in Git."),
     ("schema/ssl-certificate", Severity::Error, "SSL certificate or key that APISIX cannot use",
      "fix the PEM text, or pair the certificate with its own private key",
      "For every SSL object, each certificate/key pair (ADC `certificates[]`; standalone `cert`/`key` and `certs`/`keys`) and `client.ca`:\n\n\
