@@ -276,6 +276,9 @@ impl Parser<'_> {
         self.bump();
         let mut map = Map::new();
         let mut entries: Vec<MapEntrySpan> = Vec::new();
+        // Where each key is among the entries, built at the first duplicate (the map
+        // finds a key but not its place): a clean object costs nothing more.
+        let mut places: Option<foldhash::HashMap<String, usize>> = None;
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.bump();
@@ -299,17 +302,27 @@ impl Parser<'_> {
                 };
                 // The entries are the map's keys, in order: the last value wins and
                 // keeps the first one's place, as in `map`.
-                let repeated = map
-                    .contains_key(&key)
-                    .then(|| map.keys().position(|written| *written == key))
-                    .flatten();
+                let repeated = map.contains_key(&key).then(|| {
+                    let places = places.get_or_insert_with(|| {
+                        map.keys()
+                            .enumerate()
+                            .map(|(at, written)| (written.clone(), at))
+                            .collect()
+                    });
+                    places[&key]
+                });
                 match repeated {
                     Some(at) => {
                         let first = entries[at].key_span;
                         self.duplicate(&key, key_span, first, &child);
                         entries[at] = entry;
                     }
-                    None => entries.push(entry),
+                    None => {
+                        if let Some(places) = &mut places {
+                            places.insert(key.clone(), entries.len());
+                        }
+                        entries.push(entry);
+                    }
                 }
                 map.insert(key, value);
                 self.skip_whitespace();

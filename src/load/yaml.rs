@@ -17,6 +17,7 @@ use crate::source::{to_u32, Position, Source, Span};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span as YamlSpan, Tag};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
+use std::hash::BuildHasher as _;
 
 /// Parse every document of a YAML stream.
 #[must_use]
@@ -131,9 +132,58 @@ enum Frame {
         pairs: Vec<(String, Value)>,
         /// The spans of the pairs, side by side with them.
         entries: Vec<MapEntrySpan>,
+        /// Where each key is among the pairs, once there are many of them.
+        index: KeyIndex,
         key: Option<PendingKey>,
         merges: Vec<Node>,
     },
+}
+
+/// Finds a key among the pairs of a mapping under construction, to report a
+/// duplicate: a linear search while the mapping is small (most are), then a hash
+/// table of positions, so a mapping of n keys costs O(n) instead of O(n²).
+#[derive(Default)]
+struct KeyIndex {
+    /// Positions in the pairs, hashed by their key; empty until the mapping has
+    /// [`KeyIndex::FROM`] keys.
+    table: hashbrown::HashTable<usize>,
+}
+
+impl KeyIndex {
+    /// The number of keys from which the table is kept.
+    const FROM: usize = 16;
+
+    /// Where `key` is among `pairs`.
+    fn position(
+        &self,
+        pairs: &[(String, Value)],
+        key: &str,
+        hasher: &foldhash::fast::RandomState,
+    ) -> Option<usize> {
+        if pairs.len() < Self::FROM {
+            return pairs.iter().position(|(written, _)| written == key);
+        }
+        self.table
+            .find(hasher.hash_one(key), |&at| pairs[at].0 == key)
+            .copied()
+    }
+
+    /// Take note of the pair just pushed last onto `pairs`.
+    fn pushed(&mut self, pairs: &[(String, Value)], hasher: &foldhash::fast::RandomState) {
+        let hash = |at: &usize| hasher.hash_one(pairs[*at].0.as_str());
+        match pairs.len() {
+            n if n < Self::FROM => {}
+            n if n == Self::FROM => {
+                self.table.reserve(n, hash);
+                for at in 0..n {
+                    self.table.insert_unique(hash(&at), at, hash);
+                }
+            }
+            n => {
+                self.table.insert_unique(hash(&(n - 1)), n - 1, hash);
+            }
+        }
+    }
 }
 
 /// A key waiting for its value.
@@ -173,6 +223,8 @@ struct Builder<'a> {
     line_starts: Option<Vec<u32>>,
     /// What the current document's spans will hold, so they are allocated once.
     size: TreeSize,
+    /// Hashes the keys of large mappings (seeded per process).
+    hasher: foldhash::fast::RandomState,
 }
 
 impl<'a> Builder<'a> {
@@ -192,6 +244,7 @@ impl<'a> Builder<'a> {
             spare_entries: Vec::new(),
             line_starts: None,
             size: TreeSize::default(),
+            hasher: foldhash::fast::RandomState::default(),
         }
     }
 
@@ -296,6 +349,7 @@ impl<'a> Builder<'a> {
                     last_end: None,
                     pairs,
                     entries,
+                    index: KeyIndex::default(),
                     key: None,
                     merges: Vec::new(),
                 })
@@ -465,16 +519,26 @@ impl<'a> Builder<'a> {
             return;
         }
         let duplicate = match self.stack.last() {
-            Some(Frame::Map { pairs, entries, .. }) => pairs
-                .iter()
-                .position(|(key, _)| *key == pending.text)
+            Some(Frame::Map {
+                pairs,
+                entries,
+                index,
+                ..
+            }) => index
+                .position(pairs, &pending.text, &self.hasher)
                 .map(|at| (at, entries[at].key_span)),
             _ => None,
         };
         if let Some((_, first)) = duplicate {
             self.duplicate_key(&pending, first);
         }
-        if let Some(Frame::Map { pairs, entries, .. }) = self.stack.last_mut() {
+        if let Some(Frame::Map {
+            pairs,
+            entries,
+            index,
+            ..
+        }) = self.stack.last_mut()
+        {
             let entry = MapEntrySpan {
                 key_span: pending.span,
                 value: node.spans,
@@ -489,6 +553,7 @@ impl<'a> Builder<'a> {
                 self.size.key_bytes += pending.text.len();
                 entries.push(entry);
                 pairs.push((pending.text, node.value));
+                index.pushed(pairs, &self.hasher);
             }
         }
     }
@@ -1073,6 +1138,42 @@ consumers: []
         let keys: Vec<&str> = document.spans.root().entries().map(|e| e.key).collect();
         assert_eq!(keys, ["a", "b"]);
         assert_eq!(lc(document.spans.root().span()), (1, 1, 3, 5));
+    }
+
+    #[test]
+    fn duplicates_are_found_in_large_mappings_in_written_order() {
+        // 40 keys: past the size from which key positions are kept in a table.
+        let mut text: String = (0..40).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k3: again\nk39: last\nk40: new\n");
+        let output = run(&text);
+        let found: Vec<(&str, u32, u32, &str)> = output
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.as_str(),
+                    f.location.span.start.line,
+                    f.related[0].location.span.start.line,
+                    f.location.pointer.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("parse/duplicate-key", 41, 4, "/k3"),
+                ("parse/duplicate-key", 42, 40, "/k39"),
+            ]
+        );
+        let document = &output.documents[0];
+        let keys: Vec<&str> = document.spans.root().entries().map(|e| e.key).collect();
+        let expected: Vec<String> = (0..=40).map(|i| format!("k{i}")).collect();
+        assert_eq!(keys, expected);
+        let value_keys: Vec<&String> = document.value.as_object().unwrap().keys().collect();
+        assert_eq!(value_keys, expected.iter().collect::<Vec<_>>());
+        assert_eq!(document.value["k3"], json!("again"));
+        assert_eq!(document.value["k39"], json!("last"));
+        assert_eq!(lc(document.locate("/k3").span), (41, 5, 41, 10));
     }
 
     #[test]
