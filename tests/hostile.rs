@@ -327,7 +327,7 @@ fn mappings_with_200k_keys_load_in_linear_time() {
     yaml.push_str("   x10: again\n");
     let mut json = String::from("{\"services\": [{\"name\": \"s\", \"labels\": {");
     for i in 0..KEYS {
-        write!(json, "\"x{i:x}\": \"a\",\n").unwrap();
+        writeln!(json, "\"x{i:x}\": \"a\",").unwrap();
     }
     // Many duplicates of a late key: each one looked for its first place among
     // all the keys before it.
@@ -364,6 +364,120 @@ fn mappings_with_200k_keys_load_in_linear_time() {
     assert_eq!(at(json_duplicates[0]), (200_001, 1));
     assert_eq!(json_duplicates[0]["related"][0]["line"], 200_000);
     assert!(run.witness_checked());
+}
+
+/// `(rule, line, column)` of every finding about `file` whose rule starts with `parse/`.
+fn parse_findings<'a>(run: &'a Run, file: &str) -> Vec<(&'a str, u64, u64)> {
+    run.findings()
+        .iter()
+        .filter(|f| {
+            f["file"].as_str().unwrap().ends_with(file)
+                && f["rule"].as_str().unwrap().starts_with("parse/")
+        })
+        .map(|f| {
+            let (line, column) = at(f);
+            (f["rule"].as_str().unwrap(), line, column)
+        })
+        .collect()
+}
+
+/// Values the gateway cannot take as written are located findings, never a silent
+/// change of type: infinity and numbers beyond a double (which were strings, or in
+/// JSON a syntax error that stopped the file), integers a double rounds, YAML 1.1-only
+/// numbers, tags gwlint does not resolve, merge keys that merge nothing.
+#[test]
+fn values_the_gateway_reads_differently_are_findings() {
+    let (_dir, run) = check_tree(
+        &[
+            copy_of("yaml-numbers.yaml"),
+            copy_of("yaml-numbers.json"),
+            copy_of("yaml-tags.yaml"),
+            copy_of("merge-keys-invalid.yaml"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        parse_findings(&run, "yaml-numbers.yaml"),
+        [
+            ("parse/imprecise-number", 7, 17),
+            ("parse/number-out-of-range", 8, 19),
+            ("parse/number-out-of-range", 10, 18),
+            ("parse/imprecise-number", 11, 15),
+            ("parse/yaml11-number", 12, 15),
+            ("parse/yaml11-number", 13, 16),
+            ("parse/yaml11-number", 17, 19),
+        ]
+    );
+    assert_eq!(
+        parse_findings(&run, "yaml-numbers.json"),
+        [
+            ("parse/imprecise-number", 2, 32),
+            ("parse/number-out-of-range", 2, 64),
+        ]
+    );
+    assert_eq!(
+        parse_findings(&run, "yaml-tags.yaml"),
+        [
+            ("parse/tag", 3, 11),
+            ("parse/tag", 4, 18),
+            ("parse/tag", 8, 17),
+            ("parse/tag", 12, 15),
+        ]
+    );
+    assert_eq!(
+        parse_findings(&run, "merge-keys-invalid.yaml"),
+        [
+            ("parse/merge-key", 14, 11),
+            ("parse/merge-key", 21, 20),
+            ("parse/duplicate-key", 27, 7),
+        ]
+    );
+    // The schema still sees the values, typed as written: the port is a number (too
+    // large), infinity a string.
+    let schema = |pointer: &str| {
+        run.findings()
+            .iter()
+            .find(|f| f["rule"].as_str().unwrap().starts_with("schema/") && f["pointer"] == pointer)
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+    };
+    assert!(schema("/services/0/upstream/nodes/0/port")
+        .unwrap()
+        .contains("greater than the maximum 65535"));
+    assert!(run.witness_checked());
+}
+
+/// What saphyr-parser read differently from YAML 1.2, libyaml (APISIX) and js-yaml
+/// (ADC): a tab after a key's `:` and `core -` in a flow mapping were syntax errors,
+/// and a block scalar ending the file on a line of its indentation got one line break
+/// too many.
+#[test]
+fn tabs_after_colons_and_a_block_scalar_at_the_end_read_as_yaml_reads_them() {
+    let (dir, run) = check_tree(
+        &[
+            copy_of("tab-after-colon.yaml"),
+            copy_of("block-scalar-at-eof.yaml"),
+        ],
+        &[],
+    );
+    assert_eq!(parse_findings(&run, "tab-after-colon.yaml"), []);
+    assert_eq!(parse_findings(&run, "block-scalar-at-eof.yaml"), []);
+    std::fs::remove_file(dir.path().join("witness.yaml")).unwrap();
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .args(["inspect", "--no-config"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let inspected = String::from_utf8(output.stdout).unwrap();
+    for value in [
+        "\"after-a-tab\"",
+        "\"core -\"",
+        "\"gold\"",
+        "\"first line\\n\"",
+    ] {
+        assert!(inspected.contains(value), "{value} in {inspected}");
+    }
 }
 
 #[test]
