@@ -1440,6 +1440,15 @@ fn restore_plain(value: &str, written: &str) -> String {
     chars.into_iter().collect()
 }
 
+/// Whether a plain scalar written as `text` is read differently by YAML 1.1 (APISIX's
+/// lyaml) and YAML 1.2: a 1.1 boolean word, a number with a leading zero, or a number
+/// form only one of the two has (the scalars `parse/yaml11-boolean`,
+/// `parse/leading-zero-number` and `parse/yaml11-number` warn about).
+#[must_use]
+pub fn reads_differently_in_yaml11(text: &str) -> bool {
+    is_yaml11_bool(text) || is_leading_zero_number(text) || yaml11_number(text).is_some()
+}
+
 fn is_yaml11_bool(text: &str) -> bool {
     matches!(
         text,
