@@ -4,9 +4,10 @@
 //!
 //! Generates `$OUT_DIR/builtin_apisix.rs` and `$OUT_DIR/builtin_policies.rs`: sorted
 //! slices built with `include_str!`, so adding a file is all it takes to ship it.
-//! Also tells the tests where the external validators are (pre-commit, and for the Argo CD
-//! plugin kubernetes-validate and Argo CD's npm models), and reads the number of mimalloc's `purge_delay` option from the header mimalloc
-//! is built from (`GWLINT_MI_PURGE_DELAY_OPTION`, see src/main.rs).
+//! Also reads the number of mimalloc's `purge_delay` option from the header mimalloc
+//! is built from (`GWLINT_MI_PURGE_DELAY_OPTION`, see src/main.rs), and tells the tests
+//! where the external programs some of them drive are (pre-commit, the Python with
+//! ruamel.yaml, and for the Argo CD plugin kubernetes-validate and Argo CD's npm models).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -29,6 +30,25 @@ fn main() {
     mimalloc_purge_option();
     pre_commit_program();
     argocd_validators();
+    ruamel_python();
+}
+
+/// Tell the tests where the Python with ruamel.yaml is (`GWLINT_RUAMEL_PYTHON`), the
+/// reference of the YAML differential test (`tests/yaml_diff.rs`): when it names a file,
+/// `cfg(gwlint_has_ruamel)` is set and the test runs (and fails loudly if that Python
+/// cannot import ruamel.yaml); without, the test is reported as ignored. Nothing is
+/// run here, so the build stays cheap.
+fn ruamel_python() {
+    println!("cargo::rustc-check-cfg=cfg(gwlint_has_ruamel)");
+    println!("cargo:rerun-if-env-changed=GWLINT_RUAMEL_PYTHON");
+    let named = std::env::var_os("GWLINT_RUAMEL_PYTHON").map(std::path::PathBuf::from);
+    if let Some(python) = named.filter(|p| p.is_file()) {
+        println!("cargo:rustc-cfg=gwlint_has_ruamel");
+        println!(
+            "cargo:rustc-env=GWLINT_RUAMEL_PYTHON_PROGRAM={}",
+            python.display()
+        );
+    }
 }
 
 /// Tell the tests where the `pre-commit` program is (`GWLINT_PRE_COMMIT`, or the first

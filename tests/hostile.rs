@@ -317,6 +317,174 @@ fn yaml11_booleans_warn_and_merge_keys_merge() {
     );
 }
 
+/// A mapping's duplicate-key check once compared each key with every earlier one:
+/// 100,000 keys took 10 s and 1,000,000 (8.9 MB) over a minute. It is linear now, in
+/// YAML and in JSON (where it was quadratic in the number of duplicates), and still
+/// finds the duplicates, at both places.
+#[test]
+fn mappings_with_200k_keys_load_in_linear_time() {
+    use std::fmt::Write as _;
+    const KEYS: usize = 200_000;
+    let mut yaml = String::from("services:\n- name: s\n  labels:\n");
+    for i in 0..KEYS {
+        writeln!(yaml, "   x{i:x}: a").unwrap();
+    }
+    yaml.push_str("   x10: again\n");
+    let mut json = String::from("{\"services\": [{\"name\": \"s\", \"labels\": {");
+    for i in 0..KEYS {
+        writeln!(json, "\"x{i:x}\": \"a\",").unwrap();
+    }
+    // Many duplicates of a late key: each one looked for its first place among
+    // all the keys before it.
+    for _ in 0..20_000 {
+        json.push_str("\"x30d3f\": \"b\",\n");
+    }
+    json.push_str("\"last\": \"a\"}}]}\n");
+    let started = std::time::Instant::now();
+    let (_dir, run) = check_tree(
+        &[
+            ("many-keys.yaml", yaml.into_bytes()),
+            ("many-keys.json", json.into_bytes()),
+        ],
+        &[],
+    );
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(40),
+        "took {elapsed:?}"
+    );
+    let yaml_duplicate = run.has("parse/duplicate-key", "many-keys.yaml").unwrap();
+    // `x10` is key 16, on line 20; its duplicate is on the last line.
+    assert_eq!(at(yaml_duplicate), (200_004, 4));
+    assert_eq!(yaml_duplicate["related"][0]["line"], 20);
+    let json_duplicates: Vec<&Value> = run
+        .findings()
+        .iter()
+        .filter(|f| {
+            f["rule"] == "parse/duplicate-key"
+                && f["file"].as_str().unwrap().ends_with("many-keys.json")
+        })
+        .collect();
+    assert_eq!(json_duplicates.len(), 20_000);
+    assert_eq!(at(json_duplicates[0]), (200_001, 1));
+    assert_eq!(json_duplicates[0]["related"][0]["line"], 200_000);
+    assert!(run.witness_checked());
+}
+
+/// `(rule, line, column)` of every finding about `file` whose rule starts with `parse/`.
+fn parse_findings<'a>(run: &'a Run, file: &str) -> Vec<(&'a str, u64, u64)> {
+    run.findings()
+        .iter()
+        .filter(|f| {
+            f["file"].as_str().unwrap().ends_with(file)
+                && f["rule"].as_str().unwrap().starts_with("parse/")
+        })
+        .map(|f| {
+            let (line, column) = at(f);
+            (f["rule"].as_str().unwrap(), line, column)
+        })
+        .collect()
+}
+
+/// Values the gateway cannot take as written are located findings, never a silent
+/// change of type: infinity and numbers beyond a double (which were strings, or in
+/// JSON a syntax error that stopped the file), integers a double rounds, YAML 1.1-only
+/// numbers, tags gwlint does not resolve, merge keys that merge nothing.
+#[test]
+fn values_the_gateway_reads_differently_are_findings() {
+    let (_dir, run) = check_tree(
+        &[
+            copy_of("yaml-numbers.yaml"),
+            copy_of("yaml-numbers.json"),
+            copy_of("yaml-tags.yaml"),
+            copy_of("merge-keys-invalid.yaml"),
+        ],
+        &[],
+    );
+    assert_eq!(
+        parse_findings(&run, "yaml-numbers.yaml"),
+        [
+            ("parse/imprecise-number", 7, 17),
+            ("parse/number-out-of-range", 8, 19),
+            ("parse/number-out-of-range", 10, 18),
+            ("parse/imprecise-number", 11, 15),
+            ("parse/yaml11-number", 12, 15),
+            ("parse/yaml11-number", 13, 16),
+            ("parse/yaml11-number", 17, 19),
+        ]
+    );
+    assert_eq!(
+        parse_findings(&run, "yaml-numbers.json"),
+        [
+            ("parse/imprecise-number", 2, 32),
+            ("parse/number-out-of-range", 2, 64),
+        ]
+    );
+    assert_eq!(
+        parse_findings(&run, "yaml-tags.yaml"),
+        [
+            ("parse/tag", 3, 11),
+            ("parse/tag", 4, 18),
+            ("parse/tag", 8, 17),
+            ("parse/tag", 12, 15),
+        ]
+    );
+    assert_eq!(
+        parse_findings(&run, "merge-keys-invalid.yaml"),
+        [
+            ("parse/merge-key", 14, 11),
+            ("parse/merge-key", 21, 20),
+            ("parse/duplicate-key", 27, 7),
+        ]
+    );
+    // The schema still sees the values, typed as written: the port is a number (too
+    // large), infinity a string.
+    let schema = |pointer: &str| {
+        run.findings()
+            .iter()
+            .find(|f| f["rule"].as_str().unwrap().starts_with("schema/") && f["pointer"] == pointer)
+            .map(|f| f["message"].as_str().unwrap().to_owned())
+    };
+    assert!(schema("/services/0/upstream/nodes/0/port")
+        .unwrap()
+        .contains("greater than the maximum 65535"));
+    assert!(run.witness_checked());
+}
+
+/// What saphyr-parser read differently from YAML 1.2, libyaml (APISIX) and js-yaml
+/// (ADC): a tab after a key's `:` and `core -` in a flow mapping were syntax errors,
+/// and a block scalar ending the file on a line of its indentation got one line break
+/// too many.
+#[test]
+fn tabs_after_colons_and_a_block_scalar_at_the_end_read_as_yaml_reads_them() {
+    let (dir, run) = check_tree(
+        &[
+            copy_of("tab-after-colon.yaml"),
+            copy_of("block-scalar-at-eof.yaml"),
+        ],
+        &[],
+    );
+    assert_eq!(parse_findings(&run, "tab-after-colon.yaml"), []);
+    assert_eq!(parse_findings(&run, "block-scalar-at-eof.yaml"), []);
+    std::fs::remove_file(dir.path().join("witness.yaml")).unwrap();
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .args(["inspect", "--no-config"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let inspected = String::from_utf8(output.stdout).unwrap();
+    for value in [
+        "\"after-a-tab\"",
+        "\"core -\"",
+        "\"gold\"",
+        "\"first line\\n\"",
+    ] {
+        assert!(inspected.contains(value), "{value} in {inspected}");
+    }
+}
+
 #[test]
 fn a_huge_single_line_parses() {
     let (_dir, run) = check_tree(&[copy_of("huge-single-line.json")], &[]);

@@ -8,6 +8,7 @@
 
 pub mod document;
 pub mod json;
+pub mod number;
 pub mod span_tree;
 pub mod yaml;
 pub mod yaml_fast;
