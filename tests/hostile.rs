@@ -304,6 +304,60 @@ fn twenty_thousand_suppressions_take_linear_time() {
         .contains("not next to any"));
 }
 
+/// Plugin regexes: a class repeated 1,000 times is small for PCRE and for gwlint,
+/// a broken pattern is still refused, and a group repeated 30,000 times (copied out by
+/// PCRE, which may then refuse it as too large) is a `limit/regex-too-large` warning.
+/// Built at run time beside them: 200 copies of `\w{1000}\w{1000}` and 2,000 distinct
+/// 32-byte patterns. Each distinct pattern is parsed once per run and never compiled:
+/// this took 19 s (release build) while every copy was compiled into an automaton.
+#[test]
+fn plugin_regexes_are_judged_once_and_never_compiled() {
+    let mut many = String::from(
+        "services:\n  - name: many\n    plugins:\n      ua-restriction:\n        denylist:\n",
+    );
+    for _ in 0..200 {
+        many.push_str("          - '\\w{1000}\\w{1000}'\n");
+    }
+    for i in 0..2000 {
+        many.push_str(&format!(
+            "          - '(\\w+\\s\\w+){{3}}[a-z]{{5}}\\d{{10}}x{i:04}'\n"
+        ));
+    }
+    let started = std::time::Instant::now();
+    let (_dir, run) = check_tree(
+        &[
+            copy_of("regex-too-large.yaml"),
+            ("many.yaml", many.into_bytes()),
+        ],
+        &[],
+    );
+    println!("checked in {:?}", started.elapsed());
+    assert_eq!(run.code, 1);
+    let refused = run
+        .has("schema/ua-restriction", "regex-too-large.yaml")
+        .unwrap();
+    assert_eq!(at(refused), (10, 13));
+    let large = run
+        .has("limit/regex-too-large", "regex-too-large.yaml")
+        .unwrap();
+    assert_eq!(at(large), (14, 13));
+    assert_eq!(large["severity"], "warning");
+    assert!(
+        large["message"]
+            .as_str()
+            .unwrap()
+            .contains("it has 90002 items, more than the 65536 gwlint judges"),
+        "{large}"
+    );
+    let others: Vec<&Value> = run
+        .findings()
+        .iter()
+        .filter(|f| !f["file"].as_str().unwrap().ends_with("witness.yaml"))
+        .collect();
+    assert_eq!(others, [refused, large]);
+    assert!(run.witness_checked());
+}
+
 #[test]
 fn tab_indentation_is_a_located_syntax_error() {
     let (_dir, run) = check_tree(&[copy_of("tabs.yaml")], &[]);
