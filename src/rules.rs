@@ -55,7 +55,7 @@ const FIXED: &[(&str, Severity, &str, &str, &str)] = &[
     ("parse/file-too-large", Severity::Error, "File over the size limit", "split the file or raise `max_file_size`",
      "Files over the limit (10 MiB by default) are not parsed."),
     ("parse/unreadable", Severity::Error, "Unreadable path", "check the path and its permissions",
-     "A file or folder could not be read (permissions, or it vanished during the walk)."),
+     "A file or folder could not be read (permissions, or it vanished during the walk), or a path given or found as a configuration file is not a regular file (a named pipe, socket or device: never opened, since reading a named pipe waits for a writer forever). gwlint reads regular files only, here and for `--data`, `--baseline`, `--config`, policies and plugin schemas (which stop the run with an error instead)."),
     ("parse/symlink-loop", Severity::Error, "Symbolic link loop", "remove the link that points back into its own folder",
      "While following symbolic links, a link pointed back to one of its own ancestors."),
     ("parse/symlink-skipped", Severity::Info, "Symbolic link not followed", "pass --follow-symlinks to check its target",

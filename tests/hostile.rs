@@ -569,6 +569,107 @@ fn a_file_that_vanished_after_the_walk_is_a_finding() {
     );
 }
 
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// A named pipe where gwlint expects a file would make it wait for a writer forever
+/// (`--data`, `--baseline`, `--config`, a `.rego` policy, a plugin schema), and one
+/// given or found as a configuration file was passed over in silence ("0 files").
+/// None is opened now: each is an error (exit 2) or a finding naming the path.
+#[cfg(unix)]
+#[test]
+fn named_pipes_are_refused_and_never_waited_for() {
+    const NOT_REGULAR: &str =
+        "not a regular file but a named pipe (FIFO); gwlint reads regular files only";
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("witness.yaml"), WITNESS).unwrap();
+    mkfifo(&root.join("pipe.yaml"));
+    std::fs::create_dir(root.join("policies")).unwrap();
+    mkfifo(&root.join("policies/p.rego"));
+    std::fs::create_dir(root.join("schemas")).unwrap();
+    mkfifo(&root.join("schemas/x.json"));
+    let elsewhere = tempfile::tempdir().unwrap();
+    let pipe = elsewhere.path().join("pipe");
+    mkfifo(&pipe);
+    std::os::unix::fs::symlink(&pipe, root.join("link.yaml")).unwrap();
+    std::fs::write(
+        elsewhere.path().join("config.yaml"),
+        format!("plugin_schemas: [{}]\n", root.join("schemas").display()),
+    )
+    .unwrap();
+
+    let run = check(root, &["--follow-symlinks"]);
+    assert_eq!(run.code, 1);
+    for name in ["pipe.yaml", "link.yaml"] {
+        let finding = run.has("parse/unreadable", name).unwrap();
+        assert_eq!(finding["message"], format!("cannot read: {NOT_REGULAR}"));
+        assert_eq!(at(finding), (1, 1));
+    }
+    assert!(run.witness_checked());
+    let alone = check(&root.join("pipe.yaml"), &[]);
+    assert_eq!(alone.code, 1);
+    assert!(alone.has("parse/unreadable", "pipe.yaml").is_some());
+
+    // Run from the pipe's folder, so that paths given relative are shown as given.
+    let witness = root.join("witness.yaml");
+    let policies = root.join("policies");
+    let cases: [(&[&str], String); 5] = [
+        (
+            &["--data", "pipe"],
+            format!("pipe:1:1: invalid data file: cannot read file: {NOT_REGULAR}"),
+        ),
+        (
+            &["--baseline", "pipe"],
+            format!("pipe: cannot read baseline: {NOT_REGULAR}"),
+        ),
+        (
+            &["--policy", policies.to_str().unwrap()],
+            format!(
+                "{}: cannot read policy: {NOT_REGULAR}",
+                policies.join("p.rego").display()
+            ),
+        ),
+        (
+            &["--config", "pipe"],
+            format!("pipe: cannot read config file: {NOT_REGULAR}"),
+        ),
+        (
+            &["--config", "config.yaml"],
+            format!(
+                "cannot load plugin schemas: {}: cannot read: {NOT_REGULAR}",
+                root.join("schemas/x.json").display()
+            ),
+        ),
+    ];
+    for (args, message) in cases {
+        let no_config: &[&str] = if args[0] == "--config" {
+            &[]
+        } else {
+            &["--no-config"]
+        };
+        let output = Command::cargo_bin("gwlint")
+            .unwrap()
+            .current_dir(elsewhere.path())
+            .arg("check")
+            .args(no_config)
+            .args(args)
+            .arg(&witness)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr, format!("error: {message}\n"), "{args:?}");
+    }
+}
+
 fn running_as_root() -> bool {
     std::process::Command::new("id")
         .arg("-u")

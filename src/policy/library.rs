@@ -154,7 +154,7 @@ impl PolicySet {
         }
         for dir in &sources.dirs {
             for path in rego_files(dir)? {
-                let text = std::fs::read_to_string(&path).map_err(|e| {
+                let text = crate::regular::read_to_string(&path).map_err(|e| {
                     ToolError::new(format!("{}: cannot read policy: {e}", path.display()))
                 })?;
                 modules.push(module(&crate::source::display_path(&path), &text, false)?);
@@ -266,16 +266,26 @@ fn native(path: &str, stem: &str, text: &str) -> Result<NativeRule, ToolError> {
     Ok(NativeRule { meta, check })
 }
 
-/// Every `.rego` file below a folder (or the file itself), sorted.
+/// Every `.rego` file below a folder (or the file itself), sorted. A path that is
+/// neither a folder nor a regular file is refused; the files found are read with
+/// [`crate::regular`], which refuses any that is not a regular file.
 fn rego_files(dir: &Path) -> Result<Vec<PathBuf>, ToolError> {
-    if dir.is_file() {
-        return Ok(vec![dir.to_path_buf()]);
-    }
-    if !dir.is_dir() {
+    let Ok(metadata) = std::fs::metadata(dir) else {
         return Err(ToolError::new(format!(
             "{}: policy folder not found",
             dir.display()
         )));
+    };
+    if !metadata.is_dir() {
+        return if metadata.is_file() {
+            Ok(vec![dir.to_path_buf()])
+        } else {
+            Err(ToolError::new(format!(
+                "{}: cannot read policy: {}",
+                dir.display(),
+                crate::regular::not_regular(metadata.file_type())
+            )))
+        };
     }
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
