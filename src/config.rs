@@ -277,7 +277,12 @@ impl Reader<'_> {
                 "environments" => config.environments = self.environments(value)?,
                 "ignore" => config.ignore = self.string_list(&pointer, value)?,
                 "format" => config.format = Some(self.format(&pointer, value)?),
-                "max_file_size" => config.max_file_size = Some(self.size(&pointer, value)?),
+                "max_file_size" => {
+                    let bytes = self.size(&pointer, value)?;
+                    let bytes = within_file_size_cap(bytes)
+                        .map_err(|message| self.error(&pointer, &message))?;
+                    config.max_file_size = Some(bytes);
+                }
                 "custom_plugins" => {
                     config.custom_plugins =
                         self.string_list(&pointer, value)?.into_iter().collect();
@@ -664,6 +669,25 @@ impl Reader<'_> {
             at.column
         ))
     }
+}
+
+/// The largest `max_file_size` (`--max-file-size`): 4 GiB minus one byte. Positions in a
+/// file (byte and character offsets, lines, columns) are 32-bit numbers, which address
+/// no further.
+pub const MAX_FILE_SIZE_CAP: u64 = u32::MAX as u64;
+
+/// A `max_file_size` in bytes, refused above [`MAX_FILE_SIZE_CAP`].
+///
+/// # Errors
+/// A message naming the cap.
+pub fn within_file_size_cap(bytes: u64) -> Result<u64, String> {
+    if bytes > MAX_FILE_SIZE_CAP {
+        return Err(format!(
+            "{bytes} bytes is over the largest file size gwlint can read, {MAX_FILE_SIZE_CAP} \
+             bytes (4 GiB minus one byte): positions in a file are 32-bit numbers"
+        ));
+    }
+    Ok(bytes)
 }
 
 /// Parse `1024`, `512KiB`, `10MiB`, `1GiB` (also `KB`/`MB`/`GB` as binary units).

@@ -53,7 +53,7 @@ const FIXED: &[(&str, Severity, &str, &str, &str)] = &[
      "The file contains NUL bytes; it is not YAML or JSON."),
     ("parse/invalid-utf8", Severity::Error, "Invalid UTF-8", "save the file as UTF-8", "The file is not valid UTF-8 text."),
     ("parse/file-too-large", Severity::Error, "File over the size limit", "split the file or raise `max_file_size`",
-     "Files over the limit (10 MiB by default) are not parsed."),
+     "Files over the limit (10 MiB by default; `max_file_size` or `--max-file-size` raise it to at most 4 GiB minus one byte, since positions in a file are 32-bit numbers) are not parsed."),
     ("parse/unreadable", Severity::Error, "Unreadable path", "check the path and its permissions",
      "A file or folder could not be read (permissions, or it vanished during the walk), or a path given or found as a configuration file is not a regular file (a named pipe, socket or device: never opened, since reading a named pipe waits for a writer forever). gwlint reads regular files only, here and for `--data`, `--baseline`, `--config`, policies and plugin schemas (which stop the run with an error instead)."),
     ("parse/symlink-loop", Severity::Error, "Symbolic link loop", "remove the link that points back into its own folder",

@@ -154,6 +154,65 @@ fn a_100_mb_file_is_over_the_size_cap() {
     assert!(run.witness_checked());
 }
 
+/// Positions in a file are 32-bit numbers: past 4 GiB they would wrap. The size cap
+/// can be raised to 4 GiB minus one byte and no further, on the command line and in
+/// `.gwlint.yaml`; a larger value stops the run and names the cap.
+#[test]
+fn the_file_size_cap_stops_where_positions_do() {
+    const CAP: &str = "over the largest file size gwlint can read, 4294967295 bytes \
+                       (4 GiB minus one byte): positions in a file are 32-bit numbers";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("witness.yaml"), WITNESS).unwrap();
+    let gwlint = |args: &[&str]| {
+        Command::cargo_bin("gwlint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for (size, bytes) in [
+        ("4GiB", 4_294_967_296_u64),
+        ("5GiB", 5_368_709_120),
+        ("4294967296", 4_294_967_296),
+    ] {
+        let output = gwlint(&[
+            "check",
+            "--no-config",
+            "--max-file-size",
+            size,
+            "witness.yaml",
+        ]);
+        assert_eq!(output.status.code(), Some(2), "{size}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            format!("error: --max-file-size: `{size}`: {bytes} bytes is {CAP}\n")
+        );
+    }
+    let output = gwlint(&[
+        "check",
+        "--no-config",
+        "--max-file-size",
+        "4294967295",
+        "witness.yaml",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    std::fs::write(dir.path().join("big.gwlint.yaml"), "max_file_size: 8GiB\n").unwrap();
+    let output = gwlint(&["check", "--config", "big.gwlint.yaml", "witness.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        format!("error: big.gwlint.yaml:1:16: invalid config file: 8589934592 bytes is {CAP}\n")
+    );
+    std::fs::write(
+        dir.path().join("cap.gwlint.yaml"),
+        "max_file_size: 4294967295\n",
+    )
+    .unwrap();
+    let output = gwlint(&["check", "--config", "cap.gwlint.yaml", "witness.yaml"]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
 #[test]
 fn binary_and_invalid_utf8_files_are_findings() {
     let (_dir, run) = check_tree(&[copy_of("binary.yaml"), copy_of("invalid-utf8.yaml")], &[]);
