@@ -633,6 +633,7 @@ impl Checker {
                 .cloned()
                 .collect(),
             no_builtin: options.builtin_rules == BuiltinRules::Off,
+            limits: config.policy_limits,
         };
         // Schemas and policies compile independently: side by side.
         let (schemas, policies) = rayon::join(

@@ -425,6 +425,7 @@ pub fn policy_test(args: &PolicyTestArgs) -> Result<u8, ToolError> {
         dirs: args.dirs.clone(),
         data: Vec::new(),
         no_builtin: args.no_builtin_policies,
+        ..PolicySources::default()
     })?;
     let (outcomes, coverage) = policy::testing::run(&set, args.coverage)?;
     let failed = outcomes.iter().filter(|o| !o.passed).count();

@@ -882,6 +882,156 @@ fn policy_runtime_errors_and_recursion_are_findings() {
     }
 }
 
+/// The messages of the `policy/runtime-error` findings of a JSON report, by the rule
+/// each names.
+fn runtime_errors(report: &Value) -> std::collections::BTreeMap<String, String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "policy/runtime-error")
+        .map(|f| {
+            let message = f["message"].as_str().unwrap();
+            let rule = message.split('`').nth(1).unwrap().to_owned();
+            let why = message.split_once("failed at run time: ").unwrap().1;
+            (rule, why.to_owned())
+        })
+        .collect()
+}
+
+const DEPTH_STOP: &str = "stopped at the depth limit: it went 48 MiB deep into its stack \
+                          (a function that calls itself? Rego forbids recursion)";
+
+/// Runaway user rules stop at the limits of `policy_limits` (here 2 s and 256 MiB, in
+/// the fixture's `.gwlint.yaml`) and each is its rule's `policy/runtime-error`; the
+/// other rules, built-in and user, still report. Before: the function that calls itself
+/// and the billion numbers aborted the process (exit 134, no message), the pairs ran
+/// for hours, and the 20-million-character string took 1.8 GB.
+#[test]
+fn runaway_policies_stop_at_their_limits() {
+    let limits = fixture("policy-limits");
+    let started = std::time::Instant::now();
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            "fixtures/example/staging",
+            "--format",
+            "json",
+            "--config",
+        ])
+        .arg(limits.join(".gwlint.yaml"))
+        .arg("--policy")
+        .arg(&limits)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    println!("checked in {:?}", started.elapsed());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains(CRASH), "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let memory = "stopped at the memory limit: it held more than 256 MiB \
+                  (`policy_limits.memory` in .gwlint.yaml)";
+    let expected: std::collections::BTreeMap<String, String> = [
+        ("policy/hostile.concat.deny", memory),
+        (
+            "policy/hostile.pairs.deny",
+            "stopped at the time limit of 2 s (`policy_limits.time` in .gwlint.yaml)",
+        ),
+        ("policy/hostile.range.deny", memory),
+        ("policy/hostile.recursion_fn.deny", DEPTH_STOP),
+    ]
+    .into_iter()
+    .map(|(rule, why)| (rule.to_owned(), why.to_owned()))
+    .collect();
+    assert_eq!(runtime_errors(&report), expected);
+    let findings = report["findings"].as_array().unwrap();
+    let rules = |id: &str| findings.iter().filter(|f| f["rule"] == id).count();
+    assert!(rules("policy/hostile.fine.warn") > 0, "{findings:?}");
+    assert!(rules("policy/undeclared-variable") > 0, "{findings:?}");
+}
+
+/// Under the default limits (60 s, 1 GiB) too, and in `gwlint policy test`: a test
+/// that recurses fails with the reason and the other tests run.
+#[test]
+fn runaway_policies_stop_at_the_default_limits_and_in_policy_tests() {
+    let limits = fixture("policy-limits");
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "check",
+            "fixtures/example/staging",
+            "--no-config",
+            "--format",
+            "json",
+        ])
+        .arg("--policy")
+        .arg(limits.join("recursion.rego"))
+        .arg("--policy")
+        .arg(limits.join("range.rego"))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains(CRASH), "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let errors = runtime_errors(&report);
+    assert_eq!(errors["policy/hostile.recursion_fn.deny"], DEPTH_STOP);
+    assert_eq!(
+        errors["policy/hostile.range.deny"],
+        "stopped at the memory limit: it held more than 1 GiB (`policy_limits.memory` in .gwlint.yaml)"
+    );
+
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["policy", "test", "--no-builtin-policies"])
+        .arg(limits.join("recursion.rego"))
+        .arg(limits.join("limits_test.rego"))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains(CRASH), "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    let file = crate::fixture("policy-limits/limits_test.rego");
+    let file = gwlint::source::display_path(&file);
+    assert_eq!(
+        stdout,
+        format!(
+            "FAIL {file} test_recursion_is_stopped: {DEPTH_STOP}\nPASS {file} test_fine\n1 passed, 1 failed\n"
+        )
+    );
+}
+
+/// regorus parses nested brackets in time exponential in their depth (arrays nested
+/// 26 deep: minutes). Compiling the policies runs under the time limit too: the run
+/// stops with an error instead of hanging.
+#[test]
+fn a_policy_that_takes_minutes_to_parse_stops_at_the_time_limit() {
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "fixtures/example/staging", "--config"])
+        .arg(fixture("policy-limits/.gwlint.yaml"))
+        .arg("--policy")
+        .arg(fixture("policy-deep-brackets"))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: cannot compile the policies: stopped at the time limit of 2 s \
+         (`policy_limits.time` in .gwlint.yaml)\n"
+    );
+}
+
 #[test]
 fn config_with_unknown_keys_and_conflicting_flags() {
     let output = Command::cargo_bin("gwlint")
