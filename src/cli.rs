@@ -480,7 +480,7 @@ pub struct FileArgs {
     /// Treat every file as this format instead of detecting it.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub file_format: Option<FileFormat>,
-    /// Largest file to read, e.g. `10MiB` (default 10 MiB).
+    /// Largest file to read, e.g. `10MiB` (default 10 MiB; at most 4 GiB minus one byte).
     #[arg(long, value_name = "SIZE")]
     pub max_file_size: Option<String>,
     /// Follow symbolic links while walking (loops are detected).

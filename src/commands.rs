@@ -76,11 +76,17 @@ pub fn check(
     outputs: &[(OutputFormat, Option<std::path::PathBuf>)],
 ) -> Result<u8, ToolError> {
     let max_file_size = match &args.files.max_file_size {
-        Some(text) => Some(crate::config::parse_size(text).ok_or_else(|| {
-            ToolError::new(format!(
-                "--max-file-size: `{text}` is not a size such as 10MiB"
-            ))
-        })?),
+        Some(text) => {
+            let bytes = crate::config::parse_size(text).ok_or_else(|| {
+                ToolError::new(format!(
+                    "--max-file-size: `{text}` is not a size such as 10MiB"
+                ))
+            })?;
+            let bytes = crate::config::within_file_size_cap(bytes).map_err(|message| {
+                ToolError::new(format!("--max-file-size: `{text}`: {message}"))
+            })?;
+            Some(bytes)
+        }
         None => None,
     };
     let report_only = match &args.changed_since {
@@ -469,6 +475,7 @@ pub fn policy_test(args: &PolicyTestArgs) -> Result<u8, ToolError> {
         dirs: args.dirs.clone(),
         data: Vec::new(),
         no_builtin: args.no_builtin_policies,
+        ..PolicySources::default()
     })?;
     let (outcomes, coverage) = policy::testing::run(&set, args.coverage)?;
     let failed = outcomes.iter().filter(|o| !o.passed).count();

@@ -272,7 +272,7 @@ impl PluginRegistry {
             .collect();
         paths.sort();
         for path in paths {
-            let text = std::fs::read_to_string(&path)
+            let text = crate::regular::read_to_string(&path)
                 .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
             let origin = path.display().to_string();
             let file: Value =
