@@ -297,13 +297,14 @@ fn reference_process(texts: &[String]) -> Vec<Loaded> {
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
+    let written = writer.join().unwrap();
     assert!(
         output.status.success(),
         "the reference failed (is ruamel.yaml installed for {}?): {}",
         reference_python().display(),
         String::from_utf8_lossy(&output.stderr)
     );
+    written.unwrap();
     let results: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(results.len(), texts.len());
     results

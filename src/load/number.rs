@@ -28,10 +28,19 @@ pub enum Written {
     NonFinite,
 }
 
+/// 2^53: every integer up to it, and none beyond it but some, is exact in a double.
+const EXACT_LIMIT: u64 = 1 << 53;
+
 /// A decimal integer: an optional sign and ASCII digits (checked by the caller).
 #[must_use]
 pub fn decimal_integer(text: &str) -> Written {
     let unsigned = text.strip_prefix('+').unwrap_or(text);
+    // Nearly every integer in a configuration is small: exact in a double.
+    if let Ok(small) = unsigned.parse::<i64>() {
+        if small.unsigned_abs() <= EXACT_LIMIT {
+            return Written::Exact(small.into());
+        }
+    }
     let exact = unsigned
         .parse::<i64>()
         .map(Number::from)
@@ -57,6 +66,11 @@ pub fn radix_integer(digits: &str, radix: u32) -> Written {
     let significant = digits.trim_start_matches('0');
     if significant.is_empty() {
         return Written::Exact(Number::from(0u64));
+    }
+    if let Ok(small) = u64::from_str_radix(significant, radix) {
+        if small <= EXACT_LIMIT {
+            return Written::Exact(small.into());
+        }
     }
     let exact = u64::from_str_radix(significant, radix)
         .ok()

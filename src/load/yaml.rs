@@ -162,14 +162,15 @@ fn read_repaired(source: &Source, limits: &LoadLimits) -> Option<ParseOutput> {
         let mut builder = Builder::new(source, limits);
         builder.repairs.clone_from(&repairs);
         let stopped = read_full(&mut builder, &text);
-        let undo = std::mem::take(&mut builder.undo);
+        let mut undo = std::mem::take(&mut builder.undo);
         if undo.is_empty() {
             if stopped.is_some_and(|info| Repair::answers(&info)) {
                 return None;
             }
             return Some(builder.finish());
         }
-        repairs.retain(|repair| !undo.contains(&repair.at));
+        undo.sort_unstable();
+        repairs.retain(|repair| undo.binary_search(&repair.at).is_err());
     }
     None
 }
@@ -892,8 +893,11 @@ impl<'a> Builder<'a> {
 
     /// An untagged plain scalar, typed by the YAML 1.2 core schema.
     fn plain(&mut self, text: &str, span: Span, is_key: bool) -> Value {
-        self.check_yaml11(text, span);
-        match resolve_core(text) {
+        let resolved = resolve_core(text);
+        if !is_key {
+            self.check_yaml11(text, span, resolved.is_some());
+        }
+        match resolved {
             None => Value::String(text.to_owned()),
             Some(Resolved::Value(value)) => value,
             Some(Resolved::Number(written)) => self.number(written, text, span, is_key),
@@ -1073,11 +1077,8 @@ impl<'a> Builder<'a> {
     }
 
     /// Warn about plain scalars whose meaning changed between YAML 1.1 and 1.2.
-    fn check_yaml11(&mut self, text: &str, span: Span) {
-        let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
-        if is_key {
-            return;
-        }
+    /// `typed` says whether YAML 1.2 reads `text` as other than a string.
+    fn check_yaml11(&mut self, text: &str, span: Span, typed: bool) {
         if is_yaml11_bool(text) {
             let meaning = if matches!(text.as_bytes()[0], b'y' | b'Y' | b'o' | b'O')
                 && !text.eq_ignore_ascii_case("off")
@@ -1104,7 +1105,7 @@ impl<'a> Builder<'a> {
                 "drop the leading zero, or quote the value if it is a string (e.g. a zip code)",
                 span,
             );
-        } else if let Some((message, help)) = yaml11_number(text) {
+        } else if let Some((message, help)) = yaml11_number(text, typed) {
             self.warn("parse/yaml11-number", message, help, span);
         }
     }
@@ -1114,11 +1115,16 @@ impl<'a> Builder<'a> {
 /// its number form: the message and help of `parse/yaml11-number`. YAML 1.1 reads
 /// `0b101`, `1_000`, `+0x1F`, `12:30` (base 60) and `1_000.5` as numbers, which are
 /// strings in YAML 1.2; `0o17` is a number in YAML 1.2 only.
-fn yaml11_number(text: &str) -> Option<(String, &'static str)> {
-    if let Some(octal) = text.strip_prefix("0o") {
-        if octal.is_empty() || !octal.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            return None;
-        }
+/// `typed` says whether YAML 1.2 reads `text` as other than a string.
+fn yaml11_number(text: &str, typed: bool) -> Option<(String, &'static str)> {
+    // Every number starts so; most scalars are words and stop here.
+    let first = *text.as_bytes().first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    if typed {
+        // A YAML 1.2 octal (`0o17`), which YAML 1.1 has not.
+        text.strip_prefix("0o")?;
         let value = resolve_plain(text)?;
         return Some((
             format!(
@@ -1126,9 +1132,6 @@ fn yaml11_number(text: &str) -> Option<(String, &'static str)> {
             ),
             "write the number in decimal, or quote the value for a string",
         ));
-    }
-    if resolve_core(text).is_some() {
-        return None;
     }
     let meaning = yaml11_number_value(text)?;
     Some((
@@ -1446,7 +1449,9 @@ fn restore_plain(value: &str, written: &str) -> String {
 /// `parse/leading-zero-number` and `parse/yaml11-number` warn about).
 #[must_use]
 pub fn reads_differently_in_yaml11(text: &str) -> bool {
-    is_yaml11_bool(text) || is_leading_zero_number(text) || yaml11_number(text).is_some()
+    is_yaml11_bool(text)
+        || is_leading_zero_number(text)
+        || yaml11_number(text, resolve_core(text).is_some()).is_some()
 }
 
 fn is_yaml11_bool(text: &str) -> bool {
