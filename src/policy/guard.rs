@@ -22,8 +22,10 @@
 //!
 //! An evaluation that stops, or panics inside regorus, comes back as a [`Stop`]; the
 //! caller reports it as the rule's `policy/runtime-error` and the other rules and files
-//! are still checked. Without gwlint's allocator (the library's own tests) only the time
-//! limit applies.
+//! are still checked; it is not run again in the other environments (see
+//! `super::eval`). Compiling the policies runs under the same limits (regorus' parser
+//! takes time exponential in how deep brackets nest). Without gwlint's allocator (the
+//! library's own tests) only the time limit applies.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU8, Ordering};
