@@ -191,3 +191,43 @@ fn protection_through_service_or_global_rule_counts_and_disabling_it_does_not() 
         "the `_meta.disable` fixture must fail: {failing:#?}"
     );
 }
+
+#[test]
+fn cors_star_with_credentials_is_one_finding_of_the_schema_stage() {
+    // APISIX refuses `*` (also as allow_origins' default) with credentials, so it is
+    // schema/cors alone; the policy reports only `**`, which APISIX accepts.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.yaml");
+    for (origins, expected) in [
+        ("", "schema/cors"),
+        ("allow_origins: \"*\", ", "schema/cors"),
+        (
+            "allow_origins: \"**\", allow_methods: GET, allow_headers: X-A, ",
+            "policy/cors-wildcard-credentials",
+        ),
+    ] {
+        std::fs::write(
+            &file,
+            format!(
+                "services:\n  - name: a\n    upstream: {{nodes: [{{host: a.svc, port: 80, weight: 1}}]}}\n    \
+                 plugins:\n      cors: {{{origins}allow_credential: true}}\n    \
+                 routes: [{{name: r, uris: [/a], plugins: {{key-auth: {{}}}}}}]\n"
+            ),
+        )
+        .unwrap();
+        let output = gwlint()
+            .args(["check", "--no-config", "--format", "json"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let errors: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(errors, [expected], "{origins}");
+    }
+}
