@@ -136,6 +136,7 @@ pub fn serve(connection: &Connection, mut options: Options) -> Result<(), String
                     engine: Engine::new(projects.clone()),
                     projects,
                     debounce: options.debounce,
+                    sent: HashMap::new(),
                 }
                 .run();
             })
@@ -335,6 +336,8 @@ struct Worker {
     engine: Engine,
     projects: Arc<Projects>,
     debounce: Duration,
+    /// The diagnostics last sent for each file (absent: none).
+    sent: HashMap<PathBuf, Vec<lsp_types::Diagnostic>>,
 }
 
 /// The edits not yet checked.
@@ -405,18 +408,30 @@ impl Worker {
                 let mut store = lock(&self.published);
                 for (file, list) in checked.files {
                     pending.paths.retain(|p| *p != file);
-                    let Some(uri) = path_to_uri(&file) else {
-                        continue;
-                    };
-                    let params = PublishDiagnosticsParams {
-                        uri,
-                        diagnostics: list.iter().map(diagnostic).collect(),
-                        version: None,
-                    };
-                    let _ = self.sender.send(Message::Notification(Notification::new(
-                        notification::PublishDiagnostics::METHOD.to_owned(),
-                        params,
-                    )));
+                    let diagnostics: Vec<lsp_types::Diagnostic> =
+                        list.iter().map(diagnostic).collect();
+                    // Only what changed is sent (an environment of 500 files with
+                    // findings in a few sends a few notifications per edit), and always
+                    // the edited file's, so its client knows it was checked.
+                    let before = self.sent.get(&file).map_or(&[][..], Vec::as_slice);
+                    if before != diagnostics.as_slice() || file.as_path() == path {
+                        if let Some(uri) = path_to_uri(&file) {
+                            let params = PublishDiagnosticsParams {
+                                uri,
+                                diagnostics: diagnostics.clone(),
+                                version: None,
+                            };
+                            let _ = self.sender.send(Message::Notification(Notification::new(
+                                notification::PublishDiagnostics::METHOD.to_owned(),
+                                params,
+                            )));
+                        }
+                        if diagnostics.is_empty() {
+                            self.sent.remove(&file);
+                        } else {
+                            self.sent.insert(file.clone(), diagnostics);
+                        }
+                    }
                     if list.is_empty() {
                         store.remove(&file);
                     } else {
