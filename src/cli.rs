@@ -39,7 +39,7 @@ Examples:
 const LSP_EXAMPLES: &str = "\
 Examples:
   gwlint lsp                      serve an editor over stdio (see README: VS Code, Neovim, Helix)
-  gwlint lsp --debounce-ms 100    wait 100 ms after the last edit before checking";
+  gwlint lsp --debounce-ms 100    in a burst of edits, wait for a 100 ms pause before checking";
 
 const APPLY_EXAMPLES: &str = "\
 Examples:
@@ -376,7 +376,8 @@ pub struct SchemaArgs {
 /// Arguments of `gwlint lsp`.
 #[derive(Debug, Args)]
 pub struct LspArgs {
-    /// Milliseconds to wait after the last edit before checking (a client's
+    /// Milliseconds a burst of edits must pause before it is checked; an edit after
+    /// a quiet spell this long is checked at once (a client's
     /// `initializationOptions.debounceMs` overrides it).
     #[arg(long, default_value_t = 50, value_name = "MS")]
     pub debounce_ms: u64,

@@ -19,7 +19,7 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The request a test can send to make a handler panic, answered only when
 /// `GWLINT_LSP_TEST_PANIC=1` is set in the server's environment.
@@ -28,7 +28,8 @@ pub const TEST_PANIC_REQUEST: &str = "gwlint/testPanic";
 /// Settings of a server.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
-    /// How long the check worker waits for the edits to pause before it checks.
+    /// How long a burst of edits must pause before the check worker checks (an edit
+    /// that follows a quiet spell of this length is checked at once).
     pub debounce: Duration,
 }
 
@@ -325,9 +326,10 @@ fn dispatch(state: &State, request: Request) -> Response {
     }
 }
 
-/// The check thread: waits for edits to pause, checks the edited files'
+/// The check thread: checks an edit that follows a quiet spell at once and waits
+/// for a pause of `debounce` in a burst of edits, checks the edited files'
 /// environments, and publishes the diagnostics of a check only if no newer edit came
-/// in meanwhile.
+/// in meanwhile (a newer edit also stops a running check between its stages).
 struct Worker {
     receiver: Receiver<Job>,
     sender: crossbeam_channel::Sender<Message>,
@@ -361,18 +363,34 @@ impl Pending {
 impl Worker {
     fn run(mut self) {
         let mut pending = Pending::default();
+        // When the last edit came in: an edit after a quiet `debounce` is checked at
+        // once (the leading edge), edits closer together wait for a pause.
+        let mut last_edit: Option<Instant> = None;
         loop {
+            let mut wait = true;
             if pending.paths.is_empty() {
                 match self.receiver.recv() {
-                    Ok(job) => pending.absorb(job),
+                    Ok(job) => {
+                        wait = last_edit.is_some_and(|t| t.elapsed() < self.debounce);
+                        last_edit = Some(Instant::now());
+                        pending.absorb(job);
+                    }
                     Err(_) => return,
+                }
+                // Edits already queued belong to the same burst.
+                while let Ok(job) = self.receiver.try_recv() {
+                    last_edit = Some(Instant::now());
+                    pending.absorb(job);
                 }
             }
             // Debounce: wait until no edit has come for `debounce`.
-            loop {
+            while wait {
                 match self.receiver.recv_timeout(self.debounce) {
-                    Ok(job) => pending.absorb(job),
-                    Err(RecvTimeoutError::Timeout) => break,
+                    Ok(job) => {
+                        last_edit = Some(Instant::now());
+                        pending.absorb(job);
+                    }
+                    Err(RecvTimeoutError::Timeout) => wait = false,
                     Err(RecvTimeoutError::Disconnected) => return,
                 }
             }
@@ -381,6 +399,7 @@ impl Worker {
                     break;
                 }
                 if let Ok(job) = self.receiver.try_recv() {
+                    last_edit = Some(Instant::now());
                     pending.absorb(job);
                     break;
                 }
