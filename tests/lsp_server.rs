@@ -512,3 +512,86 @@ fn only_the_edited_document_is_parsed_again() {
         .unwrap()
         .is_none());
 }
+
+#[test]
+fn a_json_file_without_config_is_checked_with_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gateway.json");
+    let other = dir.path().join("other.json");
+    std::fs::write(&other, "{\"services\": [{\"name\": \"b\"}]}\n").unwrap();
+    let text = "{\"services\": [{\"name\": \"a\", \"plugins\": {\"limit-cont\": {}}}]}\n";
+    std::fs::write(&file, text).unwrap();
+    let uri = gwlint::lsp::documents::path_to_uri(&file)
+        .unwrap()
+        .as_str()
+        .to_owned();
+    let mut client = Client::start();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}}),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let list = loop {
+        assert!(
+            Instant::now() < deadline,
+            "no diagnostics: {:#?}",
+            client.notes
+        );
+        if let Ok(Message::Notification(note)) = client
+            .connection
+            .receiver
+            .recv_timeout(Duration::from_secs(1))
+        {
+            if note.method == "textDocument/publishDiagnostics" && note.params["uri"] == json!(uri)
+            {
+                break note.params["diagnostics"].as_array().unwrap().clone();
+            }
+            client.notes.push(note);
+        }
+    };
+    let plugin = list
+        .iter()
+        .find(|d| d["code"] == json!("schema/unknown-plugin"))
+        .unwrap();
+    assert_eq!(
+        plugin["range"],
+        json!({"start": {"line": 0, "character": 40}, "end": {"line": 0, "character": 52}})
+    );
+    // The fix keeps the key's quotes.
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": plugin["range"], "context": {"diagnostics": []}}),
+        )
+        .response_result
+        .unwrap();
+    assert_eq!(
+        actions,
+        json!([{
+            "title": "Replace with `limit-conn`",
+            "kind": "quickfix",
+            "diagnostics": [plugin],
+            "edit": {"changes": {uri.clone(): [{"range": plugin["range"], "newText": "\"limit-conn\""}]}},
+            "isPreferred": true
+        }])
+    );
+    // Completion inside the quotes of a key of the plugin map.
+    let items = client
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 47}}),
+        )
+        .response_result
+        .unwrap();
+    let labels: Vec<&str> = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"limit-count") && labels.contains(&"cors"),
+        "{labels:?}"
+    );
+    client.stop();
+}
