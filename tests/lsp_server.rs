@@ -462,7 +462,37 @@ fn a_panicking_handler_is_answered_and_the_server_goes_on() {
     let response = client.request(gwlint::lsp::server::TEST_PANIC_REQUEST, Value::Null);
     let error = response.response_result.expect_err("an error response");
     assert!(error.message.contains("failed"), "{}", error.message);
-    client.open("orders.yaml", ORDERS_BAD);
+    // A check that panics is logged; the next edit is checked.
+    client.open(
+        "orders.yaml",
+        &format!("{}\n{ORDERS_BAD}", gwlint::lsp::server::TEST_PANIC_MARK),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !client.notes.iter().any(|n| {
+        n.method == "window/logMessage"
+            && n.params["message"]
+                .as_str()
+                .unwrap()
+                .contains("its diagnostics are not updated")
+    }) {
+        assert!(
+            Instant::now() < deadline,
+            "no log of the failed check: {:#?}",
+            client.notes
+        );
+        if let Ok(Message::Notification(note)) = client
+            .connection
+            .receiver
+            .recv_timeout(Duration::from_secs(1))
+        {
+            client.notes.push(note);
+        }
+    }
+    assert!(!client
+        .notes
+        .iter()
+        .any(|n| n.method == "textDocument/publishDiagnostics"));
+    client.change("orders.yaml", 2, ORDERS_BAD);
     let list = client.diagnostics("orders.yaml", |l| has_rule(l, "schema/unknown-plugin"));
     assert!(!list.is_empty());
     let hover = client.request(

@@ -25,6 +25,15 @@ use std::time::{Duration, Instant};
 /// `GWLINT_LSP_TEST_PANIC=1` is set in the server's environment.
 pub const TEST_PANIC_REQUEST: &str = "gwlint/testPanic";
 
+/// A comment that makes the check of its document panic, when
+/// `GWLINT_LSP_TEST_PANIC=1` is set (the tests of panic isolation).
+pub const TEST_PANIC_MARK: &str = "# gwlint-lsp-test-panic";
+
+/// Whether the test-only panics are enabled.
+fn test_panics() -> bool {
+    std::env::var("GWLINT_LSP_TEST_PANIC").as_deref() == Ok("1")
+}
+
 /// Settings of a server.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -315,7 +324,7 @@ fn dispatch(state: &State, request: Request) -> Response {
                 Err(e) => invalid(e),
             }
         }
-        TEST_PANIC_REQUEST if std::env::var("GWLINT_LSP_TEST_PANIC").as_deref() == Ok("1") => {
+        TEST_PANIC_REQUEST if test_panics() => {
             panic!("test panic requested with {TEST_PANIC_REQUEST}")
         }
         _ => Response::new_err(
@@ -414,6 +423,14 @@ impl Worker {
         let generation = self.generation.clone();
         let cancelled = move || *lock(&generation) != current;
         let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            if test_panics()
+                && pending
+                    .overlay
+                    .get(path)
+                    .is_some_and(|t| t.contains(TEST_PANIC_MARK))
+            {
+                panic!("test panic requested with {TEST_PANIC_MARK}");
+            }
             self.engine.check(path, &pending.overlay, &cancelled)
         }));
         match outcome {
