@@ -40,6 +40,8 @@ fn pytest_lsp_drives_the_server() {
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/lsp/"])
         .current_dir(root)
         .env("GWLINT_BIN", env!("CARGO_BIN_EXE_gwlint"))
+        // Nothing is written into the work tree.
+        .env("PYTHONDONTWRITEBYTECODE", "1")
         .output()
         .expect("the Python runs");
     let text = format!(
