@@ -625,3 +625,53 @@ fn a_json_file_without_config_is_checked_with_its_folder() {
     );
     client.stop();
 }
+
+#[test]
+fn standalone_files_complete_from_the_standalone_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("apisix.yaml");
+    let text = "routes:\n  - uri: /a\n    upstream:\n      ty\n#END\n";
+    std::fs::write(&file, text).unwrap();
+    let uri = gwlint::lsp::documents::path_to_uri(&file)
+        .unwrap()
+        .as_str()
+        .to_owned();
+    let mut client = Client::start();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    let items = client
+        .request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 8}}),
+        )
+        .response_result
+        .unwrap();
+    let labels: Vec<&str> = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    for field in ["type", "nodes", "scheme", "timeout"] {
+        assert!(labels.contains(&field), "{labels:?}");
+    }
+    let kind = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == json!("type"))
+        .unwrap();
+    assert_eq!(kind["kind"], json!(5));
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 5}}),
+        )
+        .response_result
+        .unwrap();
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.starts_with("**`uri`**: `string`"), "{value}");
+    client.stop();
+}
