@@ -7,8 +7,9 @@
 //! Also reads the number of mimalloc's `purge_delay` option from the header mimalloc
 //! is built from (`GWLINT_MI_PURGE_DELAY_OPTION`, see src/main.rs), and tells the tests
 //! where the external programs some of them drive are (pre-commit, the Python with
-//! ruamel.yaml, for the Argo CD plugin kubernetes-validate and Argo CD's npm models, and
-//! the option parser ADC uses, for the TLS test).
+//! ruamel.yaml, for the Argo CD plugin kubernetes-validate and Argo CD's npm models,
+//! the option parser ADC uses, for the TLS test, and the LSP clients: a Python with
+//! pytest-lsp, and Neovim).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -33,6 +34,31 @@ fn main() {
     argocd_validators();
     adc_option_parser();
     ruamel_python();
+    lsp_clients();
+}
+
+/// Tell the tests where the LSP clients that drive `gwlint lsp` are: a Python with
+/// pytest-lsp (`GWLINT_PYTEST_LSP_PYTHON`, named like the ruamel.yaml Python, never
+/// guessed) sets `cfg(gwlint_has_pytest_lsp)`, and Neovim (`GWLINT_NEOVIM`, or the
+/// first `nvim` on `PATH`) sets `cfg(gwlint_has_neovim)`. Without them
+/// `tests/lsp_pytest.rs` and `tests/lsp_neovim.rs` are reported as ignored.
+fn lsp_clients() {
+    println!("cargo::rustc-check-cfg=cfg(gwlint_has_pytest_lsp)");
+    println!("cargo:rerun-if-env-changed=GWLINT_PYTEST_LSP_PYTHON");
+    let named = std::env::var_os("GWLINT_PYTEST_LSP_PYTHON").map(std::path::PathBuf::from);
+    if let Some(python) = named.filter(|p| p.is_file()) {
+        println!("cargo:rustc-cfg=gwlint_has_pytest_lsp");
+        println!(
+            "cargo:rustc-env=GWLINT_PYTEST_LSP_PYTHON_PROGRAM={}",
+            python.display()
+        );
+    }
+    program_cfg(
+        "gwlint_has_neovim",
+        "GWLINT_NEOVIM",
+        "nvim",
+        "GWLINT_NEOVIM_PROGRAM",
+    );
 }
 
 /// ADC's option parser for the TLS test (`tests/adc_tls.rs`): a `node_modules` folder

@@ -36,6 +36,11 @@ Examples:
   gwlint schema > adc.schema.json                      for yaml-language-server
   gwlint schema --format standalone > apisix.schema.json";
 
+const LSP_EXAMPLES: &str = "\
+Examples:
+  gwlint lsp                      serve an editor over stdio (see README: VS Code, Neovim, Helix)
+  gwlint lsp --debounce-ms 100    in a burst of edits, wait for a 100 ms pause before checking";
+
 const APPLY_EXAMPLES: &str = "\
 Examples:
   gwlint apply production/ --dry-run        check, render, show the plan (adc diff), change nothing
@@ -153,6 +158,10 @@ pub enum Command {
     /// Print shell completions.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
+    /// Serve editors over the Language Server Protocol (stdio): diagnostics of the
+    /// edited file's environment, completion, hover and quick fixes.
+    #[command(after_help = LSP_EXAMPLES)]
+    Lsp(LspArgs),
     /// Check an environment and hand it to the sync engine (adc sync, or an APISIX standalone file).
     #[command(after_help = APPLY_EXAMPLES)]
     Apply(ApplyArgs),
@@ -362,6 +371,16 @@ pub struct SchemaArgs {
     /// Which file format.
     #[arg(long, value_enum, default_value = "adc")]
     pub format: FileFormat,
+}
+
+/// Arguments of `gwlint lsp`.
+#[derive(Debug, Args)]
+pub struct LspArgs {
+    /// Milliseconds a burst of edits must pause before it is checked; an edit after
+    /// a quiet spell this long is checked at once (a client's
+    /// `initializationOptions.debounceMs` overrides it).
+    #[arg(long, default_value_t = 50, value_name = "MS")]
+    pub debounce_ms: u64,
 }
 
 /// Arguments of `gwlint completions`.

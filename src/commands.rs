@@ -384,50 +384,75 @@ pub fn rules(args: &RulesArgs) -> Result<u8, ToolError> {
     Ok(EXIT_OK)
 }
 
+/// `gwlint lsp`: serve one editor over stdio until it shuts down.
+///
+/// # Errors
+/// A [`ToolError`] when the client breaks the protocol.
+pub fn lsp(args: &crate::cli::LspArgs) -> Result<u8, ToolError> {
+    crate::lsp::run_stdio(crate::lsp::Options {
+        debounce: std::time::Duration::from_millis(args.debounce_ms),
+    })
+    .map_err(|e| ToolError::new(format!("gwlint lsp: {e}")))?;
+    Ok(EXIT_OK)
+}
+
 /// `gwlint explain RULE`.
 ///
 /// # Errors
 /// A [`ToolError`] for an unknown rule id.
 pub fn explain(args: &ExplainArgs) -> Result<u8, ToolError> {
     let registry = registry(&args.sources)?;
-    let wanted = crate::policy::settings::full_id(&args.rule);
+    let text = explain_text(&registry, &args.rule)?;
+    emit(|out| out.write_all(text.as_bytes()))?;
+    Ok(EXIT_OK)
+}
+
+/// What `gwlint explain RULE` prints, from a rule registry ([`crate::rules::registry`]):
+/// the rule's title, default severity, origin, documentation and help, or for a
+/// renamed id the ids that replaced it. Also the hover text of `gwlint lsp`.
+///
+/// # Errors
+/// A [`ToolError`] for an unknown rule id.
+pub fn explain_text(
+    registry: &[crate::rules::RuleInfo],
+    rule_id: &str,
+) -> Result<String, ToolError> {
+    use std::fmt::Write as _;
+    let wanted = crate::policy::settings::full_id(rule_id);
+    let mut out = String::new();
     if let (Some(new_ids), Some(note)) = (
         crate::renamed::renamed(&wanted),
         crate::renamed::renamed_note(&wanted),
     ) {
-        emit(|out| {
-            writeln!(out, "# {wanted}: renamed\n")?;
-            writeln!(out, "{note}\n")?;
-            writeln!(out, "New rule ids:")?;
-            for id in new_ids {
-                writeln!(out, "- {id} (`gwlint explain {id}`)")?;
-            }
-            writeln!(
-                out,
-                "\nA `.gwlint.yaml` rule setting or a `gwlint-ignore` comment naming `{wanted}` still applies to the new ids \
-                 (deprecated: old ids will stop working in a later release)."
-            )
-        })?;
-        return Ok(EXIT_OK);
+        let _ = writeln!(out, "# {wanted}: renamed\n");
+        let _ = writeln!(out, "{note}\n");
+        let _ = writeln!(out, "New rule ids:");
+        for id in new_ids {
+            let _ = writeln!(out, "- {id} (`gwlint explain {id}`)");
+        }
+        let _ = writeln!(
+            out,
+            "\nA `.gwlint.yaml` rule setting or a `gwlint-ignore` comment naming `{wanted}` still applies to the new ids \
+             (deprecated: old ids will stop working in a later release)."
+        );
+        return Ok(out);
     }
     let rule = registry
         .iter()
-        .find(|r| r.id == wanted || r.id == args.rule)
+        .find(|r| r.id == wanted || r.id == rule_id)
         .ok_or_else(|| {
-            ToolError::new(format!("unknown rule `{}`", args.rule))
+            ToolError::new(format!("unknown rule `{rule_id}`"))
                 .with_help("`gwlint rules` lists every rule id")
         })?;
-    emit(|out| {
-        writeln!(out, "# {}: {}\n", rule.id, rule.title)?;
-        writeln!(
-            out,
-            "Default severity: {}. Defined by: {}.\n",
-            rule.severity, rule.source
-        )?;
-        writeln!(out, "{}\n", rule.description.trim_end())?;
-        writeln!(out, "Help: {}", rule.help)
-    })?;
-    Ok(EXIT_OK)
+    let _ = writeln!(out, "# {}: {}\n", rule.id, rule.title);
+    let _ = writeln!(
+        out,
+        "Default severity: {}. Defined by: {}.\n",
+        rule.severity, rule.source
+    );
+    let _ = writeln!(out, "{}\n", rule.description.trim_end());
+    let _ = writeln!(out, "Help: {}", rule.help);
+    Ok(out)
 }
 
 /// `gwlint inspect ENV`.

@@ -20,6 +20,7 @@ pub mod format;
 pub mod git;
 pub mod init;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod netaddr;
 pub mod policy;

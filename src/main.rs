@@ -96,6 +96,7 @@ fn main() -> ExitCode {
         Command::Baseline(BaselineCommand::Write(args)) => commands::baseline_write(args),
         Command::Schema(args) => commands::schema(args),
         Command::Completions(args) => commands::completions(args),
+        Command::Lsp(args) => commands::lsp(args),
         Command::Apply(args) => commands::apply(args),
         Command::Render(args) => commands::render(args),
         Command::Diff(args) => commands::diff(args),
