@@ -389,11 +389,20 @@ pub fn rules(args: &RulesArgs) -> Result<u8, ToolError> {
 /// # Errors
 /// A [`ToolError`] when the client breaks the protocol.
 pub fn lsp(args: &crate::cli::LspArgs) -> Result<u8, ToolError> {
-    crate::lsp::run_stdio(crate::lsp::Options {
+    let ended = crate::lsp::run_stdio(crate::lsp::Options {
         debounce: std::time::Duration::from_millis(args.debounce_ms),
     })
     .map_err(|e| ToolError::new(format!("gwlint lsp: {e}")))?;
-    Ok(EXIT_OK)
+    Ok(match ended {
+        crate::lsp::Ended::Shutdown => EXIT_OK,
+        crate::lsp::Ended::Disconnected => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "gwlint lsp: the editor closed the connection without shutting the server down"
+            );
+            EXIT_FINDINGS
+        }
+    })
 }
 
 /// `gwlint explain RULE`.

@@ -24,7 +24,7 @@ fn uri(name: &str) -> String {
 
 struct Client {
     connection: Connection,
-    server: Option<std::thread::JoinHandle<Result<(), String>>>,
+    server: Option<std::thread::JoinHandle<Result<gwlint::lsp::Ended, String>>>,
     next: i32,
     notes: Vec<Notification>,
 }
@@ -138,7 +138,10 @@ impl Client {
         let response = self.request("shutdown", Value::Null);
         assert!(response.response_result.is_ok());
         self.notify("exit", Value::Null);
-        self.server.take().unwrap().join().unwrap().unwrap();
+        assert_eq!(
+            self.server.take().unwrap().join().unwrap(),
+            Ok(gwlint::lsp::Ended::Shutdown)
+        );
     }
 }
 
@@ -674,4 +677,65 @@ fn standalone_files_complete_from_the_standalone_schema() {
     let value = hover["contents"]["value"].as_str().unwrap();
     assert!(value.starts_with("**`uri`**: `string`"), "{value}");
     client.stop();
+}
+
+/// The built binary over stdio: `messages` framed as LSP asks, then standard input
+/// closed; its exit code and standard error.
+fn run_binary(messages: &[Value]) -> (Option<i32>, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gwlint"))
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    for message in messages {
+        let body = message.to_string();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    }
+    drop(stdin);
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_binary_exits_0_after_shutdown_and_1_when_the_editor_goes_away() {
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {"capabilities": {}, "processId": null, "rootUri": null}});
+    let initialized = json!({"jsonrpc": "2.0", "method": "initialized", "params": {}});
+    let shutdown = json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown", "params": null});
+    let exit = json!({"jsonrpc": "2.0", "method": "exit", "params": null});
+    let (code, stderr) = run_binary(&[initialize.clone(), initialized.clone(), shutdown, exit]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+    // Standard input closed without shutdown (an editor that quit, or was killed).
+    let (code, stderr) = run_binary(&[initialize, initialized]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(
+        stderr,
+        "gwlint lsp: the editor closed the connection without shutting the server down\n"
+    );
+}
+
+#[test]
+fn a_deleted_file_leaves_the_cache() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.yaml");
+    let b = dir.path().join("b.yaml");
+    std::fs::write(&a, "services:\n  - name: a\n").unwrap();
+    std::fs::write(&b, "services:\n  - name: b\n").unwrap();
+    let projects = std::sync::Arc::new(gwlint::lsp::diagnostics::Projects::default());
+    let mut engine = gwlint::lsp::diagnostics::Engine::new(projects);
+    let overlay = std::collections::HashMap::new();
+    let never = || false;
+    engine.check(&a, &overlay, &never).unwrap().unwrap();
+    assert_eq!((engine.last_parsed, engine.cached_files()), (2, 2));
+    std::fs::remove_file(&b).unwrap();
+    engine.check(&a, &overlay, &never).unwrap().unwrap();
+    assert_eq!((engine.last_parsed, engine.cached_files()), (0, 1));
 }

@@ -371,6 +371,19 @@ impl Engine {
                 },
             );
         }
+        // Files of this environment that are gone (deleted, renamed, now ignored) leave
+        // the cache: it holds the current files of the environments checked, no more.
+        if self.files.len() > paths.len() {
+            let current: HashSet<&PathBuf> = paths.iter().collect();
+            self.files
+                .retain(|path, cached| cached.target != target_key || current.contains(path));
+        }
+    }
+
+    /// How many files' checked forms are cached.
+    #[must_use]
+    pub fn cached_files(&self) -> usize {
+        self.files.len()
     }
 }
 

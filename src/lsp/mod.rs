@@ -27,18 +27,26 @@ pub mod position;
 pub mod schema_nav;
 pub mod server;
 
-pub use server::{serve, Options};
+pub use server::{serve, Ended, Options};
 
-/// Serve an editor over stdin and stdout until it shuts down.
+/// Serve an editor over stdin and stdout until it shuts down or goes away.
 ///
 /// # Errors
-/// A protocol error (the client broke the handshake or the connection).
-pub fn run_stdio(options: Options) -> Result<(), String> {
+/// A protocol error (the client broke the handshake, or the connection after an
+/// orderly shutdown).
+pub fn run_stdio(options: Options) -> Result<Ended, String> {
     install_panic_hook();
     let (connection, io_threads) = lsp_server::Connection::stdio();
-    serve(&connection, options)?;
+    let ended = serve(&connection, options)?;
     drop(connection);
-    io_threads.join().map_err(|e| e.to_string())
+    let joined = io_threads.join();
+    match ended {
+        Ended::Shutdown => joined.map_err(|e| e.to_string())?,
+        // Standard input ended mid-message or without `exit`: the reader's error says
+        // only that; the client is gone, which is all there is to say.
+        Ended::Disconnected => drop(joined),
+    }
+    Ok(ended)
 }
 
 /// Replace gwlint's crash hook, which ends the process, with one that only notes

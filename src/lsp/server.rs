@@ -105,7 +105,7 @@ fn capabilities() -> ServerCapabilities {
 ///
 /// # Errors
 /// A protocol error (the client broke the handshake or the connection).
-pub fn serve(connection: &Connection, mut options: Options) -> Result<(), String> {
+pub fn serve(connection: &Connection, mut options: Options) -> Result<Ended, String> {
     let (id, params) = connection.initialize_start().map_err(|e| e.to_string())?;
     let params: InitializeParams = serde_json::from_value(params).unwrap_or_default();
     if let Some(ms) = params
@@ -152,6 +152,7 @@ pub fn serve(connection: &Connection, mut options: Options) -> Result<(), String
             })
             .map_err(|e| format!("cannot start the check thread: {e}"))?
     };
+    let mut ended = Ended::Disconnected;
     for message in &connection.receiver {
         match message {
             Message::Request(request) => {
@@ -159,6 +160,7 @@ pub fn serve(connection: &Connection, mut options: Options) -> Result<(), String
                     .handle_shutdown(&request)
                     .map_err(|e| e.to_string())?
                 {
+                    ended = Ended::Shutdown;
                     break;
                 }
                 let response = answer(&state, request);
@@ -181,7 +183,17 @@ pub fn serve(connection: &Connection, mut options: Options) -> Result<(), String
     }
     drop(jobs);
     let _ = worker.join();
-    Ok(())
+    Ok(ended)
+}
+
+/// How a session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The client asked for `shutdown`, then `exit`: exit code 0.
+    Shutdown,
+    /// The connection closed without a shutdown (the editor went away): exit code 1,
+    /// as the protocol asks of an exit without shutdown.
+    Disconnected,
 }
 
 /// Send a `window/logMessage`.
