@@ -737,11 +737,13 @@ impl Checker {
         }
         let (kept, mut suppressed) = suppress::apply(findings, &suppressions);
         let mut findings: Vec<Finding> = kept.into_iter().chain(comment_findings).collect();
+        // One copy of the name, shared by every finding.
+        let environment = crate::finding::Text::from(&target.name);
         for finding in findings
             .iter_mut()
             .chain(suppressed.iter_mut().map(|s| &mut s.finding))
         {
-            finding.environment = Some(target.name.clone());
+            finding.environment = Some(environment.clone());
         }
         sort_findings(&mut findings);
         suppressed.sort_by(|a, b| a.finding.report_order(&b.finding));

@@ -18,7 +18,7 @@ use super::native::NativeCheck;
 use super::plan::{route_pass, After, Plan, RouteCheck, Timed};
 use super::settings::RuleSettings;
 use super::PolicyResult;
-use crate::finding::Severity;
+use crate::finding::{Severity, Text};
 use crate::model::Environment;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -27,12 +27,12 @@ use std::time::{Duration, Instant};
 /// One result of one rule, with the rule's id, severity and help.
 #[derive(Debug, Clone)]
 pub struct RuleResult {
-    /// Full rule id (`policy/route-needs-auth`).
-    pub rule: String,
+    /// Full rule id (`policy/route-needs-auth`), shared by the rule's results.
+    pub rule: Text,
     /// Severity after the config file's override.
     pub severity: Severity,
-    /// The rule's help text.
-    pub help: String,
+    /// The rule's help text, shared by the rule's results.
+    pub help: Text,
     /// What the rule reported.
     pub result: PolicyResult,
 }
@@ -204,15 +204,21 @@ fn rule_results(
     settings: &RuleSettings,
     mut out: Vec<PolicyResult>,
 ) -> Vec<RuleResult> {
-    let rule = format!("policy/{}", meta.id);
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|result| seen.insert(format!("{result:?}")));
+    let rule = Text::from(format!("policy/{}", meta.id));
+    let help = Text::from(&meta.help);
+    let first: Vec<bool> = {
+        let mut seen = foldhash::HashSet::default();
+        seen.reserve(out.len());
+        out.iter().map(|result| seen.insert(result)).collect()
+    };
+    let mut first = first.into_iter();
+    out.retain(|_| first.next().unwrap_or(true));
     let severity = settings.severity(&rule, meta.severity);
     out.into_iter()
         .map(|result| RuleResult {
             rule: rule.clone(),
             severity,
-            help: meta.help.clone(),
+            help: help.clone(),
             result,
         })
         .collect()
@@ -282,17 +288,18 @@ fn evaluate_module(
             .meta
             .as_ref()
             .map_or_else(|| rule_severity(rule_name), |meta| meta.severity);
-        let help = module.meta.as_ref().map_or_else(
+        let help = Text::from(module.meta.as_ref().map_or_else(
             || format!("see the policy in {}", module.path),
             |meta| meta.help.clone(),
-        );
+        ));
+        let shared_rule = Text::from(&base_rule);
         match runner.eval(&entry_point(module, rule_name)) {
             Ok(value) => {
                 for result in results_of(&value) {
-                    let rule = result
-                        .id
-                        .as_ref()
-                        .map_or_else(|| base_rule.clone(), |id| format!("policy/{id}"));
+                    let rule = result.id.as_ref().map_or_else(
+                        || shared_rule.clone(),
+                        |id| Text::from(format!("policy/{id}")),
+                    );
                     results.push(RuleResult {
                         severity: settings.severity(&rule, default_severity),
                         rule,
@@ -345,7 +352,8 @@ fn runtime_error(rule: &str, module: &PolicyModule, error: &str) -> RuleResult {
         help: format!(
             "fix the policy in {}; the other rules still ran",
             module.path
-        ),
+        )
+        .into(),
         result: PolicyResult {
             msg: format!("rule `{rule}` failed at run time: {}", one_line(error)),
             ..PolicyResult::default()

@@ -18,12 +18,16 @@ pub fn findings(results: Vec<RuleResult>, documents: &Documents<'_>) -> Vec<Find
         .into_iter()
         .map(|r| {
             let (location, located) = place(&r.result, documents);
-            let mut finding =
-                Finding::new(r.rule, r.severity, r.result.msg.clone(), r.help, location);
+            let places: Vec<Location> = r
+                .result
+                .related
+                .iter()
+                .map(|related| place(related, documents).0)
+                .collect();
+            let mut finding = Finding::new(r.rule, r.severity, r.result.msg, r.help, location);
             finding.unlocated = !located;
-            for related in &r.result.related {
-                let (where_, _) = place(related, documents);
-                finding = finding.with_related(related.msg.clone(), where_);
+            for (related, where_) in r.result.related.into_iter().zip(places) {
+                finding = finding.with_related(related.msg, where_);
             }
             finding
         })

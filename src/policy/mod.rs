@@ -25,7 +25,7 @@ pub use settings::{RuleSetting, RuleSettings};
 use serde_json::Value;
 
 /// What a policy rule reported, before it is located: the Rego result contract.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PolicyResult {
     /// The message.
     pub msg: String,
