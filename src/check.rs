@@ -429,7 +429,13 @@ impl Session {
             .into_par_iter()
             .zip(targets)
             .map(|((model, findings, files), target)| {
-                checker.finish_environment(target, model, findings, files)
+                checker.finish_environment_with(
+                    target,
+                    model,
+                    findings,
+                    files,
+                    self.retain == Retain::Everything,
+                )
             })
             .collect();
         clock.lap("policy", outcome);
@@ -694,9 +700,29 @@ impl Checker {
         target: &Target,
         model: Environment,
         model_findings: Vec<Finding>,
+        files: Vec<CheckedFile>,
+    ) -> EnvironmentReport {
+        self.finish_environment_with(target, model, model_findings, files, true)
+    }
+
+    /// [`Checker::finish_environment`]; without `keep_model`, the model's resources
+    /// are freed as soon as the policies have run (its name and files stay, as
+    /// [`Retain::Findings`] keeps them), before the findings are sorted and reported.
+    #[must_use]
+    pub fn finish_environment_with(
+        &self,
+        target: &Target,
+        mut model: Environment,
+        model_findings: Vec<Finding>,
         mut files: Vec<CheckedFile>,
+        keep_model: bool,
     ) -> EnvironmentReport {
         let file_count = files.len();
+        let adc = files.iter().any(|c| c.format == Some(Format::Adc));
+        let mut file_findings: Vec<Finding> = files
+            .iter_mut()
+            .flat_map(|c| std::mem::take(&mut c.file.findings))
+            .collect();
         let documents = model::Documents::new(&files);
         let mut environment_findings =
             model::backend::ignored_fields(&model, target.apply.backend.as_deref(), &documents);
@@ -705,13 +731,6 @@ impl Checker {
             &self.schemas,
             &documents,
         ));
-        let evaluation = policy::evaluate(&self.policies, &model, &target.rules);
-        let policy_findings = policy::findings(evaluation.results, &documents);
-        let adc = files.iter().any(|c| c.format == Some(Format::Adc));
-        let mut file_findings: Vec<Finding> = files
-            .iter_mut()
-            .flat_map(|c| std::mem::take(&mut c.file.findings))
-            .collect();
         if adc {
             // ADC reads every file of the environment and stops at an empty one.
             for finding in file_findings
@@ -724,19 +743,37 @@ impl Checker {
                     .into();
             }
         }
+        // One list, filled and filtered in place: with a finding on every route, each
+        // copy of the list would be tens of megabytes. The policies' results become
+        // findings rule by rule, as each rule's are ready.
+        let mut findings: Vec<Finding> = Vec::with_capacity(
+            file_findings.len() + model_findings.len() + environment_findings.len(),
+        );
+        findings.extend(file_findings);
+        findings.extend(model_findings);
+        findings.extend(environment_findings);
+        let policy_timings =
+            policy::evaluate_into(&self.policies, &model, &target.rules, &mut |results| {
+                policy::locate_into(&mut findings, results, &documents);
+            });
+        if !keep_model {
+            model = Environment {
+                name: std::mem::take(&mut model.name),
+                files: std::mem::take(&mut model.files),
+                ..Environment::default()
+            };
+        }
         let (suppressions, comment_findings) = suppress::collect(&files);
-        let mut findings: Vec<Finding> = file_findings
-            .into_iter()
-            .chain(model_findings)
-            .chain(environment_findings)
-            .chain(policy_findings)
-            .filter(|f| target.rules.enabled(&f.rule))
-            .collect();
+        findings.retain(|f| target.rules.enabled(&f.rule));
         for finding in &mut findings {
             finding.severity = target.rules.severity(&finding.rule, finding.severity);
         }
-        let (kept, mut suppressed) = suppress::apply(findings, &suppressions);
-        let mut findings: Vec<Finding> = kept.into_iter().chain(comment_findings).collect();
+        let (mut findings, mut suppressed) = if suppressions.is_empty() {
+            (findings, Vec::new())
+        } else {
+            suppress::apply(findings, &suppressions)
+        };
+        findings.extend(comment_findings);
         // One copy of the name, shared by every finding.
         let environment = crate::finding::Text::from(&target.name);
         for finding in findings
@@ -754,7 +791,7 @@ impl Checker {
             files: file_count,
             suppressed,
             checked: files,
-            policy_timings: evaluation.timings,
+            policy_timings,
         }
     }
 

@@ -299,10 +299,13 @@ impl Finding {
     pub fn report_order(&self, other: &Finding) -> Ordering {
         let a = &self.location;
         let b = &other.location;
-        a.source
-            .display
-            .cmp(&b.source.display)
-            .then(a.span.start.line.cmp(&b.span.start.line))
+        // Findings of one file share its source: no need to compare the names.
+        let file = if Arc::ptr_eq(&a.source, &b.source) {
+            Ordering::Equal
+        } else {
+            a.source.display.cmp(&b.source.display)
+        };
+        file.then(a.span.start.line.cmp(&b.span.start.line))
             .then(a.span.start.column.cmp(&b.span.start.column))
             .then_with(|| self.rule.cmp(&other.rule))
             .then_with(|| self.message.cmp(&other.message))
