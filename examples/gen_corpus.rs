@@ -303,8 +303,16 @@ struct Service {
     /// Hosts on each route rather than on the service.
     route_hosts: bool,
     routes: Range<usize>,
-    /// Write no `timeout` (upstream or route).
-    no_timeouts: bool,
+    timeouts: Timeouts,
+}
+
+/// Whether upstreams and routes get a `timeout`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Timeouts {
+    /// Every upstream, and some routes (the default).
+    Written,
+    /// None anywhere (`--no-timeouts`).
+    Left,
 }
 
 impl Service {
@@ -320,7 +328,11 @@ impl Service {
             jwt: rng.percent(30),
             route_hosts: rng.percent(40),
             routes,
-            no_timeouts: args.no_timeouts,
+            timeouts: if args.no_timeouts {
+                Timeouts::Left
+            } else {
+                Timeouts::Written
+            },
         }
     }
 
@@ -457,7 +469,7 @@ fn write_upstream(
         rng.pick(&[5, 10, 15]),
         rng.pick(&[10, 30, 60]),
     );
-    if !service.no_timeouts {
+    if service.timeouts == Timeouts::Written {
         write_timeout(6, connect, send, read, y);
     }
     if rng.percent(40) {
@@ -582,7 +594,7 @@ fn write_route(
             y.line(8, &format!("priority: {}", priority + 5));
         }
     }
-    if rng.percent(10) && !service.no_timeouts {
+    if rng.percent(10) && service.timeouts == Timeouts::Written {
         write_timeout(8, 3, 10, 30, y);
     }
     if rng.percent(60) {

@@ -143,7 +143,16 @@ impl Outcome {
     /// Every reported finding, sorted.
     #[must_use]
     pub fn findings(&self) -> Vec<&Finding> {
-        let mut all: Vec<&Finding> = self.reported().collect();
+        // Room for every finding at once: a list grown by doubling would briefly hold
+        // three times as many references.
+        let total = self.general_findings.len()
+            + self
+                .environments
+                .iter()
+                .map(|e| e.findings.len())
+                .sum::<usize>();
+        let mut all: Vec<&Finding> = Vec::with_capacity(total);
+        all.extend(self.reported());
         all.sort_by(|a, b| a.report_order(b));
         all
     }
@@ -429,13 +438,7 @@ impl Session {
             .into_par_iter()
             .zip(targets)
             .map(|((model, findings, files), target)| {
-                checker.finish_environment_with(
-                    target,
-                    model,
-                    findings,
-                    files,
-                    self.retain == Retain::Everything,
-                )
+                checker.finish_environment(target, model, findings, files)
             })
             .collect();
         clock.lap("policy", outcome);
@@ -700,22 +703,7 @@ impl Checker {
         target: &Target,
         model: Environment,
         model_findings: Vec<Finding>,
-        files: Vec<CheckedFile>,
-    ) -> EnvironmentReport {
-        self.finish_environment_with(target, model, model_findings, files, true)
-    }
-
-    /// [`Checker::finish_environment`]; without `keep_model`, the model's resources
-    /// are freed as soon as the policies have run (its name and files stay, as
-    /// [`Retain::Findings`] keeps them), before the findings are sorted and reported.
-    #[must_use]
-    pub fn finish_environment_with(
-        &self,
-        target: &Target,
-        mut model: Environment,
-        model_findings: Vec<Finding>,
         mut files: Vec<CheckedFile>,
-        keep_model: bool,
     ) -> EnvironmentReport {
         let file_count = files.len();
         let adc = files.iter().any(|c| c.format == Some(Format::Adc));
@@ -756,13 +744,6 @@ impl Checker {
             policy::evaluate_into(&self.policies, &model, &target.rules, &mut |results| {
                 policy::locate_into(&mut findings, results, &documents);
             });
-        if !keep_model {
-            model = Environment {
-                name: std::mem::take(&mut model.name),
-                files: std::mem::take(&mut model.files),
-                ..Environment::default()
-            };
-        }
         let (suppressions, comment_findings) = suppress::collect(&files);
         findings.retain(|f| target.rules.enabled(&f.rule));
         for finding in &mut findings {

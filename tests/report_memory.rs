@@ -191,7 +191,9 @@ fn findings_share_their_rule_help_and_environment() {
         ));
     }
     // Besides the list, each finding holds its message and pointer, and nothing
-    // else: the shared texts were made once (three small allocations in all).
+    // else: the shared texts were made once (three small allocations in all). A few
+    // kilobytes are left for whatever the test harness allocates meanwhile, less than
+    // a byte per finding.
     let own: usize = findings
         .iter()
         .map(|f| f.message.capacity() + f.location.pointer.capacity())
@@ -199,7 +201,7 @@ fn findings_share_their_rule_help_and_environment() {
     let list = FINDINGS * std::mem::size_of::<Finding>();
     let shared = "production".len() + "policy/route-needs-timeout".len() + first.help.len();
     assert!(
-        held <= list + own + 3 * (shared + 16),
+        held <= list + own + shared + 3 * 16 + 4096,
         "{held} bytes for {FINDINGS} findings: list {list}, messages and pointers {own}"
     );
 }

@@ -22,8 +22,9 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
 #[must_use]
 pub fn annotation(finding: &Finding) -> String {
     let mut line = Vec::new();
-    write_annotation(finding, &mut line).expect("writing to a Vec cannot fail");
-    String::from_utf8(line).expect("the annotation is made of UTF-8 text")
+    // Writing to a Vec cannot fail, and the annotation is made of UTF-8 text.
+    let _ = write_annotation(finding, &mut line);
+    String::from_utf8_lossy(&line).into_owned()
 }
 
 /// Write one workflow command, without a line break.
@@ -91,8 +92,9 @@ pub fn escape_property(text: &str) -> String {
 
 fn escaped(text: &str, property: bool) -> String {
     let mut out = Vec::with_capacity(text.len());
-    write_escaped(&mut out, text, property).expect("writing to a Vec cannot fail");
-    String::from_utf8(out).expect("escaping keeps UTF-8 text UTF-8")
+    // Writing to a Vec cannot fail, and escaping keeps UTF-8 text UTF-8.
+    let _ = write_escaped(&mut out, text, property);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The job summary: counts and a table of findings (Markdown).

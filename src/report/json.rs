@@ -37,7 +37,7 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         },
         suppressed: SuppressedList(&suppressed),
     };
-    report.serialize(&mut serde_json::Serializer::pretty(&mut *out))?;
+    super::serialize_pretty(&report, out)?;
     writeln!(out)
 }
 

@@ -105,8 +105,9 @@ fn write_description(out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
 #[must_use]
 pub fn xml(text: &str) -> String {
     let mut out = Vec::with_capacity(text.len());
-    write_xml(&mut out, text).expect("writing to a Vec cannot fail");
-    String::from_utf8(out).expect("escaping keeps UTF-8 text UTF-8")
+    // Writing to a Vec cannot fail, and escaping keeps UTF-8 text UTF-8.
+    let _ = write_xml(&mut out, text);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Write `text` escaped as [`xml`] escapes it. Each character is escaped on its own,

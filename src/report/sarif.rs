@@ -21,7 +21,11 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub fn write(outcome: &Outcome, rules: &[RuleInfo], out: &mut dyn Write) -> io::Result<()> {
     let findings = outcome.findings();
     // The rules with findings first, then the others, each group in registry order.
-    let firing: foldhash::HashSet<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
+    // Inserted one by one: collecting would make room for as many rules as findings.
+    let mut firing: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    for finding in &findings {
+        firing.insert(finding.rule.as_str());
+    }
     let (mut used, unused): (Vec<&RuleInfo>, Vec<&RuleInfo>) =
         rules.iter().partition(|r| firing.contains(r.id.as_str()));
     used.extend(unused);
@@ -49,7 +53,7 @@ pub fn write(outcome: &Outcome, rules: &[RuleInfo], out: &mut dyn Write) -> io::
             },
         }],
     };
-    log.serialize(&mut serde_json::Serializer::pretty(&mut *out))?;
+    super::serialize_pretty(&log, out)?;
     writeln!(out)
 }
 
