@@ -27,7 +27,9 @@
 # Exit code 1 (findings) counts as success; any other stops the script.
 #
 # Environment: BENCH_RUNS (default 5), BENCH_SEED (42), BENCH_ERRORS (2), as bench/run.sh;
-# BENCH_FORMATS to run a subset of the commands above (space-separated names).
+# BENCH_FORMATS to run a subset of the commands above (space-separated names); BENCH_GWLINT to
+# measure another gwlint binary (e.g. an older build, for a before/after table) instead of
+# target/release/gwlint.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,7 +43,7 @@ read -r -a commands <<<"${BENCH_FORMATS:-base json-file json sarif github junit 
 specs=("$@")
 [[ ${#specs[@]} -gt 0 ]] || specs=(100000:20 200000:4)
 
-gwlint=target/release/gwlint
+gwlint=${BENCH_GWLINT:-target/release/gwlint}
 generator=target/release/examples/gen_corpus
 corpus_root=target/bench-corpus
 scratch=$(mktemp -d)
@@ -132,7 +134,11 @@ print_machine() {
     echo "### Machine"
     echo
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "- gwlint: commit $(commit_label), \`cargo build --release\`"
+    if [[ -n ${BENCH_GWLINT:-} ]]; then
+        echo "- gwlint: \`$BENCH_GWLINT\` (BENCH_GWLINT); the corpus generator of commit $(commit_label)"
+    else
+        echo "- gwlint: commit $(commit_label), \`cargo build --release\`"
+    fi
     echo "- rustc: $(rustc --version 2>/dev/null || echo unknown)"
     echo "- CPU: $(cpu_model), $(getconf _NPROCESSORS_ONLN) logical CPUs"
     echo "- load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)"
@@ -180,7 +186,9 @@ for spec in "${specs[@]}"; do
     echo
     if [[ -f $scratch/base.samples && -f $scratch/json-file.samples ]]; then
         ratio=$(paste -d' ' <(cut -d' ' -f1 "$scratch/json-file.samples") <(cut -d' ' -f1 "$scratch/base.samples") |
-            awk '$2 > 0 { print $1 / $2 }' | median_min | cut -d' ' -f1)
+            awk '$2 > 0 { print $1 / $2 }' | sort -g | awk '{ v[NR] = $1 } END {
+                m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+                printf "%.2f\n", m }')
         read -r full _ < <(cut -d' ' -f1 "$scratch/json-file.samples" | median_min)
         read -r base _ < <(cut -d' ' -f1 "$scratch/base.samples" | median_min)
         base_peak=$(awk '$2 > m { m = $2 } END { print m }' "$scratch/base.samples")
