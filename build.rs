@@ -5,7 +5,9 @@
 //! Generates `$OUT_DIR/builtin_apisix.rs` and `$OUT_DIR/builtin_policies.rs`: sorted
 //! slices built with `include_str!`, so adding a file is all it takes to ship it.
 //! Also reads the number of mimalloc's `purge_delay` option from the header mimalloc
-//! is built from (`GWLINT_MI_PURGE_DELAY_OPTION`, see src/main.rs).
+//! is built from (`GWLINT_MI_PURGE_DELAY_OPTION`, see src/main.rs), and tells the tests
+//! where the external programs some of them drive are (pre-commit, the Python with
+//! ruamel.yaml, and for the Argo CD plugin kubernetes-validate and Argo CD's npm models).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -27,30 +29,93 @@ fn main() {
     );
     mimalloc_purge_option();
     pre_commit_program();
+    argocd_validators();
+    ruamel_python();
+}
+
+/// Tell the tests where the Python with ruamel.yaml is (`GWLINT_RUAMEL_PYTHON`), the
+/// reference of the YAML differential test (`tests/yaml_diff.rs`): when it names a file,
+/// `cfg(gwlint_has_ruamel)` is set and the test runs (and fails loudly if that Python
+/// cannot import ruamel.yaml); without, the test is reported as ignored. Nothing is
+/// run here, so the build stays cheap.
+fn ruamel_python() {
+    println!("cargo::rustc-check-cfg=cfg(gwlint_has_ruamel)");
+    println!("cargo:rerun-if-env-changed=GWLINT_RUAMEL_PYTHON");
+    let named = std::env::var_os("GWLINT_RUAMEL_PYTHON").map(std::path::PathBuf::from);
+    if let Some(python) = named.filter(|p| p.is_file()) {
+        println!("cargo:rustc-cfg=gwlint_has_ruamel");
+        println!(
+            "cargo:rustc-env=GWLINT_RUAMEL_PYTHON_PROGRAM={}",
+            python.display()
+        );
+    }
 }
 
 /// Tell the tests where the `pre-commit` program is (`GWLINT_PRE_COMMIT`, or the first
 /// `pre-commit` on `PATH`): with one, `cfg(gwlint_has_pre_commit)` is set and the tests
 /// that drive it run; without, they are reported as ignored, with the reason.
 fn pre_commit_program() {
-    println!("cargo::rustc-check-cfg=cfg(gwlint_has_pre_commit)");
-    println!("cargo:rerun-if-env-changed=GWLINT_PRE_COMMIT");
+    program_cfg(
+        "gwlint_has_pre_commit",
+        "GWLINT_PRE_COMMIT",
+        "pre-commit",
+        "GWLINT_PRE_COMMIT_PROGRAM",
+    );
+}
+
+/// The validators of the Argo CD plugin's output (tests/argocd.rs), found the same way:
+/// `kubernetes-validate` (from the Python package index; `GWLINT_KUBERNETES_VALIDATE` or `PATH`) sets
+/// `cfg(gwlint_has_kubernetes_validate)`; Argo CD's models (npm: a `node_modules`
+/// folder named by `GWLINT_NODE_MODULES` holding `@kubernetes-models/argo-cd` and
+/// `js-yaml`, and `node` from `GWLINT_NODE` or `PATH`) set `cfg(gwlint_has_argocd_models)`.
+fn argocd_validators() {
+    program_cfg(
+        "gwlint_has_kubernetes_validate",
+        "GWLINT_KUBERNETES_VALIDATE",
+        "kubernetes-validate",
+        "GWLINT_KUBERNETES_VALIDATE_PROGRAM",
+    );
+    println!("cargo::rustc-check-cfg=cfg(gwlint_has_argocd_models)");
+    println!("cargo:rerun-if-env-changed=GWLINT_NODE_MODULES");
+    let modules = std::env::var_os("GWLINT_NODE_MODULES")
+        .map(std::path::PathBuf::from)
+        .filter(|m| {
+            m.join("@kubernetes-models/argo-cd/package.json").is_file()
+                && m.join("js-yaml/package.json").is_file()
+        });
+    let node = find_program("GWLINT_NODE", "node");
+    if let (Some(modules), Some(node)) = (modules, node) {
+        println!("cargo:rustc-cfg=gwlint_has_argocd_models");
+        println!(
+            "cargo:rustc-env=GWLINT_NODE_MODULES_DIR={}",
+            modules.display()
+        );
+        println!("cargo:rustc-env=GWLINT_NODE_PROGRAM={}", node.display());
+    }
+}
+
+/// Set `cfg(<cfg>)` and the compile-time variable `<exported>` to the program's path
+/// when `<variable>` names an existing file or `<program>` is on `PATH`.
+fn program_cfg(cfg: &str, variable: &str, program: &str, exported: &str) {
+    println!("cargo::rustc-check-cfg=cfg({cfg})");
+    if let Some(found) = find_program(variable, program) {
+        println!("cargo:rustc-cfg={cfg}");
+        println!("cargo:rustc-env={exported}={}", found.display());
+    }
+}
+
+/// The file `variable` names, else the first `program` on `PATH`.
+fn find_program(variable: &str, program: &str) -> Option<std::path::PathBuf> {
+    println!("cargo:rerun-if-env-changed={variable}");
     println!("cargo:rerun-if-env-changed=PATH");
-    let named = std::env::var_os("GWLINT_PRE_COMMIT").map(std::path::PathBuf::from);
-    let found = named.filter(|p| p.is_file()).or_else(|| {
+    let named = std::env::var_os(variable).map(std::path::PathBuf::from);
+    named.filter(|p| p.is_file()).or_else(|| {
         std::env::var_os("PATH").and_then(|path| {
             std::env::split_paths(&path)
-                .map(|dir| dir.join("pre-commit"))
+                .map(|dir| dir.join(program))
                 .find(|candidate| candidate.is_file())
         })
-    });
-    if let Some(program) = found {
-        println!("cargo:rustc-cfg=gwlint_has_pre_commit");
-        println!(
-            "cargo:rustc-env=GWLINT_PRE_COMMIT_PROGRAM={}",
-            program.display()
-        );
-    }
+    })
 }
 
 /// Give the binary the number of `mi_option_purge_delay` in the `mi_option_t` of the

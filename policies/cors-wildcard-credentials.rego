@@ -16,6 +16,11 @@
 #   configuration ("you can not set '*' for other option when 'allow_credential' is
 #   true"), so the route fails at deploy time; `**` is accepted and is a
 #   cross-site data leak.
+#   ## Severity
+#   `error`: APISIX refuses `*` together with `allow_credential: true` when it
+#   loads the configuration, so the route fails at deploy time, and `**` lets
+#   every web site read the API's answers with the user's credentials. Either
+#   breaks or exposes something.
 #   ## Bad
 #   ```yaml
 #   services:

@@ -51,3 +51,20 @@ test_unnamed_routes_are_ignored if {
 	b := object.remove(_route(1, "svc", "x"), ["name"])
 	count(duplicate_route_name.deny) == 0 with input as {"routes": [a, b]}
 }
+
+# Service `orders` defined twice, in a.yaml and b.yaml: a name used in both copies
+# is not reported (`ref/duplicate-service` reports the copy); a name used twice in
+# one copy still is, pointing at the first in that copy.
+_copy(file) := {"kind": "service", "id": "svc", "name": "orders", "format": "adc", "config": {"name": "orders"}, "origin": {"file": file, "pointer": "/services/0", "line": 2, "column": 5}}
+
+_in(route, file) := object.union(route, {"origin": object.union(route.origin, {"file": file})})
+
+test_the_copies_of_a_service_defined_twice_share_their_names if {
+	services := [_copy("a.yaml"), _copy("b.yaml")]
+	in_a := _in(_route(0, "svc", "list"), "a.yaml")
+	in_b := _in(_route(0, "svc", "list"), "b.yaml")
+	count(duplicate_route_name.deny) == 0 with input as {"services": services, "routes": [in_b, in_a]}
+	again_in_b := _in(_route(1, "svc", "list"), "b.yaml")
+	findings := duplicate_route_name.deny with input as {"services": services, "routes": [in_b, in_a, again_in_b]}
+	{[f.at.file, f.at.pointer, f.related[0].at.file, f.related[0].at.pointer] | some f in findings} == {["b.yaml", "/services/0/routes/1", "b.yaml", "/services/0/routes/0"]}
+}

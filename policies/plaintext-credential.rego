@@ -22,6 +22,12 @@
 #   with access to the repository, its forks and its CI logs, stays in the history
 #   after it is removed, and cannot be rotated without a commit. References keep the
 #   secret in the environment or a secret manager.
+#   ## Severity
+#   `warning`: the literal is readable by everyone with access to the repository,
+#   but it changes nothing the gateway does, and the rule cannot tell a real
+#   secret from a placeholder or a test value. It does not fail the run by
+#   default; `--fail-on warning`, or `severity: error` in `.gwlint.yaml` for
+#   production, makes it.
 #   ## Bad
 #   ```yaml
 #   consumers:

@@ -15,6 +15,11 @@
 #   silently exposes an API. Public routes should be an explicit, reviewed exception
 #   (suppress the finding with a reason, or configure `auth_plugins` for the
 #   environment).
+#   ## Severity
+#   `error`: a route without authentication exposes its upstream to anyone who can
+#   reach the gateway. A route that is public by design is the exception; say so
+#   next to it with `# gwlint-ignore route-needs-auth: <reason>`, which keeps the
+#   reason in review.
 #   ## Bad
 #   ```yaml
 #   services:

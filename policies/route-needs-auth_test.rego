@@ -109,3 +109,16 @@ test_auth_switched_off_in_a_global_rule_is_shown_as_related if {
 	some finding in route_needs_auth.deny with input as {"global_rules": [rule], "routes": [route]}
 	[r.at.pointer | some r in finding.related] == ["/global_rules/basic-auth"]
 }
+
+# Service `svc` defined twice: a.yaml switches key-auth off, b.yaml has no plugins.
+# A route of b.yaml shows what its own service switches off (nothing), not what
+# the other copy does.
+_copy(file, plugins) := {"kind": "service", "id": "svc", "name": "orders", "format": "adc", "config": {"name": "orders", "plugins": plugins}, "origin": {"file": file, "pointer": "/services/0", "line": 2, "column": 5}}
+
+test_a_route_of_a_service_defined_twice_shows_its_own_service if {
+	services := [_copy("a.yaml", {"key-auth": {"_meta": {"disable": true}}}), _copy("b.yaml", {})]
+	route := object.union(_route(0, {}, {}), {"origin": object.union(_origin(0), {"file": "b.yaml"})})
+	[f.related | some f in route_needs_auth.deny] == [[]] with input as {"services": services, "routes": [route]}
+	in_a := object.union(route, {"origin": object.union(_origin(0), {"file": "a.yaml"})})
+	[[r.at.file, r.at.pointer] | some f in route_needs_auth.deny; some r in f.related] == [["a.yaml", "/services/0/plugins/key-auth"]] with input as {"services": services, "routes": [in_a]}
+}

@@ -13,6 +13,10 @@
 #   Without a limit, one client (or a bug in one) can exhaust the upstream and every
 #   other route sharing it. Limits are cheap to add at the service level and are the
 #   first line of defence against scraping and credential stuffing.
+#   ## Severity
+#   `warning`: a missing rate limit breaks nothing and exposes no data; it leaves
+#   the upstream without protection against floods and abusive clients. Where rate
+#   limiting happens in front of the gateway (a CDN, a WAF), switch the rule off.
 #   ## Bad
 #   ```yaml
 #   services:
@@ -39,7 +43,7 @@
 #   ```
 # custom:
 #   id: route-needs-rate-limit
-#   severity: error
+#   severity: warning
 #   help: add a rate-limiting plugin (limit-count, limit-req, limit-conn) to the route, its service, or a global rule
 #   params:
 #     rate_limit_plugins: [limit-count, limit-req, limit-conn, ai-rate-limiting]
@@ -55,7 +59,7 @@ rate_limit_plugins := {name | some name in lib.param("route-needs-rate-limit", "
 
 # The plugin set is read once, outside the loop over the routes, and the cheap test
 # comes first: only a route that fails it is looked at further.
-deny contains finding if {
+warn contains finding if {
 	names := rate_limit_plugins
 	some route in input.routes
 	every name, _ in object.get(route, "effective_plugins", {}) { not name in names }
@@ -69,7 +73,7 @@ deny contains finding if {
 }
 
 # The route itself switches off a plugin it would otherwise inherit: point there.
-deny contains finding if {
+warn contains finding if {
 	names := rate_limit_plugins
 	some route in input.routes
 	every name, _ in object.get(route, "effective_plugins", {}) { not name in names }

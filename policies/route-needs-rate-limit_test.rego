@@ -16,11 +16,11 @@ _route(n, config_plugins, effective) := {
 }
 
 test_route_with_its_own_limit_passes if {
-	count(route_needs_rate_limit.deny) == 0 with input as {"routes": [_route(0, {"limit-req": {}}, {"limit-req": _plugin("route")})]}
+	count(route_needs_rate_limit.warn) == 0 with input as {"routes": [_route(0, {"limit-req": {}}, {"limit-req": _plugin("route")})]}
 }
 
 test_limits_from_service_plugin_config_and_global_rules_count if {
-	count(route_needs_rate_limit.deny) == 0 with input as {"routes": [
+	count(route_needs_rate_limit.warn) == 0 with input as {"routes": [
 		_route(0, {}, {"limit-count": _plugin("service")}),
 		_route(1, {}, {"limit-conn": _plugin("plugin_config")}),
 		_route(2, {}, {"ai-rate-limiting": _plugin("global_rule")}),
@@ -28,7 +28,7 @@ test_limits_from_service_plugin_config_and_global_rules_count if {
 }
 
 test_route_without_limit_is_reported if {
-	route_needs_rate_limit.deny == {{
+	route_needs_rate_limit.warn == {{
 		"msg": "route `route-0` runs no rate-limiting plugin (none on the route, its plugin config, its service or a global rule)",
 		"at": _origin(0),
 		"field": "plugins",
@@ -37,7 +37,7 @@ test_route_without_limit_is_reported if {
 }
 
 test_route_switching_off_inherited_limit_points_at_the_switch if {
-	route_needs_rate_limit.deny == {{
+	route_needs_rate_limit.warn == {{
 		"msg": "route `route-0` switches off `limit-count` with `_meta.disable` and runs no other rate-limiting plugin",
 		"at": _origin(0),
 		"field": ["plugins", "limit-count"],
@@ -46,13 +46,13 @@ test_route_switching_off_inherited_limit_points_at_the_switch if {
 
 test_rate_limit_plugins_parameter_replaces_the_default_list if {
 	params := {"route-needs-rate-limit": {"rate_limit_plugins": ["traffic-split-quota"]}}
-	count(route_needs_rate_limit.deny) == 1 with input as {"params": params, "routes": [_route(0, {}, {"limit-count": _plugin("service")})]}
-	count(route_needs_rate_limit.deny) == 0 with input as {"params": params, "routes": [_route(0, {}, {"traffic-split-quota": _plugin("service")})]}
+	count(route_needs_rate_limit.warn) == 1 with input as {"params": params, "routes": [_route(0, {}, {"limit-count": _plugin("service")})]}
+	count(route_needs_rate_limit.warn) == 0 with input as {"params": params, "routes": [_route(0, {}, {"traffic-split-quota": _plugin("service")})]}
 }
 
 test_route_without_effective_plugins_field_is_reported if {
 	route := object.remove(_route(0, {}, {}), ["effective_plugins"])
-	count(route_needs_rate_limit.deny) == 1 with input as {"routes": [route]}
+	count(route_needs_rate_limit.warn) == 1 with input as {"routes": [route]}
 }
 
 test_limit_switched_off_in_the_plugin_config_is_shown_as_related if {
@@ -62,6 +62,6 @@ test_limit_switched_off_in_the_plugin_config_is_shown_as_related if {
 		"origin": {"file": "prod/apisix.yaml", "pointer": "/plugin_configs/0", "line": 9, "column": 5},
 	}
 	route := object.union(_route(0, {}, {}), {"plugin_config_id": "pc"})
-	some finding in route_needs_rate_limit.deny with input as {"plugin_configs": [config], "routes": [route]}
+	some finding in route_needs_rate_limit.warn with input as {"plugin_configs": [config], "routes": [route]}
 	[[r.at.pointer, r.field] | some r in finding.related] == [["/plugin_configs/0/plugins/limit-req", ["_meta", "disable"]]]
 }

@@ -70,3 +70,15 @@ test_route_inline_upstream_without_timeout_ignores_the_service_upstream if {
 	route := _route({"uri": "/orders", "upstream": {"nodes": {"a:1": 1}}}, "svc")
 	count(route_needs_timeout.info) == 1 with input as {"routes": [route], "upstreams": [_upstream({"nodes": [], "timeout": _timeout})]}
 }
+
+# Service `svc` defined twice, in a.yaml (upstream with a timeout) and b.yaml
+# (without): both inline upstreams have the service's id, and each route goes to
+# the upstream of the copy it is written in.
+_in_file(obj, file) := object.union(obj, {"origin": object.union(obj.origin, {"file": file})})
+
+test_a_route_of_a_service_defined_twice_goes_to_its_own_copy_of_the_upstream if {
+	upstreams := [_in_file(_upstream({"nodes": [], "timeout": _timeout}), "a.yaml"), _in_file(_upstream({"nodes": []}), "b.yaml")]
+	routes := [_in_file(_route({"name": "list-orders"}, "svc"), "a.yaml"), _in_file(_route({"name": "list-orders"}, "svc"), "b.yaml")]
+	findings := route_needs_timeout.info with input as {"routes": routes, "upstreams": upstreams}
+	{f.at.file | some f in findings} == {"b.yaml"}
+}

@@ -8,13 +8,18 @@
 #   them). Routes that differ in their other match conditions (`vars`,
 #   `remote_addrs`, `filter_func`) are not compared. The later route (by file, then
 #   position in the file) is reported, pointing at the first one. Paths are
-#   compared as written: `/orders/*` and `/orders/1` are different paths.
+#   compared as written: `/orders/*` and `/orders/1` are different paths. The
+#   routes of two copies of an ADC service defined twice are not compared with
+#   each other: the duplicate is reported as `ref/duplicate-service`.
 #   ## Why it matters
 #   APISIX sends a request to exactly one route. When two routes match the same
 #   requests, one of them silently never receives traffic (which one depends on
 #   `priority` and load order), so its plugins, such as a stricter rate limit or
 #   an auth plugin, never run. This usually comes from copy-pasted routes or from
 #   two services sharing hosts and prefixes.
+#   ## Severity
+#   `error`: one of the two routes never receives the requests they share, so the
+#   configuration does not do what it says.
 #   ## Bad
 #   ```yaml
 #   services:
@@ -62,6 +67,7 @@ deny contains finding if {
 		some q in numbers.range(0, p - 1)
 		k := members[q][1]
 		_methods_overlap(input.routes[k].methods, route.methods)
+		not lib.duplicate_copies(input.routes[k], route)
 	]
 	count(earlier) > 0
 	first := input.routes[earlier[0]]

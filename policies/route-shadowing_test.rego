@@ -123,3 +123,24 @@ test_standalone_route_points_at_uri if {
 	b := object.union(object.remove(_route(1, ["/x"], [], []), ["config"]), {"format": "standalone", "config": {"uri": "/x"}})
 	{f.field | some f in route_shadowing.deny} == {"uri"} with input as {"routes": [a, b]}
 }
+
+# Service `orders` defined twice, in a.yaml and b.yaml: the routes of one copy are
+# not compared with those of the other (`ref/duplicate-service` reports the copy).
+_copy(file) := {"kind": "service", "id": "svc", "name": "orders", "format": "adc", "config": {"name": "orders"}, "origin": {"file": file, "pointer": "/services/0", "line": 2, "column": 5}}
+
+_in(route, file) := object.union(route, {"origin": object.union(route.origin, {"file": file})})
+
+test_the_copies_of_a_service_defined_twice_do_not_shadow_each_other if {
+	first := _in(_route(0, ["/orders"], [], ["GET"]), "a.yaml")
+	copied := _in(_route(0, ["/orders"], [], ["GET"]), "b.yaml")
+	count(route_shadowing.deny) == 0 with input as {"services": [_copy("a.yaml"), _copy("b.yaml")], "routes": [first, copied]}
+	# Within one copy, and against other services, routes still shadow.
+	again := _in(_route(1, ["/orders"], [], []), "b.yaml")
+	other := object.union(_in(_route(0, ["/orders"], [], ["GET"]), "c.yaml"), {"service_id": "other"})
+	other_service := object.union(_copy("c.yaml"), {"id": "other", "name": "other"})
+	findings := route_shadowing.deny with input as {"services": [_copy("a.yaml"), _copy("b.yaml"), other_service], "routes": [first, copied, again, other]}
+	{[f.at.file, f.at.pointer, f.related[0].at.file] | some f in findings} == {
+		["b.yaml", "/services/0/routes/1", "b.yaml"],
+		["c.yaml", "/services/0/routes/0", "a.yaml"],
+	}
+}

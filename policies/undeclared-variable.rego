@@ -14,6 +14,10 @@
 #   typo in a variable name, or a variable that exists in staging but not in the
 #   production pipeline, becomes an empty host, key or header at sync time.
 #   Declaring each environment's variables turns that into a review-time finding.
+#   ## Severity
+#   `warning`: ADC turns an unset variable into an empty string, which breaks the
+#   field it is in, but gwlint cannot see the variables the deployment sets;
+#   declaring them in `.gwlint.yaml` makes the rule exact.
 #   ## Bad
 #   ```yaml
 #   # .gwlint.yaml declares `variables: [ORDERS_HOST]` for production

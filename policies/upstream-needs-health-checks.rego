@@ -14,6 +14,11 @@
 #   each request times out, so one dead node turns into slow errors for a share of
 #   all clients. Active checks take the node out of the balancer within seconds and
 #   bring it back when it recovers.
+#   ## Severity
+#   `info`: most upstreams of a healthy Kubernetes repository are one Service
+#   address, whose failed pods kube-proxy and readiness probes already take out,
+#   so the rule fires on nearly all of them. Raise it to `warning` where upstreams
+#   list several nodes of their own.
 #   ## Bad
 #   ```yaml
 #   services:
@@ -35,7 +40,7 @@
 #   ```
 # custom:
 #   id: upstream-needs-health-checks
-#   severity: warning
+#   severity: info
 #   help: add `checks.active` (and optionally `checks.passive`) to the upstream
 #   params:
 #     check_discovery: true
@@ -47,7 +52,7 @@ import data.gwlint.lib
 
 check_discovery := lib.param("upstream-needs-health-checks", "check_discovery", true)
 
-warn contains finding if {
+info contains finding if {
 	some site in lib.upstream_sites
 	not _has_checks(site.config)
 	not _exempt(site.config)

@@ -52,7 +52,7 @@ pub fn document(outcome: &Outcome) -> Value {
 /// # Errors
 /// A [`ToolError`] when the file cannot be read or is not a gwlint baseline.
 pub fn read(path: &Path) -> Result<HashSet<String>, ToolError> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::regular::read_to_string(path)
         .map_err(|e| ToolError::new(format!("{}: cannot read baseline: {e}", path.display())))?;
     let value: Value = serde_json::from_str(&text).map_err(|e| {
         ToolError::new(format!(

@@ -553,13 +553,18 @@ impl StageTimes {
 /// A [`ToolError`] for a missing or invalid config file.
 pub fn load_config(options: &CheckOptions) -> Result<Config, ToolError> {
     if let Some(file) = &options.config_file {
-        if !file.is_file() {
-            return Err(ToolError::new(format!(
+        return match std::fs::metadata(file) {
+            Err(_) => Err(ToolError::new(format!(
                 "{}: config file not found",
                 file.display()
-            )));
-        }
-        return config::read(file);
+            ))),
+            Ok(metadata) if !metadata.is_file() => Err(ToolError::new(format!(
+                "{}: cannot read config file: {}",
+                file.display(),
+                crate::regular::not_regular(metadata.file_type())
+            ))),
+            Ok(_) => config::read(file),
+        };
     }
     if options.no_config {
         return Ok(Config::default());
@@ -640,6 +645,7 @@ impl Checker {
                 .cloned()
                 .collect(),
             no_builtin: options.builtin_rules == BuiltinRules::Off,
+            limits: config.policy_limits,
         };
         // Schemas and policies compile independently: side by side.
         let (schemas, policies) = rayon::join(

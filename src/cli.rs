@@ -53,9 +53,23 @@ Examples:
   gwlint render production/ -o bundle.yaml             one ADC file for other pipelines (ArgoCD)
   gwlint render production/ > bundle.yaml              the same: stdout holds the document alone
   gwlint render staging/ --engine standalone -o apisix.yaml
+  gwlint render . --manifests --engine standalone   a ConfigMap of apisix.yaml (the ArgoCD plugin)
+  gwlint render . --manifests --secret gw-adc       a ConfigMap of the bundle and a Job running adc sync
 
 Findings are reported on stderr. With failing findings nothing is rendered (stdout stays
 empty, no file is written) and the exit code is 1.";
+
+const DRIFT_EXAMPLES: &str = "\
+Examples:
+  gwlint drift production                   does the live gateway still match Git? (adc diff)
+  gwlint drift production --format github  annotations on the definitions that drifted
+  gwlint drift staging --engine standalone --out /etc/apisix/apisix.yaml
+  gwlint drift production --format sarif --output drift.sarif
+
+Read-only: nothing is written to the gateway. The environment is checked first (failing
+findings stop the comparison, exit 2). adc's output goes to stderr; stdout is the report.
+Exit codes: 0 no drift, 1 drift, 2 the engine or the gateway could not be reached (or gwlint
+could not run).";
 
 const DIFF_EXAMPLES: &str = "\
 Examples:
@@ -148,6 +162,10 @@ pub enum Command {
     /// Compare two environments (resources and plugin configurations) before promoting.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// Compare the live gateway with the environment in Git (read-only): what was
+    /// added, changed or removed on the gateway by hand.
+    #[command(after_help = DRIFT_EXAMPLES)]
+    Drift(DriftArgs),
     /// Write a first .gwlint.yaml for an existing tree: its environments, their formats
     /// and ${VAR}s, custom plugins, and commented defaults.
     #[command(after_help = INIT_EXAMPLES)]
@@ -244,12 +262,60 @@ pub struct RenderArgs {
     /// keep them for ADC; always done with `--engine standalone`).
     #[arg(long)]
     pub resolve_variables: bool,
+    /// Print Kubernetes manifests instead of the document (the Argo CD plugin's
+    /// `generate`): a `ConfigMap` holding the standalone apisix.yaml, or (adc) a
+    /// `ConfigMap` holding the bundle and a `Job` that runs `adc sync` on it.
+    #[arg(long)]
+    pub manifests: bool,
+    /// Manifests: the base of the resources' names (default: `ARGOCD_APP_NAME`, else
+    /// the environment's name).
+    #[arg(long, value_name = "NAME", requires = "manifests")]
+    pub name: Option<String>,
+    /// Manifests, adc engine: the ADC image the Job runs.
+    #[arg(long, value_name = "IMAGE", requires = "manifests")]
+    pub adc_image: Option<String>,
+    /// Manifests, adc engine: the Secret whose keys the Job gets as environment
+    /// variables (`ADC_TOKEN`, the values of `${VAR}` placeholders); default NAME-adc.
+    #[arg(long, value_name = "SECRET", requires = "manifests")]
+    pub secret: Option<String>,
     /// Config and policies.
     #[command(flatten)]
     pub sources: SourceArgs,
     /// How the report of the findings (on stderr) reads.
     #[command(flatten)]
     pub human: HumanArgs,
+}
+
+/// Arguments of `gwlint drift`.
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The environment: a folder, or a name declared in .gwlint.yaml.
+    pub environment: String,
+    /// The engine (default: `apply.engine` in .gwlint.yaml, else adc).
+    #[arg(long, value_enum)]
+    pub engine: Option<EngineArg>,
+    /// Standalone engine: the deployed apisix.yaml (default: `apply.out`; with
+    /// `apply.server` the Admin API's configuration is read instead).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Compare the environment as it was at this git revision.
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
+    /// Output format; repeatable, each optionally followed by `--output FILE`.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: Vec<OutputFormat>,
+    /// Write the preceding `--format` to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+    /// Config and policies.
+    #[command(flatten)]
+    pub sources: SourceArgs,
+    /// How the human report reads.
+    #[command(flatten)]
+    pub human: HumanArgs,
+    /// When to use colours in the human format.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
 }
 
 /// Arguments of `gwlint diff`.
@@ -414,7 +480,7 @@ pub struct FileArgs {
     /// Treat every file as this format instead of detecting it.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub file_format: Option<FileFormat>,
-    /// Largest file to read, e.g. `10MiB` (default 10 MiB).
+    /// Largest file to read, e.g. `10MiB` (default 10 MiB; at most 4 GiB minus one byte).
     #[arg(long, value_name = "SIZE")]
     pub max_file_size: Option<String>,
     /// Follow symbolic links while walking (loops are detected).
@@ -529,6 +595,18 @@ pub fn output_targets(
     args: &CheckArgs,
     matches: &clap::ArgMatches,
 ) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, String> {
+    output_targets_of(&args.format, &args.output, matches)
+}
+
+/// [`output_targets`] of any command with `--format` and `--output` (`drift`).
+///
+/// # Errors
+/// As [`output_targets`].
+pub fn output_targets_of(
+    formats: &[OutputFormat],
+    outputs: &[PathBuf],
+    matches: &clap::ArgMatches,
+) -> Result<Vec<(OutputFormat, Option<PathBuf>)>, String> {
     let format_at: Vec<usize> = matches
         .indices_of("format")
         .map(Iterator::collect)
@@ -539,8 +617,8 @@ pub fn output_targets(
         .unwrap_or_default();
     let explicit = matches.value_source("format") == Some(clap::parser::ValueSource::CommandLine);
     let mut targets: Vec<(OutputFormat, Option<PathBuf>)> =
-        args.format.iter().map(|f| (*f, None)).collect();
-    for (output, index) in args.output.iter().zip(output_at) {
+        formats.iter().map(|f| (*f, None)).collect();
+    for (output, index) in outputs.iter().zip(output_at) {
         let owner = format_at
             .iter()
             .rposition(|&at| at < index)

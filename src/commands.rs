@@ -7,9 +7,9 @@
 use crate::apply;
 use crate::check::{self, BuiltinRules, CheckOptions, Outcome, Session};
 use crate::cli::{
-    ApplyArgs, BaselineWriteArgs, CheckArgs, ColorChoice, CompletionsArgs, DiffArgs, EngineArg,
-    ExplainArgs, FailOn, HumanArgs, InitArgs, InspectArgs, ListFormat, PolicyTestArgs, RenderArgs,
-    RulesArgs, SchemaArgs, SourceArgs,
+    ApplyArgs, BaselineWriteArgs, CheckArgs, ColorChoice, CompletionsArgs, DiffArgs, DriftArgs,
+    EngineArg, ExplainArgs, FailOn, HumanArgs, InitArgs, InspectArgs, ListFormat, PolicyTestArgs,
+    RenderArgs, RulesArgs, SchemaArgs, SourceArgs,
 };
 use crate::error::ToolError;
 use crate::finding::Severity;
@@ -81,11 +81,17 @@ pub fn check(
     outputs: &[(OutputFormat, Option<std::path::PathBuf>)],
 ) -> Result<u8, ToolError> {
     let max_file_size = match &args.files.max_file_size {
-        Some(text) => Some(crate::config::parse_size(text).ok_or_else(|| {
-            ToolError::new(format!(
-                "--max-file-size: `{text}` is not a size such as 10MiB"
-            ))
-        })?),
+        Some(text) => {
+            let bytes = crate::config::parse_size(text).ok_or_else(|| {
+                ToolError::new(format!(
+                    "--max-file-size: `{text}` is not a size such as 10MiB"
+                ))
+            })?;
+            let bytes = crate::config::within_file_size_cap(bytes).map_err(|message| {
+                ToolError::new(format!("--max-file-size: `{text}`: {message}"))
+            })?;
+            Some(bytes)
+        }
         None => None,
     };
     let report_only = match &args.changed_since {
@@ -116,6 +122,27 @@ pub fn check(
         ..human_style(args.human, use_color(args.color, &std::io::stdout()))
     };
     let started = std::time::Instant::now();
+    write_reports(&outcome, &session, outputs, style)?;
+    outcome.timings.push(("report", started.elapsed()));
+    if args.timings {
+        print_timings(&outcome);
+    }
+    let code = exit_code(&outcome, args.fail_on);
+    // The process ends right after this; freeing the documents, models and findings
+    // one allocation at a time would only add to the run's wall time.
+    std::mem::forget(outcome);
+    Ok(code)
+}
+
+/// Write the report of `outcome` in each of `outputs` (a file, or stdout), the
+/// statistics on stderr when no human report carries them, and the GitHub job
+/// summary when the github format is written and `GITHUB_STEP_SUMMARY` names a file.
+fn write_reports(
+    outcome: &Outcome,
+    session: &Session,
+    outputs: &[(OutputFormat, Option<std::path::PathBuf>)],
+    style: HumanStyle,
+) -> Result<(), ToolError> {
     let rules = rules::registry_for(
         &session.checker.schemas,
         &session.checker.policies,
@@ -123,10 +150,10 @@ pub fn check(
     );
     for (format, file) in outputs {
         match file {
-            None => emit(|out| report::write(&outcome, *format, style, &rules, out))?,
+            None => emit(|out| report::write(outcome, *format, style, &rules, out))?,
             Some(path) => write_file(path, |out| {
                 report::write(
-                    &outcome,
+                    outcome,
                     *format,
                     HumanStyle {
                         color: false,
@@ -138,7 +165,7 @@ pub fn check(
             })?,
         }
     }
-    if args.human.statistics && !outputs.iter().any(|(f, _)| *f == OutputFormat::Human) {
+    if style.statistics && !outputs.iter().any(|(f, _)| *f == OutputFormat::Human) {
         // No human report to carry the statistics: stderr, so that stdout stays the
         // machine-readable report.
         let findings = outcome.findings();
@@ -149,18 +176,10 @@ pub fn check(
     {
         append_summary(
             std::path::Path::new(&summary),
-            &report::github::summary_markdown(&outcome),
+            &report::github::summary_markdown(outcome),
         )?;
     }
-    outcome.timings.push(("report", started.elapsed()));
-    if args.timings {
-        print_timings(&outcome);
-    }
-    let code = exit_code(&outcome, args.fail_on);
-    // The process ends right after this; freeing the documents, models and findings
-    // one allocation at a time would only add to the run's wall time.
-    std::mem::forget(outcome);
-    Ok(code)
+    Ok(())
 }
 
 /// Say on stderr which paths of the command line are not checked, and why.
@@ -461,6 +480,7 @@ pub fn policy_test(args: &PolicyTestArgs) -> Result<u8, ToolError> {
         dirs: args.dirs.clone(),
         data: Vec::new(),
         no_builtin: args.no_builtin_policies,
+        ..PolicySources::default()
     })?;
     let (outcomes, coverage) = policy::testing::run(&set, args.coverage)?;
     let failed = outcomes.iter().filter(|o| !o.passed).count();
@@ -643,7 +663,26 @@ pub fn render(args: &RenderArgs) -> Result<u8, ToolError> {
     };
     report_to_stderr(&checked.outcome, &session, args.human, None)?;
     let engine = engine_of(Some(args.engine), None);
-    let (_, text) = apply::render_for(&checked.files, engine)?;
+    let (_, mut text) = apply::render_for(&checked.files, engine)?;
+    if args.manifests {
+        let options = apply::manifests::ManifestOptions {
+            name: args
+                .name
+                .clone()
+                .or_else(|| {
+                    std::env::var("ARGOCD_APP_NAME")
+                        .ok()
+                        .filter(|n| !n.is_empty())
+                })
+                .unwrap_or_else(|| checked.target.name.clone()),
+            adc_image: args
+                .adc_image
+                .clone()
+                .unwrap_or_else(|| apply::manifests::DEFAULT_ADC_IMAGE.to_owned()),
+            secret: args.secret.clone(),
+        };
+        text = apply::manifests::manifests(engine, &text, &checked.target.apply, &options)?;
+    }
     match &args.output {
         Some(path) => apply::standalone::write_atomically(path, &text, false)?,
         None => emit(|out| out.write_all(text.as_bytes()))?,
@@ -684,6 +723,76 @@ pub fn diff(args: &DiffArgs) -> Result<u8, ToolError> {
         }
     })?;
     Ok(EXIT_OK)
+}
+
+/// `gwlint drift ENV`.
+///
+/// # Errors
+/// A [`ToolError`] (exit 2) when the environment cannot be checked or rendered, or
+/// the engine or the gateway cannot be reached.
+pub fn drift(
+    args: &DriftArgs,
+    outputs: &[(OutputFormat, Option<std::path::PathBuf>)],
+) -> Result<u8, ToolError> {
+    use apply::drift::{self, Comparison, Deployed};
+    let mut session = session_for(&args.environment, &args.sources)?;
+    // Compared with the gateway: what `apply` would hand off, placeholders resolved.
+    session.resolve_variables = true;
+    let request = apply::ApplyRequest {
+        revision: args.rev.clone(),
+        ..apply::ApplyRequest::default()
+    };
+    let checked = match apply::gate(&session, &request)? {
+        Ok(checked) => checked,
+        Err(outcome) => {
+            report_to_stderr(&outcome, &session, args.human, None)?;
+            return Err(ToolError::new(format!(
+                "cannot compare `{}` with the gateway: the environment in Git has failing findings",
+                args.environment
+            ))
+            .with_help("fix them first (`gwlint check`): drift compares what `gwlint apply` would hand off"));
+        }
+    };
+    let engine = engine_of(args.engine, checked.target.apply.engine.as_deref());
+    let (document, _) = apply::render_for(&checked.files, engine)?;
+    let comparison = match engine {
+        apply::Engine::Adc => {
+            // As `apply` hands it to adc (see there).
+            let text = apply::render::adc_text(&apply::render::escape_for_adc(&document));
+            // adc's output is a log: stderr, so that stdout is the report alone.
+            drift::with_adc(&checked, &text, &mut std::io::stderr())?
+        }
+        apply::Engine::Standalone => {
+            let deployed = Deployed::of(&checked, args.out.as_deref())?;
+            drift::with_standalone(&document, &deployed, &checked, &session.checker.schemas)?
+        }
+    };
+    let drifts = match comparison {
+        Comparison::Drifts(drifts) => drifts,
+        Comparison::Unavailable(why) => {
+            return Err(ToolError::new(format!(
+                "cannot compare `{}` with the gateway: {why}",
+                checked.target.name
+            )))
+        }
+    };
+    let findings = drift::findings(&drifts, &checked, &checked.target.rules);
+    // The report holds the drift alone: the check's own findings were shown by
+    // `gwlint check`, and only failing ones stop a comparison.
+    let mut outcome = checked.outcome;
+    outcome.general_findings.clear();
+    outcome.baseline.clear();
+    if let Some(report) = outcome.environments.first_mut() {
+        report.findings = findings;
+        report.suppressed.clear();
+    }
+    let style = human_style(args.human, use_color(args.color, &std::io::stdout()));
+    write_reports(&outcome, &session, outputs, style)?;
+    Ok(if outcome.new_findings_at_least(Severity::Error) > 0 {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    })
 }
 
 /// `gwlint init [DIR]`.

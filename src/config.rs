@@ -39,7 +39,10 @@ const TOP_KEYS: &[&str] = &[
     "apply",
     "diff",
     "baseline",
+    "policy_limits",
 ];
+/// Keys of the `policy_limits:` section.
+const POLICY_LIMIT_KEYS: &[&str] = &["time", "memory"];
 /// Keys of an environment entry written as a mapping.
 const ENV_KEYS: &[&str] = &["path", "format", "rules", "variables", "apply"];
 /// Keys of an `apply:` section.
@@ -196,6 +199,8 @@ pub struct Config {
     pub diff_ignore: Vec<String>,
     /// The baseline file `check` and `apply` read when `--baseline` is not given.
     pub baseline: Option<PathBuf>,
+    /// The limits of each evaluation of a user's policy rule (`policy_limits`).
+    pub policy_limits: crate::policy::guard::Limits,
     /// Findings about the config file itself (unknown keys).
     pub findings: Vec<Finding>,
 }
@@ -277,7 +282,12 @@ impl Reader<'_> {
                 "environments" => config.environments = self.environments(value)?,
                 "ignore" => config.ignore = self.string_list(&pointer, value)?,
                 "format" => config.format = Some(self.format(&pointer, value)?),
-                "max_file_size" => config.max_file_size = Some(self.size(&pointer, value)?),
+                "max_file_size" => {
+                    let bytes = self.size(&pointer, value)?;
+                    let bytes = within_file_size_cap(bytes)
+                        .map_err(|message| self.error(&pointer, &message))?;
+                    config.max_file_size = Some(bytes);
+                }
                 "custom_plugins" => {
                     config.custom_plugins =
                         self.string_list(&pointer, value)?.into_iter().collect();
@@ -320,6 +330,7 @@ impl Reader<'_> {
                     })?;
                     config.baseline = Some(self.base.join(file));
                 }
+                "policy_limits" => config.policy_limits = self.policy_limits(&pointer, value)?,
                 "policies" => config.policies = self.paths(&pointer, value)?,
                 "data" => config.data = self.paths(&pointer, value)?,
                 "follow_symlinks" => {
@@ -399,6 +410,43 @@ impl Reader<'_> {
             _ => return Err(self.error(&pointer, "expected a folder or a mapping with `path`")),
         }
         Ok(environment)
+    }
+
+    /// A `policy_limits:` section: `time` in seconds (`90`, `90s`, `2m`), `memory` a
+    /// size; each above zero.
+    fn policy_limits(
+        &self,
+        pointer: &str,
+        value: &Value,
+    ) -> Result<crate::policy::guard::Limits, ToolError> {
+        let Value::Object(fields) = value else {
+            return Err(self.error(pointer, "expected a mapping with `time` and/or `memory`"));
+        };
+        let mut limits = crate::policy::guard::Limits::default();
+        if let Some(time) = fields.get("time") {
+            let at = format!("{pointer}/time");
+            let seconds = match time {
+                Value::Number(n) => n.as_f64(),
+                Value::String(text) => parse_seconds(text),
+                _ => None,
+            }
+            .filter(|s| s.is_finite() && *s > 0.0 && *s <= 1e9)
+            .ok_or_else(|| {
+                self.error(
+                    &at,
+                    "expected a time above zero such as `60`, `90s` or `2m`",
+                )
+            })?;
+            limits.time = std::time::Duration::from_secs_f64(seconds);
+        }
+        if let Some(memory) = fields.get("memory") {
+            let at = format!("{pointer}/memory");
+            limits.memory = self.size(&at, memory)?;
+            if limits.memory == 0 {
+                return Err(self.error(&at, "expected a size above zero such as `1GiB`"));
+            }
+        }
+        Ok(limits)
     }
 
     /// An `apply:` section.
@@ -594,6 +642,8 @@ impl Reader<'_> {
                 findings.extend(self.unknown_keys(&child_pointer, child, APPLY_KEYS));
             } else if key == "diff" {
                 findings.extend(self.unknown_keys(&child_pointer, child, DIFF_KEYS));
+            } else if key == "policy_limits" {
+                findings.extend(self.unknown_keys(&child_pointer, child, POLICY_LIMIT_KEYS));
             }
         }
         findings
@@ -666,6 +716,36 @@ impl Reader<'_> {
     }
 }
 
+/// The largest `max_file_size` (`--max-file-size`): 4 GiB minus one byte. Positions in a
+/// file (byte and character offsets, lines, columns) are 32-bit numbers, which address
+/// no further.
+pub const MAX_FILE_SIZE_CAP: u64 = u32::MAX as u64;
+
+/// A `max_file_size` in bytes, refused above [`MAX_FILE_SIZE_CAP`].
+///
+/// # Errors
+/// A message naming the cap.
+pub fn within_file_size_cap(bytes: u64) -> Result<u64, String> {
+    if bytes > MAX_FILE_SIZE_CAP {
+        return Err(format!(
+            "{bytes} bytes is over the largest file size gwlint can read, {MAX_FILE_SIZE_CAP} \
+             bytes (4 GiB minus one byte): positions in a file are 32-bit numbers"
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Parse `90`, `90s`, `1.5m` as seconds.
+fn parse_seconds(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let (number, factor) = if let Some(minutes) = text.strip_suffix('m') {
+        (minutes, 60.0)
+    } else {
+        (text.strip_suffix('s').unwrap_or(text), 1.0)
+    };
+    number.trim().parse::<f64>().ok().map(|n| n * factor)
+}
+
 /// Parse `1024`, `512KiB`, `10MiB`, `1GiB` (also `KB`/`MB`/`GB` as binary units).
 #[must_use]
 pub fn parse_size(text: &str) -> Option<u64> {
@@ -696,6 +776,40 @@ mod tests {
         assert_eq!(parse_size("512 KiB"), Some(512 * 1024));
         assert_eq!(parse_size("ten"), None);
         assert_eq!(parse_size("5XB"), None);
+    }
+
+    #[test]
+    fn policy_limits_are_read_with_their_units() {
+        let dir = tempfile::tempdir().unwrap();
+        let read_text = |text: &str| {
+            let path = dir.path().join(FILE_NAME);
+            std::fs::write(&path, text).unwrap();
+            read(&path)
+        };
+        let config = read_text("policy_limits:\n  time: 1.5m\n  memory: 512MiB\n").unwrap();
+        assert_eq!(
+            config.policy_limits,
+            crate::policy::guard::Limits {
+                time: std::time::Duration::from_secs(90),
+                memory: 512 << 20
+            }
+        );
+        let config = read_text("policy_limits: {time: 5}\n").unwrap();
+        assert_eq!(config.policy_limits.time, std::time::Duration::from_secs(5));
+        assert_eq!(config.policy_limits.memory, 1 << 30);
+        assert_eq!(parse_seconds("90s"), Some(90.0));
+        let error = read_text("policy_limits:\n  time: 0s\n").unwrap_err();
+        assert!(
+            error.to_string().ends_with(
+                ":2:9: invalid config file: expected a time above zero such as `60`, `90s` or `2m`"
+            ),
+            "{error}"
+        );
+        let error = read_text("policy_limits:\n  memory: 0\n").unwrap_err();
+        assert!(error.to_string().contains(":2:11: "), "{error}");
+        let config = read_text("policy_limits:\n  stack: 1GiB\n").unwrap();
+        assert_eq!(config.findings[0].rule, "config/unknown-key");
+        assert_eq!(config.findings[0].location.span.start.line, 2);
     }
 
     #[test]

@@ -12,9 +12,14 @@ pub const CRASH_MESSAGE: &str =
 
 /// Replace the panic hook for the rest of the process: print where the panic happened
 /// and how to report it, then exit with [`EXIT_TOOL_ERROR`] at once, whichever thread
-/// panicked, so no half-written report is taken for a result.
+/// panicked, so no half-written report is taken for a result. The one exception is a
+/// thread that evaluates a user's policy ([`crate::policy::guard`]): a panic inside the
+/// Rego engine there unwinds to the guard, which reports it as the rule's failure.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        if crate::policy::guard::on_evaluation_thread() {
+            return;
+        }
         let place = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

@@ -4,7 +4,9 @@
 //! `*.yaml`, `*.yml` and `*.json` files, skipping hidden files and folders and the
 //! configured ignore globs. Symbolic links are not followed unless asked; when they
 //! are, loops are detected. Problems met on the way (unreadable folders, loops,
-//! vanished paths) are findings, so the rest of the tree is still checked.
+//! vanished paths, and a named pipe, socket or device where a configuration file
+//! would be: never opened, as reading a pipe waits for a writer) are findings, so the
+//! rest of the tree is still checked.
 
 use crate::finding::{Finding, Location, Severity};
 use crate::source::{Position, SourceFile, Span};
@@ -125,8 +127,16 @@ pub fn walk(root: &Path, options: &WalkOptions) -> Discovered {
                     }
                     continue;
                 }
-                if entry.file_type().is_file() && (entry.depth() == 0 || is_config_file(path)) {
-                    found.files.push(path.to_path_buf());
+                let file_type = entry.file_type();
+                if entry.depth() == 0 || is_config_file(path) {
+                    if file_type.is_file() {
+                        found.files.push(path.to_path_buf());
+                    } else if !file_type.is_dir() {
+                        // A named pipe, socket or device: never opened (reading a
+                        // pipe waits for a writer forever), but not passed over in
+                        // silence either.
+                        found.findings.push(not_regular(path, file_type));
+                    }
                 }
             }
             Err(error) => found.findings.push(walk_error(root, &error)),
@@ -149,6 +159,16 @@ fn symlink_skipped(path: &Path) -> Finding {
         Severity::Info,
         "symbolic link not followed",
         "pass --follow-symlinks (or set `follow_symlinks: true`) to check what it points to",
+        at_path(path),
+    )
+}
+
+fn not_regular(path: &Path, file_type: std::fs::FileType) -> Finding {
+    Finding::new(
+        "parse/unreadable",
+        Severity::Error,
+        format!("cannot read: {}", crate::regular::not_regular(file_type)),
+        "replace it with a regular file, or remove it from the tree or `ignore` it",
         at_path(path),
     )
 }

@@ -548,8 +548,9 @@ fn scalar(text: &str) -> String {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
         && !text.starts_with('-')
         && crate::load::yaml::resolve_plain(text).is_none()
-        // YAML 1.1 booleans and the core schema's infinity and not-a-number, which
-        // other readers of the file take as such.
+        // YAML 1.1 booleans and numbers (`1_000`, `0b1`), and the core schema's
+        // infinity and not-a-number, which other readers of the file take as such.
+        && !crate::load::yaml::reads_differently_in_yaml11(text)
         && !matches!(
             text.to_ascii_lowercase().as_str(),
             "y" | "n" | "yes" | "no" | "on" | "off" | ".inf" | ".nan"
@@ -1027,6 +1028,9 @@ mod tests {
         assert_eq!(scalar(".inf"), "\".inf\"");
         assert_eq!(scalar(""), "\"\"");
         assert_eq!(scalar("off"), "\"off\"");
+        assert_eq!(scalar("1_000"), "\"1_000\"");
+        assert_eq!(scalar("0b1"), "\"0b1\"");
+        assert_eq!(scalar("v1_0"), "v1_0");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod model;
 pub mod netaddr;
 pub mod policy;
 pub mod promote;
+pub mod regular;
 pub mod renamed;
 pub mod report;
 pub mod rules;

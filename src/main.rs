@@ -9,9 +9,47 @@ use std::io::Write;
 use std::process::ExitCode;
 
 /// mimalloc: gwlint allocates many small values from several threads, where it is
-/// markedly faster than the system allocator.
+/// markedly faster than the system allocator. Every allocation and deallocation is
+/// first counted by `gwlint::policy::guard`, which holds the evaluation of a user's
+/// policy to its memory and stack limits (on other threads it only reads one
+/// thread-local).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: Counted = Counted;
+
+/// mimalloc, with the policy guard's counting in front.
+struct Counted;
+
+// SAFETY: every method hands its arguments unchanged to mimalloc's, which upholds the
+// `GlobalAlloc` contract; the guard's `charge` and `refund` allocate nothing, never
+// unwind, and either return or never return (an evaluation over its limits sleeps
+// for good before mimalloc is called).
+#[allow(unsafe_code)]
+unsafe impl std::alloc::GlobalAlloc for Counted {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        gwlint::policy::guard::charge(layout.size());
+        // SAFETY: as the caller's contract for `alloc`.
+        unsafe { mimalloc::MiMalloc.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        gwlint::policy::guard::charge(layout.size());
+        // SAFETY: as the caller's contract for `alloc_zeroed`.
+        unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        gwlint::policy::guard::refund(layout.size());
+        // SAFETY: as the caller's contract for `dealloc`.
+        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        gwlint::policy::guard::charge(new_size);
+        gwlint::policy::guard::refund(layout.size());
+        // SAFETY: as the caller's contract for `realloc`.
+        unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) }
+    }
+}
 
 /// Keep the memory gwlint frees for its own later use until the process ends,
 /// instead of mimalloc's default of handing it back to the system 10 ms after it is
@@ -61,6 +99,13 @@ fn main() -> ExitCode {
         Command::Apply(args) => commands::apply(args),
         Command::Render(args) => commands::render(args),
         Command::Diff(args) => commands::diff(args),
+        Command::Drift(args) => matches
+            .subcommand_matches("drift")
+            .ok_or_else(|| ToolError::new("internal: no drift arguments"))
+            .and_then(|m| {
+                cli::output_targets_of(&args.format, &args.output, m).map_err(ToolError::new)
+            })
+            .and_then(|outputs| commands::drift(args, &outputs)),
         Command::Init(args) => commands::init(args),
     };
     match result {

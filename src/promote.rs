@@ -122,6 +122,7 @@ fn upstreams(env: &Environment) -> Keyed<'_> {
                 .map(|s| s.name.as_deref().unwrap_or(&s.id))
                 .collect();
             users.sort_unstable();
+            users.dedup();
             if users.is_empty() {
                 (upstream.id.clone(), upstream)
             } else {
@@ -147,6 +148,16 @@ fn keyed(resources: &[Resource]) -> Keyed<'_> {
         .collect()
 }
 
+/// The first resource of each name (an ADC service defined twice is in the model
+/// twice, with its routes; `gwlint check` reports the duplicate).
+fn first_by_name<'a>(side: &'a [(String, &'a Resource)]) -> BTreeMap<&'a str, &'a Resource> {
+    let mut map = BTreeMap::new();
+    for (name, resource) in side {
+        map.entry(name.as_str()).or_insert(*resource);
+    }
+    map
+}
+
 fn compare_kind(
     kind: &str,
     left: &[(String, &Resource)],
@@ -154,8 +165,7 @@ fn compare_kind(
     ignore: &[String],
     out: &mut Vec<Difference>,
 ) {
-    let l: BTreeMap<&str, &Resource> = left.iter().map(|(k, r)| (k.as_str(), *r)).collect();
-    let r: BTreeMap<&str, &Resource> = right.iter().map(|(k, r)| (k.as_str(), *r)).collect();
+    let (l, r) = (first_by_name(left), first_by_name(right));
     let difference = |name: &str, change: &str, detail: Option<String>| Difference {
         kind: kind.to_owned(),
         name: name.to_owned(),
@@ -188,7 +198,8 @@ fn compare_kind(
 /// The paths below two values at which they differ (`a.b`, `list[2]`), at most
 /// [`MAX_PATHS`]; none when the values themselves differ at the top (another type, a
 /// scalar, lists of different lengths).
-fn differing_paths(left: &Value, right: &Value) -> Vec<String> {
+#[must_use]
+pub fn differing_paths(left: &Value, right: &Value) -> Vec<String> {
     let mut paths = Vec::new();
     walk_differences(left, right, String::new(), &mut paths);
     paths.retain(|p| !p.is_empty());
@@ -364,6 +375,8 @@ pub fn to_text(left: &str, right: &str, differences: &[Difference]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::Format;
+    use crate::model::of_text;
     use serde_json::json;
 
     #[test]
@@ -415,5 +428,23 @@ mod tests {
              upstream of service `orders`: `nodes` differs at `[0].port`\n\
              2 difference(s) between staging and production\n"
         );
+    }
+
+    #[test]
+    fn a_service_defined_twice_is_compared_by_its_first_definition() {
+        let twice = "services:
+  - name: orders
+    desc: first
+  - name: orders
+    desc: second
+";
+        let once = "services:
+  - name: orders
+    desc: first
+";
+        let left = of_text("left.yaml", twice, Format::Adc);
+        let right = of_text("right.yaml", once, Format::Adc);
+        assert_eq!(left.services.len(), 2);
+        assert_eq!(compare(&left, &right, &[]), []);
     }
 }

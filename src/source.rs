@@ -74,6 +74,9 @@ pub struct SourceFile {
     pub text: String,
     /// Byte offset at which each line starts.
     line_starts: Vec<u32>,
+    /// Character offset at which each line starts, built on first use; empty when the
+    /// text is ASCII (where characters are bytes).
+    line_chars: std::sync::OnceLock<Vec<u32>>,
     /// Spans of secret values to mask when the text is shown.
     redactions: std::sync::OnceLock<Vec<Span>>,
     /// The text with secrets masked, built on first use.
@@ -96,6 +99,7 @@ impl SourceFile {
             display,
             text,
             line_starts,
+            line_chars: std::sync::OnceLock::new(),
             redactions: std::sync::OnceLock::new(),
             shown: std::sync::OnceLock::new(),
         }
@@ -141,7 +145,9 @@ impl SourceFile {
         start as usize + within
     }
 
-    /// The position of a byte offset.
+    /// The position of a byte offset. Takes a binary search and a count of the
+    /// characters before it on its line: callers that place many positions in a large
+    /// file (suppression comments, secrets) stay linear.
     #[must_use]
     pub fn position_of_byte(&self, byte: usize) -> Position {
         let byte = byte.min(self.text.len());
@@ -151,9 +157,25 @@ impl SourceFile {
         };
         let start = self.line_starts[idx] as usize;
         let column = self.text[start..byte].chars().count();
-        let offset = self.text[..byte].chars().count();
+        let line_chars = self.line_chars.get_or_init(|| {
+            if self.text.is_ascii() {
+                return Vec::new();
+            }
+            let mut chars = 0;
+            let mut starts = Vec::with_capacity(self.line_starts.len());
+            for line in self.text.split_inclusive('\n') {
+                starts.push(to_u32(chars));
+                chars += line.chars().count();
+            }
+            if starts.len() < self.line_starts.len() {
+                // The text ends with a line break: the empty last line.
+                starts.push(to_u32(chars));
+            }
+            starts
+        });
+        let line_offset = line_chars.get(idx).map_or(start, |&c| c as usize);
         Position {
-            offset: to_u32(offset),
+            offset: to_u32(line_offset + column),
             line: to_u32(idx + 1),
             column: to_u32(column + 1),
         }
@@ -321,8 +343,33 @@ fn with_placeholders(text: String) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::relative_to;
+    use super::{relative_to, Position, SourceFile};
     use std::path::{Path, PathBuf};
+
+    /// Positions of every character boundary, in ASCII and non-ASCII text, with and
+    /// without a final line break, agree with counting from the start of the file.
+    #[test]
+    fn positions_of_bytes_agree_with_counting() {
+        for text in [
+            "a: 1\nbb: [x, y]\n",
+            "ä: ö\n\n  – ≠ 😀 x\r\nlast",
+            "😀\n",
+            "",
+            "\n\n",
+        ] {
+            let file = SourceFile::new(PathBuf::from("t.yaml"), text.to_owned());
+            for (byte, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                let before = &text[..byte];
+                let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+                let expected = Position {
+                    offset: u32::try_from(before.chars().count()).unwrap(),
+                    line: u32::try_from(before.matches('\n').count() + 1).unwrap(),
+                    column: u32::try_from(text[line_start..byte].chars().count() + 1).unwrap(),
+                };
+                assert_eq!(file.position_of_byte(byte), expected, "{text:?} at {byte}");
+            }
+        }
+    }
 
     #[test]
     fn paths_are_relative_to_the_base_with_parent_steps() {

@@ -10,8 +10,12 @@
 
 use crate::check::CheckedFile;
 use crate::finding::{Finding, Location, Severity};
+use crate::load::document::join_pointer;
+use crate::load::span_tree::NodeRef;
 use crate::policy::settings::full_id;
-use crate::source::{Source, Span};
+use crate::source::{Source, SourceFile, Span};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// The marker that starts a suppression comment.
 const MARKER: &str = "gwlint-ignore";
@@ -40,6 +44,9 @@ pub struct Suppressed {
 
 /// Collect the suppression comments of an environment's files; comments without a
 /// reason come back as findings.
+///
+/// Linear in the size of each file with comments: the comments are found in one pass
+/// over the text, and the nodes they apply to in one walk over the document.
 #[must_use]
 pub fn collect(files: &[CheckedFile]) -> (Vec<Suppression>, Vec<Finding>) {
     let mut suppressions = Vec::new();
@@ -52,20 +59,21 @@ pub fn collect(files: &[CheckedFile]) -> (Vec<Suppression>, Vec<Finding>) {
         if !source.text.contains(MARKER) {
             continue;
         }
-        for comment in comments(source) {
-            let target_line = if comment.alone {
-                next_content_line(source, comment.line)
-            } else {
-                Some(comment.line)
-            };
-            let pointer = target_line.and_then(|line| document.pointer_at_line(line));
+        let comments = comments(source);
+        let targets = target_lines(source, &comments);
+        let mut wanted: Vec<u32> = targets.iter().flatten().copied().collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let pointers = pointers_at_lines(document.spans.root(), &wanted);
+        for (comment, target_line) in comments.into_iter().zip(targets) {
+            let pointer = target_line.and_then(|line| pointers.get(&line).cloned());
             match (parse(&comment.text), pointer) {
                 (Some((rules, reason)), Some(pointer)) if !reason.is_empty() => {
                     suppressions.push(Suppression {
                         rules,
                         reason,
                         pointer,
-                        comment: comment.location.clone(),
+                        comment: comment.location,
                     });
                 }
                 (Some(_), Some(_)) | (None, _) => findings.push(Finding::new(
@@ -73,14 +81,14 @@ pub fn collect(files: &[CheckedFile]) -> (Vec<Suppression>, Vec<Finding>) {
                     Severity::Error,
                     "suppression without a rule id and a reason; it suppresses nothing",
                     "write `# gwlint-ignore RULE-ID: why this is accepted`",
-                    comment.location.clone(),
+                    comment.location,
                 )),
                 (Some(_), None) => findings.push(Finding::new(
                     "suppress/unused",
                     Severity::Warning,
                     "suppression comment is not next to any configuration node",
                     "put the comment on the line above the node, or at the end of its line",
-                    comment.location.clone(),
+                    comment.location,
                 )),
             }
         }
@@ -88,18 +96,127 @@ pub fn collect(files: &[CheckedFile]) -> (Vec<Suppression>, Vec<Finding>) {
     (suppressions, findings)
 }
 
+/// The line each comment applies to: its own line for a comment after a node, the
+/// next line with content for a comment alone on its line. The comments come in line
+/// order, so a run of comment lines shares one search for the line after it.
+fn target_lines(source: &Source, comments: &[Comment]) -> Vec<Option<u32>> {
+    let mut found: Option<(u32, Option<u32>)> = None;
+    comments
+        .iter()
+        .map(|comment| {
+            if !comment.alone {
+                return Some(comment.line);
+            }
+            match found {
+                // The last search started above this comment and went past it
+                // over comment and blank lines only: its answer holds here too.
+                Some((from, next))
+                    if from <= comment.line && next.is_none_or(|n| n > comment.line) =>
+                {
+                    next
+                }
+                _ => {
+                    let next = next_content_line(source, comment.line);
+                    found = Some((comment.line, next));
+                    next
+                }
+            }
+        })
+        .collect()
+}
+
+/// The pointer of the node each of `lines` (sorted, without repeats) applies to: on
+/// each level, the first mapping entry whose key or sequence item that starts on the
+/// line, else the node below the first entry or item whose text spans the line. One
+/// walk over the document for all the lines.
+fn pointers_at_lines(root: NodeRef<'_>, lines: &[u32]) -> HashMap<u32, String> {
+    let mut found = HashMap::with_capacity(lines.len());
+    if !lines.is_empty() {
+        let mut pending: BTreeSet<u32> = lines.iter().copied().collect();
+        resolve_lines(root, "", &mut pending, &mut found);
+    }
+    found
+}
+
+/// Resolve the lines of `pending` that `node`'s children hold, removing them.
+fn resolve_lines(
+    node: NodeRef<'_>,
+    pointer: &str,
+    pending: &mut BTreeSet<u32>,
+    found: &mut HashMap<u32, String>,
+) {
+    let children = node
+        .entries()
+        .map(|entry| (Some(entry.key), entry.key_span.start.line, entry.value))
+        .chain(node.items().map(|item| (None, item.start_line(), item)));
+    for (index, (key, start_line, child)) in children.enumerate() {
+        if pending.is_empty() {
+            return;
+        }
+        let child_pointer = || match key {
+            Some(key) => join_pointer(pointer, key),
+            None => format!("{pointer}/{index}"),
+        };
+        if pending.remove(&start_line) {
+            found.insert(start_line, child_pointer());
+        }
+        let span = child.span();
+        let mut inside: BTreeSet<u32> = pending
+            .range(span.start.line..=span.end.line)
+            .copied()
+            .collect();
+        if inside.is_empty() {
+            continue;
+        }
+        resolve_lines(child, &child_pointer(), &mut inside, found);
+        for line in pending
+            .range(span.start.line..=span.end.line)
+            .copied()
+            .collect::<Vec<_>>()
+        {
+            if found.contains_key(&line) {
+                pending.remove(&line);
+            }
+        }
+    }
+}
+
 /// Split findings into kept and suppressed, adding a warning for each suppression
-/// that matched nothing.
+/// that matched nothing. A finding is suppressed by the first suppression (in the
+/// order given) of its file whose node holds it and that names its rule; the
+/// suppressions are looked up by file and node, so the cost grows with the findings'
+/// pointer depth, not with the number of suppressions.
 #[must_use]
 pub fn apply(
     findings: Vec<Finding>,
     suppressions: &[Suppression],
 ) -> (Vec<Finding>, Vec<Suppressed>) {
+    let mut by_node: HashMap<(*const SourceFile, &str), Vec<usize>> = HashMap::new();
+    for (index, suppression) in suppressions.iter().enumerate() {
+        let file = Arc::as_ptr(&suppression.comment.source);
+        by_node
+            .entry((file, suppression.pointer.as_str()))
+            .or_default()
+            .push(index);
+    }
     let mut used = vec![false; suppressions.len()];
     let mut kept = Vec::with_capacity(findings.len());
     let mut suppressed = Vec::new();
     for finding in findings {
-        let matching = suppressions.iter().position(|s| matches(s, &finding));
+        let file = Arc::as_ptr(&finding.location.source);
+        let matching = if by_node.is_empty() {
+            None
+        } else {
+            node_and_ancestors(&finding.location.pointer)
+                .filter_map(|node| by_node.get(&(file, node)))
+                .filter_map(|indexes| {
+                    indexes
+                        .iter()
+                        .copied()
+                        .find(|&i| matches(&suppressions[i], &finding))
+                })
+                .min()
+        };
         match matching {
             Some(index) => {
                 used[index] = true;
@@ -124,6 +241,13 @@ pub fn apply(
         ));
     }
     (kept, suppressed)
+}
+
+/// A pointer and each of its ancestors, up to the whole document: `/a/0/b`, `/a/0`, `/a`, and the empty pointer.
+fn node_and_ancestors(pointer: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(pointer), |node| {
+        (!node.is_empty()).then(|| node.rfind('/').map_or("", |at| &node[..at]))
+    })
 }
 
 fn matches(suppression: &Suppression, finding: &Finding) -> bool {
@@ -180,21 +304,23 @@ fn comments(source: &Source) -> Vec<Comment> {
     let mut out = Vec::new();
     let mut offset = 0;
     for (index, line) in source.text.split_inclusive('\n').enumerate() {
-        if let Some(hash) = comment_start(line) {
-            let body = line[hash + 1..].trim_end();
-            if body.trim_start().starts_with(MARKER) {
-                let start = source.position_of_byte(offset + hash);
-                let end = source.position_of_byte(offset + hash + 1 + body.len());
-                out.push(Comment {
-                    line: u32::try_from(index + 1).unwrap_or(u32::MAX),
-                    alone: line[..hash].trim().is_empty(),
-                    text: body.to_owned(),
-                    location: Location {
-                        source: source.clone(),
-                        span: Span::new(start, end),
-                        pointer: String::new(),
-                    },
-                });
+        if line.contains(MARKER) {
+            if let Some(hash) = comment_start(line) {
+                let body = line[hash + 1..].trim_end();
+                if body.trim_start().starts_with(MARKER) {
+                    let start = source.position_of_byte(offset + hash);
+                    let end = source.position_of_byte(offset + hash + 1 + body.len());
+                    out.push(Comment {
+                        line: u32::try_from(index + 1).unwrap_or(u32::MAX),
+                        alone: line[..hash].trim().is_empty(),
+                        text: body.to_owned(),
+                        location: Location {
+                            source: source.clone(),
+                            span: Span::new(start, end),
+                            pointer: String::new(),
+                        },
+                    });
+                }
             }
         }
         offset += line.len();
@@ -241,6 +367,61 @@ mod tests {
         assert_eq!(reason, "public health check");
         assert_eq!(parse(" gwlint-ignore route-needs-auth").unwrap().1, "");
         assert!(parse(" gwlint-ignore : why").is_none());
+    }
+
+    /// The one walk for many lines finds, for every line of these files, the node the
+    /// walk for that line alone finds.
+    #[test]
+    fn one_walk_finds_what_each_lines_walk_finds() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for file in [
+            "fixtures/findings/suppressions/services.yaml",
+            "fixtures/hostile/merge-keys.yaml",
+            "fixtures/hostile/huge-single-line.json",
+            "fixtures/example/staging/orders.yaml",
+            "fixtures/example/production/edge.yaml",
+        ] {
+            let loaded =
+                crate::load::load_file(&root.join(file), &crate::load::LoadLimits::default());
+            let document = loaded.document.expect(file);
+            let lines: Vec<u32> =
+                (1..=u32::try_from(loaded.source.line_count()).unwrap() + 1).collect();
+            let found = pointers_at_lines(document.spans.root(), &lines);
+            for line in lines {
+                assert_eq!(
+                    found.get(&line).cloned(),
+                    document.pointer_at_line(line),
+                    "{file}:{line}"
+                );
+            }
+        }
+    }
+
+    /// Stacked comments all apply to the line after the stack; a comment after a node
+    /// applies to its own line.
+    #[test]
+    fn stacked_comments_share_the_next_content_line() {
+        let text = "a:\n  # gwlint-ignore x: 1\n\n  # gwlint-ignore y: 2\n  # other\n  b: 1 # gwlint-ignore z: 3\n  # gwlint-ignore w: 4\n  c: 2\n# gwlint-ignore v: 5\n";
+        let source: Source = Arc::new(SourceFile::new("t.yaml".into(), text.to_owned()));
+        let comments = comments(&source);
+        let lines: Vec<u32> = comments.iter().map(|c| c.line).collect();
+        assert_eq!(lines, [2, 4, 6, 7, 9]);
+        assert_eq!(
+            target_lines(&source, &comments),
+            [Some(6), Some(6), Some(6), Some(8), None]
+        );
+        for comment in comments.iter().filter(|c| c.alone) {
+            assert_eq!(
+                target_lines(&source, std::slice::from_ref(comment)),
+                [next_content_line(&source, comment.line)]
+            );
+        }
+        let (start, end) = (
+            comments[2].location.span.start,
+            comments[2].location.span.end,
+        );
+        assert_eq!((start.line, start.column, start.offset), (6, 8, 67));
+        assert_eq!((end.line, end.column), (6, 28));
     }
 
     #[test]

@@ -310,14 +310,14 @@ fn a_good_tree_passes_with_its_sarif_and_summary() {
     )
     .unwrap();
     assert_eq!(sarif["version"], "2.1.0");
-    // A warning (no health checks), no error.
+    // An info (no health checks), no error.
     let levels: Vec<&str> = sarif["runs"][0]["results"]
         .as_array()
         .unwrap()
         .iter()
         .map(|r| r["level"].as_str().unwrap())
         .collect();
-    assert_eq!(levels, ["warning"]);
+    assert_eq!(levels, ["note"]);
     assert!(!run.log.contains("::error"), "{}", run.log);
     assert!(run.summary.contains("gwlint"), "{}", run.summary);
     // A cache hit: nothing was built.

@@ -5,10 +5,10 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{git, git_repository};
+use common::{git, git_repository, StandIn};
 use predicates::prelude::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const STAND_IN: &str = r#"#!/bin/sh
 # Stand-in for the ADC CLI used by gwlint's tests.
@@ -55,29 +55,7 @@ fi
 exit 0
 "#;
 
-struct StandIn {
-    dir: tempfile::TempDir,
-}
-
 impl StandIn {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("bin")).unwrap();
-        std::fs::create_dir(dir.path().join("log")).unwrap();
-        let program = dir.path().join("bin/adc");
-        std::fs::write(&program, STAND_IN).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-        StandIn { dir }
-    }
-
-    fn log(&self) -> PathBuf {
-        self.dir.path().join("log")
-    }
-
     fn calls(&self) -> Vec<String> {
         std::fs::read_to_string(self.log().join("calls"))
             .map(|t| {
@@ -90,13 +68,8 @@ impl StandIn {
 
     fn command(&self) -> Command {
         let mut cmd = Command::cargo_bin("gwlint").unwrap();
-        let path = format!(
-            "{}:{}",
-            self.dir.path().join("bin").display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
         cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("PATH", path)
+            .env("PATH", self.path())
             .env("STANDIN_LOG", self.log())
             .env("ADC_TOKEN", "supersecret-token-123")
             .env("NO_COLOR", "1")
@@ -116,7 +89,7 @@ fn production() -> &'static str {
 
 #[test]
 fn clean_apply_runs_diff_then_sync_with_the_rendered_bundle() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let record = adc.dir.path().join("record.json");
     let output = adc
         .command()
@@ -160,7 +133,7 @@ fn clean_apply_runs_diff_then_sync_with_the_rendered_bundle() {
 
 #[test]
 fn the_token_is_never_printed() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let output = adc
         .command()
         .args(["apply", production(), "--no-config"])
@@ -177,7 +150,7 @@ fn the_token_is_never_printed() {
 
 #[test]
 fn dry_run_only_plans() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     adc.command()
         .args(["apply", production(), "--no-config", "--dry-run"])
         .assert()
@@ -188,7 +161,7 @@ fn dry_run_only_plans() {
 
 #[test]
 fn failing_findings_stop_the_hand_off() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     adc.command()
         .args(["apply", "fixtures/findings/ref-duplicates", "--no-config"])
         .assert()
@@ -203,7 +176,7 @@ fn failing_findings_stop_the_hand_off() {
 
 #[test]
 fn the_delete_guard_refuses_deletes_in_production() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     adc.command()
         .args(["apply", production(), "--no-config"])
         .env("STANDIN_DELETES", "2")
@@ -224,7 +197,7 @@ fn the_delete_guard_refuses_deletes_in_production() {
 
 #[test]
 fn engine_failure_decides_the_exit_code() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     adc.command()
         .args(["apply", production(), "--no-config"])
         .env("STANDIN_FAIL", "sync")
@@ -240,7 +213,7 @@ fn engine_failure_decides_the_exit_code() {
 fn the_guard_holds_for_what_sync_does() {
     // Someone adds a route between the plan and the sync: the second diff sees that
     // sync would delete it, and nothing is synced.
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let output = adc
         .command()
         .args(["apply", "fixtures/example/staging", "--no-config"])
@@ -260,7 +233,7 @@ fn the_guard_holds_for_what_sync_does() {
     );
     assert_eq!(adc.calls(), ["diff", "diff"]);
     // An empty plan is not synced at all.
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     adc.command()
         .args(["apply", production(), "--no-config"])
         .env("STANDIN_EMPTY", "1")
@@ -274,7 +247,7 @@ fn the_guard_holds_for_what_sync_does() {
 
 #[test]
 fn an_unset_variable_is_an_error_at_its_position() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     adc.command()
         .args(["apply", "fixtures/example/staging", "--no-config"])
         .assert()
@@ -497,7 +470,7 @@ fn promotion_diff_lists_differences_by_name() {
 
 #[test]
 fn the_baseline_of_the_config_file_is_the_gate_s_too() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let tree = tempfile::tempdir().unwrap();
     let staging = tree.path().join("staging");
     std::fs::create_dir(&staging).unwrap();
@@ -508,6 +481,12 @@ fn the_baseline_of_the_config_file_is_the_gate_s_too() {
         )
         .unwrap();
     }
+    // A route without authentication: an error the baseline then accepts.
+    std::fs::write(
+        staging.join("open.yaml"),
+        "services:\n  - name: open\n    routes:\n      - name: all\n        uris: [/open]\n",
+    )
+    .unwrap();
     adc.command()
         .current_dir(tree.path())
         .args(["init", "--baseline"])
@@ -576,7 +555,7 @@ fn tls_skip_verify_reaches_adc_only_when_true() {
             Some("ADC_TLS_SKIP_VERIFY=true"),
         ),
     ] {
-        let adc = StandIn::new();
+        let adc = StandIn::new(STAND_IN);
         let config = config_with(setting);
         let mut command = adc.command();
         command.args([
@@ -602,7 +581,7 @@ fn tls_skip_verify_reaches_adc_only_when_true() {
 
 #[test]
 fn adc_gets_only_the_token_gwlint_chose() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let config = config_with("  token_env: GW_ADMIN_TOKEN\n");
     let output = adc
         .command()
@@ -625,7 +604,7 @@ fn adc_gets_only_the_token_gwlint_chose() {
     assert!(stdout.contains("connected with token ***"), "{stdout}");
     assert!(!stdout.contains("chosen-token-456"));
     // Without a token: none reaches adc, even an exported ADC_TOKEN.
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     adc.command()
         .args([
             "apply",
@@ -643,7 +622,7 @@ fn adc_gets_only_the_token_gwlint_chose() {
 
 #[test]
 fn config_paths_are_resolved_against_the_config_folder() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let config = config_with("  ca_cert_file: certs/ca.pem\n");
     // `--config` relative to the current directory, which is the config's parent.
     let mut command = adc.command();
@@ -668,7 +647,7 @@ fn config_paths_are_resolved_against_the_config_folder() {
 
 #[test]
 fn adc_receives_a_bundle_its_own_substitution_leaves_as_resolved() {
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("orders.yaml"),
@@ -705,7 +684,7 @@ fn adc_receives_a_bundle_its_own_substitution_leaves_as_resolved() {
 #[cfg(unix)]
 fn interrupt_sync(signal: &str, to_group: bool) -> (StandIn, Option<i32>, String) {
     use std::os::unix::process::CommandExt;
-    let adc = StandIn::new();
+    let adc = StandIn::new(STAND_IN);
     let path = format!(
         "{}:{}",
         adc.dir.path().join("bin").display(),

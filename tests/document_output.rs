@@ -68,7 +68,7 @@ fn render_refused_writes_nothing_to_stdout_and_the_findings_to_stderr() {
     );
     assert!(
         out.stderr.ends_with(
-            "6 errors, 0 warnings, 2 infos (not shown; --show-info shows them) in 2 files (1 environment)\n\
+            "4 errors, 2 warnings, 2 infos (not shown; --show-info shows them) in 2 files (1 environment)\n\
              gwlint: refusing to render: the environment has failing findings; nothing was rendered\n"
         ),
         "{}",

@@ -83,6 +83,39 @@ upstream_name(u) := sprintf("upstream `%s`", [u.name]) if {
 
 services_by_id := first_by_id(object.get(input, "services", []))
 
+# The service a route belongs to: for an ADC route the service it is written in,
+# for a standalone route the one its `service_id` names. (An ADC service defined
+# twice, `ref/duplicate-service`, stays in the input twice, each copy with its own
+# routes; both copies have the same id, so an ADC route's service is found by
+# where the route is written.)
+route_service(route) := adc_services_at[[route.origin.file, parent_pointer(route.origin.pointer)]] if is_adc(route)
+
+route_service(route) := services_by_id[route.service_id] if not is_adc(route)
+
+# ADC services by where they are written: `{[file, pointer]: service}`.
+adc_services_at := {[s.origin.file, s.origin.pointer]: s |
+	some s in object.get(input, "services", [])
+	is_adc(s)
+}
+
+# The pointer of the object whose list holds the object at `pointer`: the service
+# `/services/3` of the ADC route `/services/3/routes/0`.
+parent_pointer(pointer) := concat("/", array.slice(parts, 0, count(parts) - 2)) if {
+	parts := split(pointer, "/")
+}
+
+# Two ADC objects (routes, stream routes) written in two different services of the
+# same name: two copies of a service defined twice. What one copy holds is not
+# compared with what the other holds (the duplicate is the finding).
+duplicate_copies(a, b) if {
+	is_adc(a)
+	is_adc(b)
+	at_a := [a.origin.file, parent_pointer(a.origin.pointer)]
+	at_b := [b.origin.file, parent_pointer(b.origin.pointer)]
+	at_a != at_b
+	adc_services_at[at_a].name == adc_services_at[at_b].name
+}
+
 plugin_configs_by_id := first_by_id(object.get(input, "plugin_configs", []))
 
 # `{id: object}` for a list of model objects; when two objects share an id (a
@@ -108,10 +141,10 @@ switched_off(route, names) := [item |
 ]
 
 _plugin_parents(route) := array.concat(
-	[obj |
-		some [id, objects] in [[object.get(route, "service_id", null), services_by_id], [object.get(route, "plugin_config_id", null), plugin_configs_by_id]]
-		obj := objects[id]
-	],
+	array.concat(
+		[service | service := route_service(route)],
+		[config | config := plugin_configs_by_id[object.get(route, "plugin_config_id", null)]],
+	),
 	object.get(input, "global_rules", []),
 )
 

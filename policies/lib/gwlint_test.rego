@@ -98,3 +98,38 @@ test_first_by_id_keeps_the_first_of_a_duplicate_id if {
 	objects := [{"id": "b", "n": 1}, {"id": "a", "n": 2}, {"id": "b", "n": 3}]
 	lib.first_by_id(objects) == {"a": {"id": "a", "n": 2}, "b": {"id": "b", "n": 1}}
 }
+
+test_parent_pointer_drops_the_list_and_the_index if {
+	lib.parent_pointer("/services/3/routes/10") == "/services/3"
+	lib.parent_pointer("/services/0/stream_routes/2") == "/services/0"
+	lib.parent_pointer("/services/0") == ""
+	lib.parent_pointer("") == ""
+}
+
+# Two copies of ADC service `orders` (same id) and a standalone service.
+_copies := [
+	{"kind": "service", "id": "o", "name": "orders", "format": "adc", "config": {"name": "orders", "n": 1}, "origin": {"file": "b.yaml", "pointer": "/services/0"}},
+	{"kind": "service", "id": "o", "name": "orders", "format": "adc", "config": {"name": "orders", "n": 2}, "origin": {"file": "a.yaml", "pointer": "/services/1"}},
+	{"kind": "service", "id": "7", "format": "standalone", "config": {"id": 7}, "origin": {"file": "s.yaml", "pointer": "/services/0"}},
+]
+
+_route(file, pointer, format, service_id) := {"kind": "route", "format": format, "service_id": service_id, "origin": {"file": file, "pointer": pointer}}
+
+test_an_adc_route_belongs_to_the_service_it_is_written_in if {
+	lib.route_service(_route("a.yaml", "/services/1/routes/0", "adc", "o")).config.n == 2 with input as {"services": _copies}
+	lib.route_service(_route("b.yaml", "/services/0/routes/4", "adc", "o")).config.n == 1 with input as {"services": _copies}
+	lib.route_service(_route("s.yaml", "/routes/0", "standalone", "7")).id == "7" with input as {"services": _copies}
+	lib.route_service(_route("s.yaml", "/routes/0", "standalone", "o")).config.n == 1 with input as {"services": _copies}
+	not lib.route_service(_route("s.yaml", "/routes/0", "standalone", "8")) with input as {"services": _copies}
+}
+
+test_duplicate_copies_are_objects_of_two_services_of_one_name if {
+	in_a := _route("a.yaml", "/services/1/routes/0", "adc", "o")
+	in_b := _route("b.yaml", "/services/0/routes/0", "adc", "o")
+	also_in_b := _route("b.yaml", "/services/0/routes/1", "adc", "o")
+	lib.duplicate_copies(in_a, in_b) with input as {"services": _copies}
+	not lib.duplicate_copies(in_b, also_in_b) with input as {"services": _copies}
+	not lib.duplicate_copies(in_a, _route("s.yaml", "/routes/0", "standalone", "o")) with input as {"services": _copies}
+	renamed := array.concat([object.union(_copies[0], {"name": "orders-v2"})], array.slice(_copies, 1, 3))
+	not lib.duplicate_copies(in_a, in_b) with input as {"services": renamed}
+}

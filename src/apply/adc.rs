@@ -90,11 +90,35 @@ impl Plan {
     }
 }
 
-/// Read the plan ADC wrote: a list of events with `type` and `resourceType`.
+/// One event of the plan ADC wrote (`diff.yaml`): what `adc sync` would do to one
+/// resource to make the gateway match the bundle.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiffEvent {
+    /// `create` (in the bundle, not on the gateway), `update` or `delete` (on the
+    /// gateway, not in the bundle); `unknown` when ADC wrote none.
+    pub kind: String,
+    /// ADC's resource type (`route`, `service`, `consumer_credential`, ...); `unknown`
+    /// when ADC wrote none.
+    pub resource_type: String,
+    /// The resource's id (as ADC derives it, or the gateway's).
+    pub resource_id: String,
+    /// The resource's name (`name`, a consumer's `username`, an SSL's SNIs).
+    pub resource_name: String,
+    /// For a resource nested in another (a service's route): the parent's id.
+    pub parent_id: Option<String>,
+    /// For an update: the paths of the fields that differ (`plugins.key-auth.key`,
+    /// `nodes[0].port`), from the event's `diff` entries; never their values.
+    pub fields: Vec<String>,
+}
+
+/// Read the events of the plan ADC wrote: a list of events with `type`,
+/// `resourceType`, `resourceId`, `resourceName`, and for updates `diff`, a list of
+/// changes each with a `path` (and, for a change inside a list, an `index`). The
+/// changes' values (`lhs`, `rhs`, `oldValue`, `newValue`) are never read.
 ///
 /// # Errors
 /// A [`ToolError`] when the file is missing or not a list of events.
-pub fn read_plan(path: &Path) -> Result<Plan, ToolError> {
+pub fn read_events(path: &Path) -> Result<Vec<DiffEvent>, ToolError> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         ToolError::new(format!(
             "adc diff wrote no readable plan at {}: {e}",
@@ -119,34 +143,84 @@ pub fn read_plan(path: &Path) -> Result<Plan, ToolError> {
             )))
         }
     };
-    let mut plan = Plan::default();
     let text = |event: &Value, key: &str| match event.get(key) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Null) | None => String::new(),
         Some(other) => other.to_string(),
     };
-    for event in events {
-        let mut kind = text(&event, "type");
-        if kind.is_empty() {
-            kind = "unknown".into();
+    let or_unknown = |text: String| {
+        if text.is_empty() {
+            "unknown".into()
+        } else {
+            text
         }
-        let mut resource = text(&event, "resourceType");
-        if resource.is_empty() {
-            resource = "unknown".into();
+    };
+    Ok(events
+        .iter()
+        .map(|event| DiffEvent {
+            kind: or_unknown(text(event, "type")),
+            resource_type: or_unknown(text(event, "resourceType")),
+            resource_id: text(event, "resourceId"),
+            resource_name: text(event, "resourceName"),
+            parent_id: Some(text(event, "parentId")).filter(|p| !p.is_empty()),
+            fields: changed_fields(event.get("diff")),
+        })
+        .collect())
+}
+
+/// The field paths of an event's `diff` entries, in order, each once.
+fn changed_fields(diff: Option<&Value>) -> Vec<String> {
+    let mut fields: Vec<String> = Vec::new();
+    for change in diff.and_then(Value::as_array).into_iter().flatten() {
+        let mut path = String::new();
+        let segments = change.get("path").and_then(Value::as_array);
+        let index = change.get("index").filter(|i| i.is_u64());
+        for segment in segments.into_iter().flatten().chain(index) {
+            match segment {
+                Value::Number(n) => path.push_str(&format!("[{n}]")),
+                Value::String(s) if path.is_empty() => path.push_str(s),
+                Value::String(s) => {
+                    path.push('.');
+                    path.push_str(s);
+                }
+                _ => {}
+            }
         }
-        *plan
-            .counts
-            .entry((kind.clone(), resource.clone()))
-            .or_default() += 1;
-        plan.events.push((
-            kind,
-            resource,
-            text(&event, "resourceId"),
-            text(&event, "resourceName"),
-        ));
+        if !path.is_empty() && !fields.contains(&path) {
+            fields.push(path);
+        }
     }
-    plan.events.sort();
-    Ok(plan)
+    fields
+}
+
+/// Read the plan ADC wrote (see [`read_events`]).
+///
+/// # Errors
+/// A [`ToolError`] when the file is missing or not a list of events.
+pub fn read_plan(path: &Path) -> Result<Plan, ToolError> {
+    read_events(path).map(Plan::of)
+}
+
+impl Plan {
+    /// The plan of a list of events.
+    #[must_use]
+    pub fn of(events: Vec<DiffEvent>) -> Plan {
+        let mut plan = Plan::default();
+        for event in events {
+            *plan
+                .counts
+                .entry((event.kind.clone(), event.resource_type.clone()))
+                .or_default() += 1;
+            plan.events.push((
+                event.kind,
+                event.resource_type,
+                event.resource_id,
+                event.resource_name,
+            ));
+        }
+        plan.events.sort();
+        plan
+    }
 }
 
 /// A configured `adc` invocation.
@@ -380,6 +454,33 @@ mod tests {
             plan.summary(),
             "1 create, 0 update, 2 delete (create: route 1; delete: route 1, service 1)"
         );
+    }
+
+    #[test]
+    fn events_carry_the_changed_field_paths_and_never_the_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("diff.yaml");
+        std::fs::write(
+            &path,
+            "- type: update\n  resourceType: consumer\n  resourceId: alice\n  resourceName: alice\n  diff:\n    - kind: E\n      path: [plugins, key-auth, key]\n      lhs: old-secret\n      rhs: new-secret\n    - kind: A\n      path: [uris]\n      index: 1\n      item: {kind: N, rhs: /x}\n    - kind: E\n      path: [nodes, 0, port]\n      lhs: 1\n      rhs: 2\n    - kind: E\n      path: [plugins, key-auth, key]\n  oldValue: {username: alice}\n- type: create\n  resourceType: route\n  resourceId: r1\n  resourceName: list\n  parentId: s1\n",
+        )
+        .unwrap();
+        let events = read_events(&path).unwrap();
+        assert_eq!(events.len(), 2);
+        assert_eq!(
+            events[0].fields,
+            ["plugins.key-auth.key", "uris[1]", "nodes[0].port"]
+        );
+        assert_eq!(events[0].parent_id, None);
+        assert_eq!(
+            (
+                events[1].kind.as_str(),
+                events[1].resource_type.as_str(),
+                events[1].parent_id.as_deref()
+            ),
+            ("create", "route", Some("s1"))
+        );
+        assert!(events[1].fields.is_empty());
     }
 
     fn adc_with_token(token: &str) -> Adc {

@@ -9,7 +9,10 @@
 //! applied. With `--rev` the environment is read from git as of that revision.
 
 pub mod adc;
+pub mod admin;
+pub mod drift;
 pub mod interrupt;
+pub mod manifests;
 pub mod render;
 pub mod standalone;
 pub mod yaml_out;
@@ -73,6 +76,18 @@ pub struct Checked {
     pub files: Vec<CheckedFile>,
     /// The check's outcome (warnings and infos to show).
     pub outcome: Outcome,
+}
+
+impl Checked {
+    /// The environment's folder (its first root; `.` when it has none).
+    #[must_use]
+    pub fn folder(&self) -> PathBuf {
+        self.target
+            .roots
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
 }
 
 /// Check one environment (from disk or a git revision) and stop on failing findings.
@@ -192,17 +207,10 @@ fn hand_off_to_adc(
     out: &mut dyn Write,
 ) -> Result<u8, ToolError> {
     let settings = &checked.target.apply;
-    let adc = adc::Adc::locate(settings)?;
-    // Installed before the bundle exists, dropped after its folder is removed (the
-    // folder is declared after it, so dropped first).
-    let guard = interrupt::Guard::install()
-        .map_err(|e| ToolError::new(format!("cannot catch signals: {e}")))?;
-    let workdir = private_dir()?;
-    let bundle = workdir.path().join("bundle.yaml");
-    write_private(&bundle, text)?;
+    let staged = Staged::new(settings, text)?;
     let io = |e: std::io::Error| ToolError::new(format!("cannot write output: {e}"));
     writeln!(out, "gwlint: adc diff ({})", checked.target.name).map_err(io)?;
-    let plan = match plan_of(&adc, &bundle, workdir.path(), &guard, out)? {
+    let plan = match plan_of(&staged, out)? {
         Ok(plan) => plan,
         Err(code) => return Ok(code),
     };
@@ -237,7 +245,7 @@ fn hand_off_to_adc(
     // and guarded. A second diff right before sync must give the same plan, so sync
     // does what was guarded; what remains is the time between this diff and sync's.
     writeln!(out, "gwlint: adc diff again, right before sync").map_err(io)?;
-    let again = match plan_of(&adc, &bundle, workdir.path(), &guard, out)? {
+    let again = match plan_of(&staged, out)? {
         Ok(plan) => plan,
         Err(code) => return Ok(code),
     };
@@ -258,15 +266,82 @@ fn hand_off_to_adc(
         .map_err(io)?;
         return Ok(1);
     }
-    if let Some(code) = stopped(&guard, "before sync", out) {
+    let guard = &staged.guard;
+    if let Some(code) = stopped(guard, "before sync", out) {
         return Ok(code);
     }
     writeln!(out, "gwlint: adc sync ({})", checked.target.name).map_err(io)?;
-    let code = adc.run("sync", &bundle, workdir.path(), &guard, out)?;
-    if let Some(code) = stopped(&guard, "during sync; adc was stopped", out) {
+    let code = staged
+        .adc
+        .run("sync", &staged.bundle, staged.workdir.path(), guard, out)?;
+    if let Some(code) = stopped(guard, "during sync; adc was stopped", out) {
         return Ok(code);
     }
     Ok(engine_exit("sync", code, out))
+}
+
+/// A rendered bundle ready for adc: in a private folder, with the signal handling
+/// that forwards a signal to adc. The folder (declared first, so dropped first) is
+/// removed before the signal handling is given up.
+struct Staged {
+    /// The private folder adc runs in; it holds the bundle and adc's plan.
+    workdir: tempfile::TempDir,
+    /// Installed before the bundle exists.
+    guard: interrupt::Guard,
+    /// The bundle file.
+    bundle: PathBuf,
+    /// The adc program and its settings.
+    adc: adc::Adc,
+}
+
+/// What one `adc diff` gave.
+enum DiffRun {
+    /// adc succeeded: the events of its plan.
+    Events(Vec<adc::DiffEvent>),
+    /// A signal arrived (said on the output).
+    Stopped,
+    /// adc failed: its exit code, `None` when a signal ended it.
+    Failed(Option<i32>),
+}
+
+impl Staged {
+    /// Find adc, catch signals, and write `text` into a new private folder.
+    fn new(settings: &crate::config::ApplyConfig, text: &str) -> Result<Staged, ToolError> {
+        let adc = adc::Adc::locate(settings)?;
+        let guard = interrupt::Guard::install()
+            .map_err(|e| ToolError::new(format!("cannot catch signals: {e}")))?;
+        let workdir = private_dir()?;
+        let bundle = workdir.path().join("bundle.yaml");
+        write_private(&bundle, text)?;
+        Ok(Staged {
+            workdir,
+            guard,
+            bundle,
+            adc,
+        })
+    }
+
+    /// Run `adc diff` (its output to `out`, token masked) and read the plan it wrote;
+    /// the plan file is removed.
+    fn diff(&self, out: &mut dyn Write) -> Result<DiffRun, ToolError> {
+        if stopped(&self.guard, "before adc diff", out).is_some() {
+            return Ok(DiffRun::Stopped);
+        }
+        let workdir = self.workdir.path();
+        let code = self
+            .adc
+            .run("diff", &self.bundle, workdir, &self.guard, out)?;
+        if stopped(&self.guard, "during adc diff; adc was stopped", out).is_some() {
+            return Ok(DiffRun::Stopped);
+        }
+        if code != Some(0) {
+            return Ok(DiffRun::Failed(code));
+        }
+        let plan_file = workdir.join("diff.yaml");
+        let events = adc::read_events(&plan_file);
+        let _ = std::fs::remove_file(&plan_file);
+        events.map(DiffRun::Events)
+    }
 }
 
 /// `Some(1)` when a signal has arrived: said on `out`, and nothing more runs.
@@ -280,30 +355,17 @@ fn stopped(guard: &interrupt::Guard, when: &str, out: &mut dyn Write) -> Option<
     Some(1)
 }
 
-/// Run `adc diff` and read its plan; `Err(exit code)` when adc failed.
-fn plan_of(
-    adc: &adc::Adc,
-    bundle: &Path,
-    workdir: &Path,
-    guard: &interrupt::Guard,
-    out: &mut dyn Write,
-) -> Result<Result<adc::Plan, u8>, ToolError> {
-    if let Some(code) = stopped(guard, "before adc diff", out) {
-        return Ok(Err(code));
-    }
-    let code = adc.run("diff", bundle, workdir, guard, out)?;
-    if let Some(code) = stopped(guard, "during adc diff; adc was stopped", out) {
-        return Ok(Err(code));
-    }
-    if code != Some(0) {
-        let exit = engine_exit("diff", code, out);
-        let _ = writeln!(out, "gwlint: nothing was applied");
-        return Ok(Err(exit));
-    }
-    let plan_file = workdir.join("diff.yaml");
-    let plan = adc::read_plan(&plan_file);
-    let _ = std::fs::remove_file(&plan_file);
-    plan.map(Ok)
+/// Run `adc diff` and read its plan; `Err(exit code)` when adc failed or was stopped.
+fn plan_of(staged: &Staged, out: &mut dyn Write) -> Result<Result<adc::Plan, u8>, ToolError> {
+    Ok(match staged.diff(out)? {
+        DiffRun::Events(events) => Ok(adc::Plan::of(events)),
+        DiffRun::Stopped => Err(1),
+        DiffRun::Failed(code) => {
+            let exit = engine_exit("diff", code, out);
+            let _ = writeln!(out, "gwlint: nothing was applied");
+            Err(exit)
+        }
+    })
 }
 
 /// gwlint's exit code for adc's: 0 when adc succeeded, else 1 (the engine failed;
@@ -387,12 +449,7 @@ pub fn record(
     request: &ApplyRequest,
     exit: u8,
 ) -> Value {
-    let folder = checked
-        .target
-        .roots
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
+    let folder = checked.folder();
     let revision = request.revision.as_deref().unwrap_or("HEAD");
     let git = crate::git::commit_of(&folder, revision);
     json!({

@@ -4,15 +4,20 @@
 //! tree in one pass over the bytes, tracking line and column (in characters) as it
 //! goes. It reports the first syntax error at its exact position (`parse/syntax`),
 //! duplicate keys like the YAML loader (`parse/duplicate-key`, both places), and
-//! stops at the nesting cap (`parse/too-deep`). Whitespace-only input is a stream of
+//! stops at the nesting cap (`parse/too-deep`). Numbers are classified by
+//! [`super::number`]: an integer a 64-bit float rounds (JSON allows any number of
+//! digits) is kept with `parse/imprecise-number`, one beyond the largest double
+//! (`1e400`) is kept as its text with `parse/number-out-of-range`, as in YAML.
+//! Whitespace-only input is a stream of
 //! zero documents. JSON pointers are built only when a finding needs one, so a clean
 //! file costs no allocation beyond its values, keys and spans.
 
 use super::document::{join_pointer, Document, MapEntrySpan, SpanChildren, SpanNode};
+use super::number::{self, Written};
 use super::{LoadLimits, ParseOutput};
 use crate::finding::{Finding, Location, Severity};
 use crate::source::{to_u32, Position, Source, Span};
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
 
 /// Parse a JSON file.
 #[must_use]
@@ -193,7 +198,7 @@ impl Parser<'_> {
                     SpanNode::leaf(Span::new(start, self.at)),
                 ))
             }
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'-' | b'0'..=b'9') => self.number(path),
             Some(b't') => self.literal("true", Value::Bool(true)),
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
@@ -276,6 +281,9 @@ impl Parser<'_> {
         self.bump();
         let mut map = Map::new();
         let mut entries: Vec<MapEntrySpan> = Vec::new();
+        // Where each key is among the entries, built at the first duplicate (the map
+        // finds a key but not its place): a clean object costs nothing more.
+        let mut places: Option<foldhash::HashMap<String, usize>> = None;
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.bump();
@@ -299,17 +307,24 @@ impl Parser<'_> {
                 };
                 // The entries are the map's keys, in order: the last value wins and
                 // keeps the first one's place, as in `map`.
-                let repeated = map
-                    .contains_key(&key)
-                    .then(|| map.keys().position(|written| *written == key))
-                    .flatten();
-                match repeated {
-                    Some(at) => {
-                        let first = entries[at].key_span;
-                        self.duplicate(&key, key_span, first, &child);
-                        entries[at] = entry;
+                let repeated = map.contains_key(&key).then(|| {
+                    let places = places.get_or_insert_with(|| {
+                        map.keys()
+                            .enumerate()
+                            .map(|(at, written)| (written.clone(), at))
+                            .collect()
+                    });
+                    places[&key]
+                });
+                if let Some(at) = repeated {
+                    let first = entries[at].key_span;
+                    self.duplicate(&key, key_span, first, &child);
+                    entries[at] = entry;
+                } else {
+                    if let Some(places) = &mut places {
+                        places.insert(key.clone(), entries.len());
                     }
-                    None => entries.push(entry),
+                    entries.push(entry);
                 }
                 map.insert(key, value);
                 self.skip_whitespace();
@@ -338,6 +353,25 @@ impl Parser<'_> {
         let mut fitted = Map::with_capacity(map.len());
         fitted.extend(map);
         Ok((Value::Object(fitted), node))
+    }
+
+    /// A finding about the value at `path`, covering `span`.
+    fn report(
+        &mut self,
+        rule: &str,
+        severity: Severity,
+        message: String,
+        help: &str,
+        span: Span,
+        path: &Path<'_>,
+    ) {
+        let location = Location {
+            source: self.source.clone(),
+            span,
+            pointer: path.pointer(),
+        };
+        self.findings
+            .push(Finding::new(rule, severity, message, help, location));
     }
 
     fn duplicate(&mut self, key: &str, span: Span, first: Span, path: &Path<'_>) {
@@ -455,7 +489,7 @@ impl Parser<'_> {
         Ok(code)
     }
 
-    fn number(&mut self) -> Parsed {
+    fn number(&mut self, path: &Path<'_>) -> Parsed {
         let start = self.at;
         let begin = self.index;
         if self.peek() == Some(b'-') {
@@ -492,15 +526,40 @@ impl Parser<'_> {
             self.digits();
         }
         let text = &self.source.text[begin..self.index];
-        let number = if float { None } else { integer(text) };
-        let Some(number) = number.or_else(|| text.parse::<f64>().ok().and_then(Number::from_f64))
-        else {
-            return Err(self.error("number out of range"));
+        let span = Span::new(start, self.at);
+        let written = if float {
+            number::float(text)
+        } else {
+            number::decimal_integer(text)
         };
-        Ok((
-            Value::Number(number),
-            SpanNode::leaf(Span::new(start, self.at)),
-        ))
+        let value = match written {
+            Written::Exact(number) => Value::Number(number),
+            Written::Inexact { value, nearest } => {
+                let message = number::imprecise_message(text, &nearest);
+                self.report(
+                    "parse/imprecise-number",
+                    Severity::Warning,
+                    message,
+                    number::IMPRECISE_HELP,
+                    span,
+                    path,
+                );
+                Value::Number(value)
+            }
+            Written::NonFinite => {
+                let message = number::out_of_range_message(text);
+                self.report(
+                    "parse/number-out-of-range",
+                    Severity::Error,
+                    message,
+                    number::OUT_OF_RANGE_HELP,
+                    span,
+                    path,
+                );
+                Value::String(text.to_owned())
+            }
+        };
+        Ok((value, SpanNode::leaf(span)))
     }
 
     fn digits(&mut self) {
@@ -518,14 +577,6 @@ fn syntax_error(span: Span, message: impl Into<String>) -> Stop {
         help: "fix the JSON syntax at this position",
         span,
     }
-}
-
-/// An integer as i64, else u64.
-fn integer(text: &str) -> Option<Number> {
-    text.parse::<i64>()
-        .map(Number::from)
-        .ok()
-        .or_else(|| text.parse::<u64>().map(Number::from).ok())
 }
 
 #[cfg(test)]
@@ -717,7 +768,52 @@ mod tests {
         syntax_error_at("[1.]", 1, 4, "expected a digit after `.`");
         syntax_error_at("[1e]", 1, 4, "expected a digit in the exponent");
         syntax_error_at("[0x10]", 1, 3, "expected `,` or `]`");
-        syntax_error_at("[1e400]", 1, 7, "number out of range");
+    }
+
+    #[test]
+    fn numbers_json_allows_but_the_gateway_cannot_hold_are_findings() {
+        let many = "1".repeat(400);
+        let text = format!(
+            "{{\"a\": [1e400, -1E+999, 99999999999999999999, {many}, 9007199254740993, \
+             9007199254740992, 1e20, 0.1]}}"
+        );
+        let output = run(&text);
+        assert!(!output.failed);
+        let found: Vec<(&str, Severity, u32, &str)> = output
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.as_str(),
+                    f.severity,
+                    f.location.span.start.column,
+                    f.location.pointer.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("parse/number-out-of-range", Severity::Error, 8, "/a/0"),
+                ("parse/number-out-of-range", Severity::Error, 15, "/a/1"),
+                ("parse/imprecise-number", Severity::Warning, 24, "/a/2"),
+                ("parse/number-out-of-range", Severity::Error, 46, "/a/3"),
+                ("parse/imprecise-number", Severity::Warning, 448, "/a/4"),
+            ]
+        );
+        assert_eq!(lc(output.findings[0].location.span), (1, 8, 1, 13));
+        assert!(output.findings[2]
+            .message
+            .ends_with("the gateway reads 100000000000000000000"));
+        let values = &output.documents[0].value["a"];
+        assert_eq!(values[0], json!("1e400"));
+        assert_eq!(values[1], json!("-1E+999"));
+        assert_eq!(values[2].as_f64(), Some(1e20));
+        assert_eq!(values[3], json!(many));
+        assert_eq!(values[4], json!(9_007_199_254_740_993_u64));
+        assert_eq!(values[5], json!(9_007_199_254_740_992_u64));
+        assert_eq!(values[6].as_f64(), Some(1e20));
+        assert_eq!(values[7], json!(0.1));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod document;
 pub mod json;
+pub mod number;
 pub mod span_tree;
 pub mod yaml;
 pub mod yaml_fast;
@@ -211,7 +212,8 @@ struct ReadProblem {
 
 /// Read a file as UTF-8 text within the size cap, without a byte order mark.
 fn read_text(path: &Path, limits: &LoadLimits) -> Result<String, ReadProblem> {
-    let file = std::fs::File::open(path).map_err(|e| unreadable(&e))?;
+    // Only a regular file: a named pipe would make the read wait forever.
+    let file = crate::regular::open(path).map_err(|e| unreadable(&e))?;
     let size = file.metadata().map_or(0, |m| m.len());
     if size > limits.max_file_bytes {
         return Err(too_large(size, limits.max_file_bytes));
@@ -285,7 +287,11 @@ fn unreadable(err: &std::io::Error) -> ReadProblem {
     ReadProblem {
         rule: "parse/unreadable",
         message: format!("cannot read file: {err}"),
-        help: "check the file's permissions".into(),
+        help: if err.kind() == std::io::ErrorKind::InvalidInput {
+            "replace it with a regular file, or remove it from the tree or `ignore` it".into()
+        } else {
+            "check the file's permissions".into()
+        },
         at: None,
     }
 }

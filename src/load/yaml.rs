@@ -2,21 +2,53 @@
 //!
 //! Builds values from saphyr-parser's event stream (`serde_yaml` has no positions and is
 //! deprecated upstream). Owns YAML 1.2 core-schema typing, anchors and aliases (with
-//! an expansion budget against alias bombs), `<<` merge keys, a nesting cap, and the
-//! YAML-specific findings: duplicate keys, YAML 1.1 booleans, leading-zero numbers,
-//! complex keys and syntax errors. Multi-document streams are returned whole; the
-//! caller decides what more than one document means. Files in plain block style are
-//! read by [`super::yaml_fast`], which gives the same events faster; everything else
-//! goes to saphyr-parser.
+//! an expansion budget against alias bombs), `<<` merge keys, tags, a nesting cap, and
+//! the YAML-specific findings: duplicate keys, YAML 1.1 booleans and numbers,
+//! leading-zero numbers, numbers the gateway cannot hold, merge keys that merge
+//! nothing, unresolved tags, complex keys and syntax errors. Multi-document streams
+//! are returned whole; the caller decides what more than one document means. Files in
+//! plain block style are read by [`super::yaml_fast`], which gives the same events
+//! faster; everything else goes to saphyr-parser.
+//!
+//! The gateway reads YAML with two loaders: APISIX reads standalone files with lyaml
+//! (libyaml, YAML 1.1 typing) and ADC with js-yaml (YAML 1.2 core schema, plus merge
+//! keys and a few YAML 1.1 types). gwlint types values as YAML 1.2 does, and where the
+//! loaders, or JSON, disagree with that, it says so where the value is written:
+//!
+//! | Written | gwlint's value | Finding | Why |
+//! |---|---|---|---|
+//! | `yes`, `on`, `n` | string | `parse/yaml11-boolean` (warning) | booleans in YAML 1.1 (lyaml) |
+//! | `0755` | 755 | `parse/leading-zero-number` (warning) | octal 493 in YAML 1.1 |
+//! | `0b101`, `1_000`, `+0x1F`, `12:30`, `1_000.5` | string | `parse/yaml11-number` (warning) | numbers in YAML 1.1 (lyaml; js-yaml reads `0b101`) |
+//! | `0o17` | 15 | `parse/yaml11-number` (warning) | the string "0o17" in YAML 1.1 |
+//! | `.inf`, `-.Inf`, `.nan`, `1e400` | the text, as a string | `parse/number-out-of-range` (error) | JSON has no infinity or NaN (JavaScript writes them as null) |
+//! | an integer a 64-bit float rounds (`99999999999999999999`, 17 hex digits, beyond 2^53) | the integer if it fits 64 bits, else the nearest float | `parse/imprecise-number` (warning) | `LuaJIT` and JavaScript numbers are 64-bit floats |
+//! | `!!int abc`, `!!bool yes`, `!!map x` | string | `parse/tag` (error) | content that does not fit its tag; js-yaml and lyaml refuse it |
+//! | `!custom x`, `!!binary ...`, `!!set {..}` | as if untagged | `parse/tag` (error) | lyaml ignores such tags, js-yaml refuses or converts them |
+//! | `<<: 5`, `<<: [*a, 5]` | the scalar left out | `parse/merge-key` (error) | js-yaml and lyaml refuse the file |
+//! | two `<<` keys in a mapping | both merged, earlier first | `parse/duplicate-key` (error) | a duplicate key (eemeli/yaml and ruamel.yaml refuse it) |
+//! | `a:\tb` (a tab after a key's `:`) | `{a: b}` | none | YAML 1.2, libyaml, js-yaml read it so; saphyr-parser refuses it, see [`Repair`] |
+//! | `[x -, y]` | `["x -", "y"]` | none | as above |
+//! | `k: \|` block scalar ending the file on a line of just its indentation | `"a\n"` | none | saphyr-parser adds a line break there, which gwlint takes out |
+//! | a block scalar whose last content line ends the file without a line break | ends with a line break | none | as js-yaml (ADC) and eemeli/yaml; libyaml and ruamel.yaml leave it out |
+//! | `! 12` (the non-specific tag) | `"12"` | none | YAML 1.2, js-yaml and eemeli/yaml; libyaml (lyaml) and ruamel.yaml read 12 |
+//! | `{a: -}` (a lone `-` before a flow indicator) | refused, `parse/syntax` | | YAML 1.2, js-yaml and eemeli/yaml refuse it; libyaml and ruamel.yaml read "-" |
+//!
+//! Keys are always strings: a numeric key the gateway cannot hold is kept as written,
+//! without a finding. `tests/yaml_diff.rs` holds the loader to ruamel.yaml (a YAML 1.2
+//! parser) on generated gateway-shaped documents, allowing only these differences.
 
 use super::document::{Document, MapEntrySpan, SpanChildren, SpanNode};
+use super::number::{self, Written};
 use super::span_tree::{SpanTree, TreeSize};
 use super::{LoadLimits, ParseOutput};
 use crate::finding::{Finding, Location, Severity};
 use crate::source::{to_u32, Position, Source, Span};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle, Span as YamlSpan, Tag};
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::BuildHasher as _;
 
 /// Parse every document of a YAML stream.
 #[must_use]
@@ -39,14 +71,29 @@ pub fn parse(source: &Source, limits: &LoadLimits) -> ParseOutput {
     // Outside the fast reader's subset, or stopped by a limit: start again with the
     // full parser, so every message and position is saphyr's.
     let mut builder = Builder::new(source, limits);
-    let mut parser = Parser::new_from_str(&source.text);
+    let stopped = read_full(&mut builder, &source.text);
+    if stopped.is_some_and(|info| Repair::answers(&info)) {
+        if let Some(output) = read_repaired(source, limits) {
+            return output;
+        }
+    }
+    builder.finish()
+}
+
+/// Feed saphyr-parser's events for `text` (the source's text, or a repaired copy
+/// with the same characters at the same places but for a few ASCII ones) to
+/// `builder`. Returns saphyr's message when it stopped at an error, which the
+/// builder has reported.
+fn read_full(builder: &mut Builder<'_>, text: &str) -> Option<String> {
+    let source = builder.source;
+    let mut parser = Parser::new_from_str(text);
     loop {
         match parser.next_event() {
-            None => break,
+            None => return None,
             Some(Ok((event, span))) => {
                 if let Err(stop) = builder.event(event, span) {
                     builder.fail(stop);
-                    break;
+                    return None;
                 }
             }
             Some(Err(err)) => {
@@ -87,11 +134,116 @@ pub fn parse(source: &Source, limits: &LoadLimits) -> ParseOutput {
                     }
                 };
                 builder.fail(stop);
-                break;
+                return Some(err.info().to_owned());
             }
         }
     }
-    builder.finish()
+}
+
+/// Read a file saphyr-parser rejected although YAML 1.2 (and libyaml, js-yaml and
+/// eemeli/yaml) accept it: saphyr reads a repaired copy in which each place it
+/// stumbles on holds a character it takes the same way (see [`Repair`]). Repairs
+/// that land inside a quoted or block scalar (where the character is content) are
+/// undone and the copy read again; `None` when the file still fails for a reason
+/// the repairs address, so the original error stands.
+fn read_repaired(source: &Source, limits: &LoadLimits) -> Option<ParseOutput> {
+    let mut repairs = Repair::find(&source.text);
+    if repairs.is_empty() {
+        return None;
+    }
+    // Each round undoes every repair found misplaced; the ones left are separation or
+    // plain-scalar characters, so a second round finds none.
+    for _round in 0..2 {
+        let mut text = source.text.as_bytes().to_vec();
+        for repair in &repairs {
+            text[repair.at] = repair.kind.replacement();
+        }
+        let text = String::from_utf8(text).ok()?;
+        let mut builder = Builder::new(source, limits);
+        builder.repairs.clone_from(&repairs);
+        let stopped = read_full(&mut builder, &text);
+        let mut undo = std::mem::take(&mut builder.undo);
+        if undo.is_empty() {
+            if stopped.is_some_and(|info| Repair::answers(&info)) {
+                return None;
+            }
+            return Some(builder.finish());
+        }
+        undo.sort_unstable();
+        repairs.retain(|repair| undo.binary_search(&repair.at).is_err());
+    }
+    None
+}
+
+/// A character saphyr-parser 0.3 rejects where YAML 1.2 allows it, and what saphyr is
+/// given instead (ASCII for ASCII, so every position stays the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Repair {
+    /// Byte offset in the source.
+    at: usize,
+    kind: RepairKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RepairKind {
+    /// A tab right after the `:` of an implicit key (`a:\tb`), given as a space:
+    /// separation white space either way. A `:` that starts its line (the value of an
+    /// explicit `? key`) is left alone: libyaml refuses a tab there, and so does
+    /// APISIX.
+    TabAfterColon,
+    /// A `-` after white space and before a flow indicator (`[x -, y]`), given as a
+    /// letter: saphyr takes it for the start of a new plain scalar where it continues
+    /// one. The value read gets its `-` back.
+    DashBeforeFlowIndicator,
+}
+
+impl RepairKind {
+    fn replacement(self) -> u8 {
+        match self {
+            RepairKind::TabAfterColon => b' ',
+            RepairKind::DashBeforeFlowIndicator => b'a',
+        }
+    }
+}
+
+impl Repair {
+    /// Whether saphyr's error `info` is one of the false rejections repaired.
+    fn answers(info: &str) -> bool {
+        info == "':' must be followed by a valid YAML whitespace"
+            || info == "plain scalar cannot start with '-' followed by ,[]{}"
+    }
+
+    /// Every place in `text` a repair may be needed, in order.
+    fn find(text: &str) -> Vec<Repair> {
+        let bytes = text.as_bytes();
+        let mut repairs = Vec::new();
+        let mut line_start = 0;
+        for (at, &byte) in bytes.iter().enumerate() {
+            match byte {
+                b'\n' | b'\r' => line_start = at + 1,
+                b'\t' if at > 0 && bytes[at - 1] == b':' => {
+                    let before = &bytes[line_start..at - 1];
+                    if before.iter().any(|b| !matches!(b, b' ' | b'\t')) {
+                        repairs.push(Repair {
+                            at,
+                            kind: RepairKind::TabAfterColon,
+                        });
+                    }
+                }
+                b'-' if at > 0
+                    && matches!(bytes[at - 1], b' ' | b'\t' | b'\n' | b'\r')
+                    && matches!(bytes.get(at + 1), Some(b',' | b'[' | b']' | b'{' | b'}')) =>
+                {
+                    repairs.push(Repair {
+                        at,
+                        kind: RepairKind::DashBeforeFlowIndicator,
+                    });
+                }
+                _ => {}
+            }
+        }
+        repairs
+    }
 }
 
 /// A problem that ends the parse of a file.
@@ -131,9 +283,60 @@ enum Frame {
         pairs: Vec<(String, Value)>,
         /// The spans of the pairs, side by side with them.
         entries: Vec<MapEntrySpan>,
+        /// Where each key is among the pairs, once there are many of them.
+        index: KeyIndex,
         key: Option<PendingKey>,
         merges: Vec<Node>,
+        /// Where the first `<<` merge key is written.
+        first_merge_key: Option<Span>,
     },
+}
+
+/// Finds a key among the pairs of a mapping under construction, to report a
+/// duplicate: a linear search while the mapping is small (most are), then a hash
+/// table of positions, so a mapping of n keys costs O(n) instead of O(n²).
+#[derive(Default)]
+struct KeyIndex {
+    /// Positions in the pairs, hashed by their key; empty until the mapping has
+    /// [`KeyIndex::FROM`] keys.
+    table: hashbrown::HashTable<usize>,
+}
+
+impl KeyIndex {
+    /// The number of keys from which the table is kept.
+    const FROM: usize = 16;
+
+    /// Where `key` is among `pairs`.
+    fn position(
+        &self,
+        pairs: &[(String, Value)],
+        key: &str,
+        hasher: &foldhash::fast::RandomState,
+    ) -> Option<usize> {
+        if pairs.len() < Self::FROM {
+            return pairs.iter().position(|(written, _)| written == key);
+        }
+        self.table
+            .find(hasher.hash_one(key), |&at| pairs[at].0 == key)
+            .copied()
+    }
+
+    /// Take note of the pair just pushed last onto `pairs`.
+    fn pushed(&mut self, pairs: &[(String, Value)], hasher: &foldhash::fast::RandomState) {
+        let hash = |at: &usize| hasher.hash_one(pairs[*at].0.as_str());
+        match pairs.len() {
+            n if n < Self::FROM => {}
+            n if n == Self::FROM => {
+                self.table.reserve(n, hash);
+                for at in 0..n {
+                    self.table.insert_unique(hash(&at), at, hash);
+                }
+            }
+            n => {
+                self.table.insert_unique(hash(&(n - 1)), n - 1, hash);
+            }
+        }
+    }
 }
 
 /// A key waiting for its value.
@@ -173,6 +376,13 @@ struct Builder<'a> {
     line_starts: Option<Vec<u32>>,
     /// What the current document's spans will hold, so they are allocated once.
     size: TreeSize,
+    /// Hashes the keys of large mappings (seeded per process).
+    hasher: foldhash::fast::RandomState,
+    /// The characters replaced in the text saphyr reads (see [`read_repaired`]),
+    /// in order.
+    repairs: Vec<Repair>,
+    /// The repairs found inside quoted or block scalars, to undo.
+    undo: Vec<usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -192,6 +402,9 @@ impl<'a> Builder<'a> {
             spare_entries: Vec::new(),
             line_starts: None,
             size: TreeSize::default(),
+            hasher: foldhash::fast::RandomState::default(),
+            repairs: Vec::new(),
+            undo: Vec::new(),
         }
     }
 
@@ -228,14 +441,13 @@ impl<'a> Builder<'a> {
     }
 
     fn warn(&mut self, rule: &str, message: String, help: &str, span: Span) {
+        self.report(rule, Severity::Warning, message, help, span);
+    }
+
+    /// A finding about the node being completed, at `span`.
+    fn report(&mut self, rule: &str, severity: Severity, message: String, help: &str, span: Span) {
         let pointer = self.current_pointer();
-        let finding = Finding::new(
-            rule,
-            Severity::Warning,
-            message,
-            help,
-            self.location(span, pointer),
-        );
+        let finding = Finding::new(rule, severity, message, help, self.location(span, pointer));
         self.findings.push(finding);
     }
 
@@ -276,7 +488,8 @@ impl<'a> Builder<'a> {
                 let node = self.alias(id, span)?;
                 self.complete(node)
             }
-            Event::SequenceStart(anchor, _) => {
+            Event::SequenceStart(anchor, tag) => {
+                self.check_collection_tag(tag.as_deref(), "seq", span);
                 let items = self.spare_items.pop().unwrap_or_default();
                 let spans = self.spare_spans.pop().unwrap_or_default();
                 self.open(Frame::Seq {
@@ -287,7 +500,8 @@ impl<'a> Builder<'a> {
                     spans,
                 })
             }
-            Event::MappingStart(anchor, _) => {
+            Event::MappingStart(anchor, tag) => {
+                self.check_collection_tag(tag.as_deref(), "map", span);
                 let pairs = self.spare_pairs.pop().unwrap_or_default();
                 let entries = self.spare_entries.pop().unwrap_or_default();
                 self.open(Frame::Map {
@@ -296,8 +510,10 @@ impl<'a> Builder<'a> {
                     last_end: None,
                     pairs,
                     entries,
+                    index: KeyIndex::default(),
                     key: None,
                     merges: Vec::new(),
+                    first_merge_key: None,
                 })
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -458,23 +674,31 @@ impl<'a> Builder<'a> {
     }
 
     fn insert(&mut self, pending: PendingKey, node: Node) {
-        if pending.merge && matches!(node.value, Value::Object(_) | Value::Array(_)) {
-            if let Some(Frame::Map { merges, .. }) = self.stack.last_mut() {
-                merges.push(node);
-            }
+        if pending.merge {
+            self.merge(&pending, node);
             return;
         }
         let duplicate = match self.stack.last() {
-            Some(Frame::Map { pairs, entries, .. }) => pairs
-                .iter()
-                .position(|(key, _)| *key == pending.text)
+            Some(Frame::Map {
+                pairs,
+                entries,
+                index,
+                ..
+            }) => index
+                .position(pairs, &pending.text, &self.hasher)
                 .map(|at| (at, entries[at].key_span)),
             _ => None,
         };
         if let Some((_, first)) = duplicate {
             self.duplicate_key(&pending, first);
         }
-        if let Some(Frame::Map { pairs, entries, .. }) = self.stack.last_mut() {
+        if let Some(Frame::Map {
+            pairs,
+            entries,
+            index,
+            ..
+        }) = self.stack.last_mut()
+        {
             let entry = MapEntrySpan {
                 key_span: pending.span,
                 value: node.spans,
@@ -489,7 +713,64 @@ impl<'a> Builder<'a> {
                 self.size.key_bytes += pending.text.len();
                 entries.push(entry);
                 pairs.push((pending.text, node.value));
+                index.pushed(pairs, &self.hasher);
             }
+        }
+    }
+
+    /// A `<<` merge key and its value: a mapping, or a list of mappings, merged when
+    /// the mapping ends. Anything else is `parse/merge-key` (and left out), as in
+    /// ruamel.yaml, libyaml's lyaml (APISIX) and js-yaml (ADC), which refuse the file;
+    /// a second `<<` in one mapping is a duplicate key, although both are merged.
+    fn merge(&mut self, pending: &PendingKey, node: Node) {
+        let first = match self.stack.last_mut() {
+            Some(Frame::Map {
+                first_merge_key, ..
+            }) => *first_merge_key.get_or_insert(pending.span),
+            _ => pending.span,
+        };
+        if first != pending.span {
+            self.duplicate_key(pending, first);
+        }
+        match (&node.value, &node.spans.children) {
+            (Value::Object(_), _) => {}
+            (Value::Array(items), SpanChildren::Seq(spans)) => {
+                let misfits: Vec<(Span, &'static str)> = items
+                    .iter()
+                    .zip(spans)
+                    .filter(|(item, _)| !item.is_object())
+                    .map(|(item, spans)| (spans.span, kind_of(item)))
+                    .collect();
+                for (span, kind) in misfits {
+                    self.report(
+                        "parse/merge-key",
+                        Severity::Error,
+                        format!(
+                            "a `<<` merge list holds mappings only; this is {kind}, which is \
+                             left out"
+                        ),
+                        MERGE_HELP,
+                        span,
+                    );
+                }
+            }
+            (value, _) => {
+                let kind = kind_of(value);
+                self.report(
+                    "parse/merge-key",
+                    Severity::Error,
+                    format!(
+                        "a `<<` merge key takes a mapping or a list of mappings; this is \
+                         {kind}, so nothing is merged"
+                    ),
+                    MERGE_HELP,
+                    node.spans.span,
+                );
+                return;
+            }
+        }
+        if let Some(Frame::Map { merges, .. }) = self.stack.last_mut() {
+            merges.push(node);
         }
     }
 
@@ -531,10 +812,24 @@ impl<'a> Builder<'a> {
 
     fn alias(&mut self, id: usize, span: Span) -> Result<Node, Stop> {
         let Some(anchored) = self.anchors.get(&id) else {
+            let open = self.stack.iter().any(|frame| match frame {
+                Frame::Seq { anchor, .. } | Frame::Map { anchor, .. } => *anchor == id,
+            });
+            let (message, help) = if open {
+                (
+                    "alias to a collection from inside it: a cycle, which JSON cannot hold",
+                    "write the data out, or alias a collection that does not contain the alias",
+                )
+            } else {
+                (
+                    "alias to an unknown anchor",
+                    "define the anchor (`&name`) before using it",
+                )
+            };
             return Err(Stop {
                 rule: "parse/syntax",
-                message: "alias to an unknown anchor".into(),
-                help: "define the anchor (`&name`) before using it".into(),
+                message: message.into(),
+                help: help.into(),
                 span,
             });
         };
@@ -566,22 +861,28 @@ impl<'a> Builder<'a> {
 
     fn scalar(&mut self, text: &str, style: ScalarStyle, tag: Option<&Tag>, span: Span) -> Node {
         let plain = style == ScalarStyle::Plain;
-        let value = match tag {
-            None if plain => {
-                self.check_yaml11(text, span);
-                resolve_plain(text).unwrap_or_else(|| Value::String(text.to_owned()))
+        let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+        let mut text = Cow::Borrowed(text);
+        if !self.repairs.is_empty() {
+            if let Some(restored) = self.check_repairs(&text, plain, span) {
+                text = Cow::Owned(restored);
             }
-            Some(tag) if tag.is_yaml_core_schema() && tag.suffix != "str" => {
-                resolve_plain(text).unwrap_or_else(|| Value::String(text.to_owned()))
-            }
-            Some(_) | None => Value::String(text.to_owned()),
-        };
+        }
+        if block && text.ends_with('\n') && self.ends_on_its_indentation(span) {
+            text.to_mut().pop();
+        }
         // A block scalar's span runs on to where the next token starts; end it at its
         // last character instead, so labels and masks stay on the value.
-        let span = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+        let span = if block {
             trim_trailing_space(self.source, span)
         } else {
             span
+        };
+        let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
+        let value = match tag {
+            None if plain => self.plain(&text, span, is_key),
+            None => Value::String(text.to_string()),
+            Some(tag) => self.tagged(&text, plain, tag, span, is_key),
         };
         Node {
             value,
@@ -590,12 +891,194 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// Warn about plain scalars whose meaning changed between YAML 1.1 and 1.2.
-    fn check_yaml11(&mut self, text: &str, span: Span) {
-        let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
-        if is_key {
-            return;
+    /// An untagged plain scalar, typed by the YAML 1.2 core schema.
+    fn plain(&mut self, text: &str, span: Span, is_key: bool) -> Value {
+        let resolved = resolve_core(text);
+        if !is_key {
+            self.check_yaml11(text, span, resolved.is_some());
         }
+        match resolved {
+            None => Value::String(text.to_owned()),
+            Some(Resolved::Value(value)) => value,
+            Some(Resolved::Number(written)) => self.number(written, text, span, is_key),
+        }
+    }
+
+    /// A number as written: kept, with a finding when the gateway cannot hold it as
+    /// written (see [`super::number`]). A key stays the text written.
+    fn number(&mut self, written: Written, text: &str, span: Span, is_key: bool) -> Value {
+        match written {
+            Written::Exact(number) => Value::Number(number),
+            Written::Inexact { .. } | Written::NonFinite if is_key => {
+                Value::String(text.to_owned())
+            }
+            Written::Inexact { value, nearest } => {
+                let message = number::imprecise_message(text, &nearest);
+                self.warn(
+                    "parse/imprecise-number",
+                    message,
+                    number::IMPRECISE_HELP,
+                    span,
+                );
+                Value::Number(value)
+            }
+            Written::NonFinite => {
+                let message = number::out_of_range_message(text);
+                self.report(
+                    "parse/number-out-of-range",
+                    Severity::Error,
+                    message,
+                    number::OUT_OF_RANGE_HELP,
+                    span,
+                );
+                Value::String(text.to_owned())
+            }
+        }
+    }
+
+    /// A scalar with a tag: the YAML 1.2 core schema's tags are resolved (content
+    /// that does not fit its tag is `parse/tag`, read as a string); any other tag is
+    /// `parse/tag`, and the scalar is read as if it had none, as APISIX's lyaml
+    /// reads it (ADC's js-yaml refuses tags it does not know).
+    fn tagged(&mut self, text: &str, plain: bool, tag: &Tag, span: Span, is_key: bool) -> Value {
+        let name = format!("{}{}", tag.handle, tag.suffix);
+        let core = name.strip_prefix(CORE_TAG_PREFIX);
+        let fits = match core {
+            // `!` alone (non-specific): a string, whatever it looks like.
+            _ if name == "!" => Some(Value::String(text.to_owned())),
+            Some("str") => Some(Value::String(text.to_owned())),
+            Some("int") => {
+                resolve_int(text).map(|written| self.number(written, text, span, is_key))
+            }
+            Some("float") => {
+                resolve_float(text).map(|written| self.number(written, text, span, is_key))
+            }
+            Some("bool") => match text {
+                "true" | "True" | "TRUE" => Some(Value::Bool(true)),
+                "false" | "False" | "FALSE" => Some(Value::Bool(false)),
+                _ => None,
+            },
+            Some("null") => {
+                matches!(text, "" | "~" | "null" | "Null" | "NULL").then_some(Value::Null)
+            }
+            Some("map" | "seq") => {
+                let message = format!(
+                    "the tag `{}` is for a collection, and this is a scalar; gwlint reads it \
+                     as the string \"{}\"",
+                    shown_tag(&name),
+                    text
+                );
+                self.report("parse/tag", Severity::Error, message, TAG_HELP, span);
+                return Value::String(text.to_owned());
+            }
+            _ => {
+                self.unknown_tag(&name, span);
+                return if plain {
+                    self.plain(text, span, is_key)
+                } else {
+                    Value::String(text.to_owned())
+                };
+            }
+        };
+        fits.unwrap_or_else(|| {
+            let message = format!(
+                "`{}` is not a valid `{}` in the YAML 1.2 core schema; gwlint reads it as \
+                 the string \"{}\"",
+                text,
+                shown_tag(&name),
+                text
+            );
+            self.report("parse/tag", Severity::Error, message, TAG_HELP, span);
+            Value::String(text.to_owned())
+        })
+    }
+
+    /// A tag outside the core schema on a node.
+    fn unknown_tag(&mut self, name: &str, span: Span) {
+        let message = format!(
+            "gwlint does not resolve the tag `{}` (only the YAML 1.2 core schema's `!!str`, \
+             `!!int`, `!!float`, `!!bool`, `!!null`, `!!seq` and `!!map`); the node is read \
+             as if it had no tag, as APISIX's lyaml reads it, while ADC's js-yaml refuses \
+             unknown tags or converts the value",
+            shown_tag(name)
+        );
+        self.report("parse/tag", Severity::Error, message, TAG_HELP, span);
+    }
+
+    /// Check the tag of a collection starting at `span` (`kind` is `seq` or `map`).
+    fn check_collection_tag(&mut self, tag: Option<&Tag>, kind: &str, span: Span) {
+        let Some(tag) = tag else {
+            return;
+        };
+        let name = format!("{}{}", tag.handle, tag.suffix);
+        match name.strip_prefix(CORE_TAG_PREFIX) {
+            _ if name == "!" => {}
+            Some(core) if core == kind => {}
+            Some(other @ ("seq" | "map" | "str" | "int" | "float" | "bool" | "null")) => {
+                let what = if kind == "seq" { "sequence" } else { "mapping" };
+                let message = format!(
+                    "the tag `!!{other}` does not fit a {what}; gwlint reads the {what} as if \
+                     it had no tag"
+                );
+                self.report("parse/tag", Severity::Error, message, TAG_HELP, span);
+            }
+            _ => self.unknown_tag(&name, span),
+        }
+    }
+
+    /// When the text saphyr reads was repaired, check the repairs inside this
+    /// scalar (at `span`): a repair inside a quoted or block scalar is content and
+    /// must be undone, and so must a `-` repaired at the start of a plain scalar (it
+    /// starts one there, which YAML refuses in a flow collection). In a plain scalar
+    /// the `-` is put back into the value, which is returned.
+    fn check_repairs(&mut self, value: &str, plain: bool, span: Span) -> Option<String> {
+        let range = self.source.byte_range(span);
+        let first = self.repairs.partition_point(|r| r.at < range.start);
+        let inside: Vec<Repair> = self.repairs[first..]
+            .iter()
+            .take_while(|r| r.at < range.end)
+            .copied()
+            .collect();
+        if inside.is_empty() {
+            return None;
+        }
+        if !plain {
+            self.undo.extend(inside.iter().map(|r| r.at));
+            return None;
+        }
+        let written = &self.source.text[range.clone()];
+        let content_start = range.start + plain_content_start(written, value);
+        self.undo.extend(
+            inside
+                .iter()
+                .filter(|r| r.kind != RepairKind::DashBeforeFlowIndicator || r.at == content_start)
+                .map(|r| r.at),
+        );
+        Some(restore_plain(value, written))
+    }
+
+    /// Whether a block scalar at `span` ends the file on a last line that holds just
+    /// its indentation, without a line break. saphyr-parser 0.3 reads that line as one
+    /// more line break (`k: |\n  a\n  ` gives `"a\n\n"`); YAML 1.2, libyaml, js-yaml,
+    /// eemeli/yaml and ruamel.yaml read `"a\n"`, as with a line break after `a` only.
+    fn ends_on_its_indentation(&self, span: Span) -> bool {
+        let text = &self.source.text;
+        if text.ends_with(['\n', '\r']) || self.source.byte_offset(span.end) != text.len() {
+            return false;
+        }
+        let start = self.source.byte_offset(span.start);
+        // A block scalar without content lines starts at its `|` or `>` header.
+        if matches!(text.as_bytes().get(start), Some(b'|' | b'>')) {
+            return false;
+        }
+        let last_line = &text[text.rfind(['\n', '\r']).map_or(0, |at| at + 1)..];
+        let indentation = (span.start.column as usize).saturating_sub(1);
+        indentation > 0 && last_line.len() == indentation && last_line.bytes().all(|b| b == b' ')
+    }
+
+    /// Warn about plain scalars whose meaning changed between YAML 1.1 and 1.2.
+    /// `typed` says whether YAML 1.2 reads `text` as other than a string.
+    fn check_yaml11(&mut self, text: &str, span: Span, typed: bool) {
         if is_yaml11_bool(text) {
             let meaning = if matches!(text.as_bytes()[0], b'y' | b'Y' | b'o' | b'O')
                 && !text.eq_ignore_ascii_case("off")
@@ -622,7 +1105,152 @@ impl<'a> Builder<'a> {
                 "drop the leading zero, or quote the value if it is a string (e.g. a zip code)",
                 span,
             );
+        } else if let Some((message, help)) = yaml11_number(text, typed) {
+            self.warn("parse/yaml11-number", message, help, span);
         }
+    }
+}
+
+/// A plain scalar that YAML 1.1 (APISIX's lyaml) and YAML 1.2 read differently for
+/// its number form: the message and help of `parse/yaml11-number`. YAML 1.1 reads
+/// `0b101`, `1_000`, `+0x1F`, `12:30` (base 60) and `1_000.5` as numbers, which are
+/// strings in YAML 1.2; `0o17` is a number in YAML 1.2 only.
+/// `typed` says whether YAML 1.2 reads `text` as other than a string.
+fn yaml11_number(text: &str, typed: bool) -> Option<(String, &'static str)> {
+    // Every number starts so; most scalars are words and stop here.
+    let first = *text.as_bytes().first()?;
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    if typed {
+        // A YAML 1.2 octal (`0o17`), which YAML 1.1 has not.
+        text.strip_prefix("0o")?;
+        let value = resolve_plain(text)?;
+        return Some((
+            format!(
+                "`{text}` is the number {value} in YAML 1.2 but the string \"{text}\" in YAML 1.1"
+            ),
+            "write the number in decimal, or quote the value for a string",
+        ));
+    }
+    let meaning = yaml11_number_value(text)?;
+    Some((
+        format!(
+            "`{text}` is the string \"{text}\" in YAML 1.2 but the number {meaning} in YAML 1.1"
+        ),
+        "write the number as YAML 1.2 reads it (no `_`, no `0b`, no `:`, no sign before \
+         `0x`), or quote the value for a string",
+    ))
+}
+
+/// The number YAML 1.1's int and float forms read `text` as, written out.
+fn yaml11_number_value(text: &str) -> Option<String> {
+    let (sign, body) = match text.as_bytes().first()? {
+        b'-' => ("-", &text[1..]),
+        b'+' => ("", &text[1..]),
+        _ => ("", text),
+    };
+    let integer = |digits: &str, radix: u32| -> Option<String> {
+        let mut value: Option<u128> = Some(0);
+        let mut any = false;
+        for c in digits.chars() {
+            if c == '_' {
+                continue;
+            }
+            let digit = c.to_digit(radix)?;
+            any = true;
+            value = value
+                .and_then(|v| v.checked_mul(u128::from(radix)))
+                .and_then(|v| v.checked_add(u128::from(digit)));
+        }
+        any.then(|| value.map_or_else(|| "beyond 128 bits".into(), |v| format!("{sign}{v}")))
+    };
+    if let Some(binary) = body.strip_prefix("0b") {
+        return integer(binary, 2);
+    }
+    if let Some(hex) = body.strip_prefix("0x") {
+        return integer(hex, 16);
+    }
+    if body.contains(':') {
+        return sexagesimal(body).map(|value| format!("{sign}{value}"));
+    }
+    let plain_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+    if body.len() > 1
+        && body.starts_with('0')
+        && body.bytes().all(|b| matches!(b, b'0'..=b'7' | b'_'))
+    {
+        return integer(&body[1..], 8);
+    }
+    if body.starts_with(|c: char| c.is_ascii_digit() && c != '0') && plain_digits(body) {
+        return integer(body, 10);
+    }
+    // Floats: YAML 1.1 allows `_` among the digits.
+    let without = body.replace('_', "");
+    let float_like = body.contains('.')
+        && body.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && !without.is_empty();
+    match resolve_float(&without) {
+        Some(Written::Exact(number)) if float_like => Some(format!("{sign}{number}")),
+        _ => None,
+    }
+}
+
+/// A YAML 1.1 base-60 number (`190:20:30`, `12:30.5`), written out.
+fn sexagesimal(body: &str) -> Option<String> {
+    let mut parts = body.split(':');
+    let first = parts.next()?;
+    let rest: Vec<&str> = parts.collect();
+    let (last, fraction) = match rest.last()?.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (*rest.last()?, None),
+    };
+    let head_ok = first.starts_with(|c: char| c.is_ascii_digit())
+        && first.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+        && (fraction.is_some() || !first.starts_with('0'));
+    let sixty = |part: &str| {
+        let bytes = part.as_bytes();
+        match bytes {
+            [d] => d.is_ascii_digit(),
+            [t, d] => (b'0'..=b'5').contains(t) && d.is_ascii_digit(),
+            _ => false,
+        }
+    };
+    let middle = &rest[..rest.len() - 1];
+    if !head_ok
+        || !middle.iter().all(|part| sixty(part))
+        || !sixty(last)
+        || fraction.is_some_and(|f| !f.bytes().all(|b| b.is_ascii_digit() || b == b'_'))
+    {
+        return None;
+    }
+    let mut value: u128 = first.replace('_', "").parse().ok()?;
+    for part in middle.iter().chain([&last]) {
+        value = value.checked_mul(60)?.checked_add(part.parse().ok()?)?;
+    }
+    Some(match fraction {
+        None => value.to_string(),
+        Some(fraction) => {
+            let fraction = fraction.replace('_', "");
+            format!(
+                "{value}.{}",
+                if fraction.is_empty() { "0" } else { &fraction }
+            )
+        }
+    })
+}
+
+const MERGE_HELP: &str = "merge mappings only (`<<: *base` or `<<: [*a, *b]`); ADC's \
+     js-yaml and APISIX's lyaml refuse anything else";
+
+/// What a value is, for a message: "a mapping", "a string", ...
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
     }
 }
 
@@ -676,26 +1304,46 @@ fn apply_merge(map: &mut Map<String, Value>, entries: &mut Vec<MapEntrySpan>, me
     }
 }
 
+/// What a plain scalar stands for in the YAML 1.2 core schema, when not a string.
+enum Resolved {
+    /// Null or a boolean.
+    Value(Value),
+    /// A number, and whether the gateway can hold it as written.
+    Number(Written),
+}
+
 /// Resolve a plain scalar with the YAML 1.2 core schema; `None` means "a string".
+/// Infinity and not-a-number (`.inf`, `.nan`, `1e400`), which JSON cannot hold, come
+/// back as their text, the value gwlint keeps for them (with `parse/number-out-of-range`).
 #[must_use]
 pub fn resolve_plain(text: &str) -> Option<Value> {
+    resolve_core(text).map(|resolved| match resolved {
+        Resolved::Value(value) => value,
+        Resolved::Number(Written::Exact(number) | Written::Inexact { value: number, .. }) => {
+            Value::Number(number)
+        }
+        Resolved::Number(Written::NonFinite) => Value::String(text.to_owned()),
+    })
+}
+
+fn resolve_core(text: &str) -> Option<Resolved> {
     match text {
-        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
-        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
-        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Resolved::Value(Value::Null)),
+        "true" | "True" | "TRUE" => return Some(Resolved::Value(Value::Bool(true))),
+        "false" | "False" | "FALSE" => return Some(Resolved::Value(Value::Bool(false))),
         _ => {}
     }
     let first = text.as_bytes()[0];
     if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
         return None;
     }
-    if let Some(n) = resolve_int(text) {
-        return Some(n);
-    }
-    resolve_float(text)
+    resolve_int(text)
+        .or_else(|| resolve_float(text))
+        .map(Resolved::Number)
 }
 
-fn resolve_int(text: &str) -> Option<Value> {
+/// `[-+]? [0-9]+ | 0o [0-7]+ | 0x [0-9a-fA-F]+`.
+fn resolve_int(text: &str) -> Option<Written> {
     if let Some(oct) = text.strip_prefix("0o") {
         return radix_int(oct, 8);
     }
@@ -706,33 +1354,23 @@ fn resolve_int(text: &str) -> Option<Value> {
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let unsigned = text.strip_prefix('+').unwrap_or(text);
-    if let Ok(i) = unsigned.parse::<i64>() {
-        return Some(Value::Number(i.into()));
-    }
-    if let Ok(u) = unsigned.parse::<u64>() {
-        return Some(Value::Number(u.into()));
-    }
-    unsigned
-        .parse::<f64>()
-        .ok()
-        .and_then(Number::from_f64)
-        .map(Value::Number)
+    Some(number::decimal_integer(text))
 }
 
-fn radix_int(digits: &str, radix: u32) -> Option<Value> {
+fn radix_int(digits: &str, radix: u32) -> Option<Written> {
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
-    u64::from_str_radix(digits, radix)
-        .ok()
-        .map(|u| Value::Number(u.into()))
+    Some(number::radix_integer(digits, radix))
 }
 
-/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`, plus `.inf`
-/// and `.nan`, which JSON cannot hold and so stay strings.
-fn resolve_float(text: &str) -> Option<Value> {
+/// `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`, plus
+/// `[-+]? \.inf` and `\.nan` in their three spellings.
+fn resolve_float(text: &str) -> Option<Written> {
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if matches!(body, ".inf" | ".Inf" | ".INF") || matches!(text, ".nan" | ".NaN" | ".NAN") {
+        return Some(Written::NonFinite);
+    }
     let (mantissa, exponent) = match body.find(['e', 'E']) {
         Some(i) => (&body[..i], Some(&body[i + 1..])),
         None => (body, None),
@@ -751,13 +1389,69 @@ fn resolve_float(text: &str) -> Option<Value> {
         let digits = e.strip_prefix(['-', '+']).unwrap_or(e);
         !digits.is_empty() && all_digits(digits)
     });
-    if !(mantissa_ok && exponent_ok) {
-        return None;
+    (mantissa_ok && exponent_ok).then(|| number::float(text))
+}
+
+/// The namespace of the YAML core schema's tags (`!!int` is `tag:yaml.org,2002:int`).
+const CORE_TAG_PREFIX: &str = "tag:yaml.org,2002:";
+
+const TAG_HELP: &str = "remove the tag, or write a value of the tagged type; gwlint, like the \
+     gateway, reads configuration with the YAML 1.2 core schema's tags only";
+
+/// A tag as it is usually written: `!!int`, `!local`, or `!<verbatim>`.
+fn shown_tag(name: &str) -> String {
+    if let Some(core) = name.strip_prefix(CORE_TAG_PREFIX) {
+        format!("!!{core}")
+    } else if name.starts_with('!') {
+        name.to_owned()
+    } else {
+        format!("!<{name}>")
     }
-    text.parse::<f64>()
-        .ok()
-        .and_then(Number::from_f64)
-        .map(Value::Number)
+}
+
+/// YAML's white space and line breaks, which folding turns into other white space.
+fn is_white(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// The byte offset, in `written` (a plain scalar's span: properties, then its
+/// text), of the first character of `value`. Folding changes only white space, so the
+/// value's other characters are the last ones of `written`, in order.
+fn plain_content_start(written: &str, value: &str) -> usize {
+    let count = value.chars().filter(|c| !is_white(*c)).count();
+    written
+        .char_indices()
+        .rev()
+        .filter(|(_, c)| !is_white(*c))
+        .nth(count.saturating_sub(1))
+        .map_or(0, |(at, _)| at)
+}
+
+/// `value`, read from the repaired copy, with each character other than white space
+/// taken from `written` (the scalar in the source), which holds the same ones at
+/// the end.
+fn restore_plain(value: &str, written: &str) -> String {
+    let mut originals = written.chars().rev().filter(|c| !is_white(*c));
+    let mut chars: Vec<char> = value.chars().collect();
+    for c in chars.iter_mut().rev() {
+        if !is_white(*c) {
+            if let Some(original) = originals.next() {
+                *c = original;
+            }
+        }
+    }
+    chars.into_iter().collect()
+}
+
+/// Whether a plain scalar written as `text` is read differently by YAML 1.1 (APISIX's
+/// lyaml) and YAML 1.2: a 1.1 boolean word, a number with a leading zero, or a number
+/// form only one of the two has (the scalars `parse/yaml11-boolean`,
+/// `parse/leading-zero-number` and `parse/yaml11-number` warn about).
+#[must_use]
+pub fn reads_differently_in_yaml11(text: &str) -> bool {
+    is_yaml11_bool(text)
+        || is_leading_zero_number(text)
+        || yaml11_number(text, resolve_core(text).is_some()).is_some()
 }
 
 fn is_yaml11_bool(text: &str) -> bool {
@@ -1076,6 +1770,45 @@ consumers: []
     }
 
     #[test]
+    fn duplicates_are_found_in_large_mappings_in_written_order() {
+        // 40 keys: past the size from which key positions are kept in a table.
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("k{i}: {i}\n"));
+        }
+        text.push_str("k3: again\nk39: last\nk40: new\n");
+        let output = run(&text);
+        let found: Vec<(&str, u32, u32, &str)> = output
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule.as_str(),
+                    f.location.span.start.line,
+                    f.related[0].location.span.start.line,
+                    f.location.pointer.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("parse/duplicate-key", 41, 4, "/k3"),
+                ("parse/duplicate-key", 42, 40, "/k39"),
+            ]
+        );
+        let document = &output.documents[0];
+        let keys: Vec<&str> = document.spans.root().entries().map(|e| e.key).collect();
+        let expected: Vec<String> = (0..=40).map(|i| format!("k{i}")).collect();
+        assert_eq!(keys, expected);
+        let value_keys: Vec<&String> = document.value.as_object().unwrap().keys().collect();
+        assert_eq!(value_keys, expected.iter().collect::<Vec<_>>());
+        assert_eq!(document.value["k3"], json!("again"));
+        assert_eq!(document.value["k39"], json!("last"));
+        assert_eq!(lc(document.locate("/k3").span), (41, 5, 41, 10));
+    }
+
+    #[test]
     fn billion_laughs_stops_fast() {
         let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
         for level in 1..10 {
@@ -1230,6 +1963,336 @@ svc:
                 "0b1",
                 "yes"
             ])
+        );
+        // Each value the gateway reads differently is a finding (tested below).
+        assert_eq!(
+            rules(&output),
+            [
+                "parse/yaml11-number",
+                "parse/number-out-of-range",
+                "parse/number-out-of-range",
+                "parse/imprecise-number",
+                "parse/yaml11-number",
+                "parse/yaml11-number",
+                "parse/yaml11-boolean"
+            ]
+        );
+    }
+
+    /// `(rule, severity, start line, start column, end line, end column, pointer)` of
+    /// every finding.
+    fn located(output: &ParseOutput) -> Vec<(&str, Severity, u32, u32, u32, u32, &str)> {
+        output
+            .findings
+            .iter()
+            .map(|f| {
+                let (l1, c1, l2, c2) = lc(f.location.span);
+                (
+                    f.rule.as_str(),
+                    f.severity,
+                    l1,
+                    c1,
+                    l2,
+                    c2,
+                    f.location.pointer.as_str(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_block_scalar_ending_the_file_on_its_indentation_keeps_one_line_break() {
+        // saphyr-parser 0.3 read the last line, of just the indentation and without a
+        // line break, as one more line break: "a\n\n".
+        for (text, value) in [
+            ("k: |\n  a\n  ", "a\n"),
+            ("k: |+\n  a\n  ", "a\n"),
+            ("k: >\n  a\n  ", "a\n"),
+            ("k: >\n  a\n  b\n  ", "a b\n"),
+            ("k: |-\n  a\n  ", "a"),
+            ("k: |+\n  a\n\n  ", "a\n\n"),
+            ("k: |\n  a\n\n\n  ", "a\n"),
+            ("k: |4\n      a\n    ", "  a\n"),
+            ("- |\n  a\n  ", "a\n"),
+            ("--- |\n a\n ", "a\n"),
+            // Unchanged: a shorter last line, a line break, or content on the last line.
+            ("k: |\n  a\n ", "a\n"),
+            ("k: |\n  a\n  \n", "a\n"),
+            ("k: |\n  a\n     ", "a\n   \n"),
+            ("k: |+\n  ", "\n"),
+        ] {
+            let output = run(text);
+            assert!(!output.failed, "{text:?}");
+            let document = &output.documents[0].value;
+            let got = document
+                .get("k")
+                .or_else(|| document.get(0))
+                .unwrap_or(document);
+            assert_eq!(got, &json!(value), "{text:?}");
+        }
+        // The value's span still ends at its last character.
+        let output = run("k: |\n  a\n  ");
+        assert_eq!(lc(output.documents[0].locate("/k").span), (2, 3, 2, 4));
+    }
+
+    #[test]
+    fn numbers_the_gateway_cannot_hold_are_located_findings() {
+        let text = "a: .inf\nb: [-.Inf, .NaN, 1e400]\nc: 99999999999999999999\n\
+                    d: 0x1FFFFFFFFFFFFFFFF\ne: 9007199254740993\nf: 9007199254740992\n\
+                    g: 100000000000000000000\n99999999999999999999: key\n";
+        let output = run(text);
+        assert!(!output.failed);
+        assert_eq!(
+            located(&output),
+            [
+                (
+                    "parse/number-out-of-range",
+                    Severity::Error,
+                    1,
+                    4,
+                    1,
+                    8,
+                    "/a"
+                ),
+                (
+                    "parse/number-out-of-range",
+                    Severity::Error,
+                    2,
+                    5,
+                    2,
+                    10,
+                    "/b/0"
+                ),
+                (
+                    "parse/number-out-of-range",
+                    Severity::Error,
+                    2,
+                    12,
+                    2,
+                    16,
+                    "/b/1"
+                ),
+                (
+                    "parse/number-out-of-range",
+                    Severity::Error,
+                    2,
+                    18,
+                    2,
+                    23,
+                    "/b/2"
+                ),
+                (
+                    "parse/imprecise-number",
+                    Severity::Warning,
+                    3,
+                    4,
+                    3,
+                    24,
+                    "/c"
+                ),
+                (
+                    "parse/imprecise-number",
+                    Severity::Warning,
+                    4,
+                    4,
+                    4,
+                    23,
+                    "/d"
+                ),
+                (
+                    "parse/imprecise-number",
+                    Severity::Warning,
+                    5,
+                    4,
+                    5,
+                    20,
+                    "/e"
+                ),
+            ]
+        );
+        assert!(output.findings[0]
+            .message
+            .starts_with("`.inf` is infinity, which JSON"));
+        assert!(output.findings[4]
+            .message
+            .ends_with("the gateway reads 100000000000000000000"));
+        let value = &output.documents[0].value;
+        assert_eq!(value["a"], json!(".inf"));
+        assert_eq!(value["b"], json!(["-.Inf", ".NaN", "1e400"]));
+        assert_eq!(value["c"].as_f64(), Some(1e20));
+        assert_eq!(value["d"].as_f64(), Some(36_893_488_147_419_103_232.0));
+        assert_eq!(value["e"], json!(9_007_199_254_740_993_u64));
+        assert_eq!(value["f"], json!(9_007_199_254_740_992_u64));
+        assert_eq!(value["g"].as_f64(), Some(1e20));
+        // A key stays the text written.
+        assert_eq!(value["99999999999999999999"], json!("key"));
+    }
+
+    #[test]
+    fn yaml11_only_numbers_warn_at_the_value() {
+        let output = run(
+            "a: [0b101, 1_000, 12:30, +0x1F]\nb: 0o17\nc: 1_000.5\nd: 190:20:30.15\n\
+                          e: [1.2.3, 12:60, 1e5, 0x1F, 0_17]\n1_000: key\n",
+        );
+        let found: Vec<(u32, u32, &str, &str)> = output
+            .findings
+            .iter()
+            .map(|f| {
+                let at = f.location.span.start;
+                (
+                    at.line,
+                    at.column,
+                    f.location.pointer.as_str(),
+                    f.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (1, 5, "/a/0", "`0b101` is the string \"0b101\" in YAML 1.2 but the number 5 in YAML 1.1"),
+                (1, 12, "/a/1", "`1_000` is the string \"1_000\" in YAML 1.2 but the number 1000 in YAML 1.1"),
+                (1, 19, "/a/2", "`12:30` is the string \"12:30\" in YAML 1.2 but the number 750 in YAML 1.1"),
+                (1, 26, "/a/3", "`+0x1F` is the string \"+0x1F\" in YAML 1.2 but the number 31 in YAML 1.1"),
+                (2, 4, "/b", "`0o17` is the number 15 in YAML 1.2 but the string \"0o17\" in YAML 1.1"),
+                (3, 4, "/c", "`1_000.5` is the string \"1_000.5\" in YAML 1.2 but the number 1000.5 in YAML 1.1"),
+                (4, 4, "/d", "`190:20:30.15` is the string \"190:20:30.15\" in YAML 1.2 but the number 685230.15 in YAML 1.1"),
+                (5, 30, "/e/4", "`0_17` is the string \"0_17\" in YAML 1.2 but the number 15 in YAML 1.1"),
+            ]
+        );
+        assert!(output
+            .findings
+            .iter()
+            .all(|f| f.rule == "parse/yaml11-number" && f.severity == Severity::Warning));
+        let value = &output.documents[0].value;
+        assert_eq!(value["a"], json!(["0b101", "1_000", "12:30", "+0x1F"]));
+        assert_eq!(value["b"], json!(15));
+        assert_eq!(value["e"], json!(["1.2.3", "12:60", 100_000.0, 31, "0_17"]));
+    }
+
+    #[test]
+    fn merge_keys_that_merge_nothing_are_findings() {
+        let output = run("<<: 5\nx: 1\n");
+        assert_eq!(
+            located(&output),
+            [("parse/merge-key", Severity::Error, 1, 5, 1, 6, "")]
+        );
+        assert!(output.findings[0].message.contains("this is a number"));
+        assert_eq!(output.documents[0].value, json!({"x": 1}));
+
+        let output = run("a: {<<: [{b: 1}, 5, [2]], c: 3}\n");
+        assert_eq!(
+            located(&output),
+            [
+                ("parse/merge-key", Severity::Error, 1, 18, 1, 19, "/a"),
+                ("parse/merge-key", Severity::Error, 1, 21, 1, 24, "/a"),
+            ]
+        );
+        assert!(output.findings[1].message.contains("this is a list"));
+        assert_eq!(output.documents[0].value, json!({"a": {"c": 3, "b": 1}}));
+
+        let output = run("x: &x {a: 1}\ny: &y {b: 2, a: 0}\nz:\n  <<: *x\n  c: 3\n  <<: *y\n");
+        assert_eq!(
+            located(&output),
+            [("parse/duplicate-key", Severity::Error, 6, 3, 6, 5, "/z/<<")]
+        );
+        assert_eq!(
+            lc(output.findings[0].related[0].location.span),
+            (4, 3, 4, 5)
+        );
+        // Both are merged, the earlier first; explicit keys win.
+        assert_eq!(
+            output.documents[0].value["z"],
+            json!({"c": 3, "a": 1, "b": 2})
+        );
+    }
+
+    #[test]
+    fn tags_gwlint_does_not_resolve_are_findings() {
+        let text = "a: !custom x\nb: !!binary aGVsbG8=\nc: !!int abc\nd: !!int '3'\n\
+                    e: [!!float 1, !!bool yes, !!null '', ! 12, !!str 5, !!map x]\n\
+                    f: !!seq {x: 1}\ng: !local [1]\nh: !!map {y: 2}\n";
+        let output = run(text);
+        assert!(!output.failed);
+        assert_eq!(
+            located(&output),
+            [
+                ("parse/tag", Severity::Error, 1, 4, 1, 13, "/a"),
+                ("parse/tag", Severity::Error, 2, 4, 2, 21, "/b"),
+                ("parse/tag", Severity::Error, 3, 4, 3, 13, "/c"),
+                ("parse/tag", Severity::Error, 5, 16, 5, 26, "/e/1"),
+                ("parse/tag", Severity::Error, 5, 54, 5, 61, "/e/5"),
+                ("parse/tag", Severity::Error, 6, 4, 6, 11, "/f"),
+                ("parse/tag", Severity::Error, 7, 4, 7, 12, "/g"),
+            ]
+        );
+        assert!(output.findings[0]
+            .message
+            .starts_with("gwlint does not resolve the tag `!custom`"));
+        assert!(output.findings[1].message.contains("`!!binary`"));
+        assert!(output.findings[2]
+            .message
+            .starts_with("`abc` is not a valid `!!int`"));
+        assert!(output.findings[5]
+            .message
+            .starts_with("the tag `!!seq` does not fit a mapping"));
+        assert_eq!(
+            output.documents[0].value,
+            json!({
+                "a": "x", "b": "aGVsbG8=", "c": "abc", "d": 3,
+                "e": [1.0, "yes", null, "12", "5", "x"],
+                "f": {"x": 1}, "g": [1], "h": {"y": 2}
+            })
+        );
+    }
+
+    #[test]
+    fn saphyrs_false_rejections_are_read_as_yaml_reads_them() {
+        // A tab after a key's `:` (saphyr: "':' must be followed by a valid YAML
+        // whitespace") and a plain `x -` in a flow sequence (saphyr: "plain scalar
+        // cannot start with '-' followed by ,[]{}"), as libyaml, js-yaml and eemeli/yaml
+        // read them; spans are those of the file.
+        let text = "a:\tb\nm: [x -, y]\nq: \"k:\\tv\"\nr: 'k:\tv'\nl: |\n  k:\tv\n\
+                    f: {k:\tv, w: x -}\ns:\n  - z:\t1\nw: [x\n  -, y]\n";
+        let output = run(text);
+        assert!(!output.failed, "{:?}", output.findings);
+        assert_eq!(
+            rules(&output),
+            ["parse/yaml11-boolean", "parse/yaml11-boolean"]
+        );
+        let document = &output.documents[0];
+        assert_eq!(
+            document.value,
+            json!({
+                "a": "b", "m": ["x -", "y"], "q": "k:\tv", "r": "k:\tv", "l": "k:\tv\n",
+                "f": {"k": "v", "w": "x -"}, "s": [{"z": 1}], "w": ["x -", "y"]
+            })
+        );
+        assert_eq!(lc(document.locate("/a").span), (1, 4, 1, 5));
+        assert_eq!(lc(document.locate("/m/0").span), (2, 5, 2, 8));
+        assert_eq!(lc(document.locate("/f/w").span), (7, 14, 7, 17));
+        assert_eq!(lc(document.locate("/w/0").span), (10, 5, 11, 4));
+        // What YAML 1.2 (or libyaml, APISIX's parser) refuses stays refused: a tab
+        // after the `:` of an explicit key's value, a lone `-` in a flow sequence.
+        for (text, at) in [("? a\n:\tb\n", (2, 3)), ("a: [-, y]\n", (1, 5))] {
+            let output = run(text);
+            assert!(output.failed, "{text:?}");
+            assert_eq!(rules(&output), ["parse/syntax"], "{text:?}");
+            let start = output.findings[0].location.span.start;
+            assert_eq!((start.line, start.column), at, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn an_alias_inside_its_own_anchor_is_a_cycle() {
+        let output = run("a: &a\n  b: *a\n");
+        assert!(output.failed);
+        assert_eq!(rules(&output), ["parse/syntax"]);
+        assert_eq!(lc(output.findings[0].location.span), (2, 6, 2, 8));
+        assert!(
+            output.findings[0].message.contains("cycle"),
+            "{}",
+            output.findings[0].message
         );
     }
 

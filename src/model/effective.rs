@@ -9,8 +9,9 @@
 //! Each carried plugin is built once (with its located origin) and shared by every
 //! route that inherits it.
 
-use super::JsonRef;
+use super::{address, parent_pointer, JsonRef};
 use super::{Documents, Effective, EffectivePlugin, Environment, Origin, Resource, Route};
+use crate::format::Format;
 use crate::load::span_tree::NodeRef;
 use crate::source::Position;
 use foldhash::HashMap;
@@ -23,12 +24,42 @@ use std::sync::Arc;
 type Carried = Vec<Arc<EffectivePlugin>>;
 
 /// Fill in every route's effective plugins (and its upstream through its service).
+///
+/// A route's service is, for an ADC route, the service it is written in (a
+/// service defined twice keeps both copies, each with its own routes); for a
+/// standalone route, the first service its `service_id` names.
 pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
-    let services: HashMap<&str, (&Resource, Carried)> = env
+    let services: Vec<(&Resource, Carried)> = env
         .services
         .iter()
-        .map(|s| (s.id.as_str(), (s, carried("service", s, documents))))
+        .map(|s| (s, carried("service", s, documents)))
         .collect();
+    let mut by_id: HashMap<&str, &(&Resource, Carried)> = HashMap::default();
+    let mut written_at: HashMap<(usize, &str), &(&Resource, Carried)> = HashMap::default();
+    for entry in &services {
+        let service = entry.0;
+        by_id.entry(service.id.as_str()).or_insert(entry);
+        if service.format == Format::Adc {
+            let at = (
+                address(&service.origin.source),
+                service.origin.pointer.as_str(),
+            );
+            written_at.insert(at, entry);
+        }
+    }
+    let service_of = |route: &Route| {
+        let resource = &route.resource;
+        if resource.format == Format::Adc {
+            let parent = parent_pointer(&resource.origin.pointer);
+            if let Some(entry) = written_at.get(&(address(&resource.origin.source), parent)) {
+                return Some(*entry);
+            }
+        }
+        route
+            .service_id
+            .as_deref()
+            .and_then(|id| by_id.get(id).copied())
+    };
     let configs: HashMap<&str, Carried> = env
         .plugin_configs
         .iter()
@@ -44,7 +75,7 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
     env.routes.par_iter_mut().for_each(|route| {
         // Own plugins the model already located (see [`locate_own`]).
         let located = std::mem::take(&mut route.effective_plugins);
-        let service = route.service_id.as_deref().and_then(|id| services.get(id));
+        let service = service_of(route);
         let config = route
             .plugin_config_id
             .as_deref()
@@ -205,6 +236,63 @@ mod tests {
 global_rules:
   prometheus: {}
 ";
+
+    /// Service `orders` twice in one file: the first copy with key-auth, the second
+    /// with jwt-auth switched off and limit-count.
+    const TWICE: &str = "services:
+  - name: orders
+    plugins:
+      key-auth: {}
+    routes:
+      - name: list
+        uris: [/a]
+  - name: orders
+    upstream_id: other
+    plugins:
+      limit-count: {count: 1, time_window: 1}
+      jwt-auth:
+        _meta: {disable: true}
+    routes:
+      - name: list
+        uris: [/b]
+";
+
+    #[test]
+    fn each_route_of_a_service_defined_twice_inherits_from_its_own_copy() {
+        let env = of_text("f.yaml", TWICE, Format::Adc);
+        assert_eq!(env.services.len(), 2, "both copies stay in the model");
+        assert_eq!(env.services[0].id, env.services[1].id);
+        let seen: Vec<(String, Vec<(&str, String)>)> = env
+            .routes
+            .iter()
+            .map(|route| {
+                let plugins = route
+                    .effective()
+                    .map(|p| (p.name, p.origin.pointer.clone()))
+                    .collect();
+                (route.resource.origin.pointer.clone(), plugins)
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (
+                    "/services/0/routes/0".to_owned(),
+                    vec![("key-auth", "/services/0/plugins/key-auth".to_owned())]
+                ),
+                (
+                    "/services/1/routes/0".to_owned(),
+                    vec![("limit-count", "/services/1/plugins/limit-count".to_owned())]
+                ),
+            ]
+        );
+        let upstreams: Vec<Option<&str>> = env
+            .routes
+            .iter()
+            .map(|r| r.upstream_id.as_deref())
+            .collect();
+        assert_eq!(upstreams, [None, Some("other")]);
+    }
 
     #[test]
     fn own_inherited_and_global_plugins_are_located_with_escaped_pointers() {

@@ -2,9 +2,14 @@
 //!
 //! ADC merges `-f` files by key (services by name, consumers by username, SSLs by
 //! their SNIs, global rules and plugin metadata by plugin name) and refuses a key
-//! defined twice; standalone resources are keyed by id. The first definition stays
-//! in the model; every later one is a `ref/duplicate-<kind>` finding that shows both
-//! places.
+//! defined twice; standalone resources are keyed by id. Every later definition is a
+//! `ref/duplicate-<kind>` finding that shows both places, and the first definition
+//! stays in the model, the later ones are left out. ADC services are the exception:
+//! each definition keeps the routes, stream routes and upstreams written in it (as
+//! ADC nests them), so every copy stays in the model and each route keeps the
+//! service it is written in, whichever file sorts first. The duplicate is then the
+//! only finding about the copies: rules look a route's service up by where the
+//! route is written, not by the id both copies share.
 
 use super::{Documents, Environment, Resource};
 use crate::finding::{Finding, Severity};
@@ -15,10 +20,17 @@ use foldhash::HashMapExt as _;
 /// Remove duplicate definitions from the model and report them.
 pub fn deduplicate(env: &mut Environment, documents: &Documents<'_>) -> Vec<Finding> {
     let mut findings = Vec::new();
+    findings.extend(dedup_list(
+        "service",
+        &mut env.services,
+        |r| r,
+        by_name_or_id,
+        |r| r.format == Format::Adc,
+        documents,
+    ));
     let mut run = |kind: &str, list: &mut Vec<Resource>, key: fn(&Resource) -> Option<String>| {
-        findings.extend(dedup_list(kind, list, |r| r, key, documents));
+        findings.extend(dedup_list(kind, list, |r| r, key, |_| false, documents));
     };
-    run("service", &mut env.services, by_name_or_id);
     run("consumer", &mut env.consumers, |r| Some(r.id.clone()));
     run("ssl", &mut env.ssls, by_name_or_id);
     run("global-rule", &mut env.global_rules, |r| Some(r.id.clone()));
@@ -35,6 +47,7 @@ pub fn deduplicate(env: &mut Environment, documents: &Documents<'_>) -> Vec<Find
         &mut env.routes,
         |r| &r.resource,
         standalone_id,
+        |_| false,
         documents,
     ));
     findings
@@ -53,13 +66,15 @@ fn standalone_id(resource: &Resource) -> Option<String> {
     (resource.format == Format::Standalone).then(|| resource.id.clone())
 }
 
-/// Keep the first item of each key; report the others. `resource` reaches an
+/// Keep the first item of each key; report the others, and leave them out unless
+/// `stays` says a later definition stays in the model. `resource` reaches an
 /// item's resource (the item itself, or a route's).
 fn dedup_list<T>(
     kind: &str,
     list: &mut Vec<T>,
     resource: fn(&T) -> &Resource,
     key: fn(&Resource) -> Option<String>,
+    stays: fn(&Resource) -> bool,
     documents: &Documents<'_>,
 ) -> Vec<Finding> {
     let mut first: HashMap<String, usize> = HashMap::new();
@@ -73,7 +88,7 @@ fn dedup_list<T>(
         if let Some(&earlier) = first.get(&k) {
             let earlier = resource(&list[earlier]);
             findings.push(duplicate(kind, &k, earlier, resource(item), documents));
-            keep.push(false);
+            keep.push(stays(resource(item)));
         } else {
             first.insert(k, index);
             keep.push(true);

@@ -169,6 +169,18 @@ fn address(source: &Source) -> usize {
     std::sync::Arc::as_ptr(source) as usize
 }
 
+/// The pointer of the object whose list holds the object at `pointer`: the
+/// service `/services/3` of the ADC route `/services/3/routes/0` (the pointer
+/// without its last two tokens; `""` when it has fewer).
+#[must_use]
+pub fn parent_pointer(pointer: &str) -> &str {
+    let mut slashes = pointer.rmatch_indices('/').map(|(i, _)| i);
+    match (slashes.next(), slashes.next()) {
+        (Some(_), Some(i)) => &pointer[..i],
+        _ => "",
+    }
+}
+
 /// A plugin configuration a route inherits from its plugin config, its service or a
 /// global rule: built once, with its located origin, and shared by every route that
 /// inherits it.
@@ -418,7 +430,8 @@ pub struct Environment {
     pub name: String,
     /// Its files, as shown to users.
     pub files: Vec<String>,
-    /// Services.
+    /// Services. An ADC service defined twice (`ref/duplicate-service`) is here
+    /// twice, each copy with the routes written in it (see `merge.rs`).
     pub services: Vec<Resource>,
     /// HTTP routes. Boxed: each file's routes are built in parallel and then joined
     /// (see [`build`]); the join moves pointers, so no route record is ever held twice.
@@ -675,6 +688,20 @@ pub fn sha1_id(seed: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parent_pointer_drops_the_list_and_the_index() {
+        assert_eq!(
+            super::parent_pointer("/services/3/routes/10"),
+            "/services/3"
+        );
+        assert_eq!(
+            super::parent_pointer("/services/0/stream_routes/2"),
+            "/services/0"
+        );
+        assert_eq!(super::parent_pointer("/services/0"), "");
+        assert_eq!(super::parent_pointer(""), "");
+    }
+
     #[test]
     fn derived_ids_are_lowercase_hex_sha1() {
         assert_eq!(

@@ -261,7 +261,12 @@ struct Runner<'a> {
 }
 
 impl Runner<'_> {
-    fn eval(&mut self, entry: &str) -> Result<regorus::Value, String> {
+    /// Evaluate a result rule. A user's rule (`guarded`) runs under the set's
+    /// [`Limits`](super::guard::Limits), on a thread of its own (see [`super::guard`]).
+    fn eval(&mut self, entry: &str, guarded: bool) -> Result<regorus::Value, String> {
+        if guarded {
+            return self.eval_guarded(entry);
+        }
         if let Some(program) = self.programs.and_then(|p| p.get(entry)) {
             let mut vm = regorus::rvm::RegoVM::new();
             vm.load_program(program.clone());
@@ -275,18 +280,49 @@ impl Runner<'_> {
                 .execute_entry_point_by_index(0)
                 .map_err(|e| e.to_string());
         }
-        let engine = match &mut self.engine {
+        let engine = match self.engine.take() {
             Some(engine) => engine,
-            slot @ None => {
-                let compiled = self.set.compiled().map_err(|e| e.to_string())?;
-                let mut engine = compiled.engine.clone();
-                engine.set_input(self.input.clone());
-                slot.insert(engine)
-            }
+            None => self.fresh_engine()?,
         };
-        engine
+        let limits = &self.set.limits;
+        self.engine
+            .insert(engine)
             .eval_rule(entry.to_owned())
-            .map_err(|e| e.to_string())
+            .map_err(|e| super::guard::describe(e.downcast_ref(), e.to_string(), limits))
+    }
+
+    /// A clone of the prepared engine with this environment's input, and the time limit.
+    fn fresh_engine(&self) -> Result<regorus::Engine, String> {
+        let compiled = self.set.compiled().map_err(|e| e.to_string())?;
+        let mut engine = compiled.engine.clone();
+        engine.set_input(self.input.clone());
+        engine.set_execution_timer_config(super::guard::timer(&self.set.limits));
+        Ok(engine)
+    }
+
+    /// Evaluate on a thread of its own under the limits. The engine goes to the thread
+    /// and comes back with the result; an evaluation that stopped keeps it, and the
+    /// next one starts from a fresh clone.
+    fn eval_guarded(&mut self, entry: &str) -> Result<regorus::Value, String> {
+        let mut engine = match self.engine.take() {
+            Some(engine) => engine,
+            None => self.fresh_engine()?,
+        };
+        let limits = self.set.limits;
+        let entry = entry.to_owned();
+        let outcome = super::guard::run(limits, move |meter| {
+            let result = meter
+                .measure(|| engine.eval_rule(entry))
+                .map_err(|e| super::guard::describe(e.downcast_ref(), e.to_string(), &limits));
+            (engine, result)
+        });
+        match outcome {
+            Ok((engine, result)) => {
+                self.engine = Some(engine);
+                result
+            }
+            Err(stop) => Err(stop.to_string()),
+        }
     }
 }
 
@@ -311,7 +347,7 @@ fn evaluate_module(
             |meta| meta.help.clone(),
         ));
         let shared_rule = Text::from(&base_rule);
-        match runner.eval(&entry_point(module, rule_name)) {
+        match runner.eval(&entry_point(module, rule_name), !module.builtin) {
             Ok(value) => {
                 for result in results_of(&value) {
                     let rule = result.id.as_ref().map_or_else(

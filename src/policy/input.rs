@@ -66,9 +66,11 @@ pub fn build(env: &Environment, params: &serde_json::Map<String, serde_json::Val
 struct Builder {
     /// Object keys, file names and ids, one string each.
     strings: HashMap<String, Value>,
-    /// The converted `config.plugins` of services, plugin configs and global rules,
-    /// by kind (which is also the effective-plugin level) and id.
-    carried: HashMap<(&'static str, String), Value>,
+    /// The converted configuration of each plugin of services, plugin configs and
+    /// global rules, by where it is written (the file's source and the pointer):
+    /// the effective plugins that routes inherit share it. (Not by id: an ADC
+    /// service defined twice has two copies with one id.)
+    carried: HashMap<(usize, String), Value>,
     /// Effective plugins already built, by the model's shared plugin.
     plugins: HashMap<*const EffectivePlugin, Value>,
     /// The converted `config.hosts` of services, by id (routes without their own
@@ -115,11 +117,14 @@ impl Builder {
                 .insert(resource.id.clone(), config["hosts"].clone());
         }
         let carrier = matches!(resource.kind, "service" | "plugin_config" | "global_rule");
-        if carrier && config["plugins"] != Value::Undefined {
-            self.carried.insert(
-                (resource.kind, resource.id.clone()),
-                config["plugins"].clone(),
-            );
+        if let (true, Value::Object(plugins)) = (carrier, &config["plugins"]) {
+            let source = source_address(&resource.origin);
+            for (name, plugin) in plugins.iter() {
+                if let Value::String(name) = name {
+                    let pointer = resource.plugin_pointer(name);
+                    self.carried.insert((source, pointer), plugin.clone());
+                }
+            }
         }
         Value::from(self.resource(resource, config))
     }
@@ -209,10 +214,13 @@ impl Builder {
             return value.clone();
         }
         let carried = match shared {
-            Some(_) => self
-                .carried
-                .get(&(plugin.level, plugin.from.to_owned()))
-                .map_or(Value::Undefined, |plugins| plugins[plugin.name].clone()),
+            Some(_) => {
+                let at = (
+                    source_address(&plugin.origin),
+                    plugin.origin.pointer.clone(),
+                );
+                self.carried.get(&at).cloned().unwrap_or(Value::Undefined)
+            }
             None => own[plugin.name].clone(),
         };
         let config = match carried {
@@ -231,6 +239,11 @@ impl Builder {
         }
         value
     }
+}
+
+/// The identity of the file an object is written in, within a run.
+fn source_address(origin: &Origin) -> usize {
+    std::sync::Arc::as_ptr(&origin.source) as usize
 }
 
 /// A list of strings, sharing an already converted array that holds exactly these

@@ -99,6 +99,8 @@ pub struct PolicySet {
     /// Run the built-in rules' Rego even where a Rust twin exists
     /// (`--rego-builtins`; see [`super::fast`]).
     pub rego_builtins: bool,
+    /// The limits of each evaluation of a user's rule (`policy_limits`).
+    pub limits: super::guard::Limits,
 }
 
 /// The regorus engine of a policy set and its `data` document.
@@ -128,6 +130,8 @@ pub struct PolicySources {
     pub data: Vec<PathBuf>,
     /// Leave the built-in library out.
     pub no_builtin: bool,
+    /// The limits of compiling the policies and of each evaluation of a user's rule.
+    pub limits: super::guard::Limits,
 }
 
 impl PolicySet {
@@ -154,7 +158,7 @@ impl PolicySet {
         }
         for dir in &sources.dirs {
             for path in rego_files(dir)? {
-                let text = std::fs::read_to_string(&path).map_err(|e| {
+                let text = crate::regular::read_to_string(&path).map_err(|e| {
                     ToolError::new(format!("{}: cannot read policy: {e}", path.display()))
                 })?;
                 modules.push(module(&crate::source::display_path(&path), &text, false)?);
@@ -168,6 +172,7 @@ impl PolicySet {
             programs: std::sync::OnceLock::new(),
             vm_min_routes: VM_MIN_ROUTES,
             rego_builtins: false,
+            limits: sources.limits,
         };
         if set.modules.iter().any(|m| !m.builtin) || !set.data_files.is_empty() {
             set.compiled()?;
@@ -184,7 +189,14 @@ impl PolicySet {
     pub fn compiled(&self) -> Result<&Compiled, ToolError> {
         self.compiled
             .get_or_init(|| {
-                let engine = compile(&self.modules, &self.data_files)?;
+                // Under the limits of an evaluation: regorus' parser takes time
+                // exponential in how deep brackets nest (20 levels: 2 s), and a user's
+                // data file is read here.
+                let (modules, data_files) = (self.modules.clone(), self.data_files.clone());
+                let engine = super::guard::run(self.limits, move |meter| {
+                    meter.measure(|| compile(&modules, &data_files))
+                })
+                .map_err(|stop| ToolError::new(format!("cannot compile the policies: {stop}")))??;
                 let data = engine.get_data();
                 Ok(Compiled { engine, data })
             })
@@ -266,16 +278,26 @@ fn native(path: &str, stem: &str, text: &str) -> Result<NativeRule, ToolError> {
     Ok(NativeRule { meta, check })
 }
 
-/// Every `.rego` file below a folder (or the file itself), sorted.
+/// Every `.rego` file below a folder (or the file itself), sorted. A path that is
+/// neither a folder nor a regular file is refused; the files found are read with
+/// [`crate::regular`], which refuses any that is not a regular file.
 fn rego_files(dir: &Path) -> Result<Vec<PathBuf>, ToolError> {
-    if dir.is_file() {
-        return Ok(vec![dir.to_path_buf()]);
-    }
-    if !dir.is_dir() {
+    let Ok(metadata) = std::fs::metadata(dir) else {
         return Err(ToolError::new(format!(
             "{}: policy folder not found",
             dir.display()
         )));
+    };
+    if !metadata.is_dir() {
+        return if metadata.is_file() {
+            Ok(vec![dir.to_path_buf()])
+        } else {
+            Err(ToolError::new(format!(
+                "{}: cannot read policy: {}",
+                dir.display(),
+                crate::regular::not_regular(metadata.file_type())
+            )))
+        };
     }
     let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
@@ -307,16 +329,10 @@ fn compile(modules: &[PolicyModule], data: &[PathBuf]) -> Result<regorus::Engine
             .map_err(|e| ToolError::new(format!("{}: cannot add data: {e}", file.display())))?;
     }
     engine.set_input(regorus::Value::new_object());
-    if let Some(module) = modules
-        .iter()
-        .find(|m| !m.is_test && !m.result_rules.is_empty())
-    {
-        // Preparing once here means every per-thread clone starts ready.
-        let _ = engine.eval_rule(format!(
-            "data.{}.{}",
-            module.package, module.result_rules[0]
-        ));
-    }
+    // Preparing once here means every per-thread clone starts ready. A query that
+    // reads no rule prepares the engine without running any policy (a user's rule
+    // runs only under the limits of `super::guard`).
+    let _ = engine.eval_query("true".to_owned(), false);
     Ok(engine)
 }
 

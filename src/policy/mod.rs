@@ -8,6 +8,7 @@
 
 pub mod eval;
 mod fast;
+pub mod guard;
 mod input;
 pub mod library;
 mod locate;

@@ -1,8 +1,9 @@
 //! `gwlint policy test`: the `_test.rego` runner regorus does not have.
 //!
 //! Finds `test_*` rules in every test module, evaluates each on a clone of the
-//! prepared engine and reports pass or fail; with coverage on, measures which lines
-//! of the rule modules the tests evaluated.
+//! prepared engine, under the limits of a user's rule ([`super::guard`]), and reports
+//! pass or fail; with coverage on, measures which lines of the rule modules the tests
+//! evaluated.
 
 use super::library::PolicySet;
 
@@ -72,18 +73,44 @@ pub fn run(
     set: &PolicySet,
     coverage: bool,
 ) -> Result<(Vec<TestOutcome>, Vec<FileCoverage>), crate::error::ToolError> {
-    let mut engine = set.compiled()?.engine.clone();
-    engine.set_enable_coverage(coverage);
-    engine.set_input(regorus::Value::new_object());
+    let fresh = || -> Result<regorus::Engine, crate::error::ToolError> {
+        let mut engine = set.compiled()?.engine.clone();
+        engine.set_enable_coverage(coverage);
+        engine.set_input(regorus::Value::new_object());
+        engine.set_execution_timer_config(super::guard::timer(&set.limits));
+        Ok(engine)
+    };
+    let mut engine = Some(fresh()?);
+    let limits = set.limits;
     let mut outcomes = Vec::new();
     for module in set.modules.iter().filter(|m| m.is_test) {
         for name in test_names(&module.text) {
-            let result = engine.eval_rule(format!("data.{}.{name}", module.package));
+            // Each test runs under the limits of a user's rule, on the engine that
+            // gathers the coverage; a test that is stopped keeps it, and the next test
+            // starts a fresh one (coverage is then counted from there).
+            let rule = format!("data.{}.{name}", module.package);
+            let mut moved = match engine.take() {
+                Some(engine) => engine,
+                None => fresh()?,
+            };
+            let outcome = super::guard::run(limits, move |meter| {
+                let result = meter
+                    .measure(|| moved.eval_rule(rule))
+                    .map_err(|e| super::guard::describe(e.downcast_ref(), e.to_string(), &limits));
+                (moved, result)
+            });
+            let result = match outcome {
+                Ok((used, result)) => {
+                    engine = Some(used);
+                    result
+                }
+                Err(stop) => Err(stop.to_string()),
+            };
             let failure = match result {
                 Ok(value) if value == regorus::Value::from(true) => None,
                 Ok(regorus::Value::Undefined) => Some("undefined".to_owned()),
                 Ok(value) => Some(format!("evaluated to {value}")),
-                Err(error) => Some(error.to_string()),
+                Err(error) => Some(error),
             };
             outcomes.push(TestOutcome {
                 file: module.path.clone(),
@@ -93,10 +120,9 @@ pub fn run(
             });
         }
     }
-    let files = if coverage {
-        coverage_of(set, &engine)
-    } else {
-        Vec::new()
+    let files = match &engine {
+        Some(engine) if coverage => coverage_of(set, engine),
+        _ => Vec::new(),
     };
     Ok((outcomes, files))
 }

@@ -24,7 +24,7 @@ use crate::format::Format;
 use crate::load::document::join_pointer;
 use crate::load::Document;
 use crate::source::Source;
-use checks::{Issue, SchemaKind, Target};
+use checks::{Issue, IssueKind, SchemaKind, Target};
 use locate::Site;
 pub use plugins::{Lookup, Plugin, PluginKind, PluginRegistry};
 use serde_json::Value;
@@ -853,6 +853,11 @@ fn unknown_plugin(
 }
 
 /// Turn imperative-check issues (relative to `base`) into findings.
+/// The rule of a regex too large for gwlint to judge.
+pub const REGEX_TOO_LARGE: &str = "limit/regex-too-large";
+const REGEX_TOO_LARGE_HELP: &str =
+    "check that APISIX accepts the pattern (or write it with fewer repeated groups)";
+
 fn issues_to_findings(
     issues: Vec<Issue>,
     rule: &str,
@@ -868,7 +873,18 @@ fn issues_to_findings(
                 Target::Value => root.value_at(&pointer),
                 Target::Key => root.key_at(&pointer),
             };
-            Finding::new(rule, Severity::Error, issue.message, help, location)
+            match issue.kind {
+                IssueKind::Refused => {
+                    Finding::new(rule, Severity::Error, issue.message, help, location)
+                }
+                IssueKind::RegexTooLarge => Finding::new(
+                    REGEX_TOO_LARGE,
+                    Severity::Warning,
+                    issue.message,
+                    REGEX_TOO_LARGE_HELP,
+                    location,
+                ),
+            }
         })
         .collect()
 }

@@ -51,6 +51,14 @@ pub fn default_version() -> &'static str {
     versions().last().copied().unwrap_or("none")
 }
 
+/// The resource schemas of a shipped version (its `resources.json`: `route`,
+/// `upstream`, `ssl`, ... as APISIX checks them), `None` for a version not shipped.
+#[must_use]
+pub fn resources(version: &str) -> Option<Value> {
+    let data = APISIX.iter().find(|v| v.0 == version)?;
+    serde_json::from_str(data.2).ok()
+}
+
 /// The shipped version that `wanted` names: an exact version (`3.2.2`), a release
 /// line (`3.2`: its newest shipped patch release) or `latest`.
 ///
@@ -264,7 +272,7 @@ impl PluginRegistry {
             .collect();
         paths.sort();
         for path in paths {
-            let text = std::fs::read_to_string(&path)
+            let text = crate::regular::read_to_string(&path)
                 .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
             let origin = path.display().to_string();
             let file: Value =

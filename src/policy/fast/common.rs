@@ -4,7 +4,7 @@
 //! `policies/lib/gwlint.rego`.
 
 use crate::format::Format;
-use crate::model::{Environment, JsonRef, Kind, Origin, Resource};
+use crate::model::{parent_pointer, Environment, JsonRef, Kind, Origin, Resource, Route};
 use crate::policy::PolicyResult;
 use foldhash::HashMapExt as _;
 use foldhash::{HashMap, HashSet};
@@ -98,6 +98,69 @@ pub fn first_by_id(resources: &[Resource]) -> HashMap<&str, &Resource> {
         by_id.entry(resource.id.as_str()).or_insert(resource);
     }
     by_id
+}
+
+/// Where routes belong (`lib.route_service`, `lib.duplicate_copies`): an ADC route
+/// to the service it is written in, a standalone route to the first service its
+/// `service_id` names. An ADC service defined twice stays in the model twice, with
+/// the same id, so ADC services are found by where they are written.
+pub struct RouteServices<'a> {
+    by_id: HashMap<&'a str, &'a Resource>,
+    /// ADC services by file and pointer.
+    written_at: HashMap<(&'a str, &'a str), &'a Resource>,
+    /// Whether two ADC services share a name (`ref/duplicate-service`).
+    copies: bool,
+}
+
+impl<'a> RouteServices<'a> {
+    pub fn new(env: &'a Environment) -> Self {
+        let mut written_at = HashMap::new();
+        let mut names = HashSet::default();
+        let mut copies = false;
+        for service in env.services.iter().filter(|s| is_adc(s)) {
+            written_at.insert(
+                (service.origin.file(), service.origin.pointer.as_str()),
+                service,
+            );
+            copies |= !names.insert(service.name.as_deref());
+        }
+        RouteServices {
+            by_id: first_by_id(&env.services),
+            written_at,
+            copies,
+        }
+    }
+
+    /// The service `route` belongs to.
+    pub fn of(&self, route: &Route) -> Option<&'a Resource> {
+        let resource = &route.resource;
+        if is_adc(resource) {
+            return self.parent(resource);
+        }
+        route
+            .service_id
+            .as_deref()
+            .and_then(|id| self.by_id.get(id).copied())
+    }
+
+    /// The ADC service an ADC object (route, stream route) is written in.
+    fn parent(&self, obj: &Resource) -> Option<&'a Resource> {
+        let at = (obj.origin.file(), parent_pointer(&obj.origin.pointer));
+        self.written_at.get(&at).copied()
+    }
+
+    /// Whether `a` and `b` are ADC objects written in two different services of the
+    /// same name: two copies of a service defined twice, whose contents are not
+    /// compared with each other.
+    pub fn copies(&self, a: &Resource, b: &Resource) -> bool {
+        if !self.copies || !is_adc(a) || !is_adc(b) {
+            return false;
+        }
+        match (self.parent(a), self.parent(b)) {
+            (Some(x), Some(y)) => !std::ptr::eq(x, y) && x.name.is_some() && x.name == y.name,
+            _ => false,
+        }
+    }
 }
 
 /// A rule parameter that is a list: the set of its strings, or `default` when the

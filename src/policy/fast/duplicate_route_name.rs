@@ -1,8 +1,8 @@
 //! `duplicate-route-name` (`policies/duplicate-route-name.rego`): two routes of one
 //! service with the same name.
 
-use super::common::{order, result};
-use crate::model::{Environment, Route};
+use super::common::{order, result, RouteServices};
+use crate::model::{Environment, Resource, Route};
 use crate::policy::PolicyResult;
 use foldhash::{HashMap, HashMapExt};
 use serde_json::Value;
@@ -11,7 +11,7 @@ use std::collections::hash_map::Entry;
 pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
     // The first route (in written order) of each service and name, and every other
     // route that shares a service and name with an earlier one.
-    let mut first: HashMap<(Option<&str>, &str), &Route> = HashMap::with_capacity(env.routes.len());
+    let mut first: HashMap<Key<'_>, &Route> = HashMap::with_capacity(env.routes.len());
     let mut repeated: Vec<&Route> = Vec::new();
     for route in &env.routes {
         let Some(name) = route.resource.name.as_deref().filter(|n| !n.is_empty()) else {
@@ -31,22 +31,58 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
             }
         }
     }
-    for route in repeated {
-        let name = route.resource.name.as_deref().unwrap_or_default();
-        let first = &first[&(route.service_id.as_deref(), name)].resource;
-        let route = &route.resource;
-        let mut finding = result(
-            format!("route name `{name}` is already used by another route of the same service"),
-            &route.origin,
-            vec!["name".into()],
-        );
-        finding.related.push(result(
-            format!("the first route named `{name}`"),
-            &first.origin,
-            vec!["name".into()],
-        ));
-        out.push(finding);
+    if repeated.is_empty() {
+        return;
     }
+    // Each group of routes that share a service and name, in written order.
+    let mut groups: HashMap<Key<'_>, Vec<&Route>> = HashMap::new();
+    for route in repeated {
+        groups
+            .entry(key(route))
+            .or_insert_with(|| vec![first[&key(route)]])
+            .push(route);
+    }
+    let services = RouteServices::new(env);
+    for mut group in groups.into_values() {
+        group.sort_by(|a, b| order(&a.resource.origin).cmp(&order(&b.resource.origin)));
+        for (p, route) in group.iter().enumerate().skip(1) {
+            // The first earlier route, but not one of another copy of a service
+            // defined twice.
+            let Some(first) = group[..p]
+                .iter()
+                .find(|e| !services.copies(&e.resource, &route.resource))
+            else {
+                continue;
+            };
+            out.push(finding(&route.resource, &first.resource));
+        }
+    }
+}
+
+/// A route's service and name.
+type Key<'a> = (Option<&'a str>, &'a str);
+
+fn key(route: &Route) -> Key<'_> {
+    (
+        route.service_id.as_deref(),
+        route.resource.name.as_deref().unwrap_or_default(),
+    )
+}
+
+/// The finding about `route`, which reuses the name of `first`.
+fn finding(route: &Resource, first: &Resource) -> PolicyResult {
+    let name = route.name.as_deref().unwrap_or_default();
+    let mut finding = result(
+        format!("route name `{name}` is already used by another route of the same service"),
+        &route.origin,
+        vec!["name".into()],
+    );
+    finding.related.push(result(
+        format!("the first route named `{name}`"),
+        &first.origin,
+        vec!["name".into()],
+    ));
+    finding
 }
 
 /// Whether route `a` is written before route `b` (file, then place in the file).

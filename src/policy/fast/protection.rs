@@ -1,7 +1,9 @@
 //! What `route-needs-auth` and `route-needs-rate-limit` share: a route must run at
 //! least one plugin of a set, looking at its effective plugins.
 
-use super::common::{first_by_id, label, plugin_at, result, result_at, spaced, switched_off_conf};
+use super::common::{
+    first_by_id, label, plugin_at, result, result_at, spaced, switched_off_conf, RouteServices,
+};
 use crate::model::{Environment, Resource, Route};
 use crate::policy::plan::Plan;
 use crate::policy::PolicyResult;
@@ -11,7 +13,7 @@ use foldhash::{HashMap, HashSet};
 /// (`authentication`, `rate-limiting`).
 pub fn plan<'a>(env: &'a Environment, names: HashSet<String>, what: &'static str) -> Plan<'a> {
     let parents = Parents {
-        services: first_by_id(&env.services),
+        services: RouteServices::new(env),
         plugin_configs: first_by_id(&env.plugin_configs),
         global_rules: &env.global_rules,
     };
@@ -52,7 +54,7 @@ fn switched_off_here<'a>(route: &'a Resource, names: &HashSet<String>) -> Option
 
 /// Where a route inherits plugins from.
 struct Parents<'a> {
-    services: HashMap<&'a str, &'a Resource>,
+    services: RouteServices<'a>,
     plugin_configs: HashMap<&'a str, &'a Resource>,
     global_rules: &'a [Resource],
 }
@@ -61,7 +63,7 @@ impl Parents<'_> {
     /// Each plugin of `names` that the route's service, plugin config or a global
     /// rule switches off, as a related location (`lib.switched_off`).
     fn switched_off(&self, route: &Route, names: &HashSet<String>) -> Vec<PolicyResult> {
-        let service = lookup(route.service_id.as_ref(), &self.services);
+        let service = self.services.of(route);
         let plugin_config = lookup(route.plugin_config_id.as_ref(), &self.plugin_configs);
         let parents = service
             .into_iter()

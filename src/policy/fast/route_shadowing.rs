@@ -2,7 +2,7 @@
 //! same requests (a common path, the same hosts and match conditions, overlapping
 //! methods); the later one in document order is reported, pointing at the first.
 
-use super::common::{first_by_id, get, label, order, result, truthy};
+use super::common::{first_by_id, get, label, order, result, truthy, RouteServices};
 use crate::model::{Environment, JsonRef, Kind, Route};
 use crate::policy::PolicyResult;
 use foldhash::HashMap;
@@ -17,6 +17,7 @@ const MATCH_FIELDS: &[&str] = &["vars", "remote_addrs", "remote_addr", "filter_f
 
 pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
     let routes = &env.routes;
+    let services = RouteServices::new(env);
     // The first route of each path, and the routes of every path that more than
     // one route lists (most paths have one route: they get no list of their own).
     let mut first: HashMap<&str, usize> = HashMap::with_capacity(routes.len());
@@ -53,10 +54,10 @@ pub fn check(env: &Environment, _params: &Value, out: &mut Vec<PolicyResult>) {
             });
             for (p, &k) in group.iter().enumerate().skip(1) {
                 let methods = &routes[k].methods;
-                if let Some(&first) = group[..p]
-                    .iter()
-                    .find(|&&e| methods_overlap(&routes[e].methods, methods))
-                {
+                if let Some(&first) = group[..p].iter().find(|&&e| {
+                    methods_overlap(&routes[e].methods, methods)
+                        && !services.copies(&routes[e].resource, &routes[k].resource)
+                }) {
                     pairs.insert((k, first));
                 }
             }

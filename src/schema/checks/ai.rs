@@ -13,7 +13,7 @@
 //! covered by the schema's provider enum. ai-cache and ai-rag only log warnings.
 
 use super::lua_code::syntax_error;
-use super::security::pcre_error;
+use super::security::pattern_issue;
 use super::{resources, Issue, PluginCheck, SchemaKind};
 use crate::secrets::is_reference;
 use serde_json::Value;
@@ -284,12 +284,11 @@ fn ai_prompt_guard(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
             let Some(pattern) = pattern.as_str().filter(|p| !is_reference(p)) else {
                 continue;
             };
-            if let Some(error) = pcre_error(pattern) {
-                out.push(Issue::value(
-                    format!("/{list}/{index}"),
-                    format!("invalid {what}: {pattern}: {error}"),
-                ));
-            }
+            out.extend(pattern_issue(
+                pattern,
+                || format!("/{list}/{index}"),
+                |error| format!("invalid {what}: {pattern}: {error}"),
+            ));
         }
     }
 }

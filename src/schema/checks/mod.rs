@@ -14,6 +14,7 @@ mod jsonpath;
 mod logging;
 mod lua_code;
 mod lua_schema;
+mod patterns;
 mod resources;
 mod security;
 mod serverless;
@@ -35,6 +36,17 @@ pub struct Issue {
     pub message: String,
     /// Which part of the node the finding should underline.
     pub target: Target,
+    /// Whether APISIX refuses the value, or gwlint could not judge it.
+    pub kind: IssueKind,
+}
+
+/// What an issue says about the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueKind {
+    /// APISIX refuses it (a finding of the plugin's or resource's `schema/` rule).
+    Refused,
+    /// A regex too large for gwlint to judge (`limit/regex-too-large`, a warning).
+    RegexTooLarge,
 }
 
 /// What part of the named node a finding points at.
@@ -53,6 +65,31 @@ impl Issue {
             pointer: pointer.into(),
             message: message.into(),
             target: Target::Value,
+            kind: IssueKind::Refused,
+        }
+    }
+
+    /// This issue of a configuration nested at `at` in the checked object, its message
+    /// introduced by `context` when APISIX refuses the value (a regex too large to
+    /// judge keeps its own message).
+    #[must_use]
+    pub fn nested(self, at: &str, context: &str) -> Self {
+        let message = match self.kind {
+            IssueKind::Refused => format!("{context}{}", self.message),
+            IssueKind::RegexTooLarge => self.message,
+        };
+        Issue {
+            pointer: format!("{at}{}", self.pointer),
+            message,
+            ..self
+        }
+    }
+
+    /// A regex at `pointer` too large for gwlint to judge.
+    pub fn regex_too_large(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Issue {
+            kind: IssueKind::RegexTooLarge,
+            ..Issue::value(pointer, message)
         }
     }
 
@@ -62,6 +99,7 @@ impl Issue {
             pointer: pointer.into(),
             message: message.into(),
             target: Target::Key,
+            kind: IssueKind::Refused,
         }
     }
 }

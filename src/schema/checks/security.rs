@@ -19,6 +19,7 @@
 //! checks them with their schemas only.
 
 use super::lua_schema::lua_schema_errors;
+use super::patterns::{self, Memo, Verdict};
 use super::{check_ip_list, Issue, PluginCheck, SchemaKind};
 use crate::load::document::escape_token;
 use crate::secrets::is_reference;
@@ -214,16 +215,18 @@ fn multi_auth(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
             };
             let mut issues = Vec::new();
             check(inner, SchemaKind::Plugin, &mut issues);
-            out.extend(issues.into_iter().map(|issue| Issue {
-                pointer: format!("{pointer}{}", issue.pointer),
-                message: format!("plugin {name} check schema failed: {}", issue.message),
-                target: issue.target,
-            }));
+            let context = format!("plugin {name} check schema failed: ");
+            out.extend(
+                issues
+                    .into_iter()
+                    .map(|issue| issue.nested(&pointer, &context)),
+            );
         }
     }
 }
 
-/// Report every pattern of the list `conf[list]` that PCRE cannot compile.
+/// Report every pattern of the list `conf[list]` that PCRE cannot compile, or that
+/// is too large for gwlint to judge.
 fn check_regex_list(conf: &Value, list: &str, out: &mut Vec<Issue>) {
     let Some(patterns) = conf.get(list).and_then(Value::as_array) else {
         return;
@@ -235,27 +238,43 @@ fn check_regex_list(conf: &Value, list: &str, out: &mut Vec<Issue>) {
         if is_reference(pattern) {
             continue;
         }
-        if let Some(error) = pcre_error(pattern) {
-            out.push(Issue::value(
-                format!("/{list}/{index}"),
-                format!("invalid regex: {error}"),
-            ));
-        }
+        let pointer = || format!("/{list}/{index}");
+        out.extend(pattern_issue(pattern, pointer, |error| {
+            format!("invalid regex: {error}")
+        }));
     }
 }
 
-/// Why PCRE (behind `ngx.re`) refuses `pattern`, when that is certain.
-///
-/// A pattern the `regex` crate compiles is taken as valid: its syntax is close to
-/// a subset of PCRE's. When the crate refuses one, the refusal may only mean the
-/// pattern uses PCRE syntax the crate lacks (look-around, backreferences, possessive
-/// quantifiers, ...), so the pattern is then scanned for errors PCRE itself reports
-/// and only those are returned.
-pub(super) fn pcre_error(pattern: &str) -> Option<String> {
-    if regex::Regex::new(pattern).is_ok() {
-        return None;
+/// The issue about `pattern`, if any: PCRE refuses it (the message worded by
+/// `refused` from PCRE's reason), or it is too large for gwlint to judge.
+pub(super) fn pattern_issue(
+    pattern: &str,
+    pointer: impl FnOnce() -> String,
+    refused: impl FnOnce(&str) -> String,
+) -> Option<Issue> {
+    match pcre_verdict(pattern) {
+        Verdict::Fine => None,
+        Verdict::Refused(error) => Some(Issue::value(pointer(), refused(&error))),
+        Verdict::TooLarge(items) => Some(patterns::too_large(pointer(), items)),
     }
-    PcreScanner::new(pattern).scan().err()
+}
+
+/// What PCRE (behind `ngx.re`) makes of `pattern`, as far as gwlint can tell;
+/// judged once per run (see [`patterns`]).
+///
+/// A pattern the `regex` crate parses (in ASCII mode, as PCRE reads it without UTF
+/// mode) is taken as valid: its syntax is close to a subset of PCRE's. When the crate
+/// refuses one, the refusal may only mean the pattern uses PCRE syntax the crate lacks
+/// (look-around, backreferences, possessive quantifiers, ...) or a Unicode class, so
+/// the pattern is then scanned for errors PCRE itself reports and only those count.
+pub(super) fn pcre_verdict(pattern: &str) -> Verdict {
+    static VERDICTS: Memo = Memo::new();
+    VERDICTS.verdict(pattern, |pattern| match patterns::parse(pattern) {
+        Ok(hir) => patterns::size_verdict(&hir),
+        Err(_) => PcreScanner::new(pattern)
+            .scan()
+            .map_or_else(Verdict::Refused, |()| Verdict::Fine),
+    })
 }
 
 /// A scan of a PCRE pattern (not in extended mode) for structural errors: an
@@ -801,7 +820,7 @@ mod tests {
             "[]a]",
             "[a-]",
         ] {
-            assert_eq!(pcre_error(ok), None, "{ok}");
+            assert_eq!(pcre_verdict(ok), Verdict::Fine, "{ok}");
         }
         for bad in [
             "(a",
@@ -816,7 +835,7 @@ mod tests {
             "(?=x)[[:alpha:]z-a]",
             "(?=x)a**",
         ] {
-            assert!(pcre_error(bad).is_some(), "{bad}");
+            assert!(matches!(pcre_verdict(bad), Verdict::Refused(_)), "{bad}");
         }
     }
 

@@ -175,13 +175,9 @@ fn traffic_label(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
                     "set_headers" => {
                         let mut issues = Vec::new();
                         super::transform::check_request_headers(value, &mut issues);
-                        out.extend(issues.into_iter().map(|issue| Issue {
-                            pointer: format!("{base}/set_headers{}", issue.pointer),
-                            message: format!(
-                                "failed to validate the 'set_headers' action: {}",
-                                issue.message
-                            ),
-                            target: issue.target,
+                        let at = format!("{base}/set_headers");
+                        out.extend(issues.into_iter().map(|issue| {
+                            issue.nested(&at, "failed to validate the 'set_headers' action: ")
                         }));
                     }
                     other => out.push(Issue::key(
@@ -243,11 +239,11 @@ fn workflow(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
                 Some(_) | None => {}
             }
             let name = name.unwrap_or_default();
-            out.extend(issues.into_iter().map(|issue| Issue {
-                pointer: format!("{base}/1{}", issue.pointer),
-                message: format!("failed to validate the '{name}' action: {}", issue.message),
-                target: issue.target,
-            }));
+            let (at, context) = (
+                format!("{base}/1"),
+                format!("failed to validate the '{name}' action: "),
+            );
+            out.extend(issues.into_iter().map(|issue| issue.nested(&at, &context)));
         }
     }
 }

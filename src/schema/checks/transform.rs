@@ -12,6 +12,7 @@
 //! api-breaker, request-id and gzip have no imperative checks in APISIX;
 //! serverless-pre-function's Lua code is checked in `serverless.rs`.
 
+use super::patterns::{self, Verdict};
 use super::resources::check_expression;
 use super::{check_ip_list, Issue, PluginCheck, SchemaKind};
 use crate::load::document::escape_token;
@@ -243,12 +244,19 @@ fn check_substitution(
     if is_reference(pattern) {
         return;
     }
-    if let Some(error) = pcre::compile_error(pattern, "jo") {
-        out.push(Issue::value(
-            pattern_pointer,
-            format!("invalid regex_uri: regex does not compile: {error}"),
-        ));
-        return;
+    match pcre::verdict(pattern, "jo") {
+        Verdict::Fine => {}
+        Verdict::Refused(error) => {
+            out.push(Issue::value(
+                pattern_pointer,
+                format!("invalid regex_uri: regex does not compile: {error}"),
+            ));
+            return;
+        }
+        Verdict::TooLarge(items) => {
+            out.push(patterns::too_large(pattern_pointer, items));
+            return;
+        }
     }
     if is_secret_reference(template) {
         return;
@@ -413,13 +421,16 @@ fn check_filter(filter: &Value, index: usize, out: &mut Vec<Issue>) {
     if is_reference(regex) {
         return;
     }
-    if let Some(error) = pcre::compile_error(regex, options) {
-        out.push(Issue::value(
-            format!("/filters/{index}/regex"),
+    let pointer = format!("/filters/{index}/regex");
+    match pcre::verdict(regex, options) {
+        Verdict::Fine => {}
+        Verdict::Refused(error) => out.push(Issue::value(
+            pointer,
             format!(
                 "regex does not compile: {error} (APISIX accepts it, but the filter fails on every response)"
             ),
-        ));
+        )),
+        Verdict::TooLarge(items) => out.push(patterns::too_large(pointer, items)),
     }
 }
 
@@ -433,6 +444,8 @@ fn check_filter(filter: &Value, index: usize, out: &mut Vec<Issue>) {
 /// mode, ...) make the verdict unknown, and nothing is reported: a finding only
 /// appears when the pattern is broken for both engines.
 mod pcre {
+    use super::super::patterns::{self, Memo, Verdict};
+
     /// The ngx.re option letters (`lua-resty-core`'s `parse_regex_opts`).
     const KNOWN_FLAGS: &str = "ojismuUxdaDJ";
 
@@ -441,49 +454,31 @@ mod pcre {
         options.chars().find(|c| !KNOWN_FLAGS.contains(*c))
     }
 
-    /// Why PCRE refuses `pattern` under the ngx.re `options`, when that can be told.
-    pub(super) fn compile_error(pattern: &str, options: &str) -> Option<String> {
+    /// What PCRE makes of `pattern` under the ngx.re `options`, as far as gwlint can
+    /// tell; judged once per run (see [`patterns`](super::super::patterns)).
+    pub(super) fn verdict(pattern: &str, options: &str) -> Verdict {
         // Extended mode, duplicate names and JavaScript compatibility change the
-        // syntax in ways the translation does not follow.
+        // syntax in ways the translation does not follow. The other options do not
+        // change the syntax, so the verdict depends on the pattern alone.
+        static VERDICTS: Memo = Memo::new();
         if options.contains(['x', 'D', 'J']) {
-            return None;
+            return Verdict::Fine;
         }
-        remembered(pattern)
+        VERDICTS.verdict(pattern, judge)
     }
 
-    /// Verdicts already reached on this thread (the options that change the syntax
-    /// were set aside above, so the verdict depends on the pattern alone). Large
-    /// trees repeat their patterns (one `regex_uri` per service, copied into each of
-    /// its routes), and judging a pattern costs tens of microseconds.
-    fn remembered(pattern: &str) -> Option<String> {
-        /// Past this many patterns the memo starts again, so its size stays bounded.
-        const CAPACITY: usize = 4096;
-        thread_local! {
-            static VERDICTS: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<String>>> =
-                std::cell::RefCell::default();
-        }
-        VERDICTS.with_borrow_mut(|verdicts| {
-            if let Some(verdict) = verdicts.get(pattern) {
-                return verdict.clone();
-            }
-            let verdict = judge(pattern);
-            if verdicts.len() >= CAPACITY {
-                verdicts.clear();
-            }
-            verdicts.insert(pattern.into(), verdict.clone());
-            verdict
-        })
-    }
-
-    /// Why `pattern` does not compile, judged afresh.
-    pub(super) fn judge(pattern: &str) -> Option<String> {
-        let translated = Translator::new(pattern).run()?;
+    /// What PCRE makes of `pattern`, judged afresh.
+    pub(super) fn judge(pattern: &str) -> Verdict {
+        let Some(translated) = Translator::new(pattern).run() else {
+            return Verdict::Fine;
+        };
         // Parsing is enough to find a syntax error; compiling the pattern (as
-        // `regex::Regex::new` does) would cost far more, for every route.
-        regex_syntax::Parser::new()
-            .parse(&translated)
-            .err()
-            .map(|error| error_line(&error.to_string()))
+        // `regex::Regex::new` does) would cost far more.
+        match patterns::parse(&translated) {
+            Ok(hir) => patterns::size_verdict(&hir),
+            Err(refusal) if refusal.needs_unicode => Verdict::Fine,
+            Err(refusal) => Verdict::Refused(error_line(&refusal.message)),
+        }
     }
 
     /// The `error: ...` line of a `regex` parse error, without the pattern diagram.
@@ -770,17 +765,55 @@ mod tests {
         out
     }
 
+    /// Why PCRE refuses `pattern` under `options`, when gwlint can tell.
+    fn compile_error(pattern: &str, options: &str) -> Option<String> {
+        match pcre::verdict(pattern, options) {
+            Verdict::Refused(error) => Some(error),
+            Verdict::Fine | Verdict::TooLarge(_) => None,
+        }
+    }
+
     #[test]
     fn a_remembered_regex_verdict_is_the_verdict_judged_afresh() {
-        for pattern in ["^/api/(.*)", "^/api/(.*", "a{2,1}", "[z-a]"] {
+        for pattern in [
+            "^/api/(.*)",
+            "^/api/(.*",
+            "a{2,1}",
+            "[z-a]",
+            "(?:ab){40000}",
+        ] {
             let fresh = pcre::judge(pattern);
-            assert_eq!(pcre::compile_error(pattern, "jo"), fresh, "{pattern}");
-            assert_eq!(pcre::compile_error(pattern, "jo"), fresh, "{pattern}");
+            assert_eq!(pcre::verdict(pattern, "jo"), fresh, "{pattern}");
+            assert_eq!(pcre::verdict(pattern, "jo"), fresh, "{pattern}");
         }
-        assert!(pcre::compile_error("^/api/(.*", "jo").is_some());
-        assert!(pcre::compile_error("^/api/(.*)", "jo").is_none());
+        assert!(compile_error("^/api/(.*", "jo").is_some());
+        assert!(compile_error("^/api/(.*)", "jo").is_none());
         // A remembered verdict does not outlive the options: extended mode is not judged.
-        assert!(pcre::compile_error("^/api/(.*", "x").is_none());
+        assert!(compile_error("^/api/(.*", "x").is_none());
+    }
+
+    /// A pattern whose repeated groups copy out past the limit is not judged; the
+    /// finding says so instead of calling it valid or invalid. Repeated classes stay
+    /// small, as in PCRE.
+    #[test]
+    fn regexes_too_large_to_judge_are_reported_as_such() {
+        let issues = run(
+            proxy_rewrite,
+            &json!({"regex_uri": ["^/(?:abc){30000}", "/x", "\\w{1000}\\w{1000}", "/y"]}),
+        );
+        assert_eq!(pointers(&issues), ["/regex_uri/0"]);
+        assert_eq!(issues[0].kind, super::super::IssueKind::RegexTooLarge);
+        assert!(
+            issues[0]
+                .message
+                .contains("it has 90002 items, more than the 65536"),
+            "{}",
+            issues[0].message
+        );
+        let filter = json!({"filters": [{"regex": "(ab|cd){30000}", "replace": "x"}]});
+        let issues = run(response_rewrite, &filter);
+        assert_eq!(pointers(&issues), ["/filters/0/regex"]);
+        assert_eq!(issues[0].kind, super::super::IssueKind::RegexTooLarge);
     }
 
     #[test]
@@ -1057,7 +1090,7 @@ mod tests {
             "\\x41\\x{263A}",
             "é+",
         ] {
-            assert_eq!(pcre::compile_error(valid, "jo"), None, "{valid}");
+            assert_eq!(compile_error(valid, "jo"), None, "{valid}");
         }
     }
 
@@ -1073,7 +1106,7 @@ mod tests {
             "\\",
             "(?z)",
         ] {
-            assert!(pcre::compile_error(invalid, "jo").is_some(), "{invalid}");
+            assert!(compile_error(invalid, "jo").is_some(), "{invalid}");
         }
     }
 
@@ -1092,9 +1125,9 @@ mod tests {
             "(?J)(?<n>a)",
             "[[.a.]]",
         ] {
-            assert_eq!(pcre::compile_error(unknown, "jo"), None, "{unknown}");
+            assert_eq!(compile_error(unknown, "jo"), None, "{unknown}");
         }
-        assert_eq!(pcre::compile_error("[unclosed # comment", "x"), None);
+        assert_eq!(compile_error("[unclosed # comment", "x"), None);
     }
 
     #[test]
