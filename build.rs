@@ -7,7 +7,8 @@
 //! Also reads the number of mimalloc's `purge_delay` option from the header mimalloc
 //! is built from (`GWLINT_MI_PURGE_DELAY_OPTION`, see src/main.rs), and tells the tests
 //! where the external programs some of them drive are (pre-commit, the Python with
-//! ruamel.yaml, and for the Argo CD plugin kubernetes-validate and Argo CD's npm models).
+//! ruamel.yaml, for the Argo CD plugin kubernetes-validate and Argo CD's npm models, and
+//! the option parser ADC uses, for the TLS test).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -30,7 +31,28 @@ fn main() {
     mimalloc_purge_option();
     pre_commit_program();
     argocd_validators();
+    adc_option_parser();
     ruamel_python();
+}
+
+/// ADC's option parser for the TLS test (`tests/adc_tls.rs`): a `node_modules` folder
+/// named by `GWLINT_NODE_MODULES` holding `commander` (npm), and `node`, set
+/// `cfg(gwlint_has_adc_commander)`.
+fn adc_option_parser() {
+    println!("cargo::rustc-check-cfg=cfg(gwlint_has_adc_commander)");
+    println!("cargo:rerun-if-env-changed=GWLINT_NODE_MODULES");
+    let modules = std::env::var_os("GWLINT_NODE_MODULES")
+        .map(std::path::PathBuf::from)
+        .filter(|m| m.join("commander/package.json").is_file());
+    let node = find_program("GWLINT_NODE", "node");
+    if let (Some(modules), Some(node)) = (modules, node) {
+        println!("cargo:rustc-cfg=gwlint_has_adc_commander");
+        println!(
+            "cargo:rustc-env=GWLINT_COMMANDER_MODULES_DIR={}",
+            modules.display()
+        );
+        println!("cargo:rustc-env=GWLINT_COMMANDER_NODE={}", node.display());
+    }
 }
 
 /// Tell the tests where the Python with ruamel.yaml is (`GWLINT_RUAMEL_PYTHON`), the

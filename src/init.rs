@@ -5,11 +5,13 @@
 //! parses every YAML/JSON file with the loader `check` uses and keeps those whose top
 //! level has a key of the ADC or APISIX standalone file schema holding a value of that
 //! key's shape (a docker-compose `services:` mapping, a workflow or Helm values do
-//! not). Each folder that directly holds such a file is an environment, unless it
-//! lies inside another one. Each file's format is detected as `check` detects it; its
-//! `${VAR}` placeholders are read with [`crate::variables`], and its plugins are
-//! looked up in the latest shipped APISIX version with the schema stage's own
-//! lookup. [`render`] turns the scan into a commented config file: environments with
+//! not). Each folder that directly holds such a file belongs to an environment: the
+//! nearest folder above it named like one (`staging`, `prod`, ...), else the folder
+//! itself with resource-kind folders (`services/`, `routes/`) taken off; an
+//! environment inside another one is part of it. Each file's format is detected as
+//! `check` detects it; its `${VAR}` placeholders are read with
+//! [`crate::variables`], and its plugins are looked up in the latest shipped APISIX
+//! version with the schema stage's own lookup. [`render`] turns the scan into a commented config file: environments with
 //! their format and variables, the plugins that version does not have as
 //! `custom_plugins`, `ignore` globs for the other files inside environment folders,
 //! and commented defaults for the rest.
@@ -242,6 +244,97 @@ fn folder_of(file: &str) -> &str {
     file.rsplit_once('/').map_or(".", |(folder, _)| folder)
 }
 
+/// Folder names that name an environment (`staging`, `prod`, ...).
+const ENVIRONMENT_NAMES: &[&str] = &[
+    "dev",
+    "develop",
+    "development",
+    "test",
+    "testing",
+    "qa",
+    "uat",
+    "int",
+    "integration",
+    "stage",
+    "staging",
+    "preprod",
+    "pre-prod",
+    "preproduction",
+    "pre-production",
+    "prod",
+    "production",
+    "live",
+    "sandbox",
+    "demo",
+    "perf",
+    "canary",
+    "local",
+];
+
+/// Folder names that hold one kind of resource of an environment split by kind
+/// (`staging/services/`, `staging/routes/`).
+const RESOURCE_FOLDERS: &[&str] = &[
+    "services",
+    "routes",
+    "upstreams",
+    "consumers",
+    "consumer_groups",
+    "consumer-groups",
+    "credentials",
+    "ssls",
+    "ssl",
+    "certificates",
+    "certs",
+    "plugins",
+    "plugin_configs",
+    "plugin-configs",
+    "global_rules",
+    "global-rules",
+    "plugin_metadata",
+    "plugin-metadata",
+    "stream_routes",
+    "stream-routes",
+    "protos",
+    "secrets",
+];
+
+/// The environment folder of a folder that directly holds gateway files: the nearest
+/// folder above it (or itself) named like an environment (`envs/staging/routes` →
+/// `envs/staging`); else, the folder with the resource-kind folders it lies in taken
+/// off (`gateway/services` → `gateway`). The folders of one environment split by
+/// resource kind are then one environment, not one each.
+fn environment_folder(folder: &str) -> &str {
+    if folder == "." {
+        return folder;
+    }
+    let mut end = folder.len();
+    let mut rest = folder;
+    loop {
+        let name = rest.rsplit('/').next().unwrap_or(rest);
+        if ENVIRONMENT_NAMES.contains(&name.to_ascii_lowercase().as_str()) {
+            return &folder[..end];
+        }
+        match rest.rsplit_once('/') {
+            Some((parent, _)) => {
+                end = parent.len();
+                rest = parent;
+            }
+            None => break,
+        }
+    }
+    let mut folder = folder;
+    loop {
+        let (parent, name) = folder.rsplit_once('/').unwrap_or((".", folder));
+        if !RESOURCE_FOLDERS.contains(&name.to_ascii_lowercase().as_str()) {
+            return folder;
+        }
+        folder = parent;
+        if folder == "." {
+            return folder;
+        }
+    }
+}
+
 /// Whether relative path `path` is `folder` or lies below it.
 fn is_within(path: &str, folder: &str) -> bool {
     folder == "."
@@ -348,7 +441,7 @@ fn assemble(
     let candidates: BTreeSet<&str> = files
         .iter()
         .filter(|(_, kind)| matches!(kind, Kind::Gateway(..)))
-        .map(|(file, _)| folder_of(file))
+        .map(|(file, _)| environment_folder(folder_of(file)))
         .collect();
     // A folder inside another environment folder is part of it: `check` walks
     // environment folders recursively.
@@ -856,6 +949,44 @@ mod tests {
 
     const ADC: &str = "services:\n  - name: a\n    upstream:\n      nodes: [{host: \"${HOST}\", port: 80, weight: 1}]\n    routes: [{name: r, uris: [/a]}]\n";
     const STANDALONE: &str = "routes:\n  - id: 1\n    uri: /a\n    plugins:\n      acme-audit: {}\n    host: \"${UP}.example.com\"\n    upstream: {nodes: {\"a:80\": 1}, type: roundrobin}\n#END\n";
+
+    #[test]
+    fn an_environment_split_by_resource_kind_is_one_environment() {
+        for (folder, expected) in [
+            ("staging/services", "staging"),
+            ("envs/Production/routes/eu", "envs/Production"),
+            ("prod/team-a", "prod"),
+            ("gateway/services", "gateway"),
+            ("gateway/ssl/certs", "gateway"),
+            ("services", "."),
+            ("routes/v1", "routes/v1"),
+            ("team-a", "team-a"),
+            (".", "."),
+        ] {
+            assert_eq!(environment_folder(folder), expected, "{folder}");
+        }
+        let dir = tree(&[
+            ("staging/services/a.yaml", ADC),
+            ("staging/consumers/c.yaml", "consumers: []\n"),
+            ("gateway/production/services/a.yaml", ADC),
+            ("gateway/production/routes/b.yaml", "consumers: []\n"),
+            ("edge/upstreams/u.yaml", ADC),
+        ]);
+        let scan = scan(dir.path()).unwrap();
+        let found: Vec<(&str, &str)> = scan
+            .environments
+            .iter()
+            .map(|e| (e.name.as_str(), e.path.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("edge", "edge"),
+                ("production", "gateway/production"),
+                ("staging", "staging")
+            ]
+        );
+    }
 
     #[test]
     fn gateway_files_make_environments_and_other_files_do_not() {

@@ -42,6 +42,20 @@ if [ "$verb" = diff ]; then
     done
   } > diff.yaml
 fi
+if [ "$verb" = sync ] && [ -z "${STANDIN_SYNC_QUIET:-}" ]; then
+  # What ADC 0.28 prints at --verbose 1 for each change (signale's start/success
+  # lines), with the colour escapes chalk adds on a terminal in one of them.
+  printf '[ADC] \342\200\272 \342\226\266  start     Create route: "list-orders"\n'
+  printf '\033[32m[ADC] \342\200\272 \342\234\224  success\033[39m   Create route: "list-orders"\n'
+  i=0
+  while [ "$i" -lt "${STANDIN_DELETES:-0}" ]; do
+    echo '[ADC] › ✔  success   Delete service: ""'
+    i=$((i + 1))
+  done
+  if [ -n "${STANDIN_CHANGE_ON_SYNC:-}" ]; then
+    echo '[ADC] › ✔  success   Delete route: "added-by-someone-else"'
+  fi
+fi
 if [ "${STANDIN_HANG:-}" = "$verb" ]; then
   sleep 30 &
   trap 'echo "$verb got a signal" >> "$log/signals"; kill $!; exit 130' INT TERM
@@ -78,6 +92,8 @@ impl StandIn {
             .env_remove("STANDIN_EMPTY")
             .env_remove("STANDIN_HANG")
             .env_remove("STANDIN_CHANGE_ON_DIFF")
+            .env_remove("STANDIN_CHANGE_ON_SYNC")
+            .env_remove("STANDIN_SYNC_QUIET")
             .env_remove("PARTNER_PORTAL_KEY");
         cmd
     }
@@ -108,6 +124,10 @@ fn clean_apply_runs_diff_then_sync_with_the_rendered_bundle() {
     assert_eq!(adc.calls(), ["diff", "diff", "sync"]);
     assert!(
         stdout.contains("gwlint: plan: 1 create, 0 update, 0 delete"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("gwlint: adc sync did what the plan said (1 change(s))"),
         "{stdout}"
     );
     let rendered = Command::cargo_bin("gwlint")
@@ -232,6 +252,62 @@ fn the_guard_holds_for_what_sync_does() {
         "{stdout}"
     );
     assert_eq!(adc.calls(), ["diff", "diff"]);
+    // Someone adds a route after the second diff, before sync's own: sync deletes it,
+    // says so, and gwlint compares what sync reported with the plan and exits 1.
+    let adc = StandIn::new(STAND_IN);
+    let output = adc
+        .command()
+        .args(["apply", "fixtures/example/staging", "--no-config"])
+        .env("PARTNER_PORTAL_KEY", "k")
+        .env("STANDIN_CHANGE_ON_SYNC", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains(
+            "gwlint: WARNING: adc sync did not do what the guarded plan said; it also did: \
+             delete route `added-by-someone-else` (the gateway changed between the last diff and sync's own)"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(adc.calls(), ["diff", "diff", "sync"]);
+    // sync runs at ADC's verbosity 1, where it reports each change.
+    let calls = std::fs::read_to_string(adc.log().join("calls")).unwrap();
+    assert!(
+        calls.lines().last().unwrap().ends_with("--verbose 1"),
+        "{calls}"
+    );
+    // A sync that reports nothing cannot be confirmed: said, and exit 1.
+    let adc = StandIn::new(STAND_IN);
+    let output = adc
+        .command()
+        .args(["apply", "fixtures/example/staging", "--no-config"])
+        .env("PARTNER_PORTAL_KEY", "k")
+        .env("STANDIN_SYNC_QUIET", "1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("adc sync exited 0 but reported none of the plan's 1 change(s)"),
+        "{stdout}"
+    );
+    // A failed sync says how much of the plan it reported done.
+    let adc = StandIn::new(STAND_IN);
+    let output = adc
+        .command()
+        .args(["apply", "fixtures/example/staging", "--no-config"])
+        .env("PARTNER_PORTAL_KEY", "k")
+        .env("STANDIN_FAIL", "sync")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("adc sync reported 1 of the plan's 1 change(s) done before it ended"),
+        "{stdout}"
+    );
     // An empty plan is not synced at all.
     let adc = StandIn::new(STAND_IN);
     adc.command()

@@ -1159,6 +1159,49 @@ fn runaway_policies_stop_at_the_default_limits_and_in_policy_tests() {
         "stopped at the memory limit: it held more than 1 GiB (`policy_limits.memory` in .gwlint.yaml)"
     );
 
+    // Two environments: each stopped evaluation keeps what it held until gwlint exits,
+    // so a rule stopped in one environment is not run again in the other (unless both
+    // started at once).
+    let output = Command::cargo_bin("gwlint")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "fixtures/example", "--format", "json", "--policy"])
+        .arg(limits.join("recursion.rego"))
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut stops: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "policy/runtime-error")
+        .map(|f| {
+            let why = f["message"].as_str().unwrap();
+            let why = why.split_once("failed at run time: ").unwrap().1;
+            (
+                f["environment"].as_str().unwrap().to_owned(),
+                why.to_owned(),
+            )
+        })
+        .collect();
+    stops.sort();
+    assert_eq!(stops.len(), 2, "{stops:?}");
+    assert!(stops.iter().any(|(_, why)| why == DEPTH_STOP), "{stops:?}");
+    for (environment, why) in &stops {
+        let other = if environment == "staging" {
+            "production"
+        } else {
+            "staging"
+        };
+        assert!(
+            *why == DEPTH_STOP
+                || *why == format!("not run: in environment `{other}` it {DEPTH_STOP}"),
+            "{environment}: {why}"
+        );
+    }
+
     let output = Command::cargo_bin("gwlint")
         .unwrap()
         .current_dir(env!("CARGO_MANIFEST_DIR"))

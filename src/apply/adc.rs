@@ -256,7 +256,7 @@ impl Adc {
     }
 
     /// Run `adc <verb> -f <bundle>` in `workdir`, streaming its output (token masked)
-    /// to `out`; returns ADC's exit code (`None` when a signal ended it).
+    /// to `out`; returns ADC's exit code and the changes its output reported done.
     ///
     /// # Errors
     /// A [`ToolError`] when the program cannot be started.
@@ -267,9 +267,14 @@ impl Adc {
         workdir: &Path,
         guard: &super::interrupt::Guard,
         out: &mut dyn Write,
-    ) -> Result<Option<i32>, ToolError> {
+    ) -> Result<Ran, ToolError> {
         let mut command = Command::new(&self.program);
         command.arg(verb).arg("-f").arg(bundle).current_dir(workdir);
+        if verb == "sync" {
+            // ADC's default, made explicit: at level 1 sync says each change it made
+            // (`Create route: "orders"`), which gwlint compares with the guarded plan.
+            command.arg("--verbose").arg("1");
+        }
         // Its own process group: a Ctrl-C reaches gwlint, which forwards it (once).
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
@@ -288,21 +293,27 @@ impl Adc {
         let masks = self.masks();
         let error_masks = masks.clone();
         let forward_errors = std::thread::spawn(move || {
+            let mut reported = Vec::new();
             if let Some(stderr) = stderr {
                 let mut err = std::io::stderr();
-                forward(stderr, &mut err, &error_masks);
+                forward(stderr, &mut err, &error_masks, &mut reported);
             }
+            reported
         });
+        let mut reported = Vec::new();
         if let Some(stdout) = child.stdout.take() {
-            forward(stdout, out, &masks);
+            forward(stdout, out, &masks, &mut reported);
         }
-        let _ = forward_errors.join();
+        reported.extend(forward_errors.join().unwrap_or_default());
         let status = child.wait().map_err(|e| {
             ToolError::new(format!("cannot wait for {}: {e}", self.program.display()))
         });
         guard.finished();
         let status = status?;
-        Ok(status.code())
+        Ok(Ran {
+            code: status.code(),
+            reported,
+        })
     }
 
     /// Pass the backend settings in ADC's environment variables.
@@ -376,8 +387,9 @@ impl Adc {
 /// Copy a child's stream to `out` byte for byte, line by line, with each of `masks`
 /// replaced by `***`. Output that is not UTF-8 is forwarded as it is. When `out` can no
 /// longer be written (a closed pipe), the stream is still read to its end, so the
-/// child is never stopped mid-way by a full or broken pipe.
-fn forward(stream: impl Read, out: &mut dyn Write, masks: &[Vec<u8>]) {
+/// child is never stopped mid-way by a full or broken pipe. Each line that reports a
+/// change done ([`reported_change`]) is added to `reported`.
+fn forward(stream: impl Read, out: &mut dyn Write, masks: &[Vec<u8>], reported: &mut Vec<Change>) {
     let mut reader = BufReader::new(stream);
     let mut line = Vec::new();
     let mut writable = true;
@@ -389,11 +401,107 @@ fn forward(stream: impl Read, out: &mut dyn Write, masks: &[Vec<u8>]) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(_) => break,
         }
+        let shown = mask(&line, masks);
+        if let Some(change) = reported_change(&shown) {
+            reported.push(change);
+        }
         if writable {
-            let shown = mask(&line, masks);
             writable = out.write_all(&shown).and_then(|()| out.flush()).is_ok();
         }
     }
+}
+
+/// One change to one resource: `(type, resource type, resource name)`, as
+/// `("create", "route", "orders")`.
+pub type Change = (String, String, String);
+
+/// What one adc run gave: its exit code (`None` when a signal ended it) and the
+/// changes its output said were done.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ran {
+    /// adc's exit code.
+    pub code: Option<i32>,
+    /// Each change a line of its output reported done, in order.
+    pub reported: Vec<Change>,
+}
+
+/// The change a line of `adc sync`'s output reports done, if it reports one.
+///
+/// At verbosity 1, ADC's APISIX backend logs each change as a task that starts and
+/// succeeds, named `<Type> <resource type>: "<name>"` with the type capitalised
+/// (`[ADC] › ✔  success   Delete route: "orders"`; ADC's
+/// `libs/backend-apisix/src/operator.ts`, `generateTaskName`). Colour escapes are
+/// ignored; the `start` line of the same task is not a change done.
+#[must_use]
+pub fn reported_change(line: &[u8]) -> Option<Change> {
+    let text = String::from_utf8_lossy(line);
+    let plain = strip_escapes(&text);
+    let plain = plain.trim_end();
+    let at = plain.find("success")?;
+    let rest = plain[at + "success".len()..].trim_start();
+    let (kind, rest) = rest.split_once(' ')?;
+    let kind = match kind {
+        "Create" => "create",
+        "Update" => "update",
+        "Delete" => "delete",
+        _ => return None,
+    };
+    let (resource, name) = rest.split_once(": ")?;
+    if resource.is_empty()
+        || !resource
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'_')
+    {
+        return None;
+    }
+    let name = name.strip_prefix('"')?.strip_suffix('"')?;
+    Some((kind.to_owned(), resource.to_owned(), name.to_owned()))
+}
+
+/// `text` without terminal escape sequences (`ESC [ ... letter`).
+fn strip_escapes(text: &str) -> String {
+    let mut plain = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.clone().next() == Some('[') {
+                chars.next();
+                for c in chars.by_ref() {
+                    if c.is_ascii_alphabetic() {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        plain.push(c);
+    }
+    plain
+}
+
+/// How what `adc sync` reported done differs from the guarded plan: the changes it
+/// reported that the plan lacks, and the planned changes it did not report. Both empty
+/// when sync did exactly what was planned.
+#[must_use]
+pub fn compare_with_plan(plan: &Plan, reported: &[Change]) -> (Vec<Change>, Vec<Change>) {
+    let mut planned: Vec<Change> = plan
+        .events
+        .iter()
+        .map(|(kind, resource, id, name)| {
+            let label = if name.is_empty() { id } else { name };
+            (kind.clone(), resource.clone(), label.clone())
+        })
+        .collect();
+    let mut unplanned = Vec::new();
+    for change in reported {
+        if let Some(at) = planned.iter().position(|p| p == change) {
+            planned.swap_remove(at);
+        } else {
+            unplanned.push(change.clone());
+        }
+    }
+    planned.sort();
+    (unplanned, planned)
 }
 
 /// `bytes` with every occurrence of each mask replaced by `***`.
@@ -431,6 +539,72 @@ fn find_on_path(program: &str) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sync_output_lines_report_the_changes_done() {
+        let change = |k: &str, r: &str, n: &str| Some((k.to_owned(), r.to_owned(), n.to_owned()));
+        assert_eq!(
+            reported_change("[ADC] › ✔  success   Create route: \"list-orders\"\n".as_bytes()),
+            change("create", "route", "list-orders")
+        );
+        assert_eq!(
+            reported_change(
+                "\u{1b}[32m[ADC] › ✔  success\u{1b}[39m   Update consumer_credential: \"a \"b\"\""
+                    .as_bytes()
+            ),
+            change("update", "consumer_credential", "a \"b\"")
+        );
+        assert_eq!(
+            reported_change(b"[ADC] > success Delete service: \"\""),
+            change("delete", "service", "")
+        );
+        // The task's start, ADC's own steps and other text are not changes done.
+        for line in [
+            "[ADC] › ▶  start     Create route: \"list-orders\"",
+            "[ADC] › ✔  success   Sync configuration",
+            "[ADC] › ✔  success   Create Route: \"x\"",
+            "[ADC] › ✔  success   Create route: x",
+            "[ADC] › ✖  error     Create route: \"x\"",
+        ] {
+            assert_eq!(reported_change(line.as_bytes()), None, "{line}");
+        }
+    }
+
+    #[test]
+    fn what_sync_reported_is_compared_with_the_plan_change_for_change() {
+        let event = |kind: &str, resource: &str, id: &str, name: &str| DiffEvent {
+            kind: kind.into(),
+            resource_type: resource.into(),
+            resource_id: id.into(),
+            resource_name: name.into(),
+            ..DiffEvent::default()
+        };
+        let plan = Plan::of(vec![
+            event("create", "route", "r1", "orders"),
+            event("create", "route", "r2", "orders"),
+            event("delete", "service", "s1", ""),
+        ]);
+        let change = |k: &str, r: &str, n: &str| (k.to_owned(), r.to_owned(), n.to_owned());
+        let done = vec![
+            change("delete", "service", "s1"),
+            change("create", "route", "orders"),
+            change("create", "route", "orders"),
+        ];
+        assert_eq!(compare_with_plan(&plan, &done), (vec![], vec![]));
+        // One of two same-named creates missing, and a delete nobody planned.
+        let done = vec![
+            change("create", "route", "orders"),
+            change("delete", "route", "someone-elses"),
+            change("delete", "service", "s1"),
+        ];
+        assert_eq!(
+            compare_with_plan(&plan, &done),
+            (
+                vec![change("delete", "route", "someone-elses")],
+                vec![change("create", "route", "orders")]
+            )
+        );
+    }
 
     #[test]
     fn plan_counts_events_by_type() {
@@ -497,7 +671,7 @@ mod tests {
         let encoded = data_encoding::BASE64.encode(b"s3cr3t-t0ken");
         let mut out = Vec::new();
         let input = format!("using token s3cr3t-t0ken\nAuthorization: Basic {encoded}\nok\n");
-        forward(input.as_bytes(), &mut out, &adc.masks());
+        forward(input.as_bytes(), &mut out, &adc.masks(), &mut Vec::new());
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "using token ***\nAuthorization: Basic ***\nok\n"
@@ -509,7 +683,7 @@ mod tests {
         let adc = adc_with_token("tok");
         let input: &[u8] = b"caf\xe9 tok\n\xff\xfe after\nlast line without end";
         let mut out = Vec::new();
-        forward(input, &mut out, &adc.masks());
+        forward(input, &mut out, &adc.masks(), &mut Vec::new());
         assert_eq!(out, b"caf\xe9 ***\n\xff\xfe after\nlast line without end");
     }
 
@@ -543,7 +717,12 @@ mod tests {
         }
         let text = "line\n".repeat(1000);
         let read = std::cell::Cell::new(0);
-        forward(Counted(text.as_bytes(), &read), &mut Closed(0), &[]);
+        forward(
+            Counted(text.as_bytes(), &read),
+            &mut Closed(0),
+            &[],
+            &mut Vec::new(),
+        );
         assert_eq!(read.get(), text.len());
     }
 }

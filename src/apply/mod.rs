@@ -271,13 +271,73 @@ fn hand_off_to_adc(
         return Ok(code);
     }
     writeln!(out, "gwlint: adc sync ({})", checked.target.name).map_err(io)?;
-    let code = staged
+    let ran = staged
         .adc
         .run("sync", &staged.bundle, staged.workdir.path(), guard, out)?;
     if let Some(code) = stopped(guard, "during sync; adc was stopped", out) {
+        say_done(&plan, &ran.reported, out);
         return Ok(code);
     }
-    Ok(engine_exit("sync", code, out))
+    if ran.code != Some(0) {
+        say_done(&plan, &ran.reported, out);
+        return Ok(engine_exit("sync", ran.code, out));
+    }
+    Ok(compare_sync(&plan, &ran.reported, out))
+}
+
+/// After a failed or stopped sync: how much of the plan adc reported done.
+fn say_done(plan: &adc::Plan, reported: &[adc::Change], out: &mut dyn Write) {
+    let (_, not_done) = adc::compare_with_plan(plan, reported);
+    let _ = writeln!(
+        out,
+        "gwlint: adc sync reported {} of the plan's {} change(s) done before it ended",
+        plan.events.len() - not_done.len(),
+        plan.events.len()
+    );
+}
+
+/// After a successful sync: what adc reported done must be the guarded plan, change
+/// for change. Any difference (a change made on the gateway between the last diff and
+/// sync's own, or output gwlint cannot read) is said loudly and exits 1.
+fn compare_sync(plan: &adc::Plan, reported: &[adc::Change], out: &mut dyn Write) -> u8 {
+    let (unplanned, not_done) = adc::compare_with_plan(plan, reported);
+    if unplanned.is_empty() && not_done.is_empty() {
+        let _ = writeln!(
+            out,
+            "gwlint: adc sync did what the plan said ({} change(s))",
+            plan.events.len()
+        );
+        return 0;
+    }
+    let list = |changes: &[adc::Change]| {
+        changes
+            .iter()
+            .map(|(kind, resource, name)| format!("{kind} {resource} `{name}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if reported.is_empty() {
+        let _ = writeln!(
+            out,
+            "gwlint: WARNING: adc sync exited 0 but reported none of the plan's {} change(s), so gwlint \
+             cannot confirm it did what the plan said; compare the gateway with `gwlint drift`",
+            plan.events.len()
+        );
+        return 1;
+    }
+    let mut said = String::from("gwlint: WARNING: adc sync did not do what the guarded plan said");
+    if !unplanned.is_empty() {
+        said.push_str(&format!(
+            "; it also did: {} (the gateway changed between the last diff and sync's own)",
+            list(&unplanned)
+        ));
+    }
+    if !not_done.is_empty() {
+        said.push_str(&format!("; it did not report: {}", list(&not_done)));
+    }
+    said.push_str("; review the gateway (`gwlint drift`) and the changes above");
+    let _ = writeln!(out, "{said}");
+    1
 }
 
 /// A rendered bundle ready for adc: in a private folder, with the signal handling
@@ -330,7 +390,8 @@ impl Staged {
         let workdir = self.workdir.path();
         let code = self
             .adc
-            .run("diff", &self.bundle, workdir, &self.guard, out)?;
+            .run("diff", &self.bundle, workdir, &self.guard, out)?
+            .code;
         if stopped(&self.guard, "during adc diff; adc was stopped", out).is_some() {
             return Ok(DiffRun::Stopped);
         }

@@ -198,6 +198,7 @@ fn evaluate_rego(
                 set,
                 programs,
                 input: &rego_input,
+                environment: &env.name,
                 engine: None,
             },
             |runner, module| {
@@ -257,6 +258,8 @@ struct Runner<'a> {
     /// The virtual-machine programs, when this environment uses them.
     programs: Option<&'a std::collections::HashMap<String, std::sync::Arc<regorus::rvm::Program>>>,
     input: &'a regorus::Value,
+    /// The environment's name, for a rule stopped at a limit.
+    environment: &'a str,
     engine: Option<regorus::Engine>,
 }
 
@@ -302,27 +305,43 @@ impl Runner<'_> {
 
     /// Evaluate on a thread of its own under the limits. The engine goes to the thread
     /// and comes back with the result; an evaluation that stopped keeps it, and the
-    /// next one starts from a fresh clone.
+    /// next one starts from a fresh clone. A rule stopped at a limit in one environment
+    /// is not run again in the others: each stopped evaluation keeps the memory it held
+    /// until gwlint exits.
     fn eval_guarded(&mut self, entry: &str) -> Result<regorus::Value, String> {
+        if let Some(earlier) = self.set.earlier_stop(entry) {
+            return Err(earlier);
+        }
         let mut engine = match self.engine.take() {
             Some(engine) => engine,
             None => self.fresh_engine()?,
         };
         let limits = self.set.limits;
-        let entry = entry.to_owned();
+        let rule = entry.to_owned();
         let outcome = super::guard::run(limits, move |meter| {
-            let result = meter
-                .measure(|| engine.eval_rule(entry))
-                .map_err(|e| super::guard::describe(e.downcast_ref(), e.to_string(), &limits));
+            let result = meter.measure(|| engine.eval_rule(rule)).map_err(|e| {
+                let limit = e.downcast_ref::<regorus::LimitError>().is_some();
+                (
+                    super::guard::describe(e.downcast_ref(), e.to_string(), &limits),
+                    limit,
+                )
+            });
             (engine, result)
         });
-        match outcome {
+        let (message, stopped) = match outcome {
             Ok((engine, result)) => {
                 self.engine = Some(engine);
-                result
+                match result {
+                    Ok(value) => return Ok(value),
+                    Err(error) => error,
+                }
             }
-            Err(stop) => Err(stop.to_string()),
+            Err(stop) => (stop.to_string(), true),
+        };
+        if stopped {
+            self.set.record_stop(entry, self.environment, &message);
         }
+        Err(message)
     }
 }
 

@@ -22,11 +22,13 @@
 //!
 //! An evaluation that stops, or panics inside regorus, comes back as a [`Stop`]; the
 //! caller reports it as the rule's `policy/runtime-error` and the other rules and files
-//! are still checked. Without gwlint's allocator (the library's own tests) only the time
-//! limit applies.
+//! are still checked; it is not run again in the other environments (see
+//! `super::eval`). Compiling the policies runs under the same limits (regorus' parser
+//! takes time exponential in how deep brackets nest). Without gwlint's allocator (the
+//! library's own tests) only the time limit applies.
 
 use std::cell::Cell;
-use std::sync::atomic::{AtomicI64, AtomicU8, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{mpsc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -40,11 +42,12 @@ pub struct Limits {
 }
 
 impl Default for Limits {
-    /// 60 s and 1 GiB: the built-in rules, run as Rego on 100,000 routes, take under 2 s
-    /// and 200 MiB each (BENCHMARKS.md).
+    /// 5 minutes and 1 GiB. The built-in library given as a user's policies (on the
+    /// interpreter) checks 100,000 routes with its slowest rule at 41 s, and the whole
+    /// run at a 550 MB peak, on a busy 2-core machine (BENCHMARKS.md).
     fn default() -> Self {
         Limits {
-            time: Duration::from_secs(60),
+            time: Duration::from_secs(300),
             memory: 1 << 30,
         }
     }
@@ -118,43 +121,64 @@ pub fn describe(limit: Option<&regorus::LimitError>, message: String, limits: &L
     }
 }
 
-/// What the evaluation thread set aside for counting.
-struct Budget {
-    /// Bytes allocated minus bytes freed on the thread while counting.
-    live: AtomicI64,
-    /// [`Limits::memory`].
-    limit: AtomicI64,
-    /// The lowest stack address the evaluation may reach.
-    floor: AtomicUsize,
-    /// [`RUNNING`], or why the thread stopped.
-    stopped: AtomicU8,
-}
-
 const RUNNING: u8 = 0;
 const OVER_MEMORY: u8 = 1;
 const OVER_STACK: u8 = 2;
 
-thread_local! {
-    /// The budget of the evaluation running on this thread, while it is counted.
-    static COUNTING: Cell<Option<&'static Budget>> = const { Cell::new(None) };
+/// The counting state of the evaluation a thread runs: thread-local, so that the
+/// allocator's check is a few plain loads and stores (no atomic operation, no shared
+/// cache line). Const-initialised and without a destructor, it costs no set-up and can
+/// be read at any point of a thread's life.
+struct Counter {
+    /// Whether this thread counts its allocations now.
+    counting: Cell<bool>,
+    /// Bytes allocated minus bytes freed since counting started.
+    live: Cell<i64>,
+    /// [`Limits::memory`].
+    limit: Cell<i64>,
+    /// The lowest stack address the evaluation may reach.
+    floor: Cell<usize>,
+    /// Where to say why the evaluation stopped, for the waiting thread.
+    stopped: Cell<Option<&'static AtomicU8>>,
     /// Whether this thread runs evaluations (its panics are caught, not crashes).
-    static EVALUATION_THREAD: Cell<bool> = const { Cell::new(false) };
+    evaluation_thread: Cell<bool>,
 }
 
-/// Budgets of finished evaluations, for the next ones. A stopped evaluation keeps its
-/// budget (its thread still points at it).
-static SPARE: Mutex<Vec<&'static Budget>> = Mutex::new(Vec::new());
+thread_local! {
+    static COUNTER: Counter = const {
+        Counter {
+            counting: Cell::new(false),
+            live: Cell::new(0),
+            limit: Cell::new(i64::MAX),
+            floor: Cell::new(0),
+            stopped: Cell::new(None),
+            evaluation_thread: Cell::new(false),
+        }
+    };
+}
 
-fn budget() -> &'static Budget {
+/// Run `f` on this thread's counter (not at all in the instant a thread is torn down).
+#[inline]
+fn with_counter(f: impl FnOnce(&Counter)) {
+    let _ = COUNTER.try_with(f);
+}
+
+/// Status flags of finished evaluations, for the next ones. A stopped evaluation keeps
+/// its flag (its thread still points at it).
+static SPARE: Mutex<Vec<&'static AtomicU8>> = Mutex::new(Vec::new());
+
+fn status_flag() -> &'static AtomicU8 {
     let spare = SPARE.lock().unwrap_or_else(PoisonError::into_inner).pop();
-    spare.unwrap_or_else(|| {
-        Box::leak(Box::new(Budget {
-            live: AtomicI64::new(0),
-            limit: AtomicI64::new(i64::MAX),
-            floor: AtomicUsize::new(0),
-            stopped: AtomicU8::new(RUNNING),
-        }))
-    })
+    let flag = spare.unwrap_or_else(|| Box::leak(Box::new(AtomicU8::new(RUNNING))));
+    flag.store(RUNNING, Ordering::Relaxed);
+    flag
+}
+
+fn spare(flag: &'static AtomicU8) {
+    SPARE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(flag);
 }
 
 /// An address in the current stack frame. Stacks grow down on the platforms gwlint
@@ -170,8 +194,28 @@ fn stack_address() -> usize {
 /// allocate. Over the memory or stack limit, it does not return (see the module doc).
 #[inline]
 pub fn charge(size: usize) {
-    if let Ok(Some(budget)) = COUNTING.try_with(Cell::get) {
-        budget.charge(size);
+    with_counter(|counter| {
+        if counter.counting.get() {
+            count(counter, size);
+        }
+    });
+}
+
+/// [`charge`] on a thread that counts: kept out of line, so that every other thread's
+/// allocations pay one load and one branch.
+#[inline(never)]
+fn count(counter: &Counter, size: usize) {
+    // A layout's size is at most `isize::MAX`: never the fallback.
+    let live = counter
+        .live
+        .get()
+        .wrapping_add(i64::try_from(size).unwrap_or(i64::MAX));
+    counter.live.set(live);
+    if live > counter.limit.get() {
+        stop(counter, OVER_MEMORY);
+    }
+    if stack_address() < counter.floor.get() {
+        stop(counter, OVER_STACK);
     }
 }
 
@@ -179,10 +223,24 @@ pub fn charge(size: usize) {
 /// every deallocation; it must not allocate.
 #[inline]
 pub fn refund(size: usize) {
-    if let Ok(Some(budget)) = COUNTING.try_with(Cell::get) {
-        budget
-            .live
-            .fetch_sub(i64::try_from(size).unwrap_or(i64::MAX), Ordering::Relaxed);
+    with_counter(|counter| {
+        if counter.counting.get() {
+            let size = i64::try_from(size).unwrap_or(i64::MAX);
+            counter.live.set(counter.live.get().wrapping_sub(size));
+        }
+    });
+}
+
+/// Stop the evaluation on this thread for good: count no more, tell the waiting
+/// thread why, and never go back into the evaluation. Sleeping allocates nothing.
+#[cold]
+fn stop(counter: &Counter, why: u8) -> ! {
+    counter.counting.set(false);
+    if let Some(flag) = counter.stopped.get() {
+        flag.store(why, Ordering::Release);
+    }
+    loop {
+        std::thread::sleep(Duration::from_secs(3600));
     }
 }
 
@@ -190,47 +248,26 @@ pub fn refund(size: usize) {
 /// reported as the rule's failure (the crash hook lets it unwind).
 #[must_use]
 pub fn on_evaluation_thread() -> bool {
-    EVALUATION_THREAD.try_with(Cell::get).unwrap_or(false)
-}
-
-impl Budget {
-    fn charge(&self, size: usize) {
-        let size = i64::try_from(size).unwrap_or(i64::MAX);
-        let live = self
-            .live
-            .fetch_add(size, Ordering::Relaxed)
-            .saturating_add(size);
-        let stopped = if live > self.limit.load(Ordering::Relaxed) {
-            OVER_MEMORY
-        } else if stack_address() < self.floor.load(Ordering::Relaxed) {
-            OVER_STACK
-        } else {
-            return;
-        };
-        // Stop for good: count no more on this thread, tell the waiting thread, and
-        // never go back into the evaluation. Sleeping allocates nothing.
-        let _ = COUNTING.try_with(|counting| counting.set(None));
-        self.stopped.store(stopped, Ordering::Release);
-        loop {
-            std::thread::sleep(Duration::from_secs(3600));
-        }
-    }
+    COUNTER
+        .try_with(|counter| counter.evaluation_thread.get())
+        .unwrap_or(false)
 }
 
 /// Counts the memory and stack of the work it is given; handed to the work of [`run`].
 pub struct Meter {
-    budget: &'static Budget,
     limit: i64,
 }
 
 impl Meter {
     /// Run `work`, counting its allocations and stack depth against the limits.
     pub fn measure<R>(&self, work: impl FnOnce() -> R) -> R {
-        self.budget.live.store(0, Ordering::Relaxed);
-        self.budget.limit.store(self.limit, Ordering::Relaxed);
-        let _ = COUNTING.try_with(|counting| counting.set(Some(self.budget)));
+        with_counter(|counter| {
+            counter.live.set(0);
+            counter.limit.set(self.limit);
+            counter.counting.set(true);
+        });
         let result = work();
-        let _ = COUNTING.try_with(|counting| counting.set(None));
+        with_counter(|counter| counter.counting.set(false));
         result
     }
 }
@@ -250,10 +287,8 @@ pub fn run<T: Send + 'static>(
     limits: Limits,
     work: impl FnOnce(&Meter) -> T + Send + 'static,
 ) -> Result<T, Stop> {
-    let budget = budget();
-    budget.stopped.store(RUNNING, Ordering::Relaxed);
+    let flag = status_flag();
     let meter = Meter {
-        budget,
         limit: i64::try_from(limits.memory).unwrap_or(i64::MAX),
     };
     let (done, result) = mpsc::sync_channel(1);
@@ -261,17 +296,18 @@ pub fn run<T: Send + 'static>(
         .name("gwlint-policy".into())
         .stack_size(STACK_SIZE)
         .spawn(move || {
-            let _ = EVALUATION_THREAD.try_with(|flag| flag.set(true));
             let floor = stack_address().saturating_sub(STACK_LIMIT);
-            meter.budget.floor.store(floor, Ordering::Relaxed);
+            with_counter(|counter| {
+                counter.evaluation_thread.set(true);
+                counter.stopped.set(Some(flag));
+                counter.floor.set(floor);
+            });
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&meter)));
+            with_counter(|counter| counter.counting.set(false));
             let _ = done.send(outcome.map_err(|panic| panic_message(&*panic)));
         });
     if let Err(error) = spawned {
-        SPARE
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(budget);
+        spare(flag);
         return Err(Stop::NoThread(error.to_string()));
     }
     let started = Instant::now();
@@ -279,10 +315,7 @@ pub fn run<T: Send + 'static>(
     loop {
         match result.recv_timeout(POLL) {
             Ok(outcome) => {
-                SPARE
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(budget);
+                spare(flag);
                 return outcome.map_err(Stop::Panic);
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => {
@@ -292,7 +325,7 @@ pub fn run<T: Send + 'static>(
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
-        match budget.stopped.load(Ordering::Acquire) {
+        match flag.load(Ordering::Acquire) {
             OVER_MEMORY => return Err(Stop::Memory(limits.memory)),
             OVER_STACK => return Err(Stop::Stack),
             _ if started.elapsed() > give_up => return Err(Stop::Time(limits.time)),

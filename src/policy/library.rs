@@ -101,6 +101,9 @@ pub struct PolicySet {
     pub rego_builtins: bool,
     /// The limits of each evaluation of a user's rule (`policy_limits`).
     pub limits: super::guard::Limits,
+    /// User rules stopped at a limit, by entry point, with why and where: they are not
+    /// run again in other environments.
+    stopped: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
 }
 
 /// The regorus engine of a policy set and its `data` document.
@@ -173,6 +176,7 @@ impl PolicySet {
             vm_min_routes: VM_MIN_ROUTES,
             rego_builtins: false,
             limits: sources.limits,
+            stopped: Arc::default(),
         };
         if set.modules.iter().any(|m| !m.builtin) || !set.data_files.is_empty() {
             set.compiled()?;
@@ -213,6 +217,25 @@ impl PolicySet {
             // The interpreter reports the error for each rule.
             Err(_) => std::collections::HashMap::new(),
         })
+    }
+
+    /// Why the rule `entry` was stopped at a limit in another environment, if it was.
+    #[must_use]
+    pub fn earlier_stop(&self, entry: &str) -> Option<String> {
+        self.stopped
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(entry)
+            .cloned()
+    }
+
+    /// Remember that the rule `entry` was stopped at a limit in `environment`.
+    pub fn record_stop(&self, entry: &str, environment: &str, why: &str) {
+        self.stopped
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(entry.to_owned())
+            .or_insert_with(|| format!("not run: in environment `{environment}` it {why}"));
     }
 
     /// The modules that produce findings (not tests, not pure libraries).
