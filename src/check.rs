@@ -613,9 +613,16 @@ fn group_by_target<T>(
     walked: &[&(usize, PathBuf)],
     checked: Vec<T>,
 ) -> Vec<(String, Vec<T>)> {
+    // Each group's list reserved exactly: with tens of thousands of files, lists grown
+    // by doubling would hold up to twice the room beside the list being taken apart.
+    let mut sizes = vec![0usize; targets.len()];
+    for (target, _) in walked.iter().take(checked.len()) {
+        sizes[*target - first] += 1;
+    }
     let mut groups: Vec<(String, Vec<T>)> = targets
         .iter()
-        .map(|t| (t.name.clone(), Vec::new()))
+        .zip(sizes)
+        .map(|(t, size)| (t.name.clone(), Vec::with_capacity(size)))
         .collect();
     for ((target, _), file) in walked.iter().zip(checked) {
         groups[*target - first].1.push(file);
