@@ -39,20 +39,11 @@ fn main() {
 /// named by `GWLINT_NODE_MODULES` holding `commander` (npm), and `node`, set
 /// `cfg(gwlint_has_adc_commander)`.
 fn adc_option_parser() {
-    println!("cargo::rustc-check-cfg=cfg(gwlint_has_adc_commander)");
-    println!("cargo:rerun-if-env-changed=GWLINT_NODE_MODULES");
-    let modules = std::env::var_os("GWLINT_NODE_MODULES")
-        .map(std::path::PathBuf::from)
-        .filter(|m| m.join("commander/package.json").is_file());
-    let node = find_program("GWLINT_NODE", "node");
-    if let (Some(modules), Some(node)) = (modules, node) {
-        println!("cargo:rustc-cfg=gwlint_has_adc_commander");
-        println!(
-            "cargo:rustc-env=GWLINT_COMMANDER_MODULES_DIR={}",
-            modules.display()
-        );
-        println!("cargo:rustc-env=GWLINT_COMMANDER_NODE={}", node.display());
-    }
+    node_modules_cfg(
+        "gwlint_has_adc_commander",
+        &["commander"],
+        ("GWLINT_COMMANDER_MODULES_DIR", "GWLINT_COMMANDER_NODE"),
+    );
 }
 
 /// Tell the tests where the Python with ruamel.yaml is (`GWLINT_RUAMEL_PYTHON`), the
@@ -97,22 +88,32 @@ fn argocd_validators() {
         "kubernetes-validate",
         "GWLINT_KUBERNETES_VALIDATE_PROGRAM",
     );
-    println!("cargo::rustc-check-cfg=cfg(gwlint_has_argocd_models)");
+    node_modules_cfg(
+        "gwlint_has_argocd_models",
+        &["@kubernetes-models/argo-cd", "js-yaml"],
+        ("GWLINT_NODE_MODULES_DIR", "GWLINT_NODE_PROGRAM"),
+    );
+}
+
+/// Set `cfg(<cfg>)` when the `node_modules` folder `GWLINT_NODE_MODULES` names holds
+/// each of `packages` and `node` is found (`GWLINT_NODE` or `PATH`); the folder and
+/// the program are exported to the tests in the two compile-time variables of
+/// `exported`.
+fn node_modules_cfg(cfg: &str, packages: &[&str], exported: (&str, &str)) {
+    println!("cargo::rustc-check-cfg=cfg({cfg})");
     println!("cargo:rerun-if-env-changed=GWLINT_NODE_MODULES");
     let modules = std::env::var_os("GWLINT_NODE_MODULES")
         .map(std::path::PathBuf::from)
         .filter(|m| {
-            m.join("@kubernetes-models/argo-cd/package.json").is_file()
-                && m.join("js-yaml/package.json").is_file()
+            packages
+                .iter()
+                .all(|p| m.join(p).join("package.json").is_file())
         });
     let node = find_program("GWLINT_NODE", "node");
     if let (Some(modules), Some(node)) = (modules, node) {
-        println!("cargo:rustc-cfg=gwlint_has_argocd_models");
-        println!(
-            "cargo:rustc-env=GWLINT_NODE_MODULES_DIR={}",
-            modules.display()
-        );
-        println!("cargo:rustc-env=GWLINT_NODE_PROGRAM={}", node.display());
+        println!("cargo:rustc-cfg={cfg}");
+        println!("cargo:rustc-env={}={}", exported.0, modules.display());
+        println!("cargo:rustc-env={}={}", exported.1, node.display());
     }
 }
 

@@ -3,24 +3,21 @@
 # description: |
 #   ## What it checks
 #   Every `cors` plugin configuration (on routes, services, plugin configs, global
-#   rules, consumers and consumer groups) with `allow_credential: true` must list
-#   its allowed origins. `allow_origins: "*"` is reported, and so is a missing
-#   `allow_origins`, because its default is `*`. `allow_origins: "**"` is reported
-#   too: APISIX accepts it with credentials and then reflects any origin. Each
-#   configuration is reported once, where it is written, even when many routes
-#   inherit it. Configurations switched off with `_meta.disable: true` are skipped.
+#   rules, consumers and consumer groups) with `allow_credential: true` and
+#   `allow_origins: "**"`. APISIX accepts `**` with credentials and then reflects
+#   any origin. Each configuration is reported once, where it is written, even
+#   when many routes inherit it. Configurations switched off with
+#   `_meta.disable: true` are skipped. `allow_origins: "*"` (or no
+#   `allow_origins`, whose default is `*`) with credentials is not this rule's:
+#   APISIX refuses it when it loads the configuration ("you can not set '*' for
+#   other option when 'allow_credential' is true"), so the schema stage reports
+#   it as `schema/cors`, once.
 #   ## Why it matters
 #   With credentials allowed for every origin, any web site a logged-in user visits
 #   can call the API with the user's cookies or auth headers and read the answer.
-#   APISIX refuses `*` together with `allow_credential: true` when it loads the
-#   configuration ("you can not set '*' for other option when 'allow_credential' is
-#   true"), so the route fails at deploy time; `**` is accepted and is a
-#   cross-site data leak.
 #   ## Severity
-#   `error`: APISIX refuses `*` together with `allow_credential: true` when it
-#   loads the configuration, so the route fails at deploy time, and `**` lets
-#   every web site read the API's answers with the user's credentials. Either
-#   breaks or exposes something.
+#   `error`: `**` with credentials lets every web site read the API's answers
+#   with the user's credentials: it exposes something.
 #   ## Bad
 #   ```yaml
 #   services:
@@ -28,6 +25,9 @@
 #       plugins:
 #         cors:
 #           allow_credential: true
+#           allow_origins: "**"
+#           allow_methods: GET,POST
+#           allow_headers: Authorization,Content-Type
 #   ```
 #   ## Good
 #   ```yaml
@@ -57,7 +57,7 @@ deny contains finding if {
 	some obj in input[list]
 	conf := obj.config.plugins.cors
 	conf.allow_credential == true
-	origins := object.get(conf, "allow_origins", null)
+	origins := object.get(conf, "allow_origins", "*")
 	origins in wildcards
 	not conf._meta.disable == true
 	message := _problem(origins)
@@ -72,11 +72,8 @@ deny contains finding if {
 # virtual machine, reading it from the library package costs about twice as much.)
 _carrier_lists := ["routes", "services", "plugin_configs", "global_rules", "consumers", "consumer_groups", "stream_routes"]
 
-# The `allow_origins` values that open CORS to every origin (`null`: not set).
-_wildcards := {null, "*", "**"}
-
-_problem(null) := "sets `allow_credential: true` without `allow_origins`, whose default is `*`"
-
-_problem("*") := "sets `allow_credential: true` with `allow_origins: \"*\"`"
+# The `allow_origins` value that opens CORS to every origin and that APISIX accepts
+# with credentials (`*` it refuses: that is `schema/cors`).
+_wildcards := {"**"}
 
 _problem("**") := "sets `allow_credential: true` with `allow_origins: \"**\"`, which reflects any origin with credentials"

@@ -4,8 +4,9 @@
 #   ## What it checks
 #   Two routes of one environment must not match the same requests: the same set of
 #   hosts (compared without case; no hosts means any host), a common path (after the
-#   service's `path_prefix`) and overlapping methods (no methods means all of
-#   them). Routes that differ in their other match conditions (`vars`,
+#   service's `path_prefix` when ADC's backend is `api7ee`, the only one that
+#   applies it; `apply.backend` of the configuration) and overlapping methods (no
+#   methods means all of them). Routes that differ in their other match conditions (`vars`,
 #   `remote_addrs`, `filter_func`) are not compared. The later route (by file, then
 #   position in the file) is reported, pointing at the first one. Paths are
 #   compared as written: `/orders/*` and `/orders/1` are different paths. The

@@ -714,10 +714,11 @@ impl Checker {
     pub fn finish_environment(
         &self,
         target: &Target,
-        model: Environment,
+        mut model: Environment,
         model_findings: Vec<Finding>,
         mut files: Vec<CheckedFile>,
     ) -> EnvironmentReport {
+        model::backend::paths_as_synced(&mut model, target.apply.backend.as_deref());
         let file_count = files.len();
         let adc = files.iter().any(|c| c.format == Some(Format::Adc));
         let mut file_findings: Vec<Finding> = files

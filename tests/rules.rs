@@ -191,3 +191,82 @@ fn protection_through_service_or_global_rule_counts_and_disabling_it_does_not() 
         "the `_meta.disable` fixture must fail: {failing:#?}"
     );
 }
+
+#[test]
+fn cors_star_with_credentials_is_one_finding_of_the_schema_stage() {
+    // APISIX refuses `*` (also as allow_origins' default) with credentials, so it is
+    // schema/cors alone; the policy reports only `**`, which APISIX accepts.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.yaml");
+    for (origins, expected) in [
+        ("", "schema/cors"),
+        ("allow_origins: \"*\", ", "schema/cors"),
+        (
+            "allow_origins: \"**\", allow_methods: GET, allow_headers: X-A, ",
+            "policy/cors-wildcard-credentials",
+        ),
+    ] {
+        std::fs::write(
+            &file,
+            format!(
+                "services:\n  - name: a\n    upstream: {{nodes: [{{host: a.svc, port: 80, weight: 1}}]}}\n    \
+                 plugins:\n      cors: {{{origins}allow_credential: true}}\n    \
+                 routes: [{{name: r, uris: [/a], plugins: {{key-auth: {{}}}}}}]\n"
+            ),
+        )
+        .unwrap();
+        let output = gwlint()
+            .args(["check", "--no-config", "--format", "json"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        let errors: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(errors, [expected], "{origins}");
+    }
+}
+
+#[test]
+fn route_shadowing_judges_paths_as_the_backend_syncs_them() {
+    // ADC's apisix backend drops a service's `path_prefix`: `/v1` + `/orders` is synced
+    // as `/orders` and shadows the other service's `/orders`. The api7ee backend applies
+    // the prefix, so the two routes differ.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("env")).unwrap();
+    std::fs::write(
+        dir.path().join("env/a.yaml"),
+        "services:\n  - name: versioned\n    path_prefix: /v1\n    upstream: {nodes: [{host: a.svc, port: 80, weight: 1}]}\n    \
+         routes:\n      - {name: orders-v1, uris: [/orders]}\n  - name: plain\n    upstream: {nodes: [{host: b.svc, port: 80, weight: 1}]}\n    \
+         routes:\n      - {name: orders, uris: [/orders]}\n",
+    )
+    .unwrap();
+    let shadowing = |backend: &str| -> Vec<(u64, u64)> {
+        std::fs::write(
+            dir.path().join(".gwlint.yaml"),
+            format!("environments:\n  env: env\napply:\n  backend: {backend}\n"),
+        )
+        .unwrap();
+        let output = gwlint()
+            .current_dir(dir.path())
+            .args(["check", "env", "--format", "json"])
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "policy/route-shadowing")
+            .map(|f| (f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap()))
+            .collect()
+    };
+    assert_eq!(shadowing("apisix"), [(10, 30)]);
+    assert_eq!(shadowing("apisix-standalone"), [(10, 30)]);
+    assert_eq!(shadowing("api7ee"), []);
+}

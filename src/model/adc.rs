@@ -189,6 +189,7 @@ fn add_service<'d>(
             upstream_id: upstream_id.clone(),
             plugin_config_id: None,
             paths,
+            path_prefix_len: prefix.len(),
             hosts,
             methods,
             effective_plugins: own_plugins,

@@ -295,8 +295,12 @@ pub struct Route {
     pub upstream_id: Option<String>,
     /// Its plugin config, if any (standalone).
     pub plugin_config_id: Option<String>,
-    /// Full request paths, with the service's `path_prefix` applied.
+    /// Full request paths, with the service's `path_prefix` applied (see
+    /// [`backend::paths_as_synced`] for the backends that drop it).
     pub paths: Vec<String>,
+    /// Length of the service's `path_prefix` at the start of each of `paths` (ADC;
+    /// 0 when there is none).
+    pub path_prefix_len: usize,
     /// Hosts it matches (its own, or its service's).
     pub hosts: Vec<String>,
     /// Methods it matches (empty: all).

@@ -99,6 +99,7 @@ fn route(item: Value, new: impl FnOnce(Value) -> Resource) -> Route {
         upstream_id: item.get("upstream_id").and_then(id_string),
         plugin_config_id: item.get("plugin_config_id").and_then(id_string),
         paths: one_or_many("uri", "uris"),
+        path_prefix_len: 0,
         hosts: one_or_many("host", "hosts"),
         methods: strings(item.get("methods")),
         effective_plugins: Vec::new(),

@@ -1,5 +1,5 @@
 //! `cors-wildcard-credentials` (`policies/cors-wildcard-credentials.rego`): `cors`
-//! with `allow_credential: true` and any origin allowed.
+//! with `allow_credential: true` and `allow_origins: "**"` (any origin reflected).
 
 use super::common::{get, label, plugin_at, result_at, spaced, switched_off_conf};
 use crate::model::{Environment, JsonRef, Kind, Resource};
@@ -44,15 +44,10 @@ fn check_carrier(obj: &Resource, out: &mut Vec<PolicyResult>) {
 }
 
 /// What is wrong with these `allow_origins` next to `allow_credential: true`, if
-/// anything.
+/// anything this rule reports: `**`, which APISIX accepts and which reflects any
+/// origin. `*` (also as the default) APISIX refuses: that is `schema/cors`.
 fn problem(origins: Option<JsonRef<'_>>) -> Option<&'static str> {
     match origins.map(JsonRef::kind) {
-        None | Some(Kind::Null) => {
-            Some("sets `allow_credential: true` without `allow_origins`, whose default is `*`")
-        }
-        Some(Kind::String("*")) => {
-            Some("sets `allow_credential: true` with `allow_origins: \"*\"`")
-        }
         Some(Kind::String("**")) => Some(
             "sets `allow_credential: true` with `allow_origins: \"**\"`, which reflects any origin with credentials",
         ),

@@ -56,29 +56,42 @@ fn cors(conf: &Value, kind: SchemaKind, out: &mut Vec<Issue>) {
         return;
     }
     if conf.get("allow_credential") == Some(&Value::Bool(true)) {
+        // APISIX refuses the whole configuration once, whatever the number of `*`s:
+        // one finding, at the first `*` written, naming the others.
+        let mut written = Vec::new();
         let mut defaulted = Vec::new();
         for (option, default) in CORS_WILDCARD_OPTIONS {
             match conf.get(*option) {
-                Some(Value::String(value)) if value == "*" => out.push(Issue::value(
-                    format!("/{option}"),
-                    format!("you can not set '*' for `{option}` when 'allow_credential' is true"),
-                )),
+                Some(Value::String(value)) if value == "*" => written.push(*option),
                 None if *default == Some("*") => defaulted.push(format!("`{option}`")),
                 _ => {}
             }
         }
-        if !defaulted.is_empty() {
-            let verb = if defaulted.len() == 1 {
+        let defaults = |list: &[String]| {
+            let verb = if list.len() == 1 {
                 "defaults"
             } else {
                 "default"
             };
+            format!("{} {verb} to '*'", list.join(", "))
+        };
+        if let Some((first, others)) = written.split_first() {
+            let mut message =
+                format!("you can not set '*' for `{first}` when 'allow_credential' is true");
+            if !others.is_empty() {
+                let others: Vec<String> = others.iter().map(|o| format!("`{o}`")).collect();
+                message.push_str(&format!("; {} set '*' too", others.join(", ")));
+            }
+            if !defaulted.is_empty() {
+                message.push_str(&format!("; {}", defaults(&defaulted)));
+            }
+            out.push(Issue::value(format!("/{first}"), message));
+        } else if !defaulted.is_empty() {
             out.push(Issue::value(
                 "/allow_credential",
                 format!(
-                    "you can not set '*' for other option when 'allow_credential' is true: \
-                     {} {verb} to '*'",
-                    defaulted.join(", ")
+                    "you can not set '*' for other option when 'allow_credential' is true: {}",
+                    defaults(&defaulted)
                 ),
             ));
         }
@@ -716,6 +729,17 @@ mod tests {
         assert!(defaults[0]
             .message
             .ends_with("`allow_origins`, `allow_methods`, `allow_headers` default to '*'"));
+        // Several `*`s, written and defaulted: one finding, at the first written one.
+        let several = run(
+            "cors",
+            &json!({"allow_origins": "*", "allow_headers": "*", "allow_credential": true}),
+        );
+        assert_eq!(pointers(&several), ["/allow_origins"]);
+        assert_eq!(
+            several[0].message,
+            "you can not set '*' for `allow_origins` when 'allow_credential' is true; \
+             `allow_headers` set '*' too; `allow_methods` defaults to '*'"
+        );
     }
 
     #[test]
