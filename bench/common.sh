@@ -11,24 +11,37 @@ file_digest() {
 }
 
 # The settings a corpus was generated with; a change means generate again.
+# usage: corpus_stamp ROUTES [GENERATOR ARGUMENTS...]
 corpus_stamp() {
     local n=$1
+    shift
     printf 'generator %s\nroutes %s\nseed %s\nerrors-per-1000 %s\n' \
         "$(file_digest examples/gen_corpus.rs)" "$n" "$seed" "$errors"
+    if [[ $# -gt 0 ]]; then printf 'arguments %s\n' "$*"; fi
 }
 
+# usage: ensure_corpus ROUTES [NAME [GENERATOR ARGUMENTS...]]: the corpus in
+# $corpus_root/NAME (default: ROUTES), generated with these extra arguments.
 ensure_corpus() {
-    local n=$1 dir="$corpus_root/$1"
-    if [[ -d $dir && -f $dir.stamp ]] && [[ "$(cat "$dir.stamp")" == "$(corpus_stamp "$n")" ]]; then
+    local n=$1 name=${2:-$1}
+    shift
+    [[ $# -gt 0 ]] && shift
+    local dir="$corpus_root/$name"
+    if [[ -d $dir && -f $dir.stamp ]] && [[ "$(cat "$dir.stamp")" == "$(corpus_stamp "$n" "$@")" ]]; then
         say "corpus $dir is up to date"
         return
     fi
     say "generating $dir..."
     rm -rf "$dir" "$dir.stamp" "$dir.summary"
     mkdir -p "$corpus_root"
-    "$generator" --routes "$n" --out "$dir" --seed "$seed" --errors-per-1000 "$errors" >"$dir.summary" ||
+    "$generator" --routes "$n" --out "$dir" --seed "$seed" --errors-per-1000 "$errors" "$@" >"$dir.summary" ||
         die "the generator failed for $n routes"
-    corpus_stamp "$n" >"$dir.stamp"
+    corpus_stamp "$n" "$@" >"$dir.stamp"
+}
+
+# A number from the generator's summary line `<label>: <number> ...`.
+summary_number() {
+    awk -v label="$2:" '$1 == label { print $2; exit }' "$1"
 }
 
 cpu_model() {

@@ -19,7 +19,15 @@
 #   BENCH_COMMAND=...   measure this shell command instead of gwlint; $CORPUS is the corpus folder.
 #                       Used to test the measurement plumbing, e.g.
 #                       BENCH_COMMAND='cat "$CORPUS"/*/*.yaml' bash bench/run.sh 1000
+#
+# bash bench/run.sh --findings [ROUTES[:PER_FILE]...] runs bench/findings.sh instead: every
+# output format on trees where every route has a finding (issue 21; see that script).
 set -euo pipefail
+
+if [[ ${1:-} == --findings ]]; then
+    shift
+    exec bash "$(dirname "${BASH_SOURCE[0]}")/findings.sh" "$@"
+fi
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -95,11 +103,6 @@ build() {
 # The corpus (generated once, again when its settings change) and the machine: bench/common.sh.
 # shellcheck source=bench/common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-
-# A number from the generator's summary line `<label>: <number> ...`.
-summary_number() {
-    awk -v label="$2:" '$1 == label { print $2; exit }' "$1"
-}
 
 # ---------------------------------------------------------------------------------------------
 # Measurement

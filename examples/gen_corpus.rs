@@ -2,15 +2,22 @@
 //!
 //! ```text
 //! cargo run --release --example gen_corpus -- --routes N --out DIR [--seed S] [--errors-per-1000 K]
+//!     [--environments 1|2] [--routes-per-file R] [--no-timeouts]
 //! ```
 //!
-//! Writes one folder per environment, `DIR/<env>/svc-NNNNN.yaml` (one service with 20 routes per
-//! file), `DIR/<env>/global.yaml` (global rules) and `DIR/<env>/consumers.yaml` (consumers with
-//! credentials given as `${VAR}` or `$env://` references), plus `DIR/.gwlint.yaml` declaring the
-//! environments and `DIR/seeded-errors.tsv`, which lists every seeded error with its file and line.
-//! About K errors per 1000 routes (default 2) are seeded at places drawn from the random stream.
-//! All randomness comes from a splitmix64 stream seeded by `--seed`, so the same arguments always
-//! give a byte-identical tree.
+//! Writes one folder per environment, `DIR/<env>/svc-NNNNN.yaml` (one service with R routes per
+//! file, default 20), `DIR/<env>/global.yaml` (global rules) and `DIR/<env>/consumers.yaml`
+//! (consumers with credentials given as `${VAR}` or `$env://` references), plus `DIR/.gwlint.yaml`
+//! declaring the environments and `DIR/seeded-errors.tsv`, which lists every seeded error with its
+//! file and line. About K errors per 1000 routes (default 2) are seeded at places drawn from the
+//! random stream. All randomness comes from a splitmix64 stream seeded by `--seed`, so the same
+//! arguments always give a byte-identical tree.
+//!
+//! `--environments 1` puts every service in `production` (default: `production` and `staging`,
+//! alternating). `--no-timeouts` leaves out every `timeout` (upstreams' and routes'), so that
+//! `policy/route-needs-timeout` reports every route: the first run on an existing tree, where
+//! most routes lack something a built-in rule asks for. The random stream is drawn the same
+//! way with and without it, so the tree is otherwise the same.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
@@ -18,15 +25,16 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Routes in each service file (the last file holds the remainder).
-const ROUTES_PER_FILE: usize = 20;
-/// Environment folders; service `i` goes to `ENVIRONMENTS[i % 2]`.
+/// Routes in each service file by default (the last file holds the remainder).
+const DEFAULT_ROUTES_PER_FILE: usize = 20;
+/// Environment folders; service `i` goes to `ENVIRONMENTS[i % environments]`.
 const ENVIRONMENTS: [&str; 2] = ["production", "staging"];
 /// The list of seeded errors; its presence marks a folder this program may overwrite.
 const MANIFEST: &str = "seeded-errors.tsv";
 const DEFAULT_SEED: u64 = 42;
 const DEFAULT_ERRORS_PER_1000: usize = 2;
-const USAGE: &str = "usage: gen_corpus --routes N --out DIR [--seed S] [--errors-per-1000 K]";
+const USAGE: &str = "usage: gen_corpus --routes N --out DIR [--seed S] [--errors-per-1000 K] \
+                     [--environments 1|2] [--routes-per-file R] [--no-timeouts]";
 
 /// API domains and the team owning each.
 const DOMAINS: [(&str, &str); 16] = [
@@ -155,14 +163,31 @@ struct Args {
     out: PathBuf,
     seed: u64,
     errors_per_1000: usize,
+    /// How many of [`ENVIRONMENTS`] are used (1 or 2).
+    environments: usize,
+    routes_per_file: usize,
+    /// Write no `timeout` anywhere.
+    no_timeouts: bool,
+}
+
+impl Args {
+    fn environments(&self) -> &'static [&'static str] {
+        &ENVIRONMENTS[..self.environments]
+    }
 }
 
 fn parse_args(mut words: impl Iterator<Item = String>) -> Result<Args, String> {
     let (mut routes, mut out, mut seed, mut errors) =
         (None, None, DEFAULT_SEED, DEFAULT_ERRORS_PER_1000);
+    let (mut environments, mut routes_per_file, mut no_timeouts) =
+        (ENVIRONMENTS.len(), DEFAULT_ROUTES_PER_FILE, false);
     while let Some(flag) = words.next() {
         if flag == "--help" || flag == "-h" {
             return Err(USAGE.to_string());
+        }
+        if flag == "--no-timeouts" {
+            no_timeouts = true;
+            continue;
         }
         let value = words
             .next()
@@ -172,6 +197,8 @@ fn parse_args(mut words: impl Iterator<Item = String>) -> Result<Args, String> {
             "--out" => out = Some(PathBuf::from(value)),
             "--seed" => seed = parse_number(&flag, &value)?,
             "--errors-per-1000" => errors = parse_number(&flag, &value)?,
+            "--environments" => environments = parse_number(&flag, &value)?,
+            "--routes-per-file" => routes_per_file = parse_number(&flag, &value)?,
             _ => return Err(format!("unknown argument `{flag}`\n{USAGE}")),
         }
     }
@@ -182,12 +209,24 @@ fn parse_args(mut words: impl Iterator<Item = String>) -> Result<Args, String> {
     if errors > 1000 {
         return Err("--errors-per-1000 must be at most 1000".to_string());
     }
+    if !(1..=ENVIRONMENTS.len()).contains(&environments) {
+        return Err(format!(
+            "--environments must be 1 to {}",
+            ENVIRONMENTS.len()
+        ));
+    }
+    if routes_per_file == 0 {
+        return Err("--routes-per-file must be at least 1".to_string());
+    }
     let out = out.ok_or_else(|| format!("--out is required\n{USAGE}"))?;
     Ok(Args {
         routes,
         out,
         seed,
         errors_per_1000: errors,
+        environments,
+        routes_per_file,
+        no_timeouts,
     })
 }
 
@@ -216,7 +255,7 @@ fn plan_errors(args: &Args) -> BTreeMap<usize, ErrorKind> {
     for route in chosen {
         let mut kind = rng.pick(&ErrorKind::ALL);
         if kind == ErrorKind::PortOutOfRange
-            && !services_with_port_error.insert(route / ROUTES_PER_FILE)
+            && !services_with_port_error.insert(route / args.routes_per_file)
         {
             kind = rng.pick(&ErrorKind::IN_ROUTE);
         }
@@ -264,20 +303,36 @@ struct Service {
     /// Hosts on each route rather than on the service.
     route_hosts: bool,
     routes: Range<usize>,
+    timeouts: Timeouts,
+}
+
+/// Whether upstreams and routes get a `timeout`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Timeouts {
+    /// Every upstream, and some routes (the default).
+    Written,
+    /// None anywhere (`--no-timeouts`).
+    Left,
 }
 
 impl Service {
-    fn new(index: usize, routes: Range<usize>, rng: &mut Rng) -> Self {
+    fn new(index: usize, routes: Range<usize>, args: &Args, rng: &mut Rng) -> Self {
         let (domain, team) = rng.pick(&DOMAINS);
+        let environments = args.environments();
         Service {
             index,
-            env: ENVIRONMENTS[index % ENVIRONMENTS.len()],
+            env: environments[index % environments.len()],
             domain,
             team,
             guarded: rng.percent(50),
             jwt: rng.percent(30),
             route_hosts: rng.percent(40),
             routes,
+            timeouts: if args.no_timeouts {
+                Timeouts::Left
+            } else {
+                Timeouts::Written
+            },
         }
     }
 
@@ -409,13 +464,14 @@ fn write_upstream(
             ),
         );
     }
-    write_timeout(
-        6,
+    let (connect, send, read) = (
         rng.pick(&[1, 2, 3]),
         rng.pick(&[5, 10, 15]),
         rng.pick(&[10, 30, 60]),
-        y,
     );
+    if service.timeouts == Timeouts::Written {
+        write_timeout(6, connect, send, read, y);
+    }
     if rng.percent(40) {
         y.line(6, "retries: 2");
     }
@@ -538,7 +594,7 @@ fn write_route(
             y.line(8, &format!("priority: {}", priority + 5));
         }
     }
-    if rng.percent(10) {
+    if rng.percent(10) && service.timeouts == Timeouts::Written {
         write_timeout(8, 3, 10, 30, y);
     }
     if rng.percent(60) {
@@ -763,8 +819,26 @@ fn write_config(args: &Args, variables: &[Vec<String>]) -> Yaml {
             args.routes, args.seed, args.errors_per_1000
         ),
     );
+    if args.routes_per_file != DEFAULT_ROUTES_PER_FILE
+        || args.environments != ENVIRONMENTS.len()
+        || args.no_timeouts
+    {
+        y.line(
+            0,
+            &format!(
+                "# {} environment(s), {} routes per service file{}.",
+                args.environments,
+                args.routes_per_file,
+                if args.no_timeouts {
+                    ", no timeouts"
+                } else {
+                    ""
+                }
+            ),
+        );
+    }
     y.line(0, "environments:");
-    for (env, names) in ENVIRONMENTS.iter().zip(variables) {
+    for (env, names) in args.environments().iter().zip(variables) {
         y.line(2, &format!("{env}:"));
         y.line(4, &format!("path: {env}"));
         y.line(4, "format: adc");
@@ -795,7 +869,7 @@ struct Totals {
 }
 
 /// Make `out` an empty folder; only a folder this program wrote (it has the manifest) is cleared.
-fn prepare_output(out: &Path) -> Result<(), String> {
+fn prepare_output(out: &Path, environments: &[&str]) -> Result<(), String> {
     let not_empty = std::fs::read_dir(out).is_ok_and(|mut entries| entries.next().is_some());
     if not_empty {
         if !out.join(MANIFEST).is_file() {
@@ -807,7 +881,7 @@ fn prepare_output(out: &Path) -> Result<(), String> {
         std::fs::remove_dir_all(out)
             .map_err(|e| format!("{}: cannot clear: {e}", out.display()))?;
     }
-    for env in ENVIRONMENTS {
+    for env in environments {
         let folder = out.join(env);
         std::fs::create_dir_all(&folder)
             .map_err(|e| format!("{}: cannot create: {e}", folder.display()))?;
@@ -821,7 +895,7 @@ fn write_file(out: &Path, relative: &str, y: &Yaml) -> Result<(), String> {
 }
 
 fn generate(args: &Args) -> Result<Totals, String> {
-    prepare_output(&args.out)?;
+    prepare_output(&args.out, args.environments())?;
     let mut totals = Totals::default();
     let manifest = write_services(args, &mut totals)?;
     let variables = write_environment_files(args, &mut totals)?;
@@ -835,10 +909,11 @@ fn generate(args: &Args) -> Result<Totals, String> {
 fn write_services(args: &Args, totals: &mut Totals) -> Result<String, String> {
     let plan = plan_errors(args);
     let mut rows = vec!["file\tline\tkind".to_string()];
-    for index in 0..args.routes.div_ceil(ROUTES_PER_FILE) {
-        let routes = index * ROUTES_PER_FILE..args.routes.min((index + 1) * ROUTES_PER_FILE);
+    let per_file = args.routes_per_file;
+    for index in 0..args.routes.div_ceil(per_file) {
+        let routes = index * per_file..args.routes.min((index + 1) * per_file);
         let mut rng = Rng::for_item(args.seed, 2, index);
-        let service = Service::new(index, routes, &mut rng);
+        let service = Service::new(index, routes, args, &mut rng);
         let mut y = Yaml::default();
         let relative = format!("{}/svc-{index:05}.yaml", service.env);
         for seeded in write_service(&service, &plan, &mut rng, &mut y) {
@@ -861,9 +936,10 @@ fn write_services(args: &Args, totals: &mut Totals) -> Result<String, String> {
 /// each environment uses.
 fn write_environment_files(args: &Args, totals: &mut Totals) -> Result<Vec<Vec<String>>, String> {
     let mut variables = Vec::new();
-    for (env_index, env) in ENVIRONMENTS.iter().enumerate() {
+    let environments = args.environments();
+    for (env_index, env) in environments.iter().enumerate() {
         let env_services =
-            (totals.services + ENVIRONMENTS.len() - 1 - env_index) / ENVIRONMENTS.len();
+            (totals.services + environments.len() - 1 - env_index) / environments.len();
         let consumer_count = (env_services / 5).max(4);
         let (consumers, names) = write_consumers(args.seed, env_index, consumer_count);
         write_file(&args.out, &format!("{env}/consumers.yaml"), &consumers)?;
@@ -888,9 +964,10 @@ fn print_summary(args: &Args, totals: &Totals) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     let seeded_total: usize = totals.seeded.values().sum();
     writeln!(out, "corpus: {}", args.out.display())?;
-    writeln!(out, "environments: {}", ENVIRONMENTS.join(", "))?;
+    let environments = args.environments();
+    writeln!(out, "environments: {}", environments.join(", "))?;
     writeln!(out, "files: {} YAML ({} services, {} consumers.yaml, {} global.yaml) + .gwlint.yaml + {MANIFEST}",
-        totals.files, totals.services, ENVIRONMENTS.len(), ENVIRONMENTS.len())?;
+        totals.files, totals.services, environments.len(), environments.len())?;
     writeln!(out, "routes: {}", args.routes)?;
     writeln!(out, "consumers: {}", totals.consumers)?;
     writeln!(

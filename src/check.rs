@@ -143,7 +143,16 @@ impl Outcome {
     /// Every reported finding, sorted.
     #[must_use]
     pub fn findings(&self) -> Vec<&Finding> {
-        let mut all: Vec<&Finding> = self.reported().collect();
+        // Room for every finding at once: a list grown by doubling would briefly hold
+        // three times as many references.
+        let total = self.general_findings.len()
+            + self
+                .environments
+                .iter()
+                .map(|e| e.findings.len())
+                .sum::<usize>();
+        let mut all: Vec<&Finding> = Vec::with_capacity(total);
+        all.extend(self.reported());
         all.sort_by(|a, b| a.report_order(b));
         all
     }
@@ -604,9 +613,16 @@ fn group_by_target<T>(
     walked: &[&(usize, PathBuf)],
     checked: Vec<T>,
 ) -> Vec<(String, Vec<T>)> {
+    // Each group's list reserved exactly: with tens of thousands of files, lists grown
+    // by doubling would hold up to twice the room beside the list being taken apart.
+    let mut sizes = vec![0usize; targets.len()];
+    for (target, _) in walked.iter().take(checked.len()) {
+        sizes[*target - first] += 1;
+    }
     let mut groups: Vec<(String, Vec<T>)> = targets
         .iter()
-        .map(|t| (t.name.clone(), Vec::new()))
+        .zip(sizes)
+        .map(|(t, size)| (t.name.clone(), Vec::with_capacity(size)))
         .collect();
     for ((target, _), file) in walked.iter().zip(checked) {
         groups[*target - first].1.push(file);
@@ -704,6 +720,11 @@ impl Checker {
     ) -> EnvironmentReport {
         model::backend::paths_as_synced(&mut model, target.apply.backend.as_deref());
         let file_count = files.len();
+        let adc = files.iter().any(|c| c.format == Some(Format::Adc));
+        let mut file_findings: Vec<Finding> = files
+            .iter_mut()
+            .flat_map(|c| std::mem::take(&mut c.file.findings))
+            .collect();
         let documents = model::Documents::new(&files);
         let mut environment_findings =
             model::backend::ignored_fields(&model, target.apply.backend.as_deref(), &documents);
@@ -712,13 +733,6 @@ impl Checker {
             &self.schemas,
             &documents,
         ));
-        let evaluation = policy::evaluate(&self.policies, &model, &target.rules);
-        let policy_findings = policy::findings(evaluation.results, &documents);
-        let adc = files.iter().any(|c| c.format == Some(Format::Adc));
-        let mut file_findings: Vec<Finding> = files
-            .iter_mut()
-            .flat_map(|c| std::mem::take(&mut c.file.findings))
-            .collect();
         if adc {
             // ADC reads every file of the environment and stops at an empty one.
             for finding in file_findings
@@ -731,24 +745,37 @@ impl Checker {
                     .into();
             }
         }
+        // One list, filled and filtered in place: with a finding on every route, each
+        // copy of the list would be tens of megabytes. The policies' results become
+        // findings rule by rule, as each rule's are ready.
+        let mut findings: Vec<Finding> = Vec::with_capacity(
+            file_findings.len() + model_findings.len() + environment_findings.len(),
+        );
+        findings.extend(file_findings);
+        findings.extend(model_findings);
+        findings.extend(environment_findings);
+        let policy_timings =
+            policy::evaluate_into(&self.policies, &model, &target.rules, &mut |results| {
+                policy::locate_into(&mut findings, results, &documents);
+            });
         let (suppressions, comment_findings) = suppress::collect(&files);
-        let mut findings: Vec<Finding> = file_findings
-            .into_iter()
-            .chain(model_findings)
-            .chain(environment_findings)
-            .chain(policy_findings)
-            .filter(|f| target.rules.enabled(&f.rule))
-            .collect();
+        findings.retain(|f| target.rules.enabled(&f.rule));
         for finding in &mut findings {
             finding.severity = target.rules.severity(&finding.rule, finding.severity);
         }
-        let (kept, mut suppressed) = suppress::apply(findings, &suppressions);
-        let mut findings: Vec<Finding> = kept.into_iter().chain(comment_findings).collect();
+        let (mut findings, mut suppressed) = if suppressions.is_empty() {
+            (findings, Vec::new())
+        } else {
+            suppress::apply(findings, &suppressions)
+        };
+        findings.extend(comment_findings);
+        // One copy of the name, shared by every finding.
+        let environment = crate::finding::Text::from(&target.name);
         for finding in findings
             .iter_mut()
             .chain(suppressed.iter_mut().map(|s| &mut s.finding))
         {
-            finding.environment = Some(target.name.clone());
+            finding.environment = Some(environment.clone());
         }
         sort_findings(&mut findings);
         suppressed.sort_by(|a, b| a.finding.report_order(&b.finding));
@@ -759,7 +786,7 @@ impl Checker {
             files: file_count,
             suppressed,
             checked: files,
-            policy_timings: evaluation.timings,
+            policy_timings,
         }
     }
 

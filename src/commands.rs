@@ -42,9 +42,14 @@ fn options_from_sources(sources: &SourceArgs) -> CheckOptions {
     }
 }
 
-/// Write to stdout, treating a closed pipe as success.
+/// How much output is gathered before it is written to stdout or stderr.
+const OUTPUT_BUFFER: usize = 64 * 1024;
+
+/// Write to stdout through one buffer flushed at the end (stdout itself is
+/// line-buffered: a report of many lines would otherwise be one write per line),
+/// treating a closed pipe as success.
 fn emit(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), ToolError> {
-    let mut stdout = std::io::stdout().lock();
+    let mut stdout = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stdout().lock());
     match write(&mut stdout).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(ToolError::new(format!("cannot write output: {e}")))
@@ -58,7 +63,7 @@ fn emit(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(),
 fn emit_to_stderr(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), ToolError> {
-    let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
+    let mut stderr = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, std::io::stderr().lock());
     match write(&mut stderr).and_then(|()| stderr.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(ToolError::new(format!("cannot write to stderr: {e}")))
@@ -202,7 +207,7 @@ fn write_file(
     }
     let file = std::fs::File::create(path)
         .map_err(|e| ToolError::new(format!("{}: cannot create: {e}", path.display())))?;
-    let mut out = std::io::BufWriter::new(file);
+    let mut out = std::io::BufWriter::with_capacity(OUTPUT_BUFFER, file);
     write(&mut out)
         .and_then(|()| out.flush())
         .map_err(|e| ToolError::new(format!("{}: cannot write: {e}", path.display())))

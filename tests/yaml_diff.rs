@@ -384,7 +384,7 @@ fn the_loader_agrees_with_ruamel_yaml_on_generated_documents() {
             *refusals.entry(reason).or_default() += 1;
         }
         for finding in &ours.findings {
-            *rules_seen.entry(finding.rule.clone()).or_default() += 1;
+            *rules_seen.entry(finding.rule.to_string()).or_default() += 1;
         }
         let verdict = judge(text, &ours, theirs);
         match verdict {

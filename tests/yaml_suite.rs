@@ -104,7 +104,7 @@ fn run_case(dir: &Path) -> Outcome {
             .iter()
             .find(|f| f.severity == Severity::Error);
         return Outcome::Rejected {
-            rule: first.map(|f| f.rule.clone()).unwrap_or_default(),
+            rule: first.map(|f| f.rule.to_string()).unwrap_or_default(),
             message: first.map(|f| f.message.clone()).unwrap_or_default(),
         };
     }

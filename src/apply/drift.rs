@@ -359,6 +359,7 @@ pub fn findings(drifts: &[Drift], checked: &Checked, rules: &RuleSettings) -> Ve
         span: crate::source::Span::point(crate::source::Position::START),
         pointer: String::new(),
     };
+    let environment = crate::finding::Text::from(&checked.target.name);
     let mut findings: Vec<Finding> = drifts
         .iter()
         .filter(|drift| rules.enabled(drift.change.rule()))
@@ -372,7 +373,7 @@ pub fn findings(drifts: &[Drift], checked: &Checked, rules: &RuleSettings) -> Ve
             let rule = drift.change.rule();
             let severity = rules.severity(rule, Severity::Error);
             let mut finding = Finding::new(rule, severity, message, help, location);
-            finding.environment = Some(checked.target.name.clone());
+            finding.environment = Some(environment.clone());
             finding
         })
         .collect();

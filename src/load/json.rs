@@ -615,7 +615,7 @@ mod tests {
         let f = &output.findings[0];
         assert_eq!(f.severity, Severity::Error);
         let at = f.location.span.start;
-        (f.rule.clone(), at.line, at.column, f.message.clone())
+        (f.rule.to_string(), at.line, at.column, f.message.clone())
     }
 
     /// Assert that `text` fails with `parse/syntax` at `line:column` with a message

@@ -18,7 +18,7 @@ use super::native::NativeCheck;
 use super::plan::{route_pass, After, Plan, RouteCheck, Timed};
 use super::settings::RuleSettings;
 use super::PolicyResult;
-use crate::finding::Severity;
+use crate::finding::{Severity, Text};
 use crate::model::Environment;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -27,12 +27,12 @@ use std::time::{Duration, Instant};
 /// One result of one rule, with the rule's id, severity and help.
 #[derive(Debug, Clone)]
 pub struct RuleResult {
-    /// Full rule id (`policy/route-needs-auth`).
-    pub rule: String,
+    /// Full rule id (`policy/route-needs-auth`), shared by the rule's results.
+    pub rule: Text,
     /// Severity after the config file's override.
     pub severity: Severity,
-    /// The rule's help text.
-    pub help: String,
+    /// The rule's help text, shared by the rule's results.
+    pub help: Text,
     /// What the rule reported.
     pub result: PolicyResult,
 }
@@ -73,9 +73,27 @@ pub struct Evaluation {
     pub timings: Vec<(String, Duration)>,
 }
 
+/// Where [`evaluate_into`] hands each batch of results (one rule's, or one module's).
+pub type ResultSink<'s> = dyn FnMut(&mut dyn ExactSizeIterator<Item = RuleResult>) + 's;
+
 /// Evaluate every enabled rule on an environment.
 #[must_use]
 pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> Evaluation {
+    let mut results = Vec::new();
+    let timings = evaluate_into(set, env, settings, &mut |batch| results.extend(batch));
+    Evaluation { results, timings }
+}
+
+/// Evaluate every enabled rule on an environment, handing the results to `sink` in
+/// the order [`evaluate`] lists them, one batch at a time (so that a caller can turn
+/// them into findings without a list of every result first). Returns the timings
+/// ([`Evaluation::timings`]).
+pub fn evaluate_into(
+    set: &PolicySet,
+    env: &Environment,
+    settings: &RuleSettings,
+    sink: &mut ResultSink<'_>,
+) -> Vec<(String, Duration)> {
     let mut modules: Vec<&PolicyModule> = Vec::new();
     let mut natives: Vec<(&RuleMeta, NativeCheck)> = Vec::new();
     for module in set.rule_modules() {
@@ -100,10 +118,10 @@ pub fn evaluate(set: &PolicySet, env: &Environment, settings: &RuleSettings) -> 
     let params = params(set, settings);
     let mut evaluation = Evaluation::default();
     if !modules.is_empty() {
-        evaluate_rego(set, env, settings, &modules, &params, &mut evaluation);
+        evaluate_rego(set, env, settings, &modules, &params, &mut evaluation, sink);
     }
-    evaluate_natives(env, settings, &natives, &params, &mut evaluation);
-    evaluation
+    evaluate_natives(env, settings, &natives, &params, &mut evaluation, sink);
+    evaluation.timings
 }
 
 /// Run the rules written in Rust: each makes its plan, then the route pass and the
@@ -114,6 +132,7 @@ fn evaluate_natives(
     natives: &[(&RuleMeta, NativeCheck)],
     params: &Map<String, Value>,
     evaluation: &mut Evaluation,
+    sink: &mut ResultSink<'_>,
 ) {
     let planned: Vec<(Plan<'_>, Duration)> = natives
         .par_iter()
@@ -139,10 +158,9 @@ fn evaluate_natives(
     let parts = routes.into_iter().zip(after).zip(took);
     for (((routes, after), planning), (meta, _)) in parts.zip(natives) {
         let spent = planning + routes.1 + after.1;
-        let results = routes.0.into_iter().chain(after.0).collect();
-        evaluation
-            .results
-            .extend(rule_results(meta, settings, results));
+        let mut results = routes.0;
+        results.extend(after.0);
+        rule_results(meta, settings, results, sink);
         evaluation
             .timings
             .push((format!("policy/{}", meta.id), spent));
@@ -167,6 +185,7 @@ fn evaluate_rego(
     modules: &[&PolicyModule],
     params: &Map<String, Value>,
     evaluation: &mut Evaluation,
+    sink: &mut ResultSink<'_>,
 ) {
     let started = Instant::now();
     let rego_input = super::input::build(env, params);
@@ -193,30 +212,35 @@ fn evaluate_rego(
     // When no thread can be started, it is freed here (the closure is dropped).
     let _ = std::thread::Builder::new().spawn(move || drop(rego_input));
     for (results, timing) in per_module {
-        evaluation.results.extend(results);
+        sink(&mut results.into_iter());
         evaluation.timings.push(timing);
     }
 }
 
-/// A Rust rule's results as the rule's results. Like a Rego result set, it reports
-/// each result once.
+/// A Rust rule's results as the rule's results, handed to `sink`. Like a Rego result
+/// set, it reports each result once.
 fn rule_results(
     meta: &RuleMeta,
     settings: &RuleSettings,
     mut out: Vec<PolicyResult>,
-) -> Vec<RuleResult> {
-    let rule = format!("policy/{}", meta.id);
-    let mut seen = std::collections::HashSet::new();
-    out.retain(|result| seen.insert(format!("{result:?}")));
+    sink: &mut ResultSink<'_>,
+) {
+    let rule = Text::from(format!("policy/{}", meta.id));
+    let help = Text::from(&meta.help);
+    let first: Vec<bool> = {
+        let mut seen = foldhash::HashSet::default();
+        seen.reserve(out.len());
+        out.iter().map(|result| seen.insert(result)).collect()
+    };
+    let mut first = first.into_iter();
+    out.retain(|_| first.next().unwrap_or(true));
     let severity = settings.severity(&rule, meta.severity);
-    out.into_iter()
-        .map(|result| RuleResult {
-            rule: rule.clone(),
-            severity,
-            help: meta.help.clone(),
-            result,
-        })
-        .collect()
+    sink(&mut out.into_iter().map(|result| RuleResult {
+        rule: rule.clone(),
+        severity,
+        help: help.clone(),
+        result,
+    }));
 }
 
 /// How timings name a rule module: its rule id, or its path.
@@ -337,17 +361,18 @@ fn evaluate_module(
             .meta
             .as_ref()
             .map_or_else(|| rule_severity(rule_name), |meta| meta.severity);
-        let help = module.meta.as_ref().map_or_else(
+        let help = Text::from(module.meta.as_ref().map_or_else(
             || format!("see the policy in {}", module.path),
             |meta| meta.help.clone(),
-        );
+        ));
+        let shared_rule = Text::from(&base_rule);
         match runner.eval(&entry_point(module, rule_name), !module.builtin) {
             Ok(value) => {
                 for result in results_of(&value) {
-                    let rule = result
-                        .id
-                        .as_ref()
-                        .map_or_else(|| base_rule.clone(), |id| format!("policy/{id}"));
+                    let rule = result.id.as_ref().map_or_else(
+                        || shared_rule.clone(),
+                        |id| Text::from(format!("policy/{id}")),
+                    );
                     results.push(RuleResult {
                         severity: settings.severity(&rule, default_severity),
                         rule,
@@ -400,7 +425,8 @@ fn runtime_error(rule: &str, module: &PolicyModule, error: &str) -> RuleResult {
         help: format!(
             "fix the policy in {}; the other rules still ran",
             module.path
-        ),
+        )
+        .into(),
         result: PolicyResult {
             msg: format!("rule `{rule}` failed at run time: {}", one_line(error)),
             ..PolicyResult::default()

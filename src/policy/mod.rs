@@ -18,15 +18,15 @@ pub mod plan;
 pub mod settings;
 pub mod testing;
 
-pub use eval::{evaluate, input_document};
+pub use eval::{evaluate, evaluate_into, input_document};
 pub use library::{PolicySet, PolicySources};
-pub use locate::findings;
+pub use locate::{findings, locate_into, locate_result};
 pub use settings::{RuleSetting, RuleSettings};
 
 use serde_json::Value;
 
 /// What a policy rule reported, before it is located: the Rego result contract.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PolicyResult {
     /// The message.
     pub msg: String,

@@ -111,9 +111,14 @@ pub fn route_pass<'a>(routes: &'a [Box<Route>], checks: &[Option<&RouteCheck<'a>
         .par_chunks(ROUTES_PER_STEP)
         .map(|step| checks.iter().map(|check| run_step(step, *check)).collect())
         .collect();
-    let mut per_rule: Vec<Timed> = checks
-        .iter()
-        .map(|_| (Vec::new(), Duration::ZERO))
+    // Each rule's results in one list of the exact size: a rule that reports every
+    // route has a hundred thousand of them, and a list grown by doubling would hold
+    // up to twice that, and both copies while it grows.
+    let mut per_rule: Vec<Timed> = (0..checks.len())
+        .map(|rule| {
+            let total = steps.iter().map(|step| step[rule].0.len()).sum();
+            (Vec::with_capacity(total), Duration::ZERO)
+        })
         .collect();
     for step in steps {
         for ((results, took), (found, spent)) in per_rule.iter_mut().zip(step) {

@@ -12,7 +12,8 @@ use std::io::{self, Write};
 /// Any error of the writer.
 pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
     for finding in outcome.findings() {
-        writeln!(out, "{}", annotation(finding))?;
+        write_annotation(finding, out)?;
+        out.write_all(b"\n")?;
     }
     Ok(())
 }
@@ -20,6 +21,14 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
 /// One workflow command.
 #[must_use]
 pub fn annotation(finding: &Finding) -> String {
+    let mut line = Vec::new();
+    // Writing to a Vec cannot fail, and the annotation is made of UTF-8 text.
+    let _ = write_annotation(finding, &mut line);
+    String::from_utf8_lossy(&line).into_owned()
+}
+
+/// Write one workflow command, without a line break.
+fn write_annotation(finding: &Finding, out: &mut dyn Write) -> io::Result<()> {
     let command = match finding.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -28,34 +37,64 @@ pub fn annotation(finding: &Finding) -> String {
     let span = finding.location.span;
     // The file name, the message and the help are made printable (a name with a
     // control character could not be annotated anyway), then escaped as GitHub requires.
-    format!(
-        "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-        escape_property(&printable_name(finding.file())),
+    write!(out, "::{command} file=")?;
+    write_escaped(out, &printable_name(finding.file()), true)?;
+    write!(
+        out,
+        ",line={},col={},endLine={},endColumn={},title=",
         span.start.line,
         span.start.column,
         span.end.line.max(span.start.line),
         span.end.column.max(span.start.column),
-        escape_property(&finding.rule),
-        escape_data(&format!(
-            "{} (help: {})",
-            printable(&finding.message),
-            printable(&finding.help)
-        )),
-    )
+    )?;
+    write_escaped(out, &finding.rule, true)?;
+    out.write_all(b"::")?;
+    write_escaped(out, &printable(&finding.message), false)?;
+    out.write_all(b" (help: ")?;
+    write_escaped(out, &printable(&finding.help), false)?;
+    out.write_all(b")")
+}
+
+/// Write `text` escaped as data (`%`, CR and LF), or as a property value (also `:`
+/// and `,`).
+fn write_escaped(out: &mut dyn Write, text: &str, property: bool) -> io::Result<()> {
+    let escape = |b: u8| match b {
+        b'%' => Some("%25"),
+        b'\r' => Some("%0D"),
+        b'\n' => Some("%0A"),
+        b':' if property => Some("%3A"),
+        b',' if property => Some("%2C"),
+        _ => None,
+    };
+    let bytes = text.as_bytes();
+    let mut written = 0;
+    for (index, byte) in bytes.iter().enumerate() {
+        if let Some(escaped) = escape(*byte) {
+            out.write_all(&bytes[written..index])?;
+            out.write_all(escaped.as_bytes())?;
+            written = index + 1;
+        }
+    }
+    out.write_all(&bytes[written..])
 }
 
 /// Escape a message: `%`, CR and LF.
 #[must_use]
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    escaped(text, false)
 }
 
 /// Escape a property value: as data, plus `:` and `,`.
 #[must_use]
 pub fn escape_property(text: &str) -> String {
-    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+    escaped(text, true)
+}
+
+fn escaped(text: &str, property: bool) -> String {
+    let mut out = Vec::with_capacity(text.len());
+    // Writing to a Vec cannot fail, and escaping keeps UTF-8 text UTF-8.
+    let _ = write_escaped(&mut out, text, property);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The job summary: counts and a table of findings (Markdown).

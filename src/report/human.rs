@@ -206,11 +206,15 @@ pub fn summary(outcome: &Outcome, least_shown: Severity) -> String {
     if suppressed > 0 {
         parts.push(format!("{} suppressed", thousands(suppressed)));
     }
-    let baseline = outcome
-        .findings()
-        .into_iter()
-        .filter(|f| outcome.is_baseline(f))
-        .count();
+    let baseline = if outcome.baseline.is_empty() {
+        0
+    } else {
+        outcome
+            .findings()
+            .into_iter()
+            .filter(|f| outcome.is_baseline(f))
+            .count()
+    };
     if baseline > 0 {
         parts.push(format!("{} in the baseline", thousands(baseline)));
     }

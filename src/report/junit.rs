@@ -61,61 +61,77 @@ fn write_case(out: &mut dyn Write, env: &str, file: &str, findings: &[&Finding])
     }
     writeln!(out, ">")?;
     for finding in findings.iter().filter(|f| f.severity == Severity::Error) {
-        writeln!(
-            out,
-            r#"      <failure message="{}" type="{}">{}</failure>"#,
-            xml(&finding.message),
-            xml(&finding.rule),
-            xml(&describe(finding))
-        )?;
+        out.write_all(br#"      <failure message=""#)?;
+        write_xml(out, &finding.message)?;
+        out.write_all(br#"" type=""#)?;
+        write_xml(out, &finding.rule)?;
+        out.write_all(br#"">"#)?;
+        write_description(out, finding)?;
+        out.write_all(b"</failure>\n")?;
     }
-    let others: Vec<String> = findings
-        .iter()
-        .filter(|f| f.severity != Severity::Error)
-        .map(|f| describe(f))
-        .collect();
-    if !others.is_empty() {
-        writeln!(
-            out,
-            "      <system-out>{}</system-out>",
-            xml(&others.join("\n"))
-        )?;
+    let mut others = findings.iter().filter(|f| f.severity != Severity::Error);
+    if let Some(first) = others.next() {
+        // One line per finding, escaped as one text: the line breaks become `&#10;`.
+        out.write_all(b"      <system-out>")?;
+        write_description(out, first)?;
+        for finding in others {
+            out.write_all(b"&#10;")?;
+            write_description(out, finding)?;
+        }
+        out.write_all(b"</system-out>\n")?;
     }
     writeln!(out, "    </testcase>")
 }
 
-fn describe(finding: &Finding) -> String {
+/// `file:line:column: severity [rule] message`, a line break and `help: ...`, escaped
+/// as [`xml`] escapes it.
+fn write_description(out: &mut dyn Write, finding: &Finding) -> io::Result<()> {
     let start = finding.location.span.start;
-    format!(
-        "{}:{}:{}: {} [{}] {}\nhelp: {}",
-        finding.file(),
-        start.line,
-        start.column,
-        finding.severity,
-        finding.rule,
-        finding.message,
-        finding.help
-    )
+    write_xml(out, finding.file())?;
+    write!(
+        out,
+        ":{}:{}: {} [",
+        start.line, start.column, finding.severity
+    )?;
+    write_xml(out, &finding.rule)?;
+    out.write_all(b"] ")?;
+    write_xml(out, &finding.message)?;
+    out.write_all(b"&#10;help: ")?;
+    write_xml(out, &finding.help)
 }
 
 /// Escape text for XML attributes and content. Characters XML 1.0 forbids, and those
 /// unsafe to show in a CI log, are written as escapes such as `\u{1b}` ([`printable`]).
 #[must_use]
 pub fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in printable(text).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\u{fffe}' | '\u{ffff}' => out.extend(c.escape_unicode()),
-            c => out.push(c),
-        }
+    let mut out = Vec::with_capacity(text.len());
+    // Writing to a Vec cannot fail, and escaping keeps UTF-8 text UTF-8.
+    let _ = write_xml(&mut out, text);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Write `text` escaped as [`xml`] escapes it. Each character is escaped on its own,
+/// so texts escaped one after the other read as their concatenation escaped.
+fn write_xml(out: &mut dyn Write, text: &str) -> io::Result<()> {
+    let text = printable(text);
+    let mut written = 0;
+    for (index, c) in text.char_indices() {
+        let escaped = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&apos;",
+            '\n' => "&#10;",
+            '\u{fffe}' => "\\u{fffe}",
+            '\u{ffff}' => "\\u{ffff}",
+            _ => continue,
+        };
+        out.write_all(&text.as_bytes()[written..index])?;
+        out.write_all(escaped.as_bytes())?;
+        written = index + c.len_utf8();
     }
-    out
+    out.write_all(&text.as_bytes()[written..])
 }
 
 #[cfg(test)]

@@ -56,6 +56,19 @@ pub fn printable_name(name: &str) -> Cow<'_, str> {
     Cow::Owned(shown)
 }
 
+/// Write `value` as pretty JSON, streamed. The serializer writes each token on its own
+/// (indentation, quotes, keys): it gets a buffer of its own type, whose writes are
+/// inlined, and that buffer hands `out` large pieces (which a buffered `out` passes
+/// on without copying them again).
+///
+/// # Errors
+/// Any error of the writer.
+pub fn serialize_pretty(value: &impl serde::Serialize, out: &mut dyn Write) -> io::Result<()> {
+    let mut buffered = io::BufWriter::with_capacity(64 * 1024, out);
+    value.serialize(&mut serde_json::Serializer::pretty(&mut buffered))?;
+    buffered.flush()
+}
+
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {

@@ -1,50 +1,119 @@
 //! SARIF 2.1.0 for code scanning: one run, the tool driver with every rule, one
 //! result per finding with its region and a stable fingerprint.
+//!
+//! The log is streamed: each result is serialized straight to the writer.
 
 use crate::check::Outcome;
 use crate::finding::{Finding, Severity};
 use crate::rules::RuleInfo;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
 /// The SARIF schema URI written in reports.
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
-/// Write the SARIF log.
+/// Write the SARIF log, one result at a time.
 ///
 /// # Errors
 /// Any error of the writer.
 pub fn write(outcome: &Outcome, rules: &[RuleInfo], out: &mut dyn Write) -> io::Result<()> {
     let findings = outcome.findings();
-    let used: Vec<&RuleInfo> = rules
-        .iter()
-        .filter(|r| findings.iter().any(|f| f.rule == r.id))
-        .chain(
-            rules
-                .iter()
-                .filter(|r| !findings.iter().any(|f| f.rule == r.id)),
-        )
-        .collect();
-    let index_of = |id: &str| used.iter().position(|r| r.id == id);
-    let results: Vec<Value> = findings
-        .iter()
-        .map(|f| result(f, index_of(&f.rule), outcome))
-        .collect();
-    let log = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "gwlint",
-                "version": env!("CARGO_PKG_VERSION"),
-                "rules": used.iter().map(|r| rule(r)).collect::<Vec<_>>(),
-            }},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
+    // The rules with findings first, then the others, each group in registry order.
+    // Inserted one by one: collecting would make room for as many rules as findings.
+    let mut firing: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    for finding in &findings {
+        firing.insert(finding.rule.as_str());
+    }
+    let (mut used, unused): (Vec<&RuleInfo>, Vec<&RuleInfo>) =
+        rules.iter().partition(|r| firing.contains(r.id.as_str()));
+    used.extend(unused);
+    // The first rule of an id, as a linear search would find it.
+    let mut index_of: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+    for (index, rule) in used.iter().enumerate() {
+        index_of.entry(rule.id.as_str()).or_insert(index);
+    }
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "gwlint",
+                    version: env!("CARGO_PKG_VERSION"),
+                    rules: Rules(&used),
+                },
+            },
+            column_kind: "unicodeCodePoints",
+            results: Results {
+                findings: &findings,
+                index_of: &index_of,
+                outcome,
+            },
         }],
-    });
-    serde_json::to_writer_pretty(&mut *out, &log)?;
+    };
+    super::serialize_pretty(&log, out)?;
     writeln!(out)
+}
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run<'a>; 1],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool<'a>,
+    column_kind: &'static str,
+    results: Results<'a>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    driver: Driver<'a>,
+}
+
+#[derive(Serialize)]
+struct Driver<'a> {
+    name: &'static str,
+    version: &'static str,
+    rules: Rules<'a>,
+}
+
+/// The driver's rules, in the order results index them.
+struct Rules<'a>(&'a [&'a RuleInfo]);
+
+impl Serialize for Rules<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|r| rule(r)))
+    }
+}
+
+/// Every reported finding as a result.
+struct Results<'a> {
+    findings: &'a [&'a Finding],
+    index_of: &'a foldhash::HashMap<&'a str, usize>,
+    outcome: &'a Outcome,
+}
+
+impl Serialize for Results<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let check_baseline = !self.outcome.baseline.is_empty();
+        let mut seq = serializer.serialize_seq(Some(self.findings.len()))?;
+        for finding in self.findings {
+            seq.serialize_element(&ResultJson {
+                finding,
+                rule_index: self.index_of.get(finding.rule.as_str()).copied(),
+                baseline: check_baseline && self.outcome.is_baseline(finding),
+            })?;
+        }
+        seq.end()
+    }
 }
 
 /// SARIF level of a severity.
@@ -94,62 +163,160 @@ fn first_paragraph(text: &str) -> String {
     }
 }
 
-fn result(finding: &Finding, rule_index: Option<usize>, outcome: &Outcome) -> Value {
-    let mut value = json!({
-        "ruleId": finding.rule,
-        "level": level(finding.severity),
-        "message": {"text": finding.message},
-        "locations": [location(finding)],
-        "partialFingerprints": {"gwlint/v1": crate::baseline::fingerprint(finding)},
-    });
-    if let Some(index) = rule_index {
-        value["ruleIndex"] = json!(index);
+/// One result: rule, level, message, location and fingerprint, then the rule's index,
+/// the related places and the baseline state when there are any.
+struct ResultJson<'a> {
+    finding: &'a Finding,
+    rule_index: Option<usize>,
+    baseline: bool,
+}
+
+impl Serialize for ResultJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let finding = self.finding;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ruleId", &finding.rule)?;
+        map.serialize_entry("level", level(finding.severity))?;
+        map.serialize_entry(
+            "message",
+            &Message {
+                text: &finding.message,
+            },
+        )?;
+        map.serialize_entry("locations", &[PrimaryLocation(finding)])?;
+        map.serialize_entry(
+            "partialFingerprints",
+            &Fingerprint {
+                v1: crate::baseline::fingerprint(finding),
+            },
+        )?;
+        if let Some(index) = self.rule_index {
+            map.serialize_entry("ruleIndex", &index)?;
+        }
+        if !finding.related.is_empty() {
+            map.serialize_entry("relatedLocations", &RelatedLocations(finding))?;
+        }
+        if self.baseline {
+            map.serialize_entry("baselineState", "unchanged")?;
+        }
+        map.end()
     }
-    if !finding.related.is_empty() {
-        value["relatedLocations"] = Value::Array(
-            finding
+}
+
+/// `{"text": ...}`
+#[derive(Serialize)]
+struct Message<'a> {
+    text: &'a str,
+}
+
+/// `{"gwlint/v1": ...}`
+#[derive(Serialize)]
+struct Fingerprint {
+    #[serde(rename = "gwlint/v1")]
+    v1: String,
+}
+
+/// The finding's place, with its JSON pointer as a logical location when it has one.
+struct PrimaryLocation<'a>(&'a Finding);
+
+impl Serialize for PrimaryLocation<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let finding = self.0;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(
+            "physicalLocation",
+            &Physical::new(finding.file(), finding.location.span),
+        )?;
+        if !finding.location.pointer.is_empty() {
+            map.serialize_entry(
+                "logicalLocations",
+                &[Logical {
+                    fully_qualified_name: &finding.location.pointer,
+                    kind: "object",
+                }],
+            )?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical<'a> {
+    fully_qualified_name: &'a str,
+    kind: &'static str,
+}
+
+/// The related places, numbered from 0.
+struct RelatedLocations<'a>(&'a Finding);
+
+impl Serialize for RelatedLocations<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(
+            self.0
                 .related
                 .iter()
                 .enumerate()
-                .map(|(i, r)| {
-                    let mut place = physical(&r.location.source.display, r.location.span);
-                    place["id"] = json!(i);
-                    place["message"] = json!({"text": r.message});
-                    place
-                })
-                .collect(),
-        );
+                .map(|(id, r)| RelatedLocation {
+                    physical_location: Physical::new(&r.location.source.display, r.location.span),
+                    id,
+                    message: Message { text: &r.message },
+                }),
+        )
     }
-    if outcome.is_baseline(finding) {
-        value["baselineState"] = json!("unchanged");
-    }
-    value
 }
 
-fn location(finding: &Finding) -> Value {
-    let mut place = physical(finding.file(), finding.location.span);
-    if !finding.location.pointer.is_empty() {
-        place["logicalLocations"] =
-            json!([{"fullyQualifiedName": finding.location.pointer, "kind": "object"}]);
-    }
-    place
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation<'a> {
+    physical_location: Physical<'a>,
+    id: usize,
+    message: Message<'a>,
 }
 
-fn physical(file: &str, span: crate::source::Span) -> Value {
-    let end_column = if span.end == span.start {
-        span.start.column + 1
-    } else {
-        span.end.column
-    };
-    json!({
-        "physicalLocation": {
-            "artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"},
-            "region": {
-                "startLine": span.start.line,
-                "startColumn": span.start.column,
-                "endLine": span.end.line.max(span.start.line),
-                "endColumn": end_column.max(1),
-            }
+/// A `physicalLocation`: the file under `%SRCROOT%` and the region. An empty span is
+/// shown one column wide; the end never comes before the start.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical<'a> {
+    artifact_location: Artifact<'a>,
+    region: Region,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Artifact<'a> {
+    uri: &'a str,
+    uri_base_id: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+impl<'a> Physical<'a> {
+    fn new(file: &'a str, span: crate::source::Span) -> Self {
+        let end_column = if span.end == span.start {
+            span.start.column + 1
+        } else {
+            span.end.column
+        };
+        Physical {
+            artifact_location: Artifact {
+                uri: file,
+                uri_base_id: "%SRCROOT%",
+            },
+            region: Region {
+                start_line: span.start.line,
+                start_column: span.start.column,
+                end_line: span.end.line.max(span.start.line),
+                end_column: end_column.max(1),
+            },
         }
-    })
+    }
 }
