@@ -16,7 +16,20 @@ pub const CRASH_MESSAGE: &str =
 /// thread that evaluates a user's policy ([`crate::policy::guard`]): a panic inside the
 /// Rego engine there unwinds to the guard, which reports it as the rule's failure.
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    on_panic(|place| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "{CRASH_MESSAGE}{place}.\nPlease report it with the command you ran and, if you can, the file that triggers it."
+        );
+        std::process::exit(i32::from(EXIT_TOOL_ERROR));
+    });
+}
+
+/// Replace the panic hook with one that calls `report` with where the panic happened
+/// (` at FILE:LINE`, or nothing when that is unknown), except on a thread that
+/// evaluates a user's policy, whose panic the guard reports as the rule's failure.
+pub fn on_panic(report: impl Fn(&str) + Send + Sync + 'static) {
+    std::panic::set_hook(Box::new(move |info| {
         if crate::policy::guard::on_evaluation_thread() {
             return;
         }
@@ -24,10 +37,6 @@ pub fn install_panic_hook() {
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        let _ = writeln!(
-            std::io::stderr(),
-            "{CRASH_MESSAGE}{place}.\nPlease report it with the command you ran and, if you can, the file that triggers it."
-        );
-        std::process::exit(i32::from(EXIT_TOOL_ERROR));
+        report(&place);
     }));
 }

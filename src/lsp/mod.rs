@@ -52,17 +52,10 @@ pub fn run_stdio(options: Options) -> Result<Ended, String> {
 /// Replace gwlint's crash hook, which ends the process, with one that only notes
 /// the panic on stderr: the server catches panics of its handlers and goes on.
 fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        if crate::policy::guard::on_evaluation_thread() {
-            return;
-        }
-        let place = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
+    crate::crash::on_panic(|place| {
         let _ = std::io::Write::write_all(
             &mut std::io::stderr(),
             format!("gwlint lsp: a handler panicked{place}; the server goes on\n").as_bytes(),
         );
-    }));
+    });
 }
