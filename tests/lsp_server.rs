@@ -134,6 +134,18 @@ impl Client {
         }
     }
 
+    /// The completion items at `line`:`character` of the document `uri`.
+    fn completion(&mut self, uri: &str, line: u32, character: u32) -> Vec<Value> {
+        let response = self.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": character}}),
+        );
+        response.response_result.unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
     fn stop(mut self) {
         let response = self.request("shutdown", Value::Null);
         assert!(response.response_result.is_ok());
@@ -143,6 +155,11 @@ impl Client {
             Ok(gwlint::lsp::Ended::Shutdown)
         );
     }
+}
+
+/// The labels of completion items.
+fn labels(items: &[Value]) -> Vec<&str> {
+    items.iter().map(|i| i["label"].as_str().unwrap()).collect()
 }
 
 fn has_rule(list: &[Value], rule: &str) -> bool {
@@ -298,25 +315,16 @@ fn completion_lists_plugins_fields_and_values() {
     let mut client = Client::start();
     let text = "services:\n  - name: orders\n    plugins:\n      limit-co\n";
     client.open("orders.yaml", text);
-    let completion = |client: &mut Client, line: u32, character: u32| {
-        let response = client.request(
-            "textDocument/completion",
-            json!({"textDocument": {"uri": uri("orders.yaml")}, "position": {"line": line, "character": character}}),
-        );
-        response.response_result.unwrap()["items"]
-            .as_array()
-            .unwrap()
-            .clone()
-    };
-    let items = completion(&mut client, 3, 14);
-    let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+    let orders = uri("orders.yaml");
+    let items = client.completion(&orders, 3, 14);
+    let names = labels(&items);
     for plugin in ["limit-count", "key-auth", "proxy-rewrite", "cors"] {
-        assert!(labels.contains(&plugin), "{labels:?}");
+        assert!(names.contains(&plugin), "{names:?}");
     }
     // Every HTTP plugin of the selected version, each once.
     let registry = gwlint::schema::plugins::PluginRegistry::builtin().unwrap();
     let http: Vec<String> = registry.iter().map(|p| p.name.clone()).collect();
-    assert_eq!(labels, http);
+    assert_eq!(names, http);
     let limit = items
         .iter()
         .find(|i| i["label"] == json!("limit-count"))
@@ -329,7 +337,7 @@ fn completion_lists_plugins_fields_and_values() {
 
     let text = "services:\n  - name: orders\n    plugins:\n      limit-count:\n        po\n";
     client.change("orders.yaml", 2, text);
-    let items = completion(&mut client, 4, 10);
+    let items = client.completion(&orders, 4, 10);
     let policy = items
         .iter()
         .find(|i| i["label"] == json!("policy"))
@@ -343,8 +351,8 @@ fn completion_lists_plugins_fields_and_values() {
 
     let text = "services:\n  - name: orders\n    plugins:\n      limit-count:\n        policy: \n";
     client.change("orders.yaml", 3, text);
-    let items = completion(&mut client, 4, 16);
-    let values: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
+    let items = client.completion(&orders, 4, 16);
+    let values = labels(&items);
     assert_eq!(
         values,
         ["local", "redis", "redis-cluster", "redis-sentinel"]
@@ -353,7 +361,7 @@ fn completion_lists_plugins_fields_and_values() {
     // Resource fields of a service, from the ADC schema.
     let text = "services:\n  - name: orders\n    ups\n";
     client.change("orders.yaml", 4, text);
-    let items = completion(&mut client, 2, 7);
+    let items = client.completion(&orders, 2, 7);
     assert!(items.iter().any(|i| i["label"] == json!("upstream")));
     assert!(items.iter().any(|i| i["label"] == json!("routes")));
     client.stop();
@@ -609,19 +617,8 @@ fn a_json_file_without_config_is_checked_with_its_folder() {
         }])
     );
     // Completion inside the quotes of a key of the plugin map.
-    let items = client
-        .request(
-            "textDocument/completion",
-            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 47}}),
-        )
-        .response_result
-        .unwrap();
-    let labels: Vec<&str> = items["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let items = client.completion(&uri, 0, 47);
+    let labels = labels(&items);
     assert!(
         labels.contains(&"limit-count") && labels.contains(&"cors"),
         "{labels:?}"
@@ -644,28 +641,12 @@ fn standalone_files_complete_from_the_standalone_schema() {
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
     );
-    let items = client
-        .request(
-            "textDocument/completion",
-            json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 8}}),
-        )
-        .response_result
-        .unwrap();
-    let labels: Vec<&str> = items["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let items = client.completion(&uri, 3, 8);
+    let labels = labels(&items);
     for field in ["type", "nodes", "scheme", "timeout"] {
         assert!(labels.contains(&field), "{labels:?}");
     }
-    let kind = items["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["label"] == json!("type"))
-        .unwrap();
+    let kind = items.iter().find(|i| i["label"] == json!("type")).unwrap();
     assert_eq!(kind["kind"], json!(5));
     let hover = client
         .request(

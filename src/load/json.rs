@@ -13,7 +13,7 @@
 //! file costs no allocation beyond its values, keys and spans.
 
 use super::document::{join_pointer, Document, MapEntrySpan, SpanChildren, SpanNode};
-use super::number::{self, Written};
+use super::number;
 use super::{LoadLimits, ParseOutput};
 use crate::finding::{Finding, Location, Severity};
 use crate::source::{to_u32, Position, Source, Span};
@@ -532,33 +532,10 @@ impl Parser<'_> {
         } else {
             number::decimal_integer(text)
         };
-        let value = match written {
-            Written::Exact(number) => Value::Number(number),
-            Written::Inexact { value, nearest } => {
-                let message = number::imprecise_message(text, &nearest);
-                self.report(
-                    "parse/imprecise-number",
-                    Severity::Warning,
-                    message,
-                    number::IMPRECISE_HELP,
-                    span,
-                    path,
-                );
-                Value::Number(value)
-            }
-            Written::NonFinite => {
-                let message = number::out_of_range_message(text);
-                self.report(
-                    "parse/number-out-of-range",
-                    Severity::Error,
-                    message,
-                    number::OUT_OF_RANGE_HELP,
-                    span,
-                    path,
-                );
-                Value::String(text.to_owned())
-            }
-        };
+        let (value, finding) = number::judge(written, text);
+        if let Some(f) = finding {
+            self.report(f.rule, f.severity, f.message, f.help, span, path);
+        }
         Ok((value, SpanNode::leaf(span)))
     }
 

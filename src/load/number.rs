@@ -131,6 +131,50 @@ fn classify(exact: Option<Number>, nearest: f64, nearest_text: String, holds: bo
     }
 }
 
+/// The finding a number as written gives: what both loaders report at the number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NumberFinding {
+    /// `parse/imprecise-number` or `parse/number-out-of-range`.
+    pub rule: &'static str,
+    /// A warning for an imprecise number, an error for one out of range.
+    pub severity: crate::finding::Severity,
+    /// The message, quoting `text`.
+    pub message: String,
+    /// The rule's help.
+    pub help: &'static str,
+}
+
+/// The value gwlint keeps for `written` (the number as `text` was written), and the
+/// finding it gives when the gateway cannot hold it as written: an imprecise integer
+/// is kept as gwlint read it, with a warning; infinity, not-a-number and numbers beyond
+/// the largest double are kept as the string written, with an error.
+#[must_use]
+pub fn judge(written: Written, text: &str) -> (serde_json::Value, Option<NumberFinding>) {
+    use crate::finding::Severity;
+    use serde_json::Value;
+    match written {
+        Written::Exact(number) => (Value::Number(number), None),
+        Written::Inexact { value, nearest } => (
+            Value::Number(value),
+            Some(NumberFinding {
+                rule: "parse/imprecise-number",
+                severity: Severity::Warning,
+                message: imprecise_message(text, &nearest),
+                help: IMPRECISE_HELP,
+            }),
+        ),
+        Written::NonFinite => (
+            Value::String(text.to_owned()),
+            Some(NumberFinding {
+                rule: "parse/number-out-of-range",
+                severity: Severity::Error,
+                message: out_of_range_message(text),
+                help: OUT_OF_RANGE_HELP,
+            }),
+        ),
+    }
+}
+
 /// The message of `parse/imprecise-number` for `text`.
 #[must_use]
 pub fn imprecise_message(text: &str, nearest: &str) -> String {

@@ -907,33 +907,14 @@ impl<'a> Builder<'a> {
     /// A number as written: kept, with a finding when the gateway cannot hold it as
     /// written (see [`super::number`]). A key stays the text written.
     fn number(&mut self, written: Written, text: &str, span: Span, is_key: bool) -> Value {
-        match written {
-            Written::Exact(number) => Value::Number(number),
-            Written::Inexact { .. } | Written::NonFinite if is_key => {
-                Value::String(text.to_owned())
-            }
-            Written::Inexact { value, nearest } => {
-                let message = number::imprecise_message(text, &nearest);
-                self.warn(
-                    "parse/imprecise-number",
-                    message,
-                    number::IMPRECISE_HELP,
-                    span,
-                );
-                Value::Number(value)
-            }
-            Written::NonFinite => {
-                let message = number::out_of_range_message(text);
-                self.report(
-                    "parse/number-out-of-range",
-                    Severity::Error,
-                    message,
-                    number::OUT_OF_RANGE_HELP,
-                    span,
-                );
-                Value::String(text.to_owned())
-            }
+        if is_key && !matches!(written, Written::Exact(_)) {
+            return Value::String(text.to_owned());
         }
+        let (value, finding) = number::judge(written, text);
+        if let Some(f) = finding {
+            self.report(f.rule, f.severity, f.message, f.help, span);
+        }
+        value
     }
 
     /// A scalar with a tag: the YAML 1.2 core schema's tags are resolved (content
