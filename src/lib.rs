@@ -21,6 +21,7 @@ pub mod git;
 pub mod init;
 pub mod load;
 pub mod lsp;
+pub mod memory;
 pub mod model;
 pub mod netaddr;
 pub mod policy;

@@ -91,9 +91,11 @@ impl SourceFile {
     #[must_use]
     pub fn new(path: PathBuf, text: String) -> Self {
         let display = display_path(&path);
-        let line_starts = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| to_u32(i + 1)))
-            .collect();
+        // Counted first: the table stays as long as the source, at its exact size.
+        let mut line_starts =
+            Vec::with_capacity(1 + memchr::memchr_iter(b'\n', text.as_bytes()).count());
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| to_u32(i + 1)));
         SourceFile {
             path,
             display,

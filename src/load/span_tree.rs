@@ -79,10 +79,10 @@ impl SpanTree {
         tree.nodes.push(Packed::default());
         tree.pack(0, root, value, None, &mut lines);
         // The tree lives as long as its environment: give back what growing left over.
-        tree.nodes.shrink_to_fit();
-        tree.keys.shrink_to_fit();
+        crate::memory::fit(&mut tree.nodes);
+        crate::memory::fit_string(&mut tree.keys);
         if let Some(mut starts) = lines.and_then(LineTable::finish) {
-            starts.shrink_to_fit();
+            crate::memory::fit(&mut starts);
             tree.line_starts = starts;
         } else {
             // The positions disagree about where lines start: keep them all whole.
@@ -107,15 +107,19 @@ impl SpanTree {
         size: TreeSize,
     ) -> Self {
         let mut tree = SpanTree {
-            line_starts,
+            line_starts: {
+                let mut starts = line_starts;
+                crate::memory::fit(&mut starts);
+                starts
+            },
             nodes: Vec::with_capacity(size.nodes + 1),
             keys: String::with_capacity(size.key_bytes),
             ..SpanTree::default()
         };
         tree.nodes.push(Packed::default());
         tree.pack(0, root, value, None, &mut None);
-        tree.nodes.shrink_to_fit();
-        tree.keys.shrink_to_fit();
+        crate::memory::fit(&mut tree.nodes);
+        crate::memory::fit_string(&mut tree.keys);
         debug_assert!(
             tree.gives_back(0, root, None),
             "a position is not on the lines it was said to be on"

@@ -112,10 +112,10 @@ impl Builder {
         if self.too_large {
             return Err(TooLarge);
         }
-        self.doc.nodes.shrink_to_fit();
-        self.doc.keys.shrink_to_fit();
-        self.doc.text.shrink_to_fit();
-        self.doc.numbers.shrink_to_fit();
+        crate::memory::fit(&mut self.doc.nodes);
+        crate::memory::fit(&mut self.doc.keys);
+        crate::memory::fit_string(&mut self.doc.text);
+        crate::memory::fit(&mut self.doc.numbers);
         Ok(Arc::new(self.doc))
     }
 
