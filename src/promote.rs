@@ -50,7 +50,7 @@ pub fn compare(left: &Environment, right: &Environment, ignore: &[String]) -> Ve
     let route_key = |services: &BTreeMap<String, String>, r: &crate::model::Route| {
         let service = r
             .service_id
-            .as_ref()
+            .as_deref()
             .and_then(|id| services.get(id))
             .cloned()
             .unwrap_or_default();

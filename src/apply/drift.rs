@@ -451,7 +451,7 @@ fn definition<'a>(model: &'a Environment, drift: &Drift) -> Option<&'a Resource>
             drift
                 .parent
                 .as_ref()
-                .is_none_or(|parent| route.service_id.as_ref() == Some(parent))
+                .is_none_or(|parent| route.service_id.as_deref() == Some(parent.as_str()))
         })
     };
     let candidates: Vec<&Resource> = match drift.resource_type.as_str() {

@@ -126,10 +126,13 @@ pub fn read_file(path: &Path, limits: &LoadLimits) -> Result<String, Box<LoadedF
 pub fn parse_text(path: &Path, text: String, limits: &LoadLimits) -> LoadedFile {
     let syntax = Syntax::of(path);
     let source: Source = Arc::new(SourceFile::new(path.to_path_buf(), text));
-    let output = match syntax {
+    let mut output = match syntax {
         Syntax::Yaml => yaml::parse(&source, limits),
         Syntax::Json => json::parse(&source, limits),
     };
+    for document in &mut output.documents {
+        document.spans.share(&source);
+    }
     let mut loaded = single_document(source, output);
     redact_secret_values(&mut loaded.findings);
     loaded

@@ -8,9 +8,15 @@
 //! line starts built from the loader's own positions, so they are exactly what the
 //! parser reported; a position that the table cannot reproduce (none in practice) is
 //! kept whole beside it.
+//!
+//! Once the tree is [shared](SpanTree::share) with the file's source (an ASCII text,
+//! where character and byte offsets agree), a key written as it reads (plain, or in
+//! double quotes with nothing escaped) is read back from the text at its span, and
+//! the source's own line table serves when it is the same: only the other keys and
+//! tables are stored.
 
 use super::document::{SpanChildren, SpanNode};
-use crate::source::{Position, Span};
+use crate::source::{Position, Source, Span};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -19,14 +25,24 @@ use std::collections::HashMap;
 pub struct SpanTree {
     /// Node 0 is the root; a node's children are `first..first + len`.
     nodes: Vec<Packed>,
-    /// Every mapping key, one after the other.
+    /// Mapping keys, one after the other: every key, or once shared, those the
+    /// source's text does not give back.
     keys: String,
+    /// Where each node's key is in `keys` (byte offset, length), by node; empty once
+    /// shared.
+    key_at: Vec<(u32, u32)>,
+    /// Once shared: the keys in `keys` (those the text does not give back), by node.
+    aside: HashMap<u32, (u32, u32)>,
     /// The character offset at which each line starts (index: line − 1), as the
     /// loader's positions give it; lines holding no position have the next known
-    /// line's start.
+    /// line's start. Empty when shared and the source's table is the same.
     line_starts: Vec<u32>,
     /// Positions the line table does not reproduce, by node and [`Which`].
     whole: HashMap<(u32, Which), Position>,
+    /// The file's source, once shared: the text keys are read from.
+    source: Option<Source>,
+    /// Whether the line table is the source's.
+    source_lines: bool,
 }
 
 /// How much a tree will hold: its nodes below the root, and the bytes of its keys.
@@ -38,19 +54,47 @@ pub struct TreeSize {
     pub key_bytes: usize,
 }
 
-/// One node: its span, and for an entry of a mapping its key and the key's span.
+/// One node: its span, and for an entry of a mapping the key's span (24 bytes: a
+/// large environment holds millions).
 #[derive(Debug, Clone, Copy, Default)]
 struct Packed {
     start: u32,
     end: u32,
     key_start: u32,
     key_end: u32,
-    /// Byte range of the key in [`SpanTree::keys`].
-    key_at: u32,
-    key_len: u32,
     first: u32,
-    len: u32,
-    kind: Kind,
+    /// The number of children (low 29 bits), whether the key is written in double
+    /// quotes (bit 29, once shared) and the [`Kind`] (bits 30 and 31).
+    len_kind: u32,
+}
+
+const LEN_BITS: u32 = 29;
+const LEN_MASK: u32 = (1 << LEN_BITS) - 1;
+const QUOTED: u32 = 1 << LEN_BITS;
+
+impl Packed {
+    fn len(&self) -> u32 {
+        self.len_kind & LEN_MASK
+    }
+
+    fn kind(&self) -> Kind {
+        match self.len_kind >> 30 {
+            1 => Kind::Seq,
+            2 => Kind::Map,
+            _ => Kind::Leaf,
+        }
+    }
+
+    /// Set the kind and the number of children (a file the loader's limits admit
+    /// has far fewer than 2²⁹ nodes; more would be counted short).
+    fn set(&mut self, kind: Kind, len: usize) {
+        let kind = match kind {
+            Kind::Leaf => 0,
+            Kind::Seq => 1,
+            Kind::Map => 2,
+        };
+        self.len_kind = (kind << 30) | to_u32(len).min(LEN_MASK);
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -77,9 +121,11 @@ impl SpanTree {
         let mut tree = SpanTree::default();
         let mut lines = Some(LineTable::default());
         tree.nodes.push(Packed::default());
+        tree.key_at.push((0, 0));
         tree.pack(0, root, value, None, &mut lines);
         // The tree lives as long as its environment: give back what growing left over.
         crate::memory::fit(&mut tree.nodes);
+        crate::memory::fit(&mut tree.key_at);
         crate::memory::fit_string(&mut tree.keys);
         if let Some(mut starts) = lines.and_then(LineTable::finish) {
             crate::memory::fit(&mut starts);
@@ -113,12 +159,15 @@ impl SpanTree {
                 starts
             },
             nodes: Vec::with_capacity(size.nodes + 1),
+            key_at: Vec::with_capacity(size.nodes + 1),
             keys: String::with_capacity(size.key_bytes),
             ..SpanTree::default()
         };
         tree.nodes.push(Packed::default());
+        tree.key_at.push((0, 0));
         tree.pack(0, root, value, None, &mut None);
         crate::memory::fit(&mut tree.nodes);
+        crate::memory::fit(&mut tree.key_at);
         crate::memory::fit_string(&mut tree.keys);
         debug_assert!(
             tree.gives_back(0, root, None),
@@ -204,8 +253,7 @@ impl SpanTree {
         self.record(lines, id, Which::Start, node.span.start);
         self.record(lines, id, Which::End, node.span.end);
         if let Some((text, span)) = key {
-            packed.key_at = to_u32(self.keys.len());
-            packed.key_len = to_u32(text.len());
+            self.key_at[index] = (to_u32(self.keys.len()), to_u32(text.len()));
             self.keys.push_str(text);
             packed.key_start = span.start.offset;
             packed.key_end = span.end.offset;
@@ -216,9 +264,9 @@ impl SpanTree {
         match &node.children {
             SpanChildren::Leaf => {}
             SpanChildren::Seq(items) => {
-                packed.kind = Kind::Seq;
-                packed.len = to_u32(items.len());
+                packed.set(Kind::Seq, items.len());
                 self.nodes.resize(first + items.len(), Packed::default());
+                self.key_at.resize(first + items.len(), (0, 0));
                 let values = value.as_array().map_or(&[][..], Vec::as_slice);
                 debug_assert_eq!(values.len(), items.len(), "a sequence's spans and items");
                 for (i, item) in items.iter().enumerate() {
@@ -227,9 +275,9 @@ impl SpanTree {
                 }
             }
             SpanChildren::Map(entries) => {
-                packed.kind = Kind::Map;
-                packed.len = to_u32(entries.len());
+                packed.set(Kind::Map, entries.len());
                 self.nodes.resize(first + entries.len(), Packed::default());
+                self.key_at.resize(first + entries.len(), (0, 0));
                 let mut pairs = value.as_object().into_iter().flatten();
                 debug_assert_eq!(
                     value.as_object().map_or(0, serde_json::Map::len),
@@ -249,10 +297,76 @@ impl SpanTree {
         self.nodes[index] = packed;
     }
 
+    /// Read keys and, when it is the same, the line table from the file's `source`
+    /// from now on, and drop the copies: a no-op unless the text is ASCII (the tree's
+    /// offsets count characters, the text's bytes).
+    pub fn share(&mut self, source: &Source) {
+        let text = source.text.as_bytes();
+        if self.source.is_some() || !text.is_ascii() {
+            return;
+        }
+        let mut aside = HashMap::new();
+        let mut keys = String::new();
+        for (index, (packed, &(at, len))) in self.nodes.iter_mut().zip(&self.key_at).enumerate() {
+            let key = &self.keys[at as usize..(at + len) as usize];
+            let written = text
+                .get(packed.key_start as usize..packed.key_end as usize)
+                .unwrap_or_default();
+            if written == key.as_bytes() {
+                continue;
+            }
+            if written.len() == key.len() + 2
+                && written.first() == Some(&b'"')
+                && written.last() == Some(&b'"')
+                && &written[1..=key.len()] == key.as_bytes()
+            {
+                packed.len_kind |= QUOTED;
+                continue;
+            }
+            aside.insert(to_u32(index), (to_u32(keys.len()), len));
+            keys.push_str(key);
+        }
+        keys.shrink_to_fit();
+        self.keys = keys;
+        self.aside = aside;
+        self.key_at = Vec::new();
+        if !self.line_starts.is_empty() && self.line_starts == source.line_starts() {
+            self.line_starts = Vec::new();
+            self.source_lines = true;
+        }
+        self.source = Some(source.clone());
+    }
+
+    /// The line table in use.
+    fn lines(&self) -> &[u32] {
+        match &self.source {
+            Some(source) if self.source_lines => source.line_starts(),
+            _ => &self.line_starts,
+        }
+    }
+
+    /// The key of node `index` (empty for a node that is not a mapping entry).
+    fn key(&self, index: u32) -> &str {
+        let Some(source) = &self.source else {
+            let (at, len) = self.key_at[index as usize];
+            return &self.keys[at as usize..(at + len) as usize];
+        };
+        if let Some(&(at, len)) = self.aside.get(&index) {
+            return &self.keys[at as usize..(at + len) as usize];
+        }
+        let packed = &self.nodes[index as usize];
+        let (mut start, mut end) = (packed.key_start as usize, packed.key_end as usize);
+        if packed.len_kind & QUOTED != 0 {
+            (start, end) = (start + 1, end - 1);
+        }
+        source.text.get(start..end).unwrap_or_default()
+    }
+
     /// The position at a character offset, from the line table.
     fn rebuild(&self, offset: u32) -> Option<Position> {
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let lines = self.lines();
+        let line = lines.partition_point(|&start| start <= offset);
+        let start = *lines.get(line.checked_sub(1)?)?;
         Some(Position {
             offset,
             line: to_u32(line),
@@ -272,11 +386,11 @@ impl SpanTree {
     /// Whether any mapping key of the document passes `test` (one pass over the
     /// nodes, in no particular order).
     pub fn any_key(&self, mut test: impl FnMut(&str) -> bool) -> bool {
-        self.nodes.iter().any(|packed| {
-            let at = packed.key_at as usize;
-            // Entries of sequences and the root have no key text; neither has an
-            // empty key, which no test here looks for.
-            packed.key_len > 0 && test(&self.keys[at..at + packed.key_len as usize])
+        // Entries of sequences and the root have no key text; neither has an empty
+        // key, which no test here looks for.
+        (0..to_u32(self.nodes.len())).any(|index| {
+            let key = self.key(index);
+            !key.is_empty() && test(key)
         })
     }
 
@@ -400,18 +514,18 @@ impl<'a> NodeRef<'a> {
     fn children(&self) -> impl DoubleEndedIterator<Item = NodeRef<'a>> + 'a {
         let packed = self.packed();
         let tree = self.tree;
-        (packed.first..packed.first + packed.len).map(move |index| NodeRef { tree, index })
+        (packed.first..packed.first + packed.len()).map(move |index| NodeRef { tree, index })
     }
 
     /// The items of a sequence (nothing for other nodes).
     pub fn items(&self) -> impl Iterator<Item = NodeRef<'a>> + 'a {
-        let is_seq = self.packed().kind == Kind::Seq;
+        let is_seq = self.packed().kind() == Kind::Seq;
         self.children().filter(move |_| is_seq)
     }
 
     /// The entries of a mapping, in written order (nothing for other nodes).
     pub fn entries(&self) -> impl Iterator<Item = EntryRef<'a>> + 'a {
-        let is_map = self.packed().kind == Kind::Map;
+        let is_map = self.packed().kind() == Kind::Map;
         self.children()
             .filter(move |_| is_map)
             .map(NodeRef::as_entry)
@@ -420,16 +534,14 @@ impl<'a> NodeRef<'a> {
     /// The keys and value nodes of a mapping, in written order, without their
     /// spans (nothing for other nodes).
     pub fn keyed(&self) -> impl Iterator<Item = (&'a str, NodeRef<'a>)> + 'a {
-        let is_map = self.packed().kind == Kind::Map;
+        let is_map = self.packed().kind() == Kind::Map;
         self.children()
             .filter(move |_| is_map)
             .map(|child| (child.key(), child))
     }
 
     fn key(&self) -> &'a str {
-        let packed = self.packed();
-        let at = packed.key_at as usize;
-        &self.tree.keys[at..at + packed.key_len as usize]
+        self.tree.key(self.index)
     }
 
     fn as_entry(self) -> EntryRef<'a> {
@@ -454,7 +566,7 @@ impl<'a> NodeRef<'a> {
     /// a mapping.
     #[must_use]
     pub fn key_span(&self, parent: NodeRef<'a>) -> Option<Span> {
-        (parent.packed().kind == Kind::Map).then(|| self.written_key_span())
+        (parent.packed().kind() == Kind::Map).then(|| self.written_key_span())
     }
 
     /// Item `index` of a sequence (nothing for other nodes).
@@ -462,7 +574,7 @@ impl<'a> NodeRef<'a> {
     pub fn item(&self, index: usize) -> Option<NodeRef<'a>> {
         let packed = self.packed();
         let index = u32::try_from(index).ok()?;
-        (packed.kind == Kind::Seq && index < packed.len).then(|| NodeRef {
+        (packed.kind() == Kind::Seq && index < packed.len()).then(|| NodeRef {
             tree: self.tree,
             index: packed.first + index,
         })
@@ -471,12 +583,12 @@ impl<'a> NodeRef<'a> {
     /// The child for one pointer token (for a key written twice, the last entry).
     #[must_use]
     pub fn child(&self, token: &str) -> Option<NodeRef<'a>> {
-        match self.packed().kind {
+        match self.packed().kind() {
             Kind::Leaf => None,
             Kind::Seq => {
                 let i: u32 = token.parse().ok()?;
                 let packed = self.packed();
-                (i < packed.len).then(|| NodeRef {
+                (i < packed.len()).then(|| NodeRef {
                     tree: self.tree,
                     index: packed.first + i,
                 })
@@ -585,5 +697,113 @@ mod tests {
         assert_eq!(tree.root().span(), root.span);
         let item = tree.root().items().next().unwrap();
         assert_eq!(item.span(), Span::new(pos(11, 1, 2), pos(12, 1, 3)));
+    }
+
+    /// Every key and position of a parsed document, in written order.
+    fn walk(node: NodeRef<'_>, out: &mut Vec<(String, Span, Option<Span>)>) {
+        for entry in node.entries() {
+            out.push((
+                entry.key.to_owned(),
+                entry.value.span(),
+                Some(entry.key_span),
+            ));
+            walk(entry.value, out);
+        }
+        for item in node.items() {
+            out.push((String::new(), item.span(), None));
+            walk(item, out);
+        }
+    }
+
+    fn shared_and_not(path: &str, text: &str) -> (SpanTree, SpanTree) {
+        let loaded = crate::load::parse_text(
+            std::path::Path::new(path),
+            text.to_owned(),
+            &crate::load::LoadLimits::default(),
+        );
+        let shared = loaded.document.expect("one document").spans;
+        let source =
+            std::sync::Arc::new(crate::source::SourceFile::new(path.into(), text.to_owned()));
+        let output = match crate::load::Syntax::of(std::path::Path::new(path)) {
+            crate::load::Syntax::Yaml => crate::load::yaml::parse(&source, &Default::default()),
+            crate::load::Syntax::Json => crate::load::json::parse(&source, &Default::default()),
+        };
+        let own = output
+            .documents
+            .into_iter()
+            .next()
+            .expect("one document")
+            .spans;
+        (shared, own)
+    }
+
+    #[test]
+    fn a_shared_tree_reads_keys_and_lines_from_the_text() {
+        let text =
+            "plain: 1\n\"quoted\": [a, b]\n\"esc\\taped\": {x: y}\n'single': 2\n? complex\n: 3\n";
+        let (shared, own) = shared_and_not("a.yaml", text);
+        assert!(shared.source.is_some() && own.source.is_none());
+        // Only the keys the text does not give back as written are stored.
+        let aside: Vec<&str> = shared
+            .aside
+            .values()
+            .map(|&(at, len)| &shared.keys[at as usize..(at + len) as usize])
+            .collect();
+        assert_eq!(shared.aside.len(), 2, "{aside:?}");
+        assert!(aside.contains(&"esc\taped") && aside.contains(&"single"));
+        assert!(shared.source_lines && shared.line_starts.is_empty());
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        walk(shared.root(), &mut a);
+        walk(own.root(), &mut b);
+        assert_eq!(a, b);
+        assert_eq!(a[0].0, "plain");
+        assert_eq!(a[1].0, "quoted");
+        assert!(shared.any_key(|k| k == "esc\taped") && shared.any_key(|k| k == "complex"));
+        assert_eq!(
+            shared
+                .root()
+                .child("quoted")
+                .and_then(|q| q.item(1))
+                .map(|n| n.span()),
+            own.root()
+                .child("quoted")
+                .and_then(|q| q.item(1))
+                .map(|n| n.span())
+        );
+    }
+
+    #[test]
+    fn json_keys_in_quotes_come_from_the_text_too() {
+        let text = "{\"name\": \"x\", \"a\\u0062\": [1, {\"deep\": true}]}\n";
+        let (shared, own) = shared_and_not("a.json", text);
+        assert_eq!(shared.aside.len(), 1);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        walk(shared.root(), &mut a);
+        walk(own.root(), &mut b);
+        assert_eq!(a, b);
+        assert!(shared.root().child("ab").is_some());
+    }
+
+    #[test]
+    fn a_text_that_is_not_ascii_keeps_its_own_keys() {
+        let text = "name: café\nroutes:\n  - uri: /\n";
+        let (shared, own) = shared_and_not("a.yaml", text);
+        assert!(shared.source.is_none() && !shared.key_at.is_empty());
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        walk(shared.root(), &mut a);
+        walk(own.root(), &mut b);
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_line_table_unlike_the_sources_is_kept() {
+        // A lone carriage return breaks a YAML line but not the source's table.
+        let text = "a: 1\rb: 2\n";
+        let (shared, own) = shared_and_not("a.yaml", text);
+        assert!(shared.source.is_some() && !shared.source_lines);
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        walk(shared.root(), &mut a);
+        walk(own.root(), &mut b);
+        assert_eq!(a, b);
     }
 }

@@ -154,6 +154,9 @@ fn add_service<'d>(
     }
     let prefix = text(&service, "path_prefix").unwrap_or_default();
     let service_hosts = strings(service.get("hosts"));
+    // Every route of the service holds the same ids.
+    let shared_id: std::sync::Arc<str> = id.as_str().into();
+    let shared_upstream: Option<std::sync::Arc<str>> = upstream_id.as_deref().map(Into::into);
     for (j, route) in remove_items(&mut service, "routes") {
         let route_name = text(&route, "name").unwrap_or_default();
         let route_id = route
@@ -185,13 +188,13 @@ fn add_service<'d>(
         };
         env.routes.push(Box::new(Route {
             resource: new("route", (pointer, node), route_id, Some(route_name), route),
-            service_id: Some(id.clone()),
-            upstream_id: upstream_id.clone(),
+            service_id: Some(shared_id.clone()),
+            upstream_id: shared_upstream.clone(),
             plugin_config_id: None,
             paths,
-            path_prefix_len: prefix.len(),
-            hosts,
-            methods,
+            path_prefix_len: u32::try_from(prefix.len()).unwrap_or(u32::MAX),
+            hosts: hosts.into(),
+            methods: methods.into(),
             effective_plugins: own_plugins,
         }));
     }

@@ -33,8 +33,8 @@ pub fn paths_as_synced(env: &mut Environment, backend: Option<&str>) {
             continue;
         }
         for path in &mut route.paths {
-            if path.is_char_boundary(cut) {
-                path.drain(..cut);
+            if path.is_char_boundary(cut as usize) {
+                path.drain(..cut as usize);
             }
         }
     }

@@ -102,7 +102,8 @@ pub fn resolve(env: &mut Environment, documents: &Documents<'_>) {
         route.effective_plugins = effective;
         if route.upstream_id.is_none() {
             route.upstream_id = service
-                .and_then(|(s, _)| s.body.json().get("upstream_id").and_then(JsonRef::as_id));
+                .and_then(|(s, _)| s.body.json().get("upstream_id").and_then(JsonRef::as_id))
+                .map(Into::into);
         }
     });
 }

@@ -27,6 +27,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Where a model object was written. It serializes as `file` (as shown to users),
 /// `pointer`, `line` and `column`.
@@ -289,22 +290,22 @@ impl Resource {
 pub struct Route {
     /// The route itself.
     pub resource: Resource,
-    /// The service it belongs to.
-    pub service_id: Option<String>,
-    /// The upstream its traffic goes to (its own, or its service's).
-    pub upstream_id: Option<String>,
+    /// The service it belongs to (shared by the routes of an ADC service).
+    pub service_id: Option<Arc<str>>,
+    /// The upstream its traffic goes to (its own, or its service's; shared).
+    pub upstream_id: Option<Arc<str>>,
     /// Its plugin config, if any (standalone).
-    pub plugin_config_id: Option<String>,
+    pub plugin_config_id: Option<Arc<str>>,
     /// Full request paths, with the service's `path_prefix` applied (see
     /// [`backend::paths_as_synced`] for the backends that drop it).
-    pub paths: Vec<String>,
+    pub paths: Box<[String]>,
     /// Length of the service's `path_prefix` at the start of each of `paths` (ADC;
     /// 0 when there is none).
-    pub path_prefix_len: usize,
+    pub path_prefix_len: u32,
     /// Hosts it matches (its own, or its service's).
-    pub hosts: Vec<String>,
+    pub hosts: Box<[String]>,
     /// Methods it matches (empty: all).
-    pub methods: Vec<String>,
+    pub methods: Box<[String]>,
     /// Plugins that run for it, sorted by name: route ∪ plugin config ∪ service ∪
     /// global rules, with `_meta.disable: true` removing a plugin. Until
     /// [`effective::resolve`] runs, the route's own plugins, when the model
@@ -385,11 +386,11 @@ impl Serialize for Route {
             #[serde(flatten)]
             resource: &'a Resource,
             #[serde(skip_serializing_if = "Option::is_none")]
-            service_id: Option<&'a String>,
+            service_id: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
-            upstream_id: Option<&'a String>,
+            upstream_id: Option<&'a str>,
             #[serde(skip_serializing_if = "Option::is_none")]
-            plugin_config_id: Option<&'a String>,
+            plugin_config_id: Option<&'a str>,
             paths: &'a [String],
             hosts: &'a [String],
             methods: &'a [String],
@@ -404,9 +405,9 @@ impl Serialize for Route {
         }
         RouteView {
             resource: &self.resource,
-            service_id: self.service_id.as_ref(),
-            upstream_id: self.upstream_id.as_ref(),
-            plugin_config_id: self.plugin_config_id.as_ref(),
+            service_id: self.service_id.as_deref(),
+            upstream_id: self.upstream_id.as_deref(),
+            plugin_config_id: self.plugin_config_id.as_deref(),
             paths: &self.paths,
             hosts: &self.hosts,
             methods: &self.methods,

@@ -95,13 +95,16 @@ fn route(item: Value, new: impl FnOnce(Value) -> Resource) -> Route {
         values
     };
     Route {
-        service_id: item.get("service_id").and_then(id_string),
-        upstream_id: item.get("upstream_id").and_then(id_string),
-        plugin_config_id: item.get("plugin_config_id").and_then(id_string),
-        paths: one_or_many("uri", "uris"),
+        service_id: item.get("service_id").and_then(id_string).map(Into::into),
+        upstream_id: item.get("upstream_id").and_then(id_string).map(Into::into),
+        plugin_config_id: item
+            .get("plugin_config_id")
+            .and_then(id_string)
+            .map(Into::into),
+        paths: one_or_many("uri", "uris").into(),
         path_prefix_len: 0,
-        hosts: one_or_many("host", "hosts"),
-        methods: strings(item.get("methods")),
+        hosts: one_or_many("host", "hosts").into(),
+        methods: strings(item.get("methods")).into(),
         effective_plugins: Vec::new(),
         resource: new(item),
     }

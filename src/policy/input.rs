@@ -158,7 +158,7 @@ impl Builder {
         let own_plugins = config["plugins"].clone();
         let service_hosts = route
             .service_id
-            .as_ref()
+            .as_deref()
             .and_then(|id| self.service_hosts.get(id))
             .cloned()
             .unwrap_or(Value::Undefined);

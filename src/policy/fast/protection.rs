@@ -64,7 +64,7 @@ impl Parents<'_> {
     /// rule switches off, as a related location (`lib.switched_off`).
     fn switched_off(&self, route: &Route, names: &HashSet<String>) -> Vec<PolicyResult> {
         let service = self.services.of(route);
-        let plugin_config = lookup(route.plugin_config_id.as_ref(), &self.plugin_configs);
+        let plugin_config = lookup(route.plugin_config_id.as_deref(), &self.plugin_configs);
         let parents = service
             .into_iter()
             .chain(plugin_config)
@@ -98,6 +98,6 @@ impl Parents<'_> {
 }
 
 /// The object an optional id names.
-fn lookup<'a>(id: Option<&String>, objects: &HashMap<&str, &'a Resource>) -> Option<&'a Resource> {
-    id.and_then(|id| objects.get(id.as_str()).copied())
+fn lookup<'a>(id: Option<&str>, objects: &HashMap<&str, &'a Resource>) -> Option<&'a Resource> {
+    id.and_then(|id| objects.get(id).copied())
 }

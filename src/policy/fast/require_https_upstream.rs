@@ -384,7 +384,7 @@ impl<'a> StreamOnly<'a> {
         let mut adc_http = HashSet::default();
         for route in &env.routes {
             if let Some(id) = &route.upstream_id {
-                http.insert(id.as_str());
+                http.insert(&**id);
             }
             if is_adc(&route.resource) {
                 adc_http.insert(written_in(&route.resource));
