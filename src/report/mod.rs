@@ -4,11 +4,15 @@
 //! `&mut dyn Write`, nothing else. Positions are already in the findings, so a
 //! reporter never computes one.
 
+pub mod chunked;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+mod pretty;
 pub mod sarif;
+#[cfg(test)]
+mod testing;
 
 use crate::check::Outcome;
 use crate::finding::Severity;
