@@ -74,7 +74,119 @@ pub struct Evaluation {
 }
 
 /// Where [`evaluate_into`] hands each batch of results (one rule's, or one module's).
-pub type ResultSink<'s> = dyn FnMut(&mut dyn ExactSizeIterator<Item = RuleResult>) + 's;
+pub type ResultSink<'s> = dyn FnMut(Batch) + 's;
+
+/// The results of one rule (which share its id, severity and help), or of one Rego
+/// module (each with its own). Iterating gives them as [`RuleResult`]s, in order.
+#[derive(Debug)]
+pub enum Batch {
+    /// One rule's results.
+    Rule {
+        /// The rule's full id, shared by its results.
+        rule: Text,
+        /// The rule's severity.
+        severity: Severity,
+        /// The rule's help, shared by its results.
+        help: Text,
+        /// What the rule reported.
+        results: Vec<PolicyResult>,
+    },
+    /// Results of any rules.
+    Mixed(Vec<RuleResult>),
+}
+
+impl Batch {
+    /// How many results the batch holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Batch::Rule { results, .. } => results.len(),
+            Batch::Mixed(results) => results.len(),
+        }
+    }
+
+    /// Whether the batch holds no result.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl From<Vec<RuleResult>> for Batch {
+    fn from(results: Vec<RuleResult>) -> Self {
+        Batch::Mixed(results)
+    }
+}
+
+impl IntoIterator for Batch {
+    type Item = RuleResult;
+    type IntoIter = BatchIter;
+
+    fn into_iter(self) -> BatchIter {
+        match self {
+            Batch::Rule {
+                rule,
+                severity,
+                help,
+                results,
+            } => BatchIter::Rule {
+                rule,
+                severity,
+                help,
+                results: results.into_iter(),
+            },
+            Batch::Mixed(results) => BatchIter::Mixed(results.into_iter()),
+        }
+    }
+}
+
+/// The results of a [`Batch`], in order.
+#[derive(Debug)]
+pub enum BatchIter {
+    /// One rule's results.
+    Rule {
+        /// The rule's full id.
+        rule: Text,
+        /// Its severity.
+        severity: Severity,
+        /// Its help.
+        help: Text,
+        /// The results not given yet.
+        results: std::vec::IntoIter<PolicyResult>,
+    },
+    /// Results of any rules.
+    Mixed(std::vec::IntoIter<RuleResult>),
+}
+
+impl Iterator for BatchIter {
+    type Item = RuleResult;
+
+    fn next(&mut self) -> Option<RuleResult> {
+        match self {
+            BatchIter::Rule {
+                rule,
+                severity,
+                help,
+                results,
+            } => results.next().map(|result| RuleResult {
+                rule: rule.clone(),
+                severity: *severity,
+                help: help.clone(),
+                result,
+            }),
+            BatchIter::Mixed(results) => results.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            BatchIter::Rule { results, .. } => results.size_hint(),
+            BatchIter::Mixed(results) => results.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for BatchIter {}
 
 /// Evaluate every enabled rule on an environment.
 #[must_use]
@@ -212,7 +324,7 @@ fn evaluate_rego(
     // When no thread can be started, it is freed here (the closure is dropped).
     let _ = std::thread::Builder::new().spawn(move || drop(rego_input));
     for (results, timing) in per_module {
-        sink(&mut results.into_iter());
+        sink(Batch::Mixed(results));
         evaluation.timings.push(timing);
     }
 }
@@ -235,12 +347,12 @@ fn rule_results(
     let mut first = first.into_iter();
     out.retain(|_| first.next().unwrap_or(true));
     let severity = settings.severity(&rule, meta.severity);
-    sink(&mut out.into_iter().map(|result| RuleResult {
-        rule: rule.clone(),
+    sink(Batch::Rule {
+        rule,
         severity,
-        help: help.clone(),
-        result,
-    }));
+        help,
+        results: out,
+    });
 }
 
 /// How timings name a rule module: its rule id, or its path.
