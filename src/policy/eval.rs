@@ -339,19 +339,49 @@ fn rule_results(
 ) {
     let rule = Text::from(format!("policy/{}", meta.id));
     let help = Text::from(&meta.help);
-    let first: Vec<bool> = {
-        let mut seen = foldhash::HashSet::default();
-        seen.reserve(out.len());
-        out.iter().map(|result| seen.insert(result)).collect()
-    };
-    let mut first = first.into_iter();
-    out.retain(|_| first.next().unwrap_or(true));
+    drop_repeats(&mut out);
     let severity = settings.severity(&rule, meta.severity);
     sink(Batch::Rule {
         rule,
         severity,
         help,
         results: out,
+    });
+}
+
+/// Drop each result equal to an earlier one, keeping the order. The results are
+/// hashed on every core; only the table of hashes is filled in order.
+fn drop_repeats(out: &mut Vec<PolicyResult>) {
+    use std::hash::BuildHasher as _;
+    if out.len() < 2 {
+        return;
+    }
+    let state = foldhash::fast::RandomState::default();
+    let hashes: Vec<u64> = out
+        .par_iter()
+        .with_min_len(1024)
+        .map(|result| state.hash_one(result))
+        .collect();
+    let mut firsts: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(out.len());
+    let mut repeats: Vec<usize> = Vec::new();
+    for (index, &hash) in hashes.iter().enumerate() {
+        let earlier = |first: &usize| hashes[*first] == hash && out[*first] == out[index];
+        match firsts.entry(hash, earlier, |first| hashes[*first]) {
+            hashbrown::hash_table::Entry::Occupied(_) => repeats.push(index),
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                slot.insert(index);
+            }
+        }
+    }
+    if repeats.is_empty() {
+        return;
+    }
+    let mut repeats = repeats.into_iter().peekable();
+    let mut index = 0;
+    out.retain(|_| {
+        let repeat = repeats.next_if_eq(&index).is_some();
+        index += 1;
+        !repeat
     });
 }
 
@@ -543,5 +573,73 @@ fn runtime_error(rule: &str, module: &PolicyModule, error: &str) -> RuleResult {
             msg: format!("rule `{rule}` failed at run time: {}", one_line(error)),
             ..PolicyResult::default()
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(msg: &str, pointer: &str, field: &[&str]) -> PolicyResult {
+        PolicyResult::at_origin(msg, "f.yaml", pointer, field)
+    }
+
+    /// What [`drop_repeats`] keeps, found the plain way: each result not seen before.
+    fn firsts(results: &[PolicyResult]) -> Vec<PolicyResult> {
+        let mut seen = std::collections::HashSet::new();
+        results
+            .iter()
+            .filter(|r| seen.insert(*r))
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn repeated_results_are_dropped_and_the_first_of_each_kept_in_order() {
+        let a = result("a", "/x", &["f"]);
+        let b = result("a", "/x", &["g"]);
+        let c = result("a", "/y", &["f"]);
+        let mut d = result("a", "/x", &["f"]);
+        d.related.push(result("r", "/z", &[]));
+        let mut out = vec![
+            a.clone(),
+            b.clone(),
+            a.clone(),
+            c.clone(),
+            d.clone(),
+            b.clone(),
+            d.clone(),
+            a.clone(),
+        ];
+        drop_repeats(&mut out);
+        assert_eq!(out, [a, b, c, d]);
+        for mut out in [Vec::new(), vec![result("only", "", &[])]] {
+            let before = out.clone();
+            drop_repeats(&mut out);
+            assert_eq!(out, before);
+        }
+    }
+
+    #[test]
+    fn many_results_with_repeats_keep_what_a_set_keeps() {
+        let results: Vec<PolicyResult> = (0..10_000)
+            .map(|i| {
+                result(
+                    &format!("m{}", (i * 7) % 3_001),
+                    &format!("/{}", i % 3),
+                    &[],
+                )
+            })
+            .collect();
+        let mut out = results.clone();
+        drop_repeats(&mut out);
+        assert_eq!(out, firsts(&results));
+        assert!(out.len() < results.len());
+        let distinct: Vec<PolicyResult> = (0..5_000)
+            .map(|i| result(&format!("m{i}"), "/p", &[]))
+            .collect();
+        let mut out = distinct.clone();
+        drop_repeats(&mut out);
+        assert_eq!(out, distinct);
     }
 }
