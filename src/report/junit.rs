@@ -122,24 +122,30 @@ pub fn xml(text: &str) -> String {
 /// so texts escaped one after the other read as their concatenation escaped.
 fn write_xml(out: &mut dyn Write, text: &str) -> io::Result<()> {
     let text = printable(text);
+    let bytes = text.as_bytes();
     let mut written = 0;
-    for (index, c) in text.char_indices() {
-        let escaped = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&apos;",
-            '\n' => "&#10;",
-            '\u{fffe}' => "\\u{fffe}",
-            '\u{ffff}' => "\\u{ffff}",
+    // Byte by byte: every character escaped is ASCII but U+FFFE and U+FFFF, whose
+    // UTF-8 starts with 0xEF (no other character's bytes hold these sequences).
+    for (index, byte) in bytes.iter().enumerate() {
+        let (escaped, length) = match byte {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&apos;", 1),
+            b'\n' => ("&#10;", 1),
+            0xef => match bytes.get(index + 1..index + 3) {
+                Some([0xbf, 0xbe]) => ("\\u{fffe}", 3),
+                Some([0xbf, 0xbf]) => ("\\u{ffff}", 3),
+                _ => continue,
+            },
             _ => continue,
         };
-        out.write_all(&text.as_bytes()[written..index])?;
+        out.write_all(&bytes[written..index])?;
         out.write_all(escaped.as_bytes())?;
-        written = index + c.len_utf8();
+        written = index + length;
     }
-    out.write_all(&text.as_bytes()[written..])
+    out.write_all(&bytes[written..])
 }
 
 #[cfg(test)]
@@ -202,6 +208,10 @@ mod tests {
         assert_eq!(
             xml("a<b>&\"c'\u{1}\u{ffff}\r\n"),
             "a&lt;b&gt;&amp;&quot;c&apos;\\u{1}\\u{ffff}\\u{d}&#10;"
+        );
+        assert_eq!(
+            xml("\u{fffe}x\u{fffd}\u{effe}\u{ffff}"),
+            "\\u{fffe}x\u{fffd}\u{effe}\\u{ffff}"
         );
     }
 }
