@@ -8,6 +8,9 @@
 //! form of the last text it wrote for a field: findings in a row usually share their
 //! rule, help, file and environment, which are then escaped once.
 
+/// A comma, a line break and the indentation of the first levels.
+const BREAK: &[u8; 34] = b",\n                                ";
+
 /// Writes JSON values into a buffer, tracking the depth and whether the current
 /// object or array has a value yet (as `serde_json::ser::PrettyFormatter` does).
 pub struct Pretty<'b> {
@@ -26,9 +29,15 @@ impl<'b> Pretty<'b> {
     /// The line break and indentation before a key or an item, after a comma unless
     /// it is the first.
     fn separate(&mut self) {
-        self.out
-            .extend_from_slice(if self.first { b"\n" } else { b",\n" });
-        self.indent(self.level);
+        // `,`, the line break and the indentation in one copy, when deep enough.
+        let start = usize::from(self.first);
+        match BREAK.get(start..2 + 2 * self.level) {
+            Some(bytes) => self.out.extend_from_slice(bytes),
+            None => {
+                self.out.extend_from_slice(&BREAK[start..2]);
+                self.indent(self.level);
+            }
+        }
         self.first = false;
     }
 
@@ -259,6 +268,24 @@ mod tests {
             p.shared(text, &mut last);
         }
         assert_eq!(String::from_utf8(out).unwrap(), r#""a\"""a\"""b\n""a\"""#);
+    }
+
+    #[test]
+    fn deep_values_are_indented_as_serde_json_indents_them() {
+        let mut value = json!(["bottom", {"k": []}]);
+        for depth in 0..40 {
+            value = if depth % 2 == 0 {
+                json!({"key": value, "n": depth})
+            } else {
+                json!([value, depth])
+            };
+        }
+        let mut out = Vec::new();
+        Pretty::at(&mut out, 0, true).value(&value);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
     }
 
     #[test]
