@@ -67,7 +67,7 @@ pub fn locate_into(
                         r.rule, r.severity, r.help, r.result, location, located, places, documents,
                     )
                 },
-            ))
+            ));
         }
     }
 }

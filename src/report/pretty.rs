@@ -31,12 +31,11 @@ impl<'b> Pretty<'b> {
     fn separate(&mut self) {
         // `,`, the line break and the indentation in one copy, when deep enough.
         let start = usize::from(self.first);
-        match BREAK.get(start..2 + 2 * self.level) {
-            Some(bytes) => self.out.extend_from_slice(bytes),
-            None => {
-                self.out.extend_from_slice(&BREAK[start..2]);
-                self.indent(self.level);
-            }
+        if let Some(bytes) = BREAK.get(start..2 + 2 * self.level) {
+            self.out.extend_from_slice(bytes);
+        } else {
+            self.out.extend_from_slice(&BREAK[start..2]);
+            self.indent(self.level);
         }
         self.first = false;
     }

@@ -534,7 +534,7 @@ mod tests {
             description: description.into(),
             source: "builtin".into(),
         };
-        let rules = vec![
+        let rules = [
             rule(
                 "unused/rule",
                 Severity::Error,
