@@ -74,7 +74,119 @@ pub struct Evaluation {
 }
 
 /// Where [`evaluate_into`] hands each batch of results (one rule's, or one module's).
-pub type ResultSink<'s> = dyn FnMut(&mut dyn ExactSizeIterator<Item = RuleResult>) + 's;
+pub type ResultSink<'s> = dyn FnMut(Batch) + 's;
+
+/// The results of one rule (which share its id, severity and help), or of one Rego
+/// module (each with its own). Iterating gives them as [`RuleResult`]s, in order.
+#[derive(Debug)]
+pub enum Batch {
+    /// One rule's results.
+    Rule {
+        /// The rule's full id, shared by its results.
+        rule: Text,
+        /// The rule's severity.
+        severity: Severity,
+        /// The rule's help, shared by its results.
+        help: Text,
+        /// What the rule reported.
+        results: Vec<PolicyResult>,
+    },
+    /// Results of any rules.
+    Mixed(Vec<RuleResult>),
+}
+
+impl Batch {
+    /// How many results the batch holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Batch::Rule { results, .. } => results.len(),
+            Batch::Mixed(results) => results.len(),
+        }
+    }
+
+    /// Whether the batch holds no result.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl From<Vec<RuleResult>> for Batch {
+    fn from(results: Vec<RuleResult>) -> Self {
+        Batch::Mixed(results)
+    }
+}
+
+impl IntoIterator for Batch {
+    type Item = RuleResult;
+    type IntoIter = BatchIter;
+
+    fn into_iter(self) -> BatchIter {
+        match self {
+            Batch::Rule {
+                rule,
+                severity,
+                help,
+                results,
+            } => BatchIter::Rule {
+                rule,
+                severity,
+                help,
+                results: results.into_iter(),
+            },
+            Batch::Mixed(results) => BatchIter::Mixed(results.into_iter()),
+        }
+    }
+}
+
+/// The results of a [`Batch`], in order.
+#[derive(Debug)]
+pub enum BatchIter {
+    /// One rule's results.
+    Rule {
+        /// The rule's full id.
+        rule: Text,
+        /// Its severity.
+        severity: Severity,
+        /// Its help.
+        help: Text,
+        /// The results not given yet.
+        results: std::vec::IntoIter<PolicyResult>,
+    },
+    /// Results of any rules.
+    Mixed(std::vec::IntoIter<RuleResult>),
+}
+
+impl Iterator for BatchIter {
+    type Item = RuleResult;
+
+    fn next(&mut self) -> Option<RuleResult> {
+        match self {
+            BatchIter::Rule {
+                rule,
+                severity,
+                help,
+                results,
+            } => results.next().map(|result| RuleResult {
+                rule: rule.clone(),
+                severity: *severity,
+                help: help.clone(),
+                result,
+            }),
+            BatchIter::Mixed(results) => results.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            BatchIter::Rule { results, .. } => results.size_hint(),
+            BatchIter::Mixed(results) => results.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for BatchIter {}
 
 /// Evaluate every enabled rule on an environment.
 #[must_use]
@@ -212,7 +324,7 @@ fn evaluate_rego(
     // When no thread can be started, it is freed here (the closure is dropped).
     let _ = std::thread::Builder::new().spawn(move || drop(rego_input));
     for (results, timing) in per_module {
-        sink(&mut results.into_iter());
+        sink(Batch::Mixed(results));
         evaluation.timings.push(timing);
     }
 }
@@ -227,20 +339,50 @@ fn rule_results(
 ) {
     let rule = Text::from(format!("policy/{}", meta.id));
     let help = Text::from(&meta.help);
-    let first: Vec<bool> = {
-        let mut seen = foldhash::HashSet::default();
-        seen.reserve(out.len());
-        out.iter().map(|result| seen.insert(result)).collect()
-    };
-    let mut first = first.into_iter();
-    out.retain(|_| first.next().unwrap_or(true));
+    drop_repeats(&mut out);
     let severity = settings.severity(&rule, meta.severity);
-    sink(&mut out.into_iter().map(|result| RuleResult {
-        rule: rule.clone(),
+    sink(Batch::Rule {
+        rule,
         severity,
-        help: help.clone(),
-        result,
-    }));
+        help,
+        results: out,
+    });
+}
+
+/// Drop each result equal to an earlier one, keeping the order. The results are
+/// hashed on every core; only the table of hashes is filled in order.
+fn drop_repeats(out: &mut Vec<PolicyResult>) {
+    use std::hash::BuildHasher as _;
+    if out.len() < 2 {
+        return;
+    }
+    let state = foldhash::fast::RandomState::default();
+    let hashes: Vec<u64> = out
+        .par_iter()
+        .with_min_len(1024)
+        .map(|result| state.hash_one(result))
+        .collect();
+    let mut firsts: hashbrown::HashTable<usize> = hashbrown::HashTable::with_capacity(out.len());
+    let mut repeats: Vec<usize> = Vec::new();
+    for (index, &hash) in hashes.iter().enumerate() {
+        let earlier = |first: &usize| hashes[*first] == hash && out[*first] == out[index];
+        match firsts.entry(hash, earlier, |first| hashes[*first]) {
+            hashbrown::hash_table::Entry::Occupied(_) => repeats.push(index),
+            hashbrown::hash_table::Entry::Vacant(slot) => {
+                slot.insert(index);
+            }
+        }
+    }
+    if repeats.is_empty() {
+        return;
+    }
+    let mut repeats = repeats.into_iter().peekable();
+    let mut index = 0;
+    out.retain(|_| {
+        let repeat = repeats.next_if_eq(&index).is_some();
+        index += 1;
+        !repeat
+    });
 }
 
 /// How timings name a rule module: its rule id, or its path.
@@ -431,5 +573,73 @@ fn runtime_error(rule: &str, module: &PolicyModule, error: &str) -> RuleResult {
             msg: format!("rule `{rule}` failed at run time: {}", one_line(error)),
             ..PolicyResult::default()
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(msg: &str, pointer: &str, field: &[&str]) -> PolicyResult {
+        PolicyResult::at_origin(msg, "f.yaml", pointer, field)
+    }
+
+    /// What [`drop_repeats`] keeps, found the plain way: each result not seen before.
+    fn firsts(results: &[PolicyResult]) -> Vec<PolicyResult> {
+        let mut seen = std::collections::HashSet::new();
+        results
+            .iter()
+            .filter(|r| seen.insert(*r))
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn repeated_results_are_dropped_and_the_first_of_each_kept_in_order() {
+        let a = result("a", "/x", &["f"]);
+        let b = result("a", "/x", &["g"]);
+        let c = result("a", "/y", &["f"]);
+        let mut d = result("a", "/x", &["f"]);
+        d.related.push(result("r", "/z", &[]));
+        let mut out = vec![
+            a.clone(),
+            b.clone(),
+            a.clone(),
+            c.clone(),
+            d.clone(),
+            b.clone(),
+            d.clone(),
+            a.clone(),
+        ];
+        drop_repeats(&mut out);
+        assert_eq!(out, [a, b, c, d]);
+        for mut out in [Vec::new(), vec![result("only", "", &[])]] {
+            let before = out.clone();
+            drop_repeats(&mut out);
+            assert_eq!(out, before);
+        }
+    }
+
+    #[test]
+    fn many_results_with_repeats_keep_what_a_set_keeps() {
+        let results: Vec<PolicyResult> = (0..10_000)
+            .map(|i| {
+                result(
+                    &format!("m{}", (i * 7) % 3_001),
+                    &format!("/{}", i % 3),
+                    &[],
+                )
+            })
+            .collect();
+        let mut out = results.clone();
+        drop_repeats(&mut out);
+        assert_eq!(out, firsts(&results));
+        assert!(out.len() < results.len());
+        let distinct: Vec<PolicyResult> = (0..5_000)
+            .map(|i| result(&format!("m{i}"), "/p", &[]))
+            .collect();
+        let mut out = distinct.clone();
+        drop_repeats(&mut out);
+        assert_eq!(out, distinct);
     }
 }

@@ -5,11 +5,13 @@
 //! falling back to the nearest existing ancestor. Results without a place are
 //! reported at the environment's first file and flagged as unlocated.
 
-use super::eval::RuleResult;
+use super::eval::{Batch, RuleResult};
 use super::PolicyResult;
-use crate::finding::{Finding, Location};
-use crate::load::document::join_pointer;
+use crate::finding::{Finding, Location, Severity, Text};
+use crate::load::document::escape_token;
 use crate::model::Documents;
+use crate::source::Source;
+use rayon::prelude::*;
 
 /// Turn rule results into findings.
 #[must_use]
@@ -19,50 +21,134 @@ pub fn findings(results: Vec<RuleResult>, documents: &Documents<'_>) -> Vec<Find
     findings
 }
 
-/// Turn rule results into findings appended to `findings` (no list of their own to
-/// copy over: a run may have a hundred thousand of them).
-pub fn locate_into<I>(findings: &mut Vec<Finding>, results: I, documents: &Documents<'_>)
-where
-    I: IntoIterator<Item = RuleResult>,
-    I::IntoIter: ExactSizeIterator,
-{
-    let results = results.into_iter();
+/// How many results a rayon task locates at least.
+const PER_TASK: usize = 512;
+
+/// Turn rule results into findings appended to `findings`, in order (no list of their
+/// own to copy over: a run may have a hundred thousand of them). The results are
+/// located on every core.
+pub fn locate_into(
+    findings: &mut Vec<Finding>,
+    results: impl Into<Batch>,
+    documents: &Documents<'_>,
+) {
+    let results = results.into();
     // Exactly: with amortized growth, a hundred thousand findings could be given room
     // for twice as many.
     findings.reserve_exact(results.len());
-    findings.extend(results.map(|r| locate_result(r, documents)));
+    match results {
+        Batch::Rule {
+            rule,
+            severity,
+            help,
+            results,
+        } => findings.par_extend(results.into_par_iter().with_min_len(PER_TASK).map_init(
+            Places::default,
+            |places, result| {
+                let (location, located) = places.place(&result, documents);
+                finding(
+                    rule.clone(),
+                    severity,
+                    help.clone(),
+                    result,
+                    location,
+                    located,
+                    places,
+                    documents,
+                )
+            },
+        )),
+        Batch::Mixed(results) => {
+            findings.par_extend(results.into_par_iter().with_min_len(PER_TASK).map_init(
+                Places::default,
+                |places, r| {
+                    let (location, located) = places.place(&r.result, documents);
+                    finding(
+                        r.rule, r.severity, r.help, r.result, location, located, places, documents,
+                    )
+                },
+            ));
+        }
+    }
 }
 
 /// Turn one rule result into a finding.
 #[must_use]
 pub fn locate_result(r: RuleResult, documents: &Documents<'_>) -> Finding {
-    let (location, located) = place(&r.result, documents);
-    let places: Vec<Location> = r
-        .result
-        .related
-        .iter()
-        .map(|related| place(related, documents).0)
-        .collect();
-    let mut finding = Finding::new(r.rule, r.severity, r.result.msg, r.help, location);
+    let mut places = Places::default();
+    let (location, located) = places.place(&r.result, documents);
+    finding(
+        r.rule,
+        r.severity,
+        r.help,
+        r.result,
+        location,
+        located,
+        &mut places,
+        documents,
+    )
+}
+
+/// The finding of a result at `location` (`located`: the result named it).
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    rule: Text,
+    severity: Severity,
+    help: Text,
+    result: PolicyResult,
+    location: Location,
+    located: bool,
+    places: &mut Places,
+    documents: &Documents<'_>,
+) -> Finding {
+    let mut finding = Finding::new(rule, severity, result.msg, help, location);
     finding.unlocated = !located;
-    for (related, where_) in r.result.related.into_iter().zip(places) {
+    for related in result.related {
+        let (where_, _) = places.place(&related, documents);
         finding = finding.with_related(related.msg, where_);
     }
     finding
 }
 
-/// The location of a result, and whether it named one.
-fn place(result: &PolicyResult, documents: &Documents<'_>) -> (Location, bool) {
-    let found = result.at.as_ref().and_then(|(file, pointer)| {
+/// Finds the places of results, remembering the last file looked up by name: the
+/// results of a rule come file by file.
+#[derive(Default)]
+struct Places {
+    last: Option<(String, Source)>,
+}
+
+impl Places {
+    /// The location of a result, and whether it named one.
+    fn place(&mut self, result: &PolicyResult, documents: &Documents<'_>) -> (Location, bool) {
+        let found = result.at.as_ref().and_then(|(file, pointer)| {
+            let source = self.source_named(file, documents)?;
+            if result.field.is_empty() {
+                return Some(documents.locate(&source, pointer));
+            }
+            let mut full = String::with_capacity(
+                pointer.len() + result.field.iter().map(|t| t.len() + 1).sum::<usize>(),
+            );
+            full.push_str(pointer);
+            for token in &result.field {
+                full.push('/');
+                full.push_str(&escape_token(token));
+            }
+            Some(documents.locate(&source, &full))
+        });
+        match found {
+            Some(location) => (location, true),
+            None => (documents.first_file_location(), false),
+        }
+    }
+
+    fn source_named(&mut self, file: &str, documents: &Documents<'_>) -> Option<Source> {
+        if let Some((name, source)) = &self.last {
+            if name == file {
+                return Some(source.clone());
+            }
+        }
         let source = documents.source_named(file)?;
-        let pointer = result
-            .field
-            .iter()
-            .fold(pointer.clone(), |p, token| join_pointer(&p, token));
-        Some(documents.locate(&source, &pointer))
-    });
-    match found {
-        Some(location) => (location, true),
-        None => (documents.first_file_location(), false),
+        self.last = Some((file.to_owned(), source.clone()));
+        Some(source)
     }
 }

@@ -11,11 +11,14 @@ use std::io::{self, Write};
 /// # Errors
 /// Any error of the writer.
 pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-    for finding in outcome.findings() {
-        write_annotation(finding, out)?;
-        out.write_all(b"\n")?;
-    }
-    Ok(())
+    // Rendered on every core, in chunks, written in order.
+    super::chunked::write_in_order(&outcome.findings(), out, |_, chunk, buffer| {
+        for finding in chunk {
+            // Writing to a Vec cannot fail.
+            let _ = write_annotation(finding, buffer);
+            buffer.push(b'\n');
+        }
+    })
 }
 
 /// One workflow command.
@@ -164,6 +167,20 @@ fn markdown_cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_annotation_a_line_in_report_order() {
+        for outcome in crate::report::testing::outcomes() {
+            let mut out = Vec::new();
+            write(&outcome, &mut out).unwrap();
+            let lines: String = outcome
+                .findings()
+                .iter()
+                .map(|f| annotation(f) + "\n")
+                .collect();
+            assert_eq!(String::from_utf8(out).unwrap(), lines);
+        }
+    }
 
     #[test]
     fn escapes_as_github_requires() {

@@ -40,9 +40,17 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
             xml(&env.name),
             by_file.len()
         )?;
-        for (file, findings) in by_file {
-            write_case(out, &env.name, file, &findings)?;
-        }
+        // The cases, rendered on every core, written in order; a chunk holds about as
+        // many findings as the other formats' chunks.
+        let cases: Vec<(&str, Vec<&Finding>)> = by_file.into_iter().collect();
+        let per_case = env.findings.len().div_ceil(cases.len().max(1)).max(1);
+        let per_chunk = super::chunked::CHUNK / per_case;
+        super::chunked::write_in_chunks(&cases, per_chunk, out, |_, chunk, buffer| {
+            for (file, findings) in chunk {
+                // Writing to a Vec cannot fail.
+                let _ = write_case(buffer, &env.name, file, findings);
+            }
+        })?;
         writeln!(out, "  </testsuite>")?;
     }
     writeln!(out, "</testsuites>")
@@ -114,35 +122,96 @@ pub fn xml(text: &str) -> String {
 /// so texts escaped one after the other read as their concatenation escaped.
 fn write_xml(out: &mut dyn Write, text: &str) -> io::Result<()> {
     let text = printable(text);
+    let bytes = text.as_bytes();
     let mut written = 0;
-    for (index, c) in text.char_indices() {
-        let escaped = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            '"' => "&quot;",
-            '\'' => "&apos;",
-            '\n' => "&#10;",
-            '\u{fffe}' => "\\u{fffe}",
-            '\u{ffff}' => "\\u{ffff}",
+    // Byte by byte: every character escaped is ASCII but U+FFFE and U+FFFF, whose
+    // UTF-8 starts with 0xEF (no other character's bytes hold these sequences).
+    for (index, byte) in bytes.iter().enumerate() {
+        let (escaped, length) = match byte {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'"' => ("&quot;", 1),
+            b'\'' => ("&apos;", 1),
+            b'\n' => ("&#10;", 1),
+            0xef => match bytes.get(index + 1..index + 3) {
+                Some([0xbf, 0xbe]) => ("\\u{fffe}", 3),
+                Some([0xbf, 0xbf]) => ("\\u{ffff}", 3),
+                _ => continue,
+            },
             _ => continue,
         };
-        out.write_all(&text.as_bytes()[written..index])?;
+        out.write_all(&bytes[written..index])?;
         out.write_all(escaped.as_bytes())?;
-        written = index + c.len_utf8();
+        written = index + length;
     }
-    out.write_all(&text.as_bytes()[written..])
+    out.write_all(&bytes[written..])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The report as written one case after the other, on one thread.
+    fn sequential(outcome: &Outcome) -> String {
+        let mut out = Vec::new();
+        writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#).unwrap();
+        writeln!(
+            out,
+            r#"<testsuites name="gwlint" tests="{}" failures="{}">"#,
+            outcome.file_count(),
+            outcome.count(Severity::Error)
+        )
+        .unwrap();
+        for env in &outcome.environments {
+            let mut by_file: BTreeMap<&str, Vec<&Finding>> = env
+                .model
+                .files
+                .iter()
+                .map(|f| (f.as_str(), Vec::new()))
+                .collect();
+            for finding in &env.findings {
+                by_file.entry(finding.file()).or_default().push(finding);
+            }
+            let failures = env
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            writeln!(
+                out,
+                r#"  <testsuite name="{}" tests="{}" failures="{failures}" errors="0" skipped="0">"#,
+                xml(&env.name),
+                by_file.len()
+            )
+            .unwrap();
+            for (file, findings) in by_file {
+                write_case(&mut out, &env.name, file, &findings).unwrap();
+            }
+            writeln!(out, "  </testsuite>").unwrap();
+        }
+        writeln!(out, "</testsuites>").unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn cases_rendered_apart_read_as_written_one_after_the_other() {
+        for outcome in crate::report::testing::outcomes() {
+            let mut out = Vec::new();
+            write(&outcome, &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), sequential(&outcome));
+        }
+    }
+
     #[test]
     fn escapes_xml() {
         assert_eq!(
             xml("a<b>&\"c'\u{1}\u{ffff}\r\n"),
             "a&lt;b&gt;&amp;&quot;c&apos;\\u{1}\\u{ffff}\\u{d}&#10;"
+        );
+        assert_eq!(
+            xml("\u{fffe}x\u{fffd}\u{effe}\u{ffff}"),
+            "\\u{fffe}x\u{fffd}\u{effe}\\u{ffff}"
         );
     }
 }

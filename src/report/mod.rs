@@ -4,11 +4,15 @@
 //! `&mut dyn Write`, nothing else. Positions are already in the findings, so a
 //! reporter never computes one.
 
+pub mod chunked;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+mod pretty;
 pub mod sarif;
+#[cfg(test)]
+mod testing;
 
 use crate::check::Outcome;
 use crate::finding::Severity;
@@ -23,6 +27,11 @@ use std::io::{self, Write};
 #[must_use]
 pub fn printable(text: &str) -> Cow<'_, str> {
     let unsafe_to_show = |c: char| c == '\r' || crate::source::is_unsafe_to_show(c);
+    // Most texts are printable ASCII, tabs and line breaks: told apart a byte at a
+    // time, without decoding characters (every report line passes here).
+    if text.bytes().fold(true, |shown, b| shown & shown_as_is(b)) {
+        return Cow::Borrowed(text);
+    }
     if !text.chars().any(unsafe_to_show) {
         return Cow::Borrowed(text);
     }
@@ -35,6 +44,12 @@ pub fn printable(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(shown)
+}
+
+/// Whether an ASCII byte is a character [`printable`] keeps as it is (a byte of a
+/// longer UTF-8 character is not).
+fn shown_as_is(byte: u8) -> bool {
+    matches!(byte, b' '..=b'~' | b'\n' | b'\t')
 }
 
 /// A file name as shown in a report: as [`printable`], and line breaks and tabs
@@ -137,5 +152,27 @@ pub fn write(
         OutputFormat::Sarif => sarif::write(outcome, rules, out),
         OutputFormat::Github => github::write(outcome, out),
         OutputFormat::Junit => junit::write(outcome, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printable_keeps_what_is_safe_and_escapes_the_rest() {
+        for text in ["", "plain ASCII ~ text\twith\nbreaks", "é 🦀 \u{fffe}"] {
+            assert!(matches!(printable(text), Cow::Borrowed(t) if t == text));
+        }
+        assert_eq!(
+            printable("a\rb\u{1b}c\u{7f}d\u{9f}\u{202e}e"),
+            "a\\u{d}b\\u{1b}c\\u{7f}d\\u{9f}\\u{202e}e"
+        );
+        // Every character below U+0100, the fast way or not, as the character test says.
+        for c in (0..=0xffu32).filter_map(char::from_u32) {
+            let text = c.to_string();
+            let escaped = c == '\r' || crate::source::is_unsafe_to_show(c);
+            assert_eq!(printable(&text) != text.as_str(), escaped, "{c:?}");
+        }
     }
 }

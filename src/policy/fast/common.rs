@@ -193,7 +193,7 @@ impl Step<'_> {
 }
 
 /// How deep `lib.string_leaves` looks (Rego has no recursion).
-const LEAF_DEPTH: usize = 16;
+pub const LEAF_DEPTH: usize = 16;
 
 /// Every string below `value` (objects and arrays, at most 16 levels deep) with its
 /// path (`lib.string_leaves`).

@@ -6,13 +6,12 @@
 //! finding names the field, never the value.
 
 use super::common::{
-    config_field, is_adc, is_reference, label, result, string_leaves, string_set, Step,
+    config_field, is_adc, is_reference, label, result, string_leaves, string_set, Step, LEAF_DEPTH,
 };
 use crate::model::{Environment, JsonRef, Resource};
 use crate::policy::plan::Plan;
 use crate::policy::PolicyResult;
 use foldhash::HashSet;
-use foldhash::HashSetExt as _;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -126,15 +125,16 @@ impl<'a> Secrets<'a> {
         }
     }
 
-    /// The `plugin_secret_fields` of a plugin (default: key-auth's `key`).
-    fn plugin_secrets(&self, plugin: &str) -> HashSet<&str> {
+    /// The `plugin_secret_fields` of a plugin (default: key-auth's `key`): a few
+    /// names, looked up one by one (most plugins have none, and asking costs nothing).
+    fn plugin_secrets(&self, plugin: &str) -> Vec<&str> {
         match self.per_plugin {
             Some(fields) => match fields.get(plugin) {
                 Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
-                _ => HashSet::new(),
+                _ => Vec::new(),
             },
-            None if plugin == "key-auth" => std::iter::once("key").collect(),
-            None => HashSet::new(),
+            None if plugin == "key-auth" => vec!["key"],
+            None => Vec::new(),
         }
     }
 
@@ -152,7 +152,7 @@ impl<'a> Secrets<'a> {
                 return;
             };
             let secret = self.names.contains(field)
-                || plugin_secrets.contains(field)
+                || plugin_secrets.contains(&field)
                 || (!encrypted.is_empty() && is_encrypted(site.plugin, path));
             if !secret || value.is_empty() || is_reference(value) {
                 return;
@@ -194,14 +194,16 @@ fn plugin_sites(obj: &Resource) -> impl Iterator<Item = Site<'_>> {
 /// Whether the string at `path` of `plugin`'s configuration is under one of the
 /// fields the plugin stores encrypted (APISIX's `encrypt_fields`).
 fn is_encrypted(plugin: &str, path: &[Step<'_>]) -> bool {
-    let names: Vec<&str> = path
-        .iter()
-        .filter_map(|step| match step {
-            Step::Key(key) => Some(*key),
-            Step::Index(_) => None,
-        })
-        .collect();
-    crate::secrets::is_encrypted(plugin, &names)
+    // A path is at most `LEAF_DEPTH` steps: its keys fit on the stack.
+    let mut names = [""; LEAF_DEPTH];
+    let mut count = 0;
+    for step in path {
+        if let (Step::Key(key), Some(slot)) = (step, names.get_mut(count)) {
+            *slot = key;
+            count += 1;
+        }
+    }
+    crate::secrets::is_encrypted(plugin, &names[..count])
 }
 
 /// The name of the field a secret string is in: its key, or, for an item of a
