@@ -423,6 +423,7 @@ impl Session {
         let (validated, times): (Vec<(CheckedFile, FilePart)>, Vec<StageTimes>) =
             staged.into_iter().unzip();
         clock.split(&StageTimes::total(&times), outcome);
+        crate::memory::files_read();
         let modelled: Vec<(Environment, Vec<Finding>, Vec<CheckedFile>)> =
             group_by_target(targets, batch.start, walked, validated)
                 .into_par_iter()

@@ -51,31 +51,44 @@ unsafe impl std::alloc::GlobalAlloc for Counted {
     }
 }
 
-/// Keep the memory gwlint frees for its own later use until the process ends,
+/// Keep the memory gwlint frees for its own later use while the files are read,
 /// instead of mimalloc's default of handing it back to the system 10 ms after it is
 /// freed. A check frees each file's values right after reading them and allocates
 /// the next file's straight after; memory handed back has to be faulted in and zeroed
 /// by the kernel again. At 100k routes this saves about a quarter of the page faults
-/// and a fifth of the system time, for about 18 MiB more at the peak (BENCHMARKS.md).
-/// `MIMALLOC_PURGE_DELAY`, when set, still decides.
-#[allow(unsafe_code)]
+/// and a fifth of the system time (BENCHMARKS.md). Once every file is read
+/// (`gwlint::memory::files_read`), freed memory goes back at once: the policy stage's
+/// results and the report's buffers are freed once, not reused, and kept they cost
+/// about 30 MiB of the peak with 100k findings. `MIMALLOC_PURGE_DELAY`, when set,
+/// still decides.
 fn keep_freed_memory() {
+    if set_purge_delay(-1) {
+        gwlint::memory::on_files_read(|| {
+            set_purge_delay(0);
+        });
+    }
+}
+
+/// Set mimalloc's `purge_delay` (milliseconds; -1: never hand memory back), unless
+/// the user set `MIMALLOC_PURGE_DELAY` or the option is unknown; whether it was set.
+#[allow(unsafe_code)]
+fn set_purge_delay(value: std::ffi::c_long) -> bool {
     extern "C" {
         fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
     }
     let Some(option) = option_env!("GWLINT_MI_PURGE_DELAY_OPTION") else {
-        return;
+        return false;
     };
     let (Ok(option), None) = (
         option.parse::<std::ffi::c_int>(),
         std::env::var_os("MIMALLOC_PURGE_DELAY"),
     ) else {
-        return;
+        return false;
     };
     // SAFETY: `mi_option_set` of the linked mimalloc accepts any option and value at
-    // any time; build.rs took the option's number from the header it was built from,
-    // and -1 means "never hand memory back".
-    unsafe { mi_option_set(option, -1) };
+    // any time; build.rs took the option's number from the header it was built from.
+    unsafe { mi_option_set(option, value) };
+    true
 }
 
 fn main() -> ExitCode {

@@ -8,6 +8,24 @@
 //! 5,000 files their slack was about 40 MiB of the peak (BENCHMARKS.md). [`fit`]
 //! moves a buffer with room to spare into one of its exact size instead.
 
+/// What the binary does once every file is read: from then on, memory freed is
+/// handed back to the system (see `keep_freed_memory` in `src/main.rs`).
+static FILES_READ: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Set what [`files_read`] does (the binary, once, at start).
+pub fn on_files_read(hook: fn()) {
+    let _ = FILES_READ.set(hook);
+}
+
+/// Every file of a batch has been read and taken apart: what is freed from now on
+/// (the policy stage's results, the buffers of the report) is not reused the way the
+/// files' values were, so it need not be kept.
+pub fn files_read() {
+    if let Some(hook) = FILES_READ.get() {
+        hook();
+    }
+}
+
 /// Make `buffer`'s capacity its length, moving it when it has room to spare.
 pub fn fit<T>(buffer: &mut Vec<T>) {
     if buffer.capacity() > buffer.len() {
