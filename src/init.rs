@@ -161,7 +161,7 @@ impl Scan {
 /// What a file turned out to be.
 enum Kind {
     /// Gateway configuration, with its document when it holds exactly one.
-    Gateway(Option<Document>, Arc<SourceFile>),
+    Gateway(Option<Box<Document>>, Arc<SourceFile>),
     /// Parsed, but no document looks like gateway configuration.
     Other,
     /// Not parsed.
@@ -427,7 +427,7 @@ fn classify(path: &Path, keys: &GatewayKeys, limits: &LoadLimits) -> Kind {
     let mut documents = output.documents;
     // A file of several documents is still gateway configuration (which `check`
     // refuses); only a single document is read for variables and plugins.
-    let single = (documents.len() == 1).then(|| documents.remove(0));
+    let single = (documents.len() == 1).then(|| Box::new(documents.remove(0)));
     Kind::Gateway(single, source)
 }
 
