@@ -101,7 +101,11 @@ fn finding(
     places: &mut Places,
     documents: &Documents<'_>,
 ) -> Finding {
-    let mut finding = Finding::new(rule, severity, result.msg, help, location);
+    // A finding lives until the report: its message at its exact size, not with the
+    // room `format!` left (about 70 bytes of a typical one).
+    let mut message = result.msg;
+    crate::memory::fit_string(&mut message);
+    let mut finding = Finding::new(rule, severity, message, help, location);
     finding.unlocated = !located;
     for related in result.related {
         let (where_, _) = places.place(&related, documents);
