@@ -20,20 +20,7 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         outcome.file_count()
     )?;
     for env in &outcome.environments {
-        let mut by_file: BTreeMap<&str, Vec<&Finding>> = env
-            .model
-            .files
-            .iter()
-            .map(|f| (f.as_str(), Vec::new()))
-            .collect();
-        for finding in &env.findings {
-            by_file.entry(finding.file()).or_default().push(finding);
-        }
-        let failures = env
-            .findings
-            .iter()
-            .filter(|f| f.severity == Severity::Error)
-            .count();
+        let (by_file, failures) = cases_of(env);
         writeln!(
             out,
             r#"  <testsuite name="{}" tests="{}" failures="{failures}" errors="0" skipped="0">"#,
@@ -54,6 +41,26 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "  </testsuite>")?;
     }
     writeln!(out, "</testsuites>")
+}
+
+/// An environment's test cases: every file checked, with its findings (none for a
+/// clean file), by name; and how many of its findings are errors.
+fn cases_of(env: &crate::check::EnvironmentReport) -> (BTreeMap<&str, Vec<&Finding>>, usize) {
+    let mut by_file: BTreeMap<&str, Vec<&Finding>> = env
+        .model
+        .files
+        .iter()
+        .map(|f| (f.as_str(), Vec::new()))
+        .collect();
+    for finding in &env.findings {
+        by_file.entry(finding.file()).or_default().push(finding);
+    }
+    let failures = env
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    (by_file, failures)
 }
 
 fn write_case(out: &mut dyn Write, env: &str, file: &str, findings: &[&Finding]) -> io::Result<()> {
@@ -164,20 +171,7 @@ mod tests {
         )
         .unwrap();
         for env in &outcome.environments {
-            let mut by_file: BTreeMap<&str, Vec<&Finding>> = env
-                .model
-                .files
-                .iter()
-                .map(|f| (f.as_str(), Vec::new()))
-                .collect();
-            for finding in &env.findings {
-                by_file.entry(finding.file()).or_default().push(finding);
-            }
-            let failures = env
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count();
+            let (by_file, failures) = cases_of(env);
             writeln!(
                 out,
                 r#"  <testsuite name="{}" tests="{}" failures="{failures}" errors="0" skipped="0">"#,

@@ -15,26 +15,35 @@ use std::io::{self, Write};
 /// The SARIF schema URI written in reports.
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
+/// The rules as the log lists them: those with findings first, then the others, each
+/// group in registry order; and the index of each id's first rule, as a linear search
+/// would find it.
+fn rule_order<'r>(
+    findings: &[&Finding],
+    rules: &'r [RuleInfo],
+) -> (Vec<&'r RuleInfo>, foldhash::HashMap<&'r str, usize>) {
+    // Inserted one by one: collecting would make room for as many rules as findings.
+    let mut firing: foldhash::HashSet<&str> = foldhash::HashSet::default();
+    for finding in findings {
+        firing.insert(finding.rule.as_str());
+    }
+    let (mut used, unused): (Vec<&RuleInfo>, Vec<&RuleInfo>) =
+        rules.iter().partition(|r| firing.contains(r.id.as_str()));
+    used.extend(unused);
+    let mut index_of: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
+    for (index, rule) in used.iter().enumerate() {
+        index_of.entry(rule.id.as_str()).or_insert(index);
+    }
+    (used, index_of)
+}
+
 /// Write the SARIF log, one result at a time.
 ///
 /// # Errors
 /// Any error of the writer.
 pub fn write(outcome: &Outcome, rules: &[RuleInfo], out: &mut dyn Write) -> io::Result<()> {
     let findings = outcome.findings();
-    // The rules with findings first, then the others, each group in registry order.
-    // Inserted one by one: collecting would make room for as many rules as findings.
-    let mut firing: foldhash::HashSet<&str> = foldhash::HashSet::default();
-    for finding in &findings {
-        firing.insert(finding.rule.as_str());
-    }
-    let (mut used, unused): (Vec<&RuleInfo>, Vec<&RuleInfo>) =
-        rules.iter().partition(|r| firing.contains(r.id.as_str()));
-    used.extend(unused);
-    // The first rule of an id, as a linear search would find it.
-    let mut index_of: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
-    for (index, rule) in used.iter().enumerate() {
-        index_of.entry(rule.id.as_str()).or_insert(index);
-    }
+    let (used, index_of) = rule_order(&findings, rules);
     let check_baseline = !outcome.baseline.is_empty();
     let mut head = Vec::new();
     let mut p = Pretty::at(&mut head, 0, true);
@@ -276,17 +285,7 @@ mod tests {
 
     fn by_serde(outcome: &Outcome, rules: &[RuleInfo]) -> Vec<u8> {
         let findings = outcome.findings();
-        let mut firing: foldhash::HashSet<&str> = foldhash::HashSet::default();
-        for finding in &findings {
-            firing.insert(finding.rule.as_str());
-        }
-        let (mut used, unused): (Vec<&RuleInfo>, Vec<&RuleInfo>) =
-            rules.iter().partition(|r| firing.contains(r.id.as_str()));
-        used.extend(unused);
-        let mut index_of: foldhash::HashMap<&str, usize> = foldhash::HashMap::default();
-        for (index, rule) in used.iter().enumerate() {
-            index_of.entry(rule.id.as_str()).or_insert(index);
-        }
+        let (used, index_of) = rule_order(&findings, rules);
         let log = Log {
             schema: SCHEMA,
             version: "2.1.0",
