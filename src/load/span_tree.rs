@@ -326,7 +326,7 @@ impl SpanTree {
             aside.insert(to_u32(index), (to_u32(keys.len()), len));
             keys.push_str(key);
         }
-        keys.shrink_to_fit();
+        crate::memory::fit_string(&mut keys);
         self.keys = keys;
         self.aside = aside;
         self.key_at = Vec::new();

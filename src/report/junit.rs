@@ -12,21 +12,10 @@ use std::io::{self, Write};
 /// # Errors
 /// Any error of the writer.
 pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
-    let failures_total: usize = outcome.count(Severity::Error);
-    writeln!(
-        out,
-        r#"<testsuites name="gwlint" tests="{}" failures="{failures_total}">"#,
-        outcome.file_count()
-    )?;
+    write_head(outcome, out)?;
     for env in &outcome.environments {
         let (by_file, failures) = cases_of(env);
-        writeln!(
-            out,
-            r#"  <testsuite name="{}" tests="{}" failures="{failures}" errors="0" skipped="0">"#,
-            xml(&env.name),
-            by_file.len()
-        )?;
+        write_suite_head(out, &env.name, by_file.len(), failures)?;
         // The cases, rendered on every core, written in order; a chunk holds about as
         // many findings as the other formats' chunks.
         let cases: Vec<(&str, Vec<&Finding>)> = by_file.into_iter().collect();
@@ -41,6 +30,31 @@ pub fn write(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "  </testsuite>")?;
     }
     writeln!(out, "</testsuites>")
+}
+
+/// The XML declaration and the opening `testsuites` element.
+fn write_head(outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        out,
+        r#"<testsuites name="gwlint" tests="{}" failures="{}">"#,
+        outcome.file_count(),
+        outcome.count(Severity::Error)
+    )
+}
+
+/// The opening `testsuite` element of an environment.
+fn write_suite_head(
+    out: &mut dyn Write,
+    env: &str,
+    cases: usize,
+    failures: usize,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        r#"  <testsuite name="{}" tests="{cases}" failures="{failures}" errors="0" skipped="0">"#,
+        xml(env)
+    )
 }
 
 /// An environment's test cases: every file checked, with its findings (none for a
@@ -162,23 +176,10 @@ mod tests {
     /// The report as written one case after the other, on one thread.
     fn sequential(outcome: &Outcome) -> String {
         let mut out = Vec::new();
-        writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#).unwrap();
-        writeln!(
-            out,
-            r#"<testsuites name="gwlint" tests="{}" failures="{}">"#,
-            outcome.file_count(),
-            outcome.count(Severity::Error)
-        )
-        .unwrap();
+        write_head(outcome, &mut out).unwrap();
         for env in &outcome.environments {
             let (by_file, failures) = cases_of(env);
-            writeln!(
-                out,
-                r#"  <testsuite name="{}" tests="{}" failures="{failures}" errors="0" skipped="0">"#,
-                xml(&env.name),
-                by_file.len()
-            )
-            .unwrap();
+            write_suite_head(&mut out, &env.name, by_file.len(), failures).unwrap();
             for (file, findings) in by_file {
                 write_case(&mut out, &env.name, file, &findings).unwrap();
             }
